@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// reconcile: a declarative infrastructure reconciler for one Linux host.
+// No SwiftPM package dependencies: Foundation, Dispatch and Debian's C libraries
+// through system-library targets (each with a small shim.h of typed wrappers).
+import PackageDescription
+
+let package = Package(
+  name: "reconcile",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "reconcile", targets: ["reconcile"]),
+    .executable(name: "jules", targets: ["jules"]),
+  ],
+  targets: [
+    // C libraries from Debian (-dev packages), wrapped by shim.h.
+    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+    // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation only.
+    .target(name: "ReconcileCore"),
+    // Real adapters: filesystem, state store, Docker Engine client, processes.
+    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "CCurl", "CSQLite", "CCrypto"]),
+    // Executor, controller loop. Core only: it cannot reach I/O by accident.
+    .target(name: "ReconcileRuntime", dependencies: ["ReconcileCore"]),
+    // Commands and views; the only place that builds concrete drivers.
+    .target(name: "ReconcileCLI", dependencies: ["ReconcileCore", "ReconcileDrivers", "ReconcileRuntime"]),
+    .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
+
+    // The bundled Jules service.
+    .target(name: "JulesService", dependencies: ["CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
+    .executableTarget(name: "jules", dependencies: ["JulesService"]),
+
+    .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
+    .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore"]),
+    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers"]),
+    .testTarget(name: "JulesServiceTests", dependencies: ["JulesService"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
