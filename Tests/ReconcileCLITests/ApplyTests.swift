@@ -66,7 +66,8 @@ import Testing
   @Test func aFailedStepSkipsItsDependentsAndTheOthersFinish() throws {
     let h = try CLIHarness()
     defer { h.cleanup() }
-    try h.manifest("""
+    try h.manifest(
+      """
       { "apiVersion": "reconcile/v1", "resources": [
         { "kind": "directory", "name": "deep", "path": "HOST/missing-parent/deep" },
         { "kind": "file", "name": "inside", "path": "HOST/missing-parent/deep/f", "content": "x", "dependsOn": ["directory/deep"] },
@@ -119,7 +120,9 @@ import Testing
     try FileManager.default.createDirectory(atPath: "\(h.manifests)/templates", withIntermediateDirectories: true)
     try "Welcome to {{host}}.\n{{#users}}\n- {{.}}\n{{/users}}\n{{> footer}}\n".write(toFile: "\(h.manifests)/templates/motd.mustache", atomically: true, encoding: .utf8)
     try "-- managed by reconcile\n".write(toFile: "\(h.manifests)/templates/footer.mustache", atomically: true, encoding: .utf8)
-    try h.manifest(#"{ "apiVersion": "reconcile/v1", "variables": { "host": "web1" }, "resources": [ { "kind": "file", "name": "motd", "path": "HOST/motd", "template": { "name": "motd", "vars": { "host": "${var.host}", "users": ["ann", "bob"] } } } ] }"#)
+    try h.manifest(
+      #"{ "apiVersion": "reconcile/v1", "variables": { "host": "web1" }, "resources": [ { "kind": "file", "name": "motd", "path": "HOST/motd", "template": { "name": "motd", "vars": { "host": "${var.host}", "users": ["ann", "bob"] } } } ] }"#
+    )
     #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     #expect(h.read("\(h.host)/motd") == "Welcome to web1.\n- ann\n- bob\n-- managed by reconcile\n")
     try "{{#x}}\nbroken".write(toFile: "\(h.manifests)/templates/footer.mustache", atomically: true, encoding: .utf8)

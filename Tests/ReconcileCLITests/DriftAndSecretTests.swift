@@ -12,15 +12,17 @@ import Testing
     try "hacked\n".write(toFile: "\(h.host)/site/motd", atomically: false, encoding: .utf8)
     let text = try h.run(["drift"])
     #expect(text.status == 2)
-    #expect(text.stdout.hasPrefix("""
-      Drift found in 1 resource (1 in sync):
+    #expect(
+      text.stdout.hasPrefix(
+        """
+        Drift found in 1 resource (1 in sync):
 
-        changed: file/motd — changed on the host since the last apply: content
-            content:
-                @@ -1,1 +1,1 @@
-                -hacked
-                +hello
-      """))
+          changed: file/motd — changed on the host since the last apply: content
+              content:
+                  @@ -1,1 +1,1 @@
+                  -hacked
+                  +hello
+        """))
     let json = try h.run(["drift", "--format", "json"])
     #expect(json.status == 2)
     let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
@@ -59,7 +61,8 @@ import Testing
     try "DB_PASSWORD=\"\(fromEnvFile)\"\n# comment\n".write(toFile: "\(h.manifests)/.env", atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(atPath: "\(h.manifests)/secrets", withIntermediateDirectories: true)
     try "\(fromDir)\n".write(toFile: "\(h.manifests)/secrets/API_KEY", atomically: true, encoding: .utf8)
-    try h.manifest("""
+    try h.manifest(
+      """
       { "apiVersion": "reconcile/v1", "variables": { "dsn": "postgres://app:${secret.DB_PASSWORD}@db/app" }, "resources": [
         { "kind": "file", "name": "env", "path": "HOST/app.env", "mode": "0600",
           "content": "DSN=${var.dsn}\\nAPI_KEY=${secret.API_KEY}\\nTOKEN=${secret.PROC_TOKEN}\\n" } ] }

@@ -62,7 +62,8 @@ public struct JSONStateStore: Sendable {
       return s
     } catch {
       let why = (error as? OperationError)?.message ?? Self.describe(error)
-      throw OperationError("the state file '\(statePath)' is corrupted: \(why). Nothing was changed. The previous version is kept in '\(statePath).previous'; inspect both and restore one by hand")
+      throw OperationError(
+        "the state file '\(statePath)' is corrupted: \(why). Nothing was changed. The previous version is kept in '\(statePath).previous'; inspect both and restore one by hand")
     }
   }
 
