@@ -63,7 +63,7 @@ struct ApplyCommand {
     out.out("\n")
     let started = Date()
     let printer = ProgressPrinter(terminal: out, live: terminal.stdoutIsTTY)
-    let journal = JournalWriter(store: ws.store, form: form, manifest: manifest, printer: printer)
+    let journal = JournalWriter(journal: try ws.store.openJournal(), form: form, manifest: manifest, printer: printer)
     let ticker = Task { await printer.tick() }
     let outcomes = await Executor(parallelism: try args.int("parallelism", default: 4)).run(plan, performer: ws.drivers, observer: journal)
     ticker.cancel()
@@ -111,7 +111,7 @@ struct StateBuilder {
 
 /// Journals each successful step as it completes, then forwards to the progress printer.
 struct JournalWriter: ExecutionObserver {
-  let store: JSONStateStore
+  let journal: JSONStateStore.Journal
   let form: RecordForm
   let manifest: Manifest
   let printer: ProgressPrinter
@@ -121,7 +121,11 @@ struct JournalWriter: ExecutionObserver {
   func finished(_ step: Step, _ outcome: StepOutcome) {
     if outcome.status == .succeeded {
       let record = StateBuilder(form: form, manifest: manifest).record(after: outcome)
-      try? store.journal(JSONStateStore.JournalEntry(id: step.id, record: record))
+      do {
+        try journal.append(JSONStateStore.JournalEntry(id: step.id, record: record))
+      } catch {
+        printer.terminal.warning("\(step.id): \(error); if this apply is interrupted, the next one re-observes this resource")
+      }
     }
     printer.finished(step, outcome)
   }
