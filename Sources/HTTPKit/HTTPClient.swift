@@ -15,11 +15,14 @@ public struct HTTPClient: Sendable {
   public var timeoutSeconds: Double
   public var username: String?
   public var password: String?
+  /// A PEM file of CA certificates to trust for HTTPS instead of the system's (e.g. a test ACME server's CA).
+  public var caBundlePath: String?
 
-  public init(timeoutSeconds: Double = 10, username: String? = nil, password: String? = nil) {
+  public init(timeoutSeconds: Double = 10, username: String? = nil, password: String? = nil, caBundlePath: String? = nil) {
     self.timeoutSeconds = timeoutSeconds
     self.username = username
     self.password = password
+    self.caBundlePath = caBundlePath
     HTTPClient.globalInit
   }
 
@@ -51,6 +54,7 @@ public struct HTTPClient: Sendable {
     _ = rc_curl_set_pointer(curl, CURLOPT_HEADERDATA, sinkPtr)
     if let username { _ = rc_curl_set_string(curl, CURLOPT_USERNAME, username) }
     if let password { _ = rc_curl_set_string(curl, CURLOPT_PASSWORD, password) }
+    if let caBundlePath { _ = rc_curl_set_string(curl, CURLOPT_CAINFO, caBundlePath) }
     let payload = body ?? []
     let code: CURLcode = payload.withUnsafeBytes { raw in
       if body != nil {

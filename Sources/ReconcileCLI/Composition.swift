@@ -6,6 +6,6 @@ enum Composition {
   static var registry: KindRegistry { .builtIn }
 
   static func drivers(environment: [String: String]) -> DriverSet {
-    DriverSet([FileSystemDriver()])
+    DriverSet([FileSystemDriver(), SiteDriver(), CertificateDriver()])
   }
 }

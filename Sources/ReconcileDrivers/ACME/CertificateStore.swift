@@ -1,0 +1,67 @@
+import Foundation
+import ReconcileCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A certificate directory: `releases/N/{fullchain.pem,privkey.pem}`, `live` → the release in force, and
+/// `fullchain.pem` / `privkey.pem` as links through `live`, so chain and key change together with one rename.
+struct CertificateStore {
+  let directory: String
+
+  var chainPath: String { directory + "/fullchain.pem" }
+  var keyPath: String { directory + "/privkey.pem" }
+  var live: String { directory + "/live" }
+  var issuerFile: String { directory + "/issuer" }
+
+  /// Whether the release in force is a placeholder (self-signed so the proxy can start before the first issuance).
+  var isPlaceholder: Bool { FileManager.default.fileExists(atPath: live + "/placeholder") }
+
+  /// Writes chain and key (0600) as a new release and makes it live atomically.
+  func install(chain: String, key: String, issuer: String, placeholder: Bool = false) throws {
+    let fm = FileManager.default
+    let releases = directory + "/releases"
+    do {
+      try fm.createDirectory(atPath: releases, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      chmod(directory, 0o700)
+    } catch { throw OperationError("could not create '\(releases)': \(error.localizedDescription)") }
+    let numbers = ((try? fm.contentsOfDirectory(atPath: releases)) ?? []).compactMap { Int($0) }
+    let release = "\(releases)/\((numbers.max() ?? 0) + 1)"
+    try? fm.createDirectory(atPath: release, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+    try FileOut.write(chain, to: release + "/fullchain.pem", mode: 0o644)
+    try FileOut.write(key, to: release + "/privkey.pem", mode: 0o600)
+    if placeholder { try FileOut.write("", to: release + "/placeholder") }
+    let temp = "\(live).tmp-\(getpid())"
+    unlink(temp)
+    guard symlink("releases/" + (release as NSString).lastPathComponent, temp) == 0, rename(temp, live) == 0 else {
+      throw OperationError("could not make '\(release)' live: \(String(cString: strerror(errno)))")
+    }
+    for (link, target) in [(chainPath, "live/fullchain.pem"), (keyPath, "live/privkey.pem")] where (try? fm.destinationOfSymbolicLink(atPath: link)) != target {
+      unlink(link)
+      guard symlink(target, link) == 0 else { throw OperationError("could not link '\(link)': \(String(cString: strerror(errno)))") }
+    }
+    try FileOut.write(issuer + "\n", to: issuerFile)
+    for n in numbers.sorted().dropLast(2) { try? fm.removeItem(atPath: "\(releases)/\(n)") }
+  }
+
+  /// The private key of the live release, when one is there.
+  func liveKey() -> PrivateKey? { FileOut.read(keyPath).flatMap { try? PrivateKey(pem: $0) } }
+
+  /// Records that a server at `prefix` names this certificate, so an issuance reloads it.
+  static func registerUser(certificateFile: String, line: String) {
+    let dir = (certificateFile as NSString).deletingLastPathComponent + "/users"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    var h = SHA256()
+    h.update(line)
+    try? FileOut.write(line + "\n", to: "\(dir)/\(h.finalize().hex.prefix(16))")
+  }
+
+  /// The servers that named this certificate: lines `nginx PREFIX` or `caddy PREFIX ADMIN`.
+  var users: [[String]] {
+    let dir = directory + "/users"
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().compactMap { f in
+      FileOut.read("\(dir)/\(f)").map { $0.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(String.init) }
+    }
+  }
+}

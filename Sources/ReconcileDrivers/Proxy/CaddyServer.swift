@@ -1,0 +1,98 @@
+import Foundation
+import HTTPKit
+import ReconcileCore
+
+/// A Caddy from Debian's package with its admin API on `admin` and its files under `prefix`. A change is staged
+/// as a new generation, adapted and checked with `caddy validate`, then loaded through `POST /load` (atomic: a
+/// rejected configuration leaves the old one running); only then is the generation made live on disk.
+struct CaddyServer {
+  let prefix: String
+  let admin: String
+  var binary = "caddy"
+
+  var generations: ConfigGenerations { ConfigGenerations(prefix: prefix) }
+  var http: HTTPClient { HTTPClient(timeoutSeconds: 10) }
+
+  /// Whether the admin API answers.
+  var isRunning: Bool { (try? http.send("GET", "http://\(admin)/config/").status) == 200 }
+
+  /// The Caddyfile of a generation: global options, then every site file of the generation.
+  func caddyfile(sites: String) -> String {
+    """
+    # Managed by reconcile: the Caddy at \(prefix) (admin API \(admin)).
+    {
+    \tadmin \(admin)
+    \tpersist_config off
+    \tauto_https off
+    \tstorage file_system \(prefix)/data
+    }
+
+    import \(sites)/*.caddy
+
+    """
+  }
+
+  /// Stages a generation, lets `change` edit it, validates it, loads it through the admin API (or starts Caddy).
+  func apply(_ what: String, change: (String) throws -> Void) throws {
+    let lock = try PrefixLock(prefix)
+    defer { withExtendedLifetime(lock) {} }
+    for d in ["logs", "run", "data"] { try generations.makeDirectory("\(prefix)/\(d)") }
+    let previous = generations.current
+    let staged = try generations.stage()
+    let text: String
+    do {
+      try generations.makeDirectory(staged + "/sites")
+      try change(staged)
+      try FileOut.write(caddyfile(sites: staged + "/sites"), to: staged + "/Caddyfile")
+      text = try adapt(staged, what: what)
+    } catch {
+      generations.discard(staged)
+      throw error
+    }
+    do {
+      try generations.activate(staged)
+      if isRunning { try load(text, what: what) } else { try start(staged, what: what) }
+      try LoadedCertificates(prefix: prefix).record(from: generations.live)
+    } catch {
+      if let previous { try? generations.activate(previous) } else { unlink(generations.live) }
+      generations.discard(staged)
+      throw error
+    }
+    generations.prune()
+  }
+
+  /// `caddy validate` (adapts, then provisions every module and loads the certificates); fails with Caddy's output.
+  func adapt(_ staged: String, what: String) throws -> String {
+    let file = staged + "/Caddyfile"
+    let v = try ProcessRunner.run([binary, "validate", "--config", file, "--adapter", "caddyfile"], environment: environment)
+    guard v.status == 0 else { throw v.failure("could not \(what): the new Caddy configuration does not validate") }
+    return FileOut.read(file) ?? ""
+  }
+
+  /// `POST /load`: Caddy swaps to the new configuration or keeps the old one and answers an error.
+  func load(_ caddyfile: String, what: String) throws {
+    let r = try http.send("POST", "http://\(admin)/load", headers: [("Content-Type", "text/caddyfile"), ("Cache-Control", "must-revalidate")], body: Array(caddyfile.utf8))
+    guard r.status == 200 else {
+      throw OperationError("could not \(what): Caddy answered \(r.status) on POST http://\(admin)/load and keeps the previous configuration: \(r.text.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+  }
+
+  /// `caddy start` (forks `caddy run` and waits until it is up) with the staged configuration.
+  func start(_ staged: String, what: String) throws {
+    let r = try DaemonLauncher.run(["env", "XDG_DATA_HOME=\(prefix)/data", "XDG_CONFIG_HOME=\(prefix)/data", binary, "start", "--config", staged + "/Caddyfile", "--adapter", "caddyfile", "--pidfile", prefix + "/run/caddy.pid"], output: prefix + "/logs/start.out")
+    guard r.status == 0 else { throw r.failure("could not \(what): caddy did not start") }
+    let deadline = Date().addingTimeInterval(10)
+    while !isRunning, Date() < deadline { usleep(20_000) }
+    guard isRunning else { throw OperationError("could not \(what): caddy started but its admin API \(admin) does not answer") }
+  }
+
+  /// `POST /stop` through the admin API.
+  func stop() { _ = try? http.send("POST", "http://\(admin)/stop") }
+
+  var environment: [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["XDG_DATA_HOME"] = prefix + "/data"
+    env["XDG_CONFIG_HOME"] = prefix + "/data"
+    return env
+  }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import ReconcileCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A standalone nginx run from Debian's package with its own prefix: `nginx -p PREFIX -e PREFIX/logs/error.log
+/// -c PREFIX/live/nginx.conf`. Never live broken: a change is staged as a new generation, validated with
+/// `nginx -t`, made live with one rename, then reloaded (or started) and confirmed in the error log; on any
+/// failure the previous generation is made live again and the running nginx keeps the old configuration.
+struct NginxServer {
+  let prefix: String
+  var binary = "nginx"
+
+  var generations: ConfigGenerations { ConfigGenerations(prefix: prefix) }
+  var errorLog: String { prefix + "/logs/error.log" }
+  var pidFile: String { prefix + "/run/nginx.pid" }
+
+  /// The pid of the running master, when its pid file names a live process.
+  var runningPID: pid_t? {
+    guard let text = FileOut.read(pidFile), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
+    return kill(pid, 0) == 0 ? pid : nil
+  }
+
+  /// The main configuration of a generation: paths under the prefix, then every upstream and site file of the generation.
+  func mainConfig() -> String {
+    """
+    # Managed by reconcile: the standalone nginx at \(prefix). Sites live in sites/*.conf beside this file.
+    pid \(pidFile);
+    error_log \(errorLog) notice;
+    worker_processes 1;
+    events { worker_connections 512; }
+    http {
+        include /etc/nginx/mime.types;
+        default_type application/octet-stream;
+        access_log \(prefix)/logs/access.log;
+        server_tokens off;
+        client_body_temp_path \(prefix)/temp/body;
+        proxy_temp_path \(prefix)/temp/proxy;
+        fastcgi_temp_path \(prefix)/temp/fastcgi;
+        uwsgi_temp_path \(prefix)/temp/uwsgi;
+        scgi_temp_path \(prefix)/temp/scgi;
+        map $http_upgrade $reconcile_connection_upgrade { default upgrade; '' close; }
+        include upstreams/*.conf;
+        include sites/*.conf;
+    }
+
+    """
+  }
+
+  /// Stages a new generation, lets `change` edit its files, validates, swaps it in and reloads or starts nginx.
+  /// Calls `nginx -t`, then `kill -HUP` (or starts nginx); confirms the reload in the error log.
+  func apply(_ what: String, change: (String) throws -> Void) throws {
+    let lock = try PrefixLock(prefix)
+    defer { withExtendedLifetime(lock) {} }
+    for d in ["logs", "run", "temp"] { try generations.makeDirectory("\(prefix)/\(d)") }
+    let previous = generations.current
+    let staged = try generations.stage()
+    do {
+      try generations.makeDirectory(staged + "/sites")
+      try generations.makeDirectory(staged + "/upstreams")
+      try change(staged)
+      try FileOut.write(mainConfig(), to: staged + "/nginx.conf")
+      try validate(staged + "/nginx.conf", what: what)
+    } catch {
+      generations.discard(staged)
+      throw error
+    }
+    try generations.activate(staged)
+    do {
+      try reloadOrStart(what)
+    } catch {
+      if let previous { try? generations.activate(previous) } else { unlink(generations.live) }
+      generations.discard(staged)
+      throw error
+    }
+    generations.prune()
+  }
+
+  /// `nginx -t` on the staged configuration; fails with the validator's own output.
+  func validate(_ config: String, what: String) throws {
+    let r = try ProcessRunner.run([binary, "-t", "-q", "-p", prefix + "/", "-e", errorLog, "-c", config])
+    guard r.status == 0 else { throw r.failure("could not \(what): the new nginx configuration does not validate") }
+  }
+
+  /// Reloads a running nginx (confirmed in the error log) or starts it with the live configuration.
+  func reloadOrStart(_ what: String) throws {
+    if let pid = runningPID {
+      try reload(pid: pid, what: what)
+    } else {
+      try start(what)
+    }
+    try LoadedCertificates(prefix: prefix).record(from: generations.live)
+  }
+
+  /// Sends SIGHUP and reads the error log from before the signal until nginx reports new workers or an error.
+  func reload(pid: pid_t, what: String) throws {
+    let offset = (try? FileManager.default.attributesOfItem(atPath: errorLog)[.size] as? Int) ?? 0
+    guard kill(pid, SIGHUP) == 0 else { throw OperationError("could not \(what): kill -HUP \(pid): \(String(cString: strerror(errno)))") }
+    let deadline = Date().addingTimeInterval(10)
+    var delay: UInt32 = 5_000
+    while Date() < deadline {
+      let log = Self.tail(errorLog, from: offset)
+      let lines = log.split(separator: "\n")
+      let errors = lines.filter { $0.contains("[emerg]") || $0.contains("[alert]") || $0.contains("[crit]") }
+      if !errors.isEmpty {
+        let body = errors.map { "    " + $0 }.joined(separator: "\n")
+        throw OperationError("could not \(what): nginx (pid \(pid)) rejected the reload and keeps serving the previous configuration; \(errorLog) says:\n\(body)")
+      }
+      if lines.contains(where: { $0.contains("start worker process") }) { return }
+      usleep(delay)
+      delay = min(delay * 2, 100_000)
+    }
+    throw OperationError("could not \(what): nginx (pid \(pid)) did not confirm the reload in \(errorLog) within 10s", retryable: true)
+  }
+
+  /// Starts nginx (it binds its ports before it daemonizes, so a busy port fails here with nginx's own message).
+  func start(_ what: String) throws {
+    let r = try DaemonLauncher.run([binary, "-p", prefix + "/", "-e", errorLog, "-c", generations.live + "/nginx.conf"], output: prefix + "/logs/start.out")
+    guard r.status == 0 else { throw r.failure("could not \(what): nginx did not start") }
+    let deadline = Date().addingTimeInterval(5)
+    while runningPID == nil, Date() < deadline { usleep(10_000) }
+    guard runningPID != nil else { throw OperationError("could not \(what): nginx exited 0 but wrote no live pid to '\(pidFile)'") }
+  }
+
+  /// Stops nginx (`nginx -s quit` semantics: SIGQUIT) and waits for it to go.
+  func stop() {
+    guard let pid = runningPID else { return }
+    kill(pid, SIGQUIT)
+    let deadline = Date().addingTimeInterval(10)
+    while kill(pid, 0) == 0, Date() < deadline { usleep(10_000) }
+  }
+
+  static func tail(_ path: String, from offset: Int) -> String {
+    guard let h = FileHandle(forReadingAtPath: path) else { return "" }
+    defer { try? h.close() }
+    try? h.seek(toOffset: UInt64(offset))
+    return String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+  }
+}
+
+/// Starts a command whose children may outlive it, with output to a file rather than a pipe (a daemon holding
+/// the write end of a pipe would keep a reader waiting forever).
+enum DaemonLauncher {
+  static func run(_ argv: [String], output: String) throws -> ProcessResult {
+    FileManager.default.createFile(atPath: output, contents: nil)
+    guard let out = FileHandle(forWritingAtPath: output) else { throw OperationError("could not open '\(output)'") }
+    defer { try? out.close() }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = argv
+    p.standardOutput = out
+    p.standardError = out
+    p.standardInput = FileHandle.nullDevice
+    do { try p.run() } catch { throw OperationError("could not run `\(argv.joined(separator: " "))`: \(error.localizedDescription)") }
+    p.waitUntilExit()
+    return ProcessResult(argv: argv, status: p.terminationStatus, output: FileOut.read(output) ?? "")
+  }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import ReconcileCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Observes and applies `site` resources on managed nginx and Caddy servers (one per prefix).
+public struct SiteDriver: KindDriver {
+  public init() {}
+
+  public var kinds: [String] { ["site"] }
+
+  /// Reads each site's file in its server's live generation, whether the server runs, and certificate digests.
+  public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
+    var out: [ResourceID: Observation] = [:]
+    var running: [String: Bool] = [:]
+    var loaded: [String: [String: String]] = [:]
+    for t in targets {
+      guard let prefix = t.locator["prefix"], let server = t.locator["server"].flatMap(ProxyServerKind.init(rawValue:)) else { continue }
+      let ext = server == .nginx ? "conf" : "caddy"
+      let live = "\(prefix)/live/sites"
+      guard let config = FileOut.read("\(live)/\(t.id.name).\(ext)") else {
+        out[t.id] = .absent
+        continue
+      }
+      var facts: [String: String] = [:]
+      if running[prefix] == nil {
+        running[prefix] = server == .nginx ? NginxServer(prefix: prefix).runningPID != nil : CaddyServer(prefix: prefix, admin: t.locator["admin"] ?? "").isRunning
+      }
+      facts["running"] = running[prefix]! ? "true" : "false"
+      if let spec = t.spec as? SiteSpec {
+        if !spec.certificateFiles.isEmpty {
+          if loaded[prefix] == nil { loaded[prefix] = LoadedCertificates(prefix: prefix).loaded() }
+          facts["certificates.loaded"] = spec.certificateFiles.map { loaded[prefix]![$0] ?? "none" }.joined(separator: ",")
+          facts["certificates.current"] = spec.certificateFiles.map(LoadedCertificates.digest).joined(separator: ",")
+        }
+        if !spec.containerRoutes.isEmpty {
+          facts["upstreams.written"] = FileOut.read("\(prefix)/live/upstreams/\(t.id.name).conf") ?? ""
+          switch ContainerAddresses(manifestFile: spec.manifestFile).upstreams(spec.containerRoutes) {
+          case .success(let text): facts["upstreams.resolved"] = text
+          case .failure(let e): facts["upstreams.resolved"] = "(unresolved: \(e.message))"
+          }
+        }
+      }
+      out[t.id] = Observation(exists: true, attributes: ["config": config], facts: facts)
+    }
+    return out
+  }
+
+  /// Writes (or removes) the site's files in a new generation of its server, validates, swaps and reloads.
+  public func perform(_ step: Step) async throws {
+    let what = "\(step.action.rawValue) \(step.id)"
+    if step.action == .replace || step.action == .destroy, let prior = step.prior?.locator, prior != step.desired?.locator ?? [:] {
+      try withServer(prior, what: what) { staged in Self.remove(step.id.name, from: staged) }
+    }
+    guard step.action != .destroy else { return }
+    guard let spec = step.desired as? SiteSpec else { throw OperationError("could not \(what): the step carries no site") }
+    var upstreams = ""
+    if !spec.containerRoutes.isEmpty {
+      switch ContainerAddresses(manifestFile: spec.manifestFile).upstreams(spec.containerRoutes) {
+      case .success(let text): upstreams = text
+      case .failure(let e): throw OperationError("could not \(what): \(e.message)")
+      }
+    }
+    for file in spec.certificateFiles where file.hasSuffix("/fullchain.pem") {
+      let user = spec.server == .nginx ? "nginx \(spec.prefix)" : "caddy \(spec.prefix) \(spec.admin ?? "")"
+      CertificateStore.registerUser(certificateFile: file, line: user)
+    }
+    try withServer(spec.locator, what: what) { staged in
+      try FileOut.write(spec.config.value, to: "\(staged)/\(spec.fileName)")
+      let certs = "\(staged)/sites/\(spec.id.name).certs"
+      if spec.certificateFiles.isEmpty { unlink(certs) } else { try FileOut.write(spec.certificateFiles.joined(separator: "\n") + "\n", to: certs) }
+      let up = "\(staged)/upstreams/\(spec.id.name).conf"
+      if upstreams.isEmpty { unlink(up) } else { try FileOut.write(upstreams, to: up) }
+    }
+  }
+
+  func withServer(_ locator: [String: String], what: String, change: (String) throws -> Void) throws {
+    guard let prefix = locator["prefix"], let server = locator["server"].flatMap(ProxyServerKind.init(rawValue:)) else {
+      throw OperationError("could not \(what): the site's server and prefix are unknown")
+    }
+    switch server {
+    case .nginx: try NginxServer(prefix: prefix).apply(what, change: change)
+    case .caddy: try CaddyServer(prefix: prefix, admin: locator["admin"] ?? "127.0.0.1:2019").apply(what, change: change)
+    }
+  }
+
+  static func remove(_ name: String, from staged: String) {
+    for f in ["sites/\(name).conf", "sites/\(name).caddy", "sites/\(name).certs", "upstreams/\(name).conf"] { unlink("\(staged)/\(f)") }
+  }
+}
