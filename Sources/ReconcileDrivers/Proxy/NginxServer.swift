@@ -140,21 +140,25 @@ struct NginxServer {
   }
 }
 
-/// Starts a command whose children may outlive it, with output to a file rather than a pipe (a daemon holding
-/// the write end of a pipe would keep a reader waiting forever).
+/// Starts a command whose children may outlive it (a daemonizing server), with output to a file rather than a
+/// pipe, and waits for the command itself with `waitpid`. Uses `posix_spawnp` directly: a daemon that inherits
+/// what Foundation's `Process` uses to watch its child would keep `waitUntilExit` from returning.
 enum DaemonLauncher {
   static func run(_ argv: [String], output: String) throws -> ProcessResult {
-    FileManager.default.createFile(atPath: output, contents: nil)
-    guard let out = FileHandle(forWritingAtPath: output) else { throw OperationError("could not open '\(output)'") }
-    defer { try? out.close() }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = argv
-    p.standardOutput = out
-    p.standardError = out
-    p.standardInput = FileHandle.nullDevice
-    do { try p.run() } catch { throw OperationError("could not run `\(argv.joined(separator: " "))`: \(error.localizedDescription)") }
-    p.waitUntilExit()
-    return ProcessResult(argv: argv, status: p.terminationStatus, output: FileOut.read(output) ?? "")
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    defer { cargs.forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawnp(&pid, argv[0], &actions, nil, &cargs, environ)
+    guard rc == 0 else { throw OperationError("could not run `\(argv.joined(separator: " "))`: \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return ProcessResult(argv: argv, status: exit, output: FileOut.read(output) ?? "")
   }
 }

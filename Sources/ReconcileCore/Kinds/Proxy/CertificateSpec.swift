@@ -43,7 +43,7 @@ public struct CertificateSpec: ResourceSpec {
     guard let raw = observed.facts["notAfter"], let notAfter = Double(raw) else { return [] }
     let left = notAfter - now.timeIntervalSince1970
     guard left < renewBefore else { return [] }
-    let change = FieldChange(field: "notAfter", before: .value(Self.timestamp(notAfter)), after: nil)
+    let change = FieldChange(field: "notAfter", before: .value(Self.timestamp(notAfter)), after: .value("(renewed)"))
     if left <= 0 { return [Finding(reason: "renew: expired \(Self.span(-left)) ago", effect: .update, change: change)] }
     return [Finding(reason: "renew: expires in \(Self.span(left))", effect: .update, change: change)]
   }
