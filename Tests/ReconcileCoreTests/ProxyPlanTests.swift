@@ -1,0 +1,255 @@
+import Foundation
+import Testing
+@testable import ReconcileCore
+
+/// The bundled `templates/` of the repository, for decoding sites as a user would.
+let bundledTemplates: [String: String] = {
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/templates"
+  var out: [String: String] = [:]
+  for dir in ["nginx", "caddy"] {
+    for f in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(dir)")) ?? [] {
+      out["\(dir)/\(f)"] = try? String(contentsOfFile: "\(root)/\(dir)/\(f)", encoding: .utf8)
+      out["\(dir)/\(f.replacingOccurrences(of: ".mustache", with: ""))"] = out["\(dir)/\(f)"]
+    }
+  }
+  return out
+}()
+
+/// Golden plans and renders of `site` and `certificate`: expiry is observed state, decisions are the planner's.
+@Suite struct ProxyPlanTests {
+  static func manifest(_ resources: String) -> String { #"{ "apiVersion": "reconcile/v1", "resources": [ \#(resources) ] }"# }
+
+  static let cert = #"{ "kind": "certificate", "name": "site", "domains": ["b.example.org", "a.example.org"], "directory": "/c/site", "issuer": { "type": "self-signed" } }"#
+
+  static func certObserved(notAfter: Date, placeholder: Bool = false) -> Observation {
+    var facts = ["notAfter": String(Int(notAfter.timeIntervalSince1970))]
+    if placeholder { facts["placeholder"] = "true" }
+    return Observation(exists: true, attributes: ["domains": "a.example.org,b.example.org", "keyType": "ecdsa-p256", "issuer": "self-signed"], facts: facts)
+  }
+
+  @Test func renewalShowsTheDaysLeft() throws {
+    let m = try decode(Self.manifest(Self.cert))
+    let p = plan(m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(12 * 86400 + 3600))], state: applied(m))
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
+
+          ~ certificate/site (renew: expires in 12 days)
+              notAfter = "2027-01-27T09:00:00Z" -> "(renewed)"
+
+        Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.
+
+        """)
+  }
+
+  @Test func farFromExpiryIsNoChange() throws {
+    let m = try decode(Self.manifest(Self.cert))
+    let p = plan(m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(31 * 86400))], state: applied(m))
+    #expect(p.isEmpty)
+  }
+
+  @Test func renewBeforeIsTheManifests() throws {
+    let m = try decode(Self.manifest(Self.cert.replacingOccurrences(of: #""name": "site","#, with: #""name": "site", "renewBefore": "60d","#)))
+    let p = plan(m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(45 * 86400))], state: applied(m))
+    #expect(p.steps.map(\.reasons) == [["renew: expires in 45 days"]])
+  }
+
+  @Test func expiredAndPlaceholderCertificates() throws {
+    let m = try decode(Self.manifest(Self.cert))
+    let expired = plan(m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(-3 * 86400))], state: applied(m))
+    #expect(expired.steps.map(\.reasons) == [["renew: expired 3 days ago"]])
+    let placeholder = plan(m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(86400), placeholder: true)], state: applied(m))
+    #expect(placeholder.steps.map(\.reasons) == [["issue: only a placeholder certificate is in place"]])
+  }
+
+  @Test func issuerChangeIsAnUpdate() throws {
+    let m = try decode(Self.manifest(Self.cert))
+    var obs = Self.certObserved(notAfter: epoch.addingTimeInterval(80 * 86400))
+    obs.attributes["issuer"] = "acme https://acme.example/dir"
+    #expect(plan(m, observed: ["certificate/site": obs], state: applied(m)).steps.map(\.reasons) == [["issuer changed: 'acme https://acme.example/dir' -> 'self-signed'"]])
+  }
+
+  static let site = #"""
+    { "kind": "site", "name": "web", "prefix": "/srv/nginx", "serverNames": ["example.org", "www.example.org"], "listen": "127.0.0.1:8080",
+      "tls": { "certificate": "site", "listen": "127.0.0.1:8443", "directory": "/c/site" }, "acmeWebroot": "/srv/acme",
+      "routes": [ { "path": "/jules/", "upstream": "127.0.0.1:18080", "websocket": true } ], "root": "/srv/www", "spa": true,
+      "maxBodySize": "20m", "rateLimit": { "rate": "10r/s", "burst": 20 } }
+    """#
+
+  @Test func nginxSiteRendersEveryFeature() throws {
+    let m = try decode(Self.manifest(Self.cert + "," + Self.site), templates: bundledTemplates)
+    let spec = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
+    #expect(m[spec.id]?.dependsOn == [ResourceID(kind: "certificate", name: "site")])
+    #expect(spec.certificateFiles == ["/c/site/fullchain.pem", "/c/site/privkey.pem"])
+    #expect(
+      spec.config.value == """
+        # site/web: managed by reconcile; hand edits show in `reconcile drift` and are reverted by `reconcile apply`.
+        limit_req_zone $binary_remote_addr zone=reconcile_site_web:10m rate=10r/s;
+
+        server {
+            listen 127.0.0.1:8080;
+            server_name example.org www.example.org;
+
+            location ^~ /.well-known/acme-challenge/ {
+                root /srv/acme;
+                default_type text/plain;
+            }
+
+            location / {
+                return 301 https://$host:8443$request_uri;
+            }
+        }
+
+        server {
+            listen 127.0.0.1:8443 ssl;
+            server_name example.org www.example.org;
+            ssl_certificate /c/site/fullchain.pem;
+            ssl_certificate_key /c/site/privkey.pem;
+            ssl_protocols TLSv1.2 TLSv1.3;
+            add_header Strict-Transport-Security "max-age=31536000" always;
+            add_header X-Content-Type-Options nosniff always;
+            add_header X-Frame-Options SAMEORIGIN always;
+            add_header Referrer-Policy strict-origin-when-cross-origin always;
+            client_max_body_size 20m;
+            gzip on;
+            gzip_types text/css text/plain application/javascript application/json image/svg+xml;
+            limit_req zone=reconcile_site_web burst=20 nodelay;
+            limit_req_status 429;
+
+            location /jules/ {
+                proxy_pass http://127.0.0.1:18080;
+                proxy_http_version 1.1;
+                proxy_set_header Host $host;
+                proxy_set_header X-Real-IP $remote_addr;
+                proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                proxy_set_header X-Forwarded-Proto $scheme;
+                proxy_set_header Upgrade $http_upgrade;
+                proxy_set_header Connection $reconcile_connection_upgrade;
+                proxy_read_timeout 1h;
+            }
+
+            root /srv/www;
+            location / {
+                try_files $uri $uri/ /index.html;
+            }
+        }
+
+        """)
+  }
+
+  @Test func caddySiteRenders() throws {
+    let site = #"""
+      { "kind": "site", "name": "web", "server": "caddy", "admin": "127.0.0.1:20190", "prefix": "/srv/caddy", "serverNames": ["example.org"], "listen": "127.0.0.1:8080",
+        "routes": [ { "path": "/api", "upstream": "http://127.0.0.1:9000", "stripPrefix": true } ], "gzip": false }
+      """#
+    let m = try decode(Self.manifest(site), templates: bundledTemplates)
+    let spec = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
+    #expect(spec.locator == ["server": "caddy", "prefix": "/srv/caddy", "admin": "127.0.0.1:20190"])
+    #expect(
+      spec.config.value == """
+        # site/web: managed by reconcile; hand edits show in `reconcile drift` and are reverted by `reconcile apply`.
+        http://example.org:8080 {
+        \tbind 127.0.0.1
+        \theader {
+        \t\tX-Content-Type-Options nosniff
+        \t\tX-Frame-Options SAMEORIGIN
+        \t\tReferrer-Policy strict-origin-when-cross-origin
+        \t}
+        \trequest_body {
+        \t\tmax_size 10MB
+        \t}
+        \thandle_path /api/* {
+        \t\treverse_proxy 127.0.0.1:9000 {
+        \t\t\theader_up X-Real-IP {remote_host}
+        \t\t}
+        \t}
+        }
+
+        """)
+  }
+
+  @Test func containerUpstreamIsADependencyAndAGeneratedUpstream() throws {
+    let site = #"{ "kind": "site", "name": "web", "serverNames": ["example.org"], "routes": [ { "path": "/jules/", "upstream": "container/jules:8080" } ] }"#
+    do {
+      _ = try decode(Self.manifest(site), templates: bundledTemplates)
+      Issue.record("a site routing to an undeclared container must not validate")
+    } catch {
+      #expect(error.issues.map(\.description) == ["m.json: resources[0] 'site/web': dependsOn: depends on 'container/jules', which is not declared"])
+    }
+  }
+
+  @Test func siteFindings() throws {
+    let m = try decode(Self.manifest(Self.cert + "," + Self.site), templates: bundledTemplates)
+    let spec = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
+    let facts = ["running": "false", "certificates.loaded": "a,b", "certificates.current": "c,b"]
+    let p = plan(
+      m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(80 * 86400)), "site/web": Observation(exists: true, attributes: ["config": spec.config.value], facts: facts)],
+      state: applied(m))
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
+
+          ~ site/web (start: nginx at '/srv/nginx' is not running; reload: certificate/site changed since nginx last loaded it)
+
+        Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.
+
+        """)
+  }
+
+  @Test func handEditShowsAsAContentDiff() throws {
+    let m = try decode(Self.manifest(Self.cert + "," + Self.site), templates: bundledTemplates)
+    let spec = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
+    let edited = spec.config.value.replacingOccurrences(of: "client_max_body_size 20m;", with: "client_max_body_size 1g;")
+    let p = plan(
+      m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(80 * 86400)), "site/web": Observation(exists: true, attributes: ["config": edited], facts: ["running": "true"])],
+      state: applied(m))
+    let text = PlanTextRenderer().render(p)
+    #expect(text.contains("~ site/web (config changed)"))
+    #expect(text.contains("-    client_max_body_size 1g;\n") && text.contains("+    client_max_body_size 20m;\n"))
+  }
+
+  static let errorCases: [(String, [String])] = [
+    (
+      #"{ "kind": "site", "name": "w", "serverNames": ["bad name"], "listen": "99999", "routes": [ { "path": "jules", "upstream": "container/x" } ] }"#,
+      [
+        "m.json: resources[0] 'site/w': expected 'routes' or a 'root' to serve",
+        "m.json: resources[0] 'site/w': listen: expected a port or ADDRESS:PORT like \"127.0.0.1:8080\", got '99999'",
+        "m.json: resources[0] 'site/w': routes[0].path: expected a path prefix like \"/jules/\", got 'jules'",
+        "m.json: resources[0] 'site/w': serverNames[0]: expected a DNS name like \"example.org\", got 'bad name'",
+      ]
+    ),
+    (
+      #"{ "kind": "site", "name": "w", "server": "caddy", "serverNames": ["a.org"], "routes": [ { "path": "/", "upstream": "container/x:80" } ], "rateLimit": { "rate": "5r/s" } }"#,
+      [
+        "m.json: resources[0] 'site/w': rateLimit: Caddy from Debian has no rate limiting (it needs a plugin); use \"server\": \"nginx\" for a rate limit",
+        "m.json: resources[0] 'site/w': routes: container upstreams are resolved for nginx sites only; give Caddy a plain address",
+      ]
+    ),
+    (
+      #"{ "kind": "certificate", "name": "c", "domains": ["a.org"], "keyType": "rsa-4096", "renewBefore": "soon", "issuer": { "type": "acme", "directory": "ftp://x" } }"#,
+      [
+        "m.json: resources[0] 'certificate/c': issuer.directory: expected an ACME directory URL, got 'ftp://x'",
+        "m.json: resources[0] 'certificate/c': issuer.webroot: is required",
+        "m.json: resources[0] 'certificate/c': keyType: expected one of 'ecdsa-p256', 'rsa-2048', got 'rsa-4096'",
+        "m.json: resources[0] 'certificate/c': renewBefore: expected a duration like \"30s\", \"5m\" or \"1h30m\", got 'soon'",
+      ]
+    ),
+    (
+      #"{ "kind": "certificate", "name": "c", "domains": [], "issuer": { "type": "self-signd" } }"#,
+      [
+        "m.json: resources[0] 'certificate/c': domains: expected at least one domain name",
+        "m.json: resources[0] 'certificate/c': issuer.type: expected one of 'acme', 'self-signed', 'files', got 'self-signd' (did you mean 'self-signed'?)",
+      ]
+    ),
+  ]
+
+  @Test(arguments: errorCases.indices) func manifestErrorsArePinned(_ i: Int) {
+    let (resource, expected) = Self.errorCases[i]
+    do {
+      _ = try decode(Self.manifest(resource), templates: bundledTemplates)
+      Issue.record("expected errors")
+    } catch {
+      #expect(error.issues.map(\.description).sorted() == expected.sorted())
+    }
+  }
+}
