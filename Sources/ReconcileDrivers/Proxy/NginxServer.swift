@@ -141,8 +141,8 @@ struct NginxServer {
 }
 
 /// Starts a command whose children may outlive it (a daemonizing server), with output to a file rather than a
-/// pipe, and waits for the command itself with `waitpid`. Uses `posix_spawnp` directly: a daemon that inherits
-/// what Foundation's `Process` uses to watch its child would keep `waitUntilExit` from returning.
+/// pipe, and waits for the command itself with `waitpid`. Uses `posix_spawnp` directly: Foundation's `Process`
+/// watches its child through an inherited socket, which a daemon would hold open forever.
 enum DaemonLauncher {
   static func run(_ argv: [String], output: String) throws -> ProcessResult {
     var actions = posix_spawn_file_actions_t()
@@ -151,6 +151,9 @@ enum DaemonLauncher {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // Close every other inherited descriptor: Foundation's `Process` in a parent watches its child through an
+    // inherited socket, and a daemon keeping it open would make that parent wait forever.
+    for fd in inheritedDescriptors() { posix_spawn_file_actions_addclose(&actions, fd) }
     var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
     defer { cargs.forEach { free($0) } }
     var pid: pid_t = 0
@@ -160,5 +163,15 @@ enum DaemonLauncher {
     while waitpid(pid, &status, 0) < 0, errno == EINTR {}
     let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return ProcessResult(argv: argv, status: exit, output: FileOut.read(output) ?? "")
+  }
+
+  /// Open descriptors above 2 without close-on-exec.
+  static func inheritedDescriptors() -> [Int32] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return names.compactMap { Int32($0) }.filter { fd in
+      guard fd > 2 else { return false }
+      let flags = fcntl(fd, F_GETFD)
+      return flags >= 0 && flags & FD_CLOEXEC == 0
+    }
   }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// The real binary against a real nginx on high ports: serving, never live broken, drift, idempotence.
+@Suite(.serialized) struct ProxyNginxTests {
+  struct Sandbox {
+    let h: CLIHarness
+    let http = ProxyTest.freePort()
+    let https = ProxyTest.freePort()
+    let upstream = ProxyTest.freePort()
+    var prefix: String { h.host + "/nginx" }
+    var args: [String] { ["--templates", ProxyTest.templates] }
+
+    init() throws {
+      h = try CLIHarness()
+      try FileManager.default.createDirectory(atPath: h.host + "/www", withIntermediateDirectories: true)
+      try "<h1>spa</h1>\n".write(toFile: h.host + "/www/index.html", atomically: true, encoding: .utf8)
+      chmod(h.root, 0o755)
+      chmod(h.host, 0o755)
+    }
+
+    func manifest(listen: Int? = nil) throws {
+      try h.manifest(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "certificate", "name": "web", "domains": ["web.test"], "directory": "HOST/certs/web", "issuer": { "type": "self-signed", "days": 30 }, "renewBefore": "1d" },
+          { "kind": "site", "name": "web", "prefix": "HOST/nginx", "serverNames": ["web.test"], "listen": "127.0.0.1:\(listen ?? http)",
+            "tls": { "certificate": "web", "listen": "127.0.0.1:\(https)", "directory": "HOST/certs/web" },
+            "routes": [ { "path": "/api/", "upstream": "127.0.0.1:\(upstream)", "websocket": true } ],
+            "root": "HOST/www", "spa": true, "rateLimit": { "rate": "100r/s", "burst": 50 } } ] }
+        """)
+    }
+
+    func apply(_ extra: [String] = []) throws -> CLIHarness.Result { try h.run(["apply", "--auto-approve"] + args + extra) }
+
+    func get(_ path: String) -> ProxyTest.Output {
+      ProxyTest.curl("https://web.test:\(https)\(path)", resolve: "web.test:\(https):127.0.0.1", cacert: h.host + "/certs/web/fullchain.pem")
+    }
+
+    func cleanup() {
+      ProxyTest.stopNginx(prefix)
+      h.cleanup()
+    }
+  }
+
+  @Test func servesTLSRoutesAndSPAThenASecondApplyDoesNothing() throws {
+    let s = try Sandbox()
+    defer { s.cleanup() }
+    let echo = ProxyTest.echoUpstream(port: s.upstream, log: s.h.root + "/echo.log")
+    defer { echo.terminate() }
+    try s.manifest()
+    let first = try s.apply()
+    #expect(first.status == 0, "\(first.all)")
+    let api = s.get("/api/hello")
+    #expect(api.text.contains("HTTP/1.1 200"), "\(api.text)")
+    #expect(api.text.contains("path=/api/hello"))
+    #expect(api.text.contains("X-Real-IP: 127.0.0.1"))
+    #expect(api.text.contains("X-Forwarded-For: 127.0.0.1"))
+    #expect(api.text.contains("X-Forwarded-Proto: https"))
+    #expect(api.text.contains("Strict-Transport-Security: max-age=31536000"))
+    let spa = s.get("/some/client/route")
+    #expect(spa.text.contains("HTTP/1.1 200") && spa.text.contains("<h1>spa</h1>"))
+    let redirect = ProxyTest.curl("http://web.test:\(s.http)/x?y=1", resolve: "web.test:\(s.http):127.0.0.1")
+    #expect(redirect.text.contains("301") && redirect.text.contains("Location: https://web.test:\(s.https)/x?y=1"))
+    let ws = ProxyTest.curl(
+      "https://web.test:\(s.https)/api/ws", resolve: "web.test:\(s.https):127.0.0.1", cacert: s.h.host + "/certs/web/fullchain.pem",
+      extra: ["-H", "Upgrade: websocket", "-H", "Connection: Upgrade"])
+    #expect(ws.text.contains("Upgrade: websocket") && ws.text.contains("Connection: upgrade"), "\(ws.text)")
+
+    let log = s.prefix + "/logs/error.log"
+    let reloadsBefore = (s.h.read(log) ?? "").components(separatedBy: "reconfiguring").count
+    let certBefore = s.h.read(s.h.host + "/certs/web/fullchain.pem")
+    let second = try s.apply()
+    #expect(second.status == 0)
+    #expect(second.stdout.contains("No changes."), "\(second.all)")
+    #expect((s.h.read(log) ?? "").components(separatedBy: "reconfiguring").count == reloadsBefore)
+    #expect(s.h.read(s.h.host + "/certs/web/fullchain.pem") == certBefore)
+    #expect(s.h.mode(s.h.host + "/certs/web/live/privkey.pem") == "0600")
+  }
+
+  @Test func aConfigurationNginxRejectsLeavesTheOldOneServing() throws {
+    let s = try Sandbox()
+    defer { s.cleanup() }
+    try s.manifest()
+    #expect(try s.apply().status == 0)
+    let before = s.get("/page")
+    #expect(before.text.contains("<h1>spa</h1>"))
+    let live = try FileManager.default.destinationOfSymbolicLink(atPath: s.prefix + "/live")
+
+    let overrides = s.h.root + "/overrides/nginx"
+    try FileManager.default.createDirectory(atPath: overrides, withIntermediateDirectories: true)
+    let body = try String(contentsOfFile: ProxyTest.templates + "/nginx/site-body.mustache", encoding: .utf8)
+    try (body + "    bogus_directive on;\n").write(toFile: overrides + "/site-body.mustache", atomically: true, encoding: .utf8)
+    let bad = try s.h.run(["apply", "--auto-approve", "--templates", s.h.root + "/overrides", "--templates", ProxyTest.templates])
+    #expect(bad.status == 1)
+    #expect(bad.all.contains("could not update site/web: the new nginx configuration does not validate: `nginx -t"), "\(bad.all)")
+    #expect(bad.all.contains("exited with status 1:\n    nginx: [emerg] unknown directive \"bogus_directive\""), "\(bad.all)")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: s.prefix + "/live") == live)
+    let after = s.get("/page")
+    #expect(after.text.contains("HTTP/1.1 200") && after.text.contains("<h1>spa</h1>"))
+  }
+
+  @Test func aReloadOnABusyPortIsDetectedAndRolledBack() throws {
+    let s = try Sandbox()
+    defer { s.cleanup() }
+    try s.manifest()
+    #expect(try s.apply().status == 0)
+    let live = try FileManager.default.destinationOfSymbolicLink(atPath: s.prefix + "/live")
+    let busy = ProxyTest.freePort()
+    let holder = ProxyTest.occupy(busy)
+    defer { close(holder) }
+    try s.manifest(listen: busy)
+    let r = try s.apply()
+    #expect(r.status == 1)
+    #expect(r.all.contains("rejected the reload and keeps serving the previous configuration"), "\(r.all)")
+    #expect(r.all.contains("bind() to 127.0.0.1:\(busy) failed"), "\(r.all)")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: s.prefix + "/live") == live)
+    #expect(s.get("/page").text.contains("<h1>spa</h1>"))
+    let redirect = ProxyTest.curl("http://web.test:\(s.http)/x", resolve: "web.test:\(s.http):127.0.0.1")
+    #expect(redirect.text.contains("301"), "the old configuration keeps listening on the old port")
+  }
+
+  @Test func aHandEditIsDriftAndApplyRevertsIt() throws {
+    let s = try Sandbox()
+    defer { s.cleanup() }
+    try s.manifest()
+    #expect(try s.apply().status == 0)
+    let file = s.prefix + "/live/sites/web.conf"
+    let good = try #require(s.h.read(file))
+    try good.replacingOccurrences(of: "client_max_body_size 10m;", with: "client_max_body_size 1g;").write(toFile: file, atomically: true, encoding: .utf8)
+    let drift = try s.h.run(["drift"] + s.args)
+    #expect(drift.status == 2)
+    #expect(drift.stdout.contains("site/web"), "\(drift.all)")
+    let fix = try s.apply()
+    #expect(fix.status == 0 && fix.stdout.contains("site/web: updated"), "\(fix.all)")
+    #expect(s.h.read(file) == good)
+    #expect(try s.apply().stdout.contains("No changes."))
+  }
+
+  @Test func aStoppedServerIsStartedWithTheManagedConfiguration() throws {
+    let s = try Sandbox()
+    defer { s.cleanup() }
+    try s.manifest()
+    #expect(try s.apply().status == 0)
+    ProxyTest.stopNginx(s.prefix)
+    #expect(s.get("/").status != 0)
+    let plan = try s.h.run(["plan"] + s.args)
+    #expect(plan.stdout.contains("~ site/web (start: nginx at '\(s.prefix)' is not running)"), "\(plan.all)")
+    #expect(try s.apply().status == 0)
+    #expect(s.get("/").text.contains("<h1>spa</h1>"))
+  }
+}
