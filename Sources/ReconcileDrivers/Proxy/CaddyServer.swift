@@ -22,7 +22,6 @@ struct CaddyServer {
     # Managed by reconcile: the Caddy at \(prefix) (admin API \(admin)).
     {
     \tadmin \(admin)
-    \tpersist_config off
     \tauto_https off
     \tstorage file_system \(prefix)/data
     }

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// The real binary, a real nginx and Debian's pebble: issuance over HTTP-01, renewal through the nginx webroot.
+@Suite(.serialized) struct ProxyACMETests {
+  static func manifest(_ h: CLIHarness, pebble: PebbleServer, http: Int, https: Int, renewBefore: String) throws {
+    try h.manifest(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "certificate", "name": "web", "domains": ["web.test"], "directory": "HOST/certs/web", "renewBefore": "\(renewBefore)",
+          "issuer": { "type": "acme", "directory": "\(pebble.directoryURL)", "email": "ops@web.test", "webroot": "HOST/acme",
+                      "responderListen": "127.0.0.1:\(http)", "caBundle": "\(pebble.caBundle)" } },
+        { "kind": "site", "name": "web", "prefix": "HOST/nginx", "serverNames": ["web.test"], "listen": "127.0.0.1:\(http)", "acmeWebroot": "HOST/acme",
+          "tls": { "certificate": "web", "listen": "127.0.0.1:\(https)", "directory": "HOST/certs/web" }, "root": "HOST/www" } ] }
+      """)
+  }
+
+  static func servedSerial(_ https: Int) -> String {
+    ProxyTest.run(["sh", "-c", "openssl s_client -connect 127.0.0.1:\(https) -servername web.test </dev/null 2>/dev/null | openssl x509 -noout -serial"]).text
+  }
+
+  @Test func pebbleIssuesRenewsThroughTheNginxWebrootAndASecondApplyDoesNothing() throws {
+    let h = try CLIHarness()
+    let http = ProxyTest.freePort(), https = ProxyTest.freePort()
+    let pebble = try PebbleServer(dir: h.root + "/pebble", httpPort: http)
+    defer {
+      ProxyTest.stopNginx(h.host + "/nginx")
+      pebble.stop()
+      h.cleanup()
+    }
+    chmod(h.root, 0o755)
+    chmod(h.host, 0o755)
+    try FileManager.default.createDirectory(atPath: h.host + "/www", withIntermediateDirectories: true)
+    try "issued\n".write(toFile: h.host + "/www/index.html", atomically: true, encoding: .utf8)
+    try Self.manifest(h, pebble: pebble, http: http, https: https, renewBefore: "30d")
+    let first = try h.run(["apply", "--auto-approve", "--templates", ProxyTest.templates])
+    #expect(first.status == 0, "\(first.all)")
+    let root = try pebble.rootCA()
+    let ok = ProxyTest.curl("https://web.test:\(https)/", resolve: "web.test:\(https):127.0.0.1", cacert: root)
+    #expect(ok.status == 0 && ok.text.contains("HTTP/1.1 200") && ok.text.contains("issued"), "\(ok.text)")
+    let wrongName = ProxyTest.curl("https://other.test:\(https)/", resolve: "other.test:\(https):127.0.0.1", cacert: root)
+    #expect(wrongName.status != 0, "the served certificate must not be valid for another name")
+    #expect(ProxyTest.run(["openssl", "x509", "-in", h.host + "/certs/web/fullchain.pem", "-noout", "-issuer"]).text.contains("Pebble Intermediate CA"))
+    #expect(h.mode(h.host + "/certs/web/account.key") == "0600")
+    #expect(h.mode(h.host + "/certs/web/live/privkey.pem") == "0600")
+
+    // Renewal: renewBefore longer than pebble's validity; nginx is running, so HTTP-01 goes through its webroot.
+    let serialBefore = Self.servedSerial(https)
+    try Self.manifest(h, pebble: pebble, http: http, https: https, renewBefore: "2000d")
+    let plan = try h.run(["plan", "--templates", ProxyTest.templates])
+    #expect(plan.stdout.contains("~ certificate/web (renew: expires in 18"), "\(plan.all)")
+    let renew = try h.run(["apply", "--auto-approve", "--templates", ProxyTest.templates])
+    #expect(renew.status == 0, "\(renew.all)")
+    #expect((h.read(h.host + "/nginx/logs/access.log") ?? "").contains("GET /.well-known/acme-challenge/"))
+    let serialAfter = Self.servedSerial(https)
+    #expect(serialAfter.hasPrefix("serial=") && serialAfter != serialBefore, "nginx serves the renewed certificate")
+
+    // Idempotence: nothing to issue, nothing to reload.
+    try Self.manifest(h, pebble: pebble, http: http, https: https, renewBefore: "30d")
+    let issued = (h.read(pebble.dir + "/pebble.log") ?? "").components(separatedBy: "Issued certificate").count
+    let reloads = (h.read(h.host + "/nginx/logs/error.log") ?? "").components(separatedBy: "reconfiguring").count
+    let again = try h.run(["apply", "--auto-approve", "--templates", ProxyTest.templates])
+    #expect(again.stdout.contains("No changes."), "\(again.all)")
+    #expect((h.read(pebble.dir + "/pebble.log") ?? "").components(separatedBy: "Issued certificate").count == issued)
+    #expect((h.read(h.host + "/nginx/logs/error.log") ?? "").components(separatedBy: "reconfiguring").count == reloads)
+  }
+
+  @Test func aFailedChallengeSurfacesTheServersProblemDocument() throws {
+    let h = try CLIHarness()
+    let http = ProxyTest.freePort()
+    let pebble = try PebbleServer(dir: h.root + "/pebble", httpPort: http)
+    defer {
+      pebble.stop()
+      h.cleanup()
+    }
+    try h.manifest(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "certificate", "name": "web", "domains": ["web.test"], "directory": "HOST/certs/web",
+          "issuer": { "type": "acme", "directory": "\(pebble.directoryURL)", "webroot": "HOST/acme", "caBundle": "\(pebble.caBundle)" } } ] }
+      """)
+    let r = try h.run(["apply", "--auto-approve"])
+    #expect(r.status == 1)
+    #expect(r.all.contains("could not create certificate/web: the authorization of 'web.test' is invalid: urn:ietf:params:acme:error:connection"), "\(r.all)")
+    #expect(h.exists(h.host + "/certs/web/fullchain.pem"), "a placeholder lets the proxy start before the first issuance")
+    let plan = try h.run(["plan"])
+    #expect(plan.stdout.contains("certificate/web (issue: only a placeholder certificate is in place)"), "\(plan.all)")
+  }
+}
