@@ -133,10 +133,15 @@ struct PebbleServer {
     try config.write(toFile: dir + "/pebble.json", atomically: true, encoding: .utf8)
     processes.append(
       ProxyTest.spawn(
-        ["pebble-challtestsrv", "-defaultIPv6", "", "-dns01", "127.0.0.1:\(dnsPort)", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:\(ProxyTest.freePort())"],
+        [
+          "pebble-challtestsrv", "-defaultIPv6", "", "-dns01", "127.0.0.1:\(dnsPort)", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management",
+          "127.0.0.1:\(ProxyTest.freePort())",
+        ],
         log: dir + "/challtestsrv.log"))
     processes.append(
-      ProxyTest.spawn(["pebble", "-config", dir + "/pebble.json", "-dnsserver", "127.0.0.1:\(dnsPort)"], log: dir + "/pebble.log", environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]))
+      ProxyTest.spawn(
+        ["pebble", "-config", dir + "/pebble.json", "-dnsserver", "127.0.0.1:\(dnsPort)"], log: dir + "/pebble.log",
+        environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]))
     let url = directoryURL, ca = caBundle
     try #require(CLIHarness.waitFor(15) { ProxyTest.curl(url, cacert: ca).text.contains("newOrder") }, "pebble did not come up")
   }

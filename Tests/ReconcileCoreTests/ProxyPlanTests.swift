@@ -183,7 +183,11 @@ let bundledTemplates: [String: String] = {
     let spec = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
     let facts = ["running": "false", "certificates.loaded": "a,b", "certificates.current": "c,b"]
     let p = plan(
-      m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(80 * 86400)), "site/web": Observation(exists: true, attributes: ["config": spec.config.value], facts: facts)],
+      m,
+      observed: [
+        "certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(80 * 86400)),
+        "site/web": Observation(exists: true, attributes: ["config": spec.config.value], facts: facts),
+      ],
       state: applied(m))
     #expect(
       PlanTextRenderer().render(p) == """
@@ -201,7 +205,11 @@ let bundledTemplates: [String: String] = {
     let spec = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
     let edited = spec.config.value.replacingOccurrences(of: "client_max_body_size 20m;", with: "client_max_body_size 1g;")
     let p = plan(
-      m, observed: ["certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(80 * 86400)), "site/web": Observation(exists: true, attributes: ["config": edited], facts: ["running": "true"])],
+      m,
+      observed: [
+        "certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(80 * 86400)),
+        "site/web": Observation(exists: true, attributes: ["config": edited], facts: ["running": "true"]),
+      ],
       state: applied(m))
     let text = PlanTextRenderer().render(p)
     #expect(text.contains("~ site/web (config changed)"))

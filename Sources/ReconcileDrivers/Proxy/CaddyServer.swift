@@ -72,13 +72,19 @@ struct CaddyServer {
   func load(_ caddyfile: String, what: String) throws {
     let r = try http.send("POST", "http://\(admin)/load", headers: [("Content-Type", "text/caddyfile"), ("Cache-Control", "must-revalidate")], body: Array(caddyfile.utf8))
     guard r.status == 200 else {
-      throw OperationError("could not \(what): Caddy answered \(r.status) on POST http://\(admin)/load and keeps the previous configuration: \(r.text.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw OperationError(
+        "could not \(what): Caddy answered \(r.status) on POST http://\(admin)/load and keeps the previous configuration: \(r.text.trimmingCharacters(in: .whitespacesAndNewlines))"
+      )
     }
   }
 
   /// `caddy start` (forks `caddy run` and waits until it is up) with the staged configuration.
   func start(_ staged: String, what: String) throws {
-    let r = try DaemonLauncher.run(["env", "XDG_DATA_HOME=\(prefix)/data", "XDG_CONFIG_HOME=\(prefix)/data", binary, "start", "--config", staged + "/Caddyfile", "--adapter", "caddyfile", "--pidfile", prefix + "/run/caddy.pid"], output: prefix + "/logs/start.out")
+    let r = try DaemonLauncher.run(
+      [
+        "env", "XDG_DATA_HOME=\(prefix)/data", "XDG_CONFIG_HOME=\(prefix)/data", binary, "start", "--config", staged + "/Caddyfile", "--adapter", "caddyfile", "--pidfile",
+        prefix + "/run/caddy.pid",
+      ], output: prefix + "/logs/start.out")
     guard r.status == 0 else { throw r.failure("could not \(what): caddy did not start") }
     let deadline = Date().addingTimeInterval(10)
     while !isRunning, Date() < deadline { usleep(20_000) }

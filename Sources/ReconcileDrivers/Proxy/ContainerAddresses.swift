@@ -3,13 +3,15 @@ import ReconcileCore
 
 /// Where a container's port can be reached from the host: its published address, read from the `ports` the
 /// manifests declare for `container/NAME` (`"127.0.0.1:18080:80"` → `127.0.0.1:18080`; `"18080:80"` and
-/// `0.0.0.0` → `127.0.0.1:18080`). The manifests are the `*.json` files under the directory of the site's manifest.
+/// `0.0.0.0` → `127.0.0.1:18080`). The manifests are the `*.json` files under the directory of the site's manifest;
+/// `${var.NAME}` in a port resolves from their `variables`.
 struct ContainerAddresses {
   var ports: [String: [String]] = [:]
 
   init(manifestFile: String) {
     let dir = (manifestFile as NSString).deletingLastPathComponent
     let fm = FileManager.default
+    var variables: [String: String] = [:]
     let walker = fm.enumerator(atPath: dir.isEmpty ? "." : dir)
     while let rel = walker?.nextObject() as? String {
       guard rel.hasSuffix(".json"), !rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { continue }
@@ -17,9 +19,13 @@ struct ContainerAddresses {
         let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
         let resources = top["resources"] as? [[String: Any]]
       else { continue }
+      for (k, v) in top["variables"] as? [String: Any] ?? [:] { variables[k] = v as? String ?? (v as? NSNumber)?.stringValue }
       for r in resources where r["kind"] as? String == "container" {
         if let name = r["name"] as? String { ports[name] = r["ports"] as? [String] ?? [] }
       }
+    }
+    for (name, list) in ports {
+      ports[name] = list.map { p in variables.reduce(p) { $0.replacingOccurrences(of: "${var.\($1.key)}", with: $1.value) } }
     }
   }
 

@@ -45,7 +45,12 @@ enum SiteRenderer {
             "upstreamHost": .text(String(r.upstream.dropFirst("http://".count))), "websocket": flag(r.websocket), "stripPrefix": flag(r.stripPrefix),
           ])
         }),
-      "rateLimit": m.rateLimit.map { .object(["zone": .text("reconcile_site_\(m.name.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_"))"), "rate": .text($0.rate), "burst": .text("\($0.burst)")]) } ?? .bool(false),
+      "rateLimit": m.rateLimit.map {
+        .object([
+          "zone": .text("reconcile_site_\(m.name.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_"))"), "rate": .text($0.rate),
+          "burst": .text("\($0.burst)"),
+        ])
+      } ?? .bool(false),
     ]
     if let t = m.tls {
       let port = SiteModel.port(of: t.listen)

@@ -1,0 +1,156 @@
+import Foundation
+import ReconcileCore
+import Testing
+
+@testable import ReconcileDrivers
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The site and certificate drivers and the libcrypto layer, against real nginx and openssl.
+@Suite(.serialized) struct ProxyDriverTests {
+  static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/templates"
+
+  static func tempDir() throws -> String {
+    let d = NSTemporaryDirectory() + "reconcile-proxy-" + UUID().uuidString.prefix(8).lowercased()
+    try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    chmod(d, 0o755)
+    return d
+  }
+
+  static func freePort() -> Int {
+    let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(s) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+  }
+
+  static func run(_ argv: [String]) throws -> ProcessResult { try ProcessRunner.run(argv) }
+
+  /// Decodes one site with the real descriptor (the manifest's container kind is not needed for this).
+  static func site(_ json: String, file: String) throws -> SiteSpec {
+    let object = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+    guard case .object(let fields) = object else { throw OperationError("not an object") }
+    let issues = IssueList()
+    var reader = FieldReader(file: file, subject: "site", path: "", object: fields, issues: issues)
+    reader.accept("kind", "name")
+    let spec = SiteSpec.descriptor.decode(ResourceID(kind: "site", name: "web"), &reader, DecodeContext(templates: TemplateDirectories([templates])))
+    reader.finish()
+    try #require(issues.items.isEmpty, "\(issues.items)")
+    return try #require(spec as? SiteSpec)
+  }
+
+  @Test func containerUpstreamsResolveToThePublishedPortAndMovesAreFound() async throws {
+    let dir = try Self.tempDir()
+    let nginxPrefix = dir + "/nginx"
+    defer {
+      NginxServer(prefix: nginxPrefix).stop()
+      try? FileManager.default.removeItem(atPath: dir)
+    }
+    let published = Self.freePort(), listen = Self.freePort()
+    try """
+    { "apiVersion": "reconcile/v1", "variables": { "julesPort": "\(published)" }, "resources": [
+      { "kind": "container", "name": "jules", "image": "image/jules", "ports": ["127.0.0.1:${var.julesPort}:3001"] } ] }
+    """.write(toFile: dir + "/jules.json", atomically: true, encoding: .utf8)
+    let siteJSON = """
+      { "kind": "site", "name": "web", "prefix": "\(nginxPrefix)", "serverNames": ["web.test"], "listen": "127.0.0.1:\(listen)",
+        "routes": [ { "path": "/jules/", "upstream": "container/jules:3001", "stripPrefix": true } ] }
+      """
+    try siteJSON.write(toFile: dir + "/proxy.json", atomically: true, encoding: .utf8)
+    let spec = try Self.site(siteJSON, file: dir + "/proxy.json")
+    #expect(spec.implicitDependencies == [ResourceID(kind: "container", name: "jules")])
+    #expect(spec.config.value.contains("proxy_pass http://reconcile_web__jules_3001/;"))
+
+    let python = Process()
+    python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    python.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, "\(published)"]
+    python.standardOutput = FileHandle.nullDevice
+    python.standardError = FileHandle.nullDevice
+    try python.run()
+    defer { python.terminate() }
+
+    let driver = SiteDriver()
+    let target = ObserveTarget(id: spec.id, locator: spec.locator, spec: spec)
+    #expect(try await driver.observe([target])[spec.id] == .absent)
+    try await driver.perform(Step(id: spec.id, action: .create, reasons: [], changes: [], desired: spec, prior: nil))
+    #expect(
+      FileManager.default.contents(atPath: nginxPrefix + "/live/upstreams/web.conf").map { String(decoding: $0, as: UTF8.self) }
+        == "upstream reconcile_web__jules_3001 { server 127.0.0.1:\(published); }\n")
+    let deadline = Date().addingTimeInterval(10)
+    var answer = ""
+    while Date() < deadline {
+      answer = (try? Self.run(["curl", "-sS", "--max-time", "2", "-H", "Host: web.test", "http://127.0.0.1:\(listen)/jules/jules.json"]))?.output ?? ""
+      if answer.contains("julesPort") { break }
+      usleep(50_000)
+    }
+    #expect(answer.contains("\"julesPort\""), "nginx proxies /jules/ to the container's published port: \(answer)")
+
+    let observed = try await driver.observe([target])[spec.id]
+    #expect(spec.findings(observed: observed ?? .absent, now: Date()).isEmpty)
+
+    let moved = Self.freePort()
+    try String(contentsOfFile: dir + "/jules.json", encoding: .utf8).replacingOccurrences(of: "\"\(published)\"", with: "\"\(moved)\"").write(
+      toFile: dir + "/jules.json", atomically: true, encoding: .utf8)
+    let after = try await driver.observe([target])[spec.id] ?? .absent
+    #expect(
+      spec.findings(observed: after, now: Date()).map(\.reason) == [
+        "upstream addresses changed: 'upstream reconcile_web__jules_3001 { server 127.0.0.1:\(published); }\n' -> 'upstream reconcile_web__jules_3001 { server 127.0.0.1:\(moved); }\n'"
+      ])
+  }
+
+  @Test func csrCarriesEveryNameAndVerifies() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    for type in [PrivateKey.KeyType.ecdsaP256, .rsa2048] {
+      let key = try PrivateKey.generate(type)
+      #expect(key.type == type)
+      #expect(try PrivateKey(pem: key.pem).jwk == key.jwk)
+      let der = try CertificateBuilder.csr(domains: ["a.test", "b.test"], key: key)
+      try Data(der).write(to: URL(fileURLWithPath: dir + "/csr.der"))
+      let r = try Self.run(["openssl", "req", "-inform", "DER", "-in", dir + "/csr.der", "-noout", "-verify", "-text"])
+      #expect(r.status == 0 && r.output.contains("verify OK") || r.output.contains("Certificate request self-signature verify OK"), "\(r.output)")
+      #expect(r.output.contains("DNS:a.test, DNS:b.test"))
+    }
+  }
+
+  @Test func selfSignedCertificatesParseBack() throws {
+    let key = try PrivateKey.generate(.ecdsaP256)
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    let pem = try CertificateBuilder.selfSigned(domains: ["x.test", "y.test"], key: key, notBefore: start, days: 10)
+    let info = try CertificateInfo(pem: pem)
+    #expect(info.domains == ["x.test", "y.test"])
+    #expect(info.notBefore == start)
+    #expect(info.notAfter == start.addingTimeInterval(10 * 86400))
+    #expect(info.selfSigned)
+    #expect(throws: CryptoError.self) { try CertificateInfo(pem: "not a certificate") }
+  }
+
+  @Test func es256SignaturesVerifyWithOpenSSL() throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let key = try PrivateKey.generate(.ecdsaP256)
+    let message = Array("header.payload".utf8)
+    let raw = try key.sign(message)
+    #expect(raw.count == 64)
+    // Back to DER (SEQUENCE of two INTEGERs) so openssl can check the JWS form.
+    func integer(_ b: [UInt8]) -> [UInt8] {
+      var v = Array(b.drop { $0 == 0 })
+      if v.isEmpty { v = [0] }
+      if v[0] & 0x80 != 0 { v.insert(0, at: 0) }
+      return [0x02, UInt8(v.count)] + v
+    }
+    let body = integer(Array(raw[0..<32])) + integer(Array(raw[32..<64]))
+    try Data([0x30, UInt8(body.count)] + body).write(to: URL(fileURLWithPath: dir + "/sig"))
+    try Data(message).write(to: URL(fileURLWithPath: dir + "/msg"))
+    try key.pem.write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
+    _ = try Self.run(["openssl", "pkey", "-in", dir + "/key.pem", "-pubout", "-out", dir + "/pub.pem"])
+    let r = try Self.run(["openssl", "dgst", "-sha256", "-verify", dir + "/pub.pem", "-signature", dir + "/sig", dir + "/msg"])
+    #expect(r.output.contains("Verified OK"), "\(r.output)")
+  }
+}
