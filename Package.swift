@@ -38,7 +38,7 @@ let package = Package(
     .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
     .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore"]),
     .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore"]),
-    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers"]),
+    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit"]),
     .testTarget(name: "JulesServiceTests", dependencies: ["JulesService"]),
   ],
   swiftLanguageModes: [.v6]
