@@ -1,1 +1,2 @@
-print("jules")
+import JulesService
+print("x")
