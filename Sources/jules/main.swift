@@ -1,2 +1,4 @@
+import Foundation
 import JulesService
-print("x")
+
+exit(JulesCommand.main(CommandLine.arguments))
