@@ -6,13 +6,13 @@ public struct CIDR: Sendable, Equatable, CustomStringConvertible {
   public init?(_ text: String) {
     let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
     guard let first = parts.first, let ip = IPAddress(first) else { return nil }
-    let maxBits = ip.bytes.count * 8
+    let maxBits = first.contains(":") ? 128 : 32
     var length = maxBits
     if parts.count == 2 {
       guard let n = Int(parts[1]), (0...maxBits).contains(n) else { return nil }
-      // An IPv4-mapped IPv6 prefix was stored as IPv4: shift the length into IPv4 terms.
       length = n
     }
+    // An IPv4-mapped IPv6 prefix is stored as IPv4: shift the length into IPv4 terms.
     if ip.isIPv4 && first.contains(":") {
       guard length >= 96 || parts.count == 1 else { return nil }
       length = parts.count == 2 ? length - 96 : 32

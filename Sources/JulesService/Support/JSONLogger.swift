@@ -29,7 +29,7 @@ public final class JSONLogger: Sendable {
     if Self.rank(level) < Self.rank(minimum) { return }
     var obj: [String: Any] = ["level": level.rawValue, "time": Self.timestamp(), "msg": msg]
     for (k, v) in fields { obj[k] = v }
-    guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) else { return }
+    guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
     let line = String(decoding: data, as: UTF8.self) + "\n"
     lock.withLock { _ in sink(line) }
   }
