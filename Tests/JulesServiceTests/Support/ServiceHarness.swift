@@ -21,7 +21,11 @@ final class ServiceHarness: Sendable {
   func stop() { service.shutdown(grace: 2) }
 
   /// Sends a request; `token: nil` omits Authorization.
-  func request(_ method: String = "GET", _ path: String, token: String? = ServiceHarness.token,
+  func request(_ path: String, token: String? = ServiceHarness.token, headers: [(String, String)] = []) throws -> HTTPClientResponse {
+    try request("GET", path, token: token, headers: headers, body: nil)
+  }
+
+  func request(_ method: String, _ path: String, token: String? = ServiceHarness.token,
                headers: [(String, String)] = [], body: [UInt8]? = nil) throws -> HTTPClientResponse {
     var h = headers
     if let token { h.append(("Authorization", "Bearer \(token)")) }
