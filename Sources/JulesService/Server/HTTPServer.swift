@@ -12,7 +12,7 @@ public final class HTTPServer: @unchecked Sendable {
     public var maxBodyBytes: Int = 1 << 20
     public var connectionLimit: UInt32 = 512
     public var timeoutSeconds: UInt32 = 30
-    public var memoryLimitBytes: Int = 128 * 1024
+    public var memoryLimitBytes: Int = 32 * 1024
     public var perIPConnectionLimit: UInt32 = 0
     /// Headers added to every response (security headers).
     public var defaultHeaders: [(String, String)] = []
@@ -133,14 +133,12 @@ private let httpServerAccessHandler: MHD_AccessHandlerCallback = {
     conCls.pointee = Unmanaged.passRetained(ctx).toOpaque()
     server.inFlight.withLock { $0 += 1 }
     let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").map { String(cString: $0) }
-    let chunked = MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") != nil
     if let length, let n = Int(length), n > server.options.maxBodyBytes {
       ctx.rejected = true
       return queue(server, connection, HTTPResponse.error(413, "request body exceeds \(server.options.maxBodyBytes) bytes"))
     }
-    if !chunked && (length == nil || length == "0") {
-      return respond(server, connection, url, method, ctx)
-    }
+    // Answering on this first call would make libmicrohttpd close the connection
+    // (the request is not complete yet); the answer comes on the final call.
     return .YES
   }
   if uploadSize.pointee > 0 {

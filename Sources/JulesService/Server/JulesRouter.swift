@@ -4,6 +4,7 @@ import Foundation
 /// counts every request (request id, route, status, duration; never credentials).
 final class JulesRouter: Sendable {
   static let version = "0.1.0"
+  static let healthBody = Array("{\"status\":\"ok\",\"version\":\"\(version)\"}".utf8)
 
   let config: JulesConfig
   let gate: SecurityGate
@@ -49,7 +50,7 @@ final class JulesRouter: Sendable {
     switch req.path {
     case "/healthz":
       route = "/healthz"
-      return .json(200, object: ["status": "ok", "version": Self.version])
+      return .json(200, Self.healthBody)
     case "/readyz":
       route = "/readyz"
       return readiness()
@@ -132,8 +133,16 @@ final class JulesRouter: Sendable {
     return .json(503, object: ["status": "unready", "reasons": reasons])
   }
 
+  static let idPrefix = Crypto.hex(Crypto.randomBytes(4))
+  static let idCounter = Locked(UInt64(0))
+
+  /// The caller's `X-Request-Id` when it is short and plain, else `<random process prefix>-<counter>`.
   static func requestID(_ given: String?) -> String {
-    if let g = given, g.count <= 64, g.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil { return g }
-    return Crypto.hex(Crypto.randomBytes(8))
+    if let g = given, g.utf8.count <= 64, !g.isEmpty,
+       g.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 || $0 == 95 }) {
+      return g
+    }
+    let n = idCounter.withLock { c -> UInt64 in c += 1; return c }
+    return idPrefix + "-" + String(n, radix: 16)
   }
 }

@@ -51,13 +51,10 @@ struct SessionRoutes: Sendable {
 
   /// `GET /api/sessions` with `pageSize` (1–100, default 30) and `pageToken`, like the Jules API.
   func list(_ req: HTTPRequest) -> HTTPResponse {
-    let all = store.sessions
     let size = min(max(Int(req.query["pageSize"] ?? "") ?? 30, 1), 100)
     let start = req.query["pageToken"].flatMap { Int($0) } ?? 0
-    guard start >= 0, start <= all.count else { return .error(400, "pageToken is not valid") }
-    let slice = Array(all[start..<min(all.count, start + size)])
-    let next = start + slice.count < all.count ? String(start + slice.count) : nil
-    return .json(200, JSONCoding.encode(SessionPage(sessions: slice, nextPageToken: next)))
+    guard let body = store.encodedPage(start: start, size: size) else { return .error(400, "pageToken is not valid") }
+    return .json(200, body)
   }
 
   /// Passes a call to the Jules API through and returns its status and JSON body.

@@ -15,6 +15,9 @@ public final class SessionStore: Sendable {
     var sessions: [JulesSession] = []
     var byID: [String: Int] = [:]
     var recentDeltas: [SessionDelta] = []
+    /// Encoded `GET /sessions` pages keyed by "start:size"; cleared whenever the mirror changes.
+    var pages: [String: [UInt8]] = [:]
+    var version = 0
   }
 
   private let state = Locked(State())
@@ -63,6 +66,8 @@ public final class SessionStore: Sendable {
     state.withLock { s in
       s.sessions = sessions
       s.byID = Dictionary(sessions.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+      s.pages = [:]
+      s.version += 1
       s.recentDeltas.append(contentsOf: deltas)
       if s.recentDeltas.count > maxRecentDeltas { s.recentDeltas.removeFirst(s.recentDeltas.count - maxRecentDeltas) }
     }
@@ -85,6 +90,24 @@ public final class SessionStore: Sendable {
         throw error
       }
     }
+  }
+
+  /// One page in the Jules API list shape (`sessions`, `nextPageToken`), encoded once per mirror
+  /// version; nil when `start` is past the end.
+  public func encodedPage(start: Int, size: Int) -> [UInt8]? {
+    let key = "\(start):\(size)"
+    if let cached = state.withLock({ $0.pages[key] }) { return cached }
+    let (all, version) = state.withLock { ($0.sessions, $0.version) }
+    guard start >= 0, start <= all.count else { return nil }
+    let slice = Array(all[start..<min(all.count, start + size)])
+    let next = start + slice.count < all.count ? String(start + slice.count) : nil
+    let body = JSONCoding.encode(SessionPage(sessions: slice, nextPageToken: next))
+    state.withLock { s in
+      guard s.version == version else { return }  // the mirror moved on while encoding
+      if s.pages.count > 64 { s.pages = [:] }
+      s.pages[key] = body
+    }
+    return body
   }
 
   public func databaseHealthy() -> Bool { database.withLock { $0?.ping() ?? true } }

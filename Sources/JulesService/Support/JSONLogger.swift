@@ -24,14 +24,48 @@ public final class JSONLogger: Sendable {
     }
   }
 
-  /// Emits a log line with `level`, `time`, `msg` and the given fields.
+  /// Emits a log line with `level`, `time`, `msg` and the given fields (keys sorted).
   public func log(_ level: Level, _ msg: String, _ fields: [String: any Sendable] = [:]) {
     if Self.rank(level) < Self.rank(minimum) { return }
-    var obj: [String: Any] = ["level": level.rawValue, "time": Self.timestamp(), "msg": msg]
-    for (k, v) in fields { obj[k] = v }
-    guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-    let line = String(decoding: data, as: UTF8.self) + "\n"
-    lock.withLock { _ in sink(line) }
+    var all: [(String, any Sendable)] = [("level", level.rawValue), ("time", Self.timestamp()), ("msg", msg)]
+    for (k, v) in fields { all.append((k, v)) }
+    all.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+    var line: [UInt8] = [UInt8(ascii: "{")]
+    line.reserveCapacity(256)
+    for (i, (k, v)) in all.enumerated() {
+      if i > 0 { line.append(UInt8(ascii: ",")) }
+      Self.appendString(k, to: &line)
+      line.append(UInt8(ascii: ":"))
+      switch v {
+      case let b as Bool: line += (b ? "true" : "false").utf8
+      case let n as Int: line += String(n).utf8
+      case let d as Double: line += (d.isFinite ? String(d) : "null").utf8
+      case let s as String: Self.appendString(s, to: &line)
+      default: Self.appendString(String(describing: v), to: &line)
+      }
+    }
+    line += "}\n".utf8
+    let text = String(decoding: line, as: UTF8.self)
+    lock.withLock { _ in sink(text) }
+  }
+
+  /// Appends `s` as a JSON string literal (UTF-8 passes through; quotes, backslashes and controls are escaped).
+  static func appendString(_ s: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for b in s.utf8 {
+      switch b {
+      case UInt8(ascii: "\""): out += [92, 34]
+      case UInt8(ascii: "\\"): out += [92, 92]
+      case 0x0a: out += [92, UInt8(ascii: "n")]
+      case 0x0d: out += [92, UInt8(ascii: "r")]
+      case 0x09: out += [92, UInt8(ascii: "t")]
+      case 0..<0x20:
+        let hex = Array("0123456789abcdef".utf8)
+        out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 0xf)]]
+      default: out.append(b)
+      }
+    }
+    out.append(UInt8(ascii: "\""))
   }
 
   public func info(_ msg: String, _ fields: [String: any Sendable] = [:]) { log(.info, msg, fields) }
@@ -48,7 +82,12 @@ public final class JSONLogger: Sendable {
     var t = tv.tv_sec
     var tmv = tm()
     gmtime_r(&t, &tmv)
-    return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tmv.tm_year + 1900, tmv.tm_mon + 1,
-                  tmv.tm_mday, tmv.tm_hour, tmv.tm_min, tmv.tm_sec, Int(tv.tv_usec / 1000))
+    func pad(_ v: Int, _ width: Int) -> String {
+      let s = String(v)
+      return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+    return pad(Int(tmv.tm_year) + 1900, 4) + "-" + pad(Int(tmv.tm_mon) + 1, 2) + "-" + pad(Int(tmv.tm_mday), 2) + "T"
+      + pad(Int(tmv.tm_hour), 2) + ":" + pad(Int(tmv.tm_min), 2) + ":" + pad(Int(tmv.tm_sec), 2) + "."
+      + pad(Int(tv.tv_usec) / 1000, 3) + "Z"
   }
 }
