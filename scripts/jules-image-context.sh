@@ -15,7 +15,7 @@ swift build --scratch-path "$SCRATCH" -c release --product jules --static-swift-
 BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/jules"
 
 rm -rf "$OUT"
-mkdir -p "$OUT/rootfs/etc" "$OUT/rootfs/data" "$OUT/rootfs/tmp"
+mkdir -p "$OUT/rootfs/etc" "$OUT/rootfs/tmp" "$OUT/data"
 cp "$BIN" "$OUT/rootfs/jules"
 if command -v strip >/dev/null; then strip --strip-unneeded "$OUT/rootfs/jules"; fi
 
@@ -37,7 +37,7 @@ chmod 1777 "$OUT/rootfs/tmp"
 cat >"$OUT/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY rootfs/ /
-COPY --chown=10001:10001 rootfs/data /data
+COPY --chown=10001:10001 data /data
 USER 10001:10001
 ENV PORT=3001 DATA_DIR=/data HOST=0.0.0.0
 EXPOSE 3001
