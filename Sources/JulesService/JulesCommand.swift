@@ -49,7 +49,11 @@ public enum JulesCommand {
 
   /// `GET http://127.0.0.1:$PORT/healthz`; exit 0 on 200, 1 otherwise. The container healthcheck.
   static func healthcheck() -> Int32 {
-    let port = ProcessInfo.processInfo.environment["PORT"] ?? "3001"
+    healthcheck(port: ProcessInfo.processInfo.environment["PORT"] ?? "3001")
+  }
+
+  /// Exit status for `jules healthcheck` against `127.0.0.1:port`.
+  public static func healthcheck(port: String) -> Int32 {
     do {
       let r = try HTTPClient(timeoutSeconds: 2).send("GET", "http://127.0.0.1:\(port)/healthz")
       return r.status == 200 ? 0 : 1

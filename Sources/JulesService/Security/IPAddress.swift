@@ -57,6 +57,6 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
     var copy = bytes
     _ = inet_ntop(isIPv4 ? AF_INET : AF_INET6, &copy, &buf, socklen_t(buf.count))
-    return String(cString: buf)
+    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }
