@@ -97,3 +97,26 @@ import Testing
     #expect(ready.status == 503 && ready.text.contains("Jules API unreachable"))
   }
 }
+
+@Suite struct SecretRedactionTests {
+  /// Webhook URLs often carry a secret in the path: errors and logs name only the origin.
+  @Test func failedWebhookLogNamesOnlyTheOrigin() throws {
+    let log = CapturedLog()
+    let port = freePort()  // nothing listens here
+    let q = WebhookDeliveryQueue(label: "notify", url: "http://user:pw@127.0.0.1:\(port)/hooks/T0SECRET/B0SECRET?token=q1",
+                                 secret: "s", maxAttempts: 1, logger: log.logger)
+    q.start()
+    q.enqueue(Array("{}".utf8))
+    #expect(eventually { q.currentStats.failed == 1 })
+    q.stop(grace: 1)
+    #expect(log.text.contains("could not POST http://127.0.0.1:\(port)"))
+    for secret in ["T0SECRET", "B0SECRET", "q1", "user", "pw@"] { #expect(!log.text.contains(secret), "\(secret)") }
+  }
+
+  @Test func metricsFollowTheAllowlist() throws {
+    let h = try ServiceHarness(["ALLOWLIST": "10.0.0.0/8"])
+    defer { h.stop() }
+    #expect(try h.request("/metrics", token: nil).status == 403)
+    #expect(try h.request("/healthz", token: nil).status == 200)
+  }
+}

@@ -56,6 +56,7 @@ final class JulesRouter: Sendable {
       return readiness()
     case "/metrics":
       route = "/metrics"
+      if case .rejected(let r, _) = gate.checkAddress(req) { return r }
       return HTTPResponse(status: 200, text: metrics.render(), headers: [])
     case "/ws":
       route = "/ws"
