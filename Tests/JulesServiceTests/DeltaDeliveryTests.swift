@@ -104,3 +104,20 @@ import Testing
     #expect(throws: JulesError("could not list sessions: Jules API answered 401 on GET /sessions")) { try wrongKey.listAllSessions() }
   }
 }
+
+@Suite struct WebSocketProtocolTests {
+  @Test func answersPingAndClose() throws {
+    let h = try ServiceHarness([:])
+    defer { h.stop() }
+    let ws = try RawSocketClient(port: h.service.port)
+    let head = ws.webSocketHandshake(protocolHeader: ServiceHarness.token)
+    #expect(head?.hasPrefix("HTTP/1.1 101") == true)
+    #expect(eventually { h.service.hub.liveClients == 1 })
+    ws.write(WebSocketFrame.encode(.ping, Array("hi".utf8), mask: [9, 8, 7, 6]))
+    #expect(ws.read { buf in WebSocketFrame.decode(buf).map { $0.opcode == 10 && $0.payload == Array("hi".utf8) } ?? false })
+    ws.buffer = []
+    ws.write(WebSocketFrame.encode(.close, [0x03, 0xe8], mask: [1, 2, 3, 4]))
+    #expect(ws.read { buf in WebSocketFrame.decode(buf)?.opcode == 8 })
+    #expect(eventually { h.service.hub.liveClients == 0 })
+  }
+}
