@@ -19,9 +19,7 @@ public enum JulesCommand {
     let logger = JSONLogger()
     let config: JulesConfig
     do {
-      var env = try DotEnvFile.load(ProcessInfo.processInfo.environment["ENV_FILE"] ?? ".env")
-      env.merge(ProcessInfo.processInfo.environment) { _, process in process }
-      config = try JulesConfig.load(environment: env)
+      config = try JulesConfig.load(environment: try environment(ProcessInfo.processInfo.environment))
     } catch {
       logger.error("could not start jules", ["error": "\(error)"])
       return 1
@@ -45,6 +43,13 @@ public enum JulesCommand {
     logger.info("signal received", ["signal": received == SIGTERM ? "SIGTERM" : "SIGINT"])
     service.shutdown()
     return 0
+  }
+
+  /// The process environment over the `.env` file (`ENV_FILE`, default `./.env`, optional).
+  public static func environment(_ process: [String: String]) throws -> [String: String] {
+    var env = try DotEnvFile.load(process["ENV_FILE"] ?? ".env")
+    env.merge(process) { _, fromProcess in fromProcess }
+    return env
   }
 
   /// `GET http://127.0.0.1:$PORT/healthz`; exit 0 on 200, 1 otherwise. The container healthcheck.

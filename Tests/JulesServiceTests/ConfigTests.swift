@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import JulesService
 
@@ -51,5 +52,18 @@ import Testing
       BROKEN LINE
       """)
     #expect(env == ["LOCAL_TOKEN": "abc def", "PORT": "4000", "ALLOWLIST": "10.0.0.0/8,fd00::/8"])
+  }
+}
+
+@Suite struct EnvironmentFileTests {
+  @Test func processEnvironmentOverridesDotEnv() throws {
+    let dir = makeTempDir("dotenv")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "LOCAL_TOKEN=from-file\nJULES_API_KEY=file-key\nPORT=4100\n".write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
+    let env = try JulesCommand.environment(["ENV_FILE": dir + "/.env", "PORT": "4200"])
+    let c = try JulesConfig.load(environment: env)
+    #expect(c.localToken == "from-file" && c.julesAPIKey == "file-key" && c.port == 4200)
+    // A missing file is no error: the environment alone counts.
+    #expect(try JulesCommand.environment(["ENV_FILE": dir + "/absent.env", "A": "b"]) == ["ENV_FILE": dir + "/absent.env", "A": "b"])
   }
 }

@@ -24,12 +24,12 @@ public final class JSONLogger: Sendable {
     }
   }
 
-  /// Emits a log line with `level`, `time`, `msg` and the given fields (keys sorted).
-  public func log(_ level: Level, _ msg: String, _ fields: [String: any Sendable] = [:]) {
+  /// Emits a log line: `level`, `time`, `msg`, then the given fields in the caller's order.
+  public func log(_ level: Level, _ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) {
     if Self.rank(level) < Self.rank(minimum) { return }
     var all: [(String, any Sendable)] = [("level", level.rawValue), ("time", Self.timestamp()), ("msg", msg)]
+    all.reserveCapacity(3 + fields.count)
     for (k, v) in fields { all.append((k, v)) }
-    all.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
     var line: [UInt8] = [UInt8(ascii: "{")]
     line.reserveCapacity(256)
     for (i, (k, v)) in all.enumerated() {
@@ -68,9 +68,9 @@ public final class JSONLogger: Sendable {
     out.append(UInt8(ascii: "\""))
   }
 
-  public func info(_ msg: String, _ fields: [String: any Sendable] = [:]) { log(.info, msg, fields) }
-  public func warn(_ msg: String, _ fields: [String: any Sendable] = [:]) { log(.warn, msg, fields) }
-  public func error(_ msg: String, _ fields: [String: any Sendable] = [:]) { log(.error, msg, fields) }
+  public func info(_ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) { log(.info, msg, fields) }
+  public func warn(_ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) { log(.warn, msg, fields) }
+  public func error(_ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) { log(.error, msg, fields) }
 
   private static func rank(_ l: Level) -> Int {
     switch l { case .debug: 0; case .info: 1; case .warn: 2; case .error: 3 }
