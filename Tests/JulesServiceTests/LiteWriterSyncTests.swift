@@ -72,8 +72,10 @@ import Testing
     defer { nginx.stop() }
     let notes = makeTempDir("notes-watch")
     defer { try? FileManager.default.removeItem(atPath: notes) }
+    try write(notes, "before-start.md", "old")
     let h = try ServiceHarness(["NOTES_DIR": notes, "LITEWRITER_URL": nginx.notesURL, "NOTES_WATCH": "1"])
     defer { h.stop() }
+    #expect(eventually { nginx.remote("before-start.md") == "old" })  // the start-up run
     try write(notes, "new.md", "fresh")
     #expect(eventually { nginx.remote("new.md") == "fresh" })
     try write(notes, "sub/dir/later.md", "nested")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Watches a directory tree with inotify and calls `onChange` once changes have been quiet for
-/// `debounce` seconds. New subdirectories are watched as they appear.
+/// `debounce` seconds (and once at start). New subdirectories are watched as they appear.
 public final class NotesWatcher: @unchecked Sendable {
   let root: String
   let debounce: Double
@@ -49,7 +49,8 @@ public final class NotesWatcher: @unchecked Sendable {
   private func loop() {
     defer { close(fd); done.withLock { $0 = true } }
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-    var lastEvent: Double? = nil
+    // One run at start-up, so changes made while the service was down are pushed too.
+    var lastEvent: Double? = systemMonotonicSeconds() - debounce
     while !stopping.current {
       var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
       _ = poll(&p, 1, 100)
