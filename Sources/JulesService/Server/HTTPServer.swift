@@ -94,6 +94,9 @@ public final class HTTPServer: @unchecked Sendable {
 final class RequestContext {
   var body: [UInt8] = []
   var rejected = false
+  /// The 413 was queued already (Content-Length over the limit, answered on the first call).
+  var answered = false
+  var discarded = 0
 }
 
 private func collectHeaders(_ connection: OpaquePointer?) -> [String: String] {
@@ -135,6 +138,7 @@ private let httpServerAccessHandler: MHD_AccessHandlerCallback = {
     let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").map { String(cString: $0) }
     if let length, let n = Int(length), n > server.options.maxBodyBytes {
       ctx.rejected = true
+      ctx.answered = true
       return queue(server, connection, HTTPResponse.error(413, "request body exceeds \(server.options.maxBodyBytes) bytes"))
     }
     // Answering on this first call would make libmicrohttpd close the connection
@@ -142,23 +146,29 @@ private let httpServerAccessHandler: MHD_AccessHandlerCallback = {
     return .YES
   }
   if uploadSize.pointee > 0 {
-    if !ctx.rejected {
-      if ctx.body.count + uploadSize.pointee > server.options.maxBodyBytes {
-        ctx.rejected = true
-        ctx.body = []
-        uploadSize.pointee = 0
-        return queue(server, connection, HTTPResponse.error(413, "request body exceeds \(server.options.maxBodyBytes) bytes"))
-      }
-      if let uploadData {
-        uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) {
-          ctx.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: uploadSize.pointee))
-        }
+    if ctx.rejected {
+      // Over the limit without a Content-Length (chunked): libmicrohttpd only takes a response once
+      // the upload is complete, so the rest is read and dropped — up to 4x the limit, then the
+      // connection is closed without an answer.
+      ctx.discarded += uploadSize.pointee
+      if ctx.discarded > 4 * server.options.maxBodyBytes { return .NO }
+    } else if ctx.body.count + uploadSize.pointee > server.options.maxBodyBytes {
+      ctx.rejected = true
+      ctx.discarded = ctx.body.count + uploadSize.pointee
+      ctx.body = []
+    } else if let uploadData {
+      uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) {
+        ctx.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: uploadSize.pointee))
       }
     }
     uploadSize.pointee = 0
     return .YES
   }
-  if ctx.rejected { return .YES }
+  if ctx.rejected {
+    if ctx.answered { return .YES }
+    ctx.answered = true
+    return queue(server, connection, HTTPResponse.error(413, "request body exceeds \(server.options.maxBodyBytes) bytes"))
+  }
   return respond(server, connection, url, method, ctx)
 }
 

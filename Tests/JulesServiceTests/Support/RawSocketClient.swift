@@ -6,6 +6,8 @@ import JulesService
 final class RawSocketClient: @unchecked Sendable {
   let fd: Int32
   var buffer: [UInt8] = []
+  /// Set when the peer closed the connection (recv returned 0 or failed).
+  var closed = false
 
   init(port: UInt16) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -34,7 +36,7 @@ final class RawSocketClient: @unchecked Sendable {
       var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
       if poll(&p, 1, Int32(max(1, left * 1000))) <= 0 { continue }
       let n = recv(fd, &chunk, chunk.count, 0)
-      if n <= 0 { return done(buffer) }
+      if n <= 0 { closed = true; return done(buffer) }
       buffer += chunk[0..<n]
     }
     return true
