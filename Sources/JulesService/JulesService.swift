@@ -56,6 +56,11 @@ public final class JulesService: Sendable {
     let store = self.store
     metrics.gauge("jules_sessions") { Double(store.count) }
     metrics.gauge("jules_live_clients") { Double(hub.liveClients) }
+    if let notify {
+      metrics.gauge("jules_webhook_delivered") { Double(notify.currentStats.delivered) }
+      metrics.gauge("jules_webhook_failed") { Double(notify.currentStats.failed) }
+      metrics.gauge("jules_webhook_dropped") { Double(notify.currentStats.dropped) }
+    }
   }
 
   /// The bound port (useful with `PORT=0`).

@@ -44,6 +44,8 @@ import Testing
     #expect(eventually { hook.received.count == 4 })
     #expect(hook.received.map { $0.json?["changeType"]?.stringValue ?? "" } == ["created", "created", "updated", "deleted"])
     #expect(hook.received.allSatisfy { $0.signatureValid })
+    let metrics = try h.request("/metrics", token: nil).text
+    #expect(metrics.contains("jules_webhook_delivered 4") && metrics.contains("jules_sessions 1"))
     #expect(!h.log.text.contains("hook-secret"))
   }
 
