@@ -32,7 +32,7 @@ let package = Package(
     .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
 
     // The bundled Jules service.
-    .target(name: "JulesService", dependencies: ["CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
+    .target(name: "JulesService", dependencies: ["HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
     .executableTarget(name: "jules", dependencies: ["JulesService"]),
 
     .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
