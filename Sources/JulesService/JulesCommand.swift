@@ -71,8 +71,9 @@ public enum JulesCommand {
   /// Runs the stand-in Jules API (not the real one) for benchmarks: `--port N --sessions N`, key from `JULES_API_KEY`.
   static func standIn(_ args: [String]) -> Int32 {
     func opt(_ name: String) -> String? { args.firstIndex(of: name).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
-    let api = StandInJulesAPI(apiKey: ProcessInfo.processInfo.environment["JULES_API_KEY"] ?? "stand-in-key",
-                              port: UInt16(opt("--port") ?? "0") ?? 0)
+    let api = StandInJulesAPI(
+      apiKey: ProcessInfo.processInfo.environment["JULES_API_KEY"] ?? "stand-in-key",
+      port: UInt16(opt("--port") ?? "0") ?? 0)
     for i in 0..<(Int(opt("--sessions") ?? "20") ?? 20) { api.upsert(id: "s\(i)", title: "session \(i)") }
     var signals = sigset_t()
     sigemptyset(&signals)

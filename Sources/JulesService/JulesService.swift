@@ -31,10 +31,11 @@ public final class JulesService: Sendable {
       }
     }
     if let dir = config.notesDir, let url = config.liteWriterURL {
-      let s = LiteWriterSync(notesDir: dir, baseURL: url, user: config.liteWriterUser, password: config.liteWriterPassword,
-                             deleteRemote: config.liteWriterDelete,
-                             indexPath: config.persist ? config.dataDir + "/litewriter-index.json" : nil,
-                             failureThreshold: config.syncFailureThreshold, alerts: alerts, metrics: metrics, logger: logger)
+      let s = LiteWriterSync(
+        notesDir: dir, baseURL: url, user: config.liteWriterUser, password: config.liteWriterPassword,
+        deleteRemote: config.liteWriterDelete,
+        indexPath: config.persist ? config.dataDir + "/litewriter-index.json" : nil,
+        failureThreshold: config.syncFailureThreshold, alerts: alerts, metrics: metrics, logger: logger)
       sync = s
       watcher = config.watchNotes ? NotesWatcher(root: dir) { _ = try? s.sync() } : nil
     } else {
@@ -43,15 +44,18 @@ public final class JulesService: Sendable {
     }
     let limiter = TokenBucketLimiter(requests: config.rateLimit.requests, perSeconds: config.rateLimit.perSeconds)
     let gate = SecurityGate(config: config, limiter: limiter, alerts: alerts, metrics: metrics)
-    let router = JulesRouter(config: config, gate: gate,
-                             sessions: SessionRoutes(api: api, store: store, poller: poller), store: store, hub: hub,
-                             sync: sync, metrics: metrics, logger: logger, api: api)
+    let router = JulesRouter(
+      config: config, gate: gate,
+      sessions: SessionRoutes(api: api, store: store, poller: poller), store: store, hub: hub,
+      sync: sync, metrics: metrics, logger: logger, api: api)
     var o = HTTPServer.Options()
     o.host = config.host
     o.port = config.port
     o.maxBodyBytes = config.maxBodyBytes
-    o.defaultHeaders = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-                        ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store")]
+    o.defaultHeaders = [
+      ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+      ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),
+    ]
     server = HTTPServer(options: o) { router.handle($0) }
     let store = self.store
     metrics.gauge("jules_sessions") { Double(store.count) }
@@ -73,8 +77,12 @@ public final class JulesService: Sendable {
     try server.start()
     poller.start()
     try watcher?.start()
-    logger.info("jules started", ["port": Int(port), "persist": store.isPersistent, "version": JulesRouter.version,
-                                  "sessions": store.count, "litewriter_sync": sync != nil])
+    logger.info(
+      "jules started",
+      [
+        "port": Int(port), "persist": store.isPersistent, "version": JulesRouter.version,
+        "sessions": store.count, "litewriter_sync": sync != nil,
+      ])
   }
 
   /// Graceful stop: no new connections, in-flight requests finish, live clients are closed,

@@ -11,8 +11,10 @@ import Testing
     api.upsert(id: "existing", title: "first")
     let hook = try WebhookReceiver(secret: "hook-secret")
     defer { hook.stop() }
-    let h = try ServiceHarness(["JULES_API_BASE": api.baseURL, "NOTIFY_WEBHOOK": hook.url, "NOTIFY_SECRET": "hook-secret",
-                                "POLL_INTERVAL_SECONDS": "1"])
+    let h = try ServiceHarness([
+      "JULES_API_BASE": api.baseURL, "NOTIFY_WEBHOOK": hook.url, "NOTIFY_SECRET": "hook-secret",
+      "POLL_INTERVAL_SECONDS": "1",
+    ])
     defer { h.stop() }
     #expect(eventually { hook.received.count == 1 })
     #expect(hook.received.first?.json?["changeType"]?.stringValue == "created")

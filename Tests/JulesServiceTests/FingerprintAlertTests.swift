@@ -6,8 +6,10 @@ import Testing
   @Test func floodSendsOneAlertPerWindow() throws {
     let receiver = try WebhookReceiver(secret: nil)
     defer { receiver.stop() }
-    let h = try ServiceHarness(["AUTHORIZED_FINGERPRINTS": "device-a", "ALERT_WEBHOOK": receiver.url,
-                                "ALERT_WINDOW_SECONDS": "300"])
+    let h = try ServiceHarness([
+      "AUTHORIZED_FINGERPRINTS": "device-a", "ALERT_WEBHOOK": receiver.url,
+      "ALERT_WINDOW_SECONDS": "300",
+    ])
     defer { h.stop() }
     for i in 0..<20 {
       let r = try h.request("/api/sessions", headers: [("X-Device-Fingerprint", "intruder-\(i)")])

@@ -30,7 +30,9 @@ import Testing
     }.start()
     #expect(eventually { arrived.current })
     let stopped = Locked(false)
-    Thread { h.stop(); stopped.withLock { $0 = true } }.start()
+    Thread {
+      h.stop(); stopped.withLock { $0 = true }
+    }.start()
 
     // New connections are refused while the old request is still running.
     #expect(eventually { (try? HTTPClient(timeoutSeconds: 1).send("GET", "http://127.0.0.1:\(port)/healthz")) == nil })

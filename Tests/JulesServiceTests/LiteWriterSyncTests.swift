@@ -12,7 +12,8 @@ import Testing
 
   func summary(_ r: HTTPClientResponse) throws -> SyncSummary {
     #expect(r.status == 200, "\(r.text)")
-    return try JSONDecoder().decode(SyncSummary.self, from: Data(r.body)) }
+    return try JSONDecoder().decode(SyncSummary.self, from: Data(r.body))
+  }
 
   @Test func uploadsOnlyChangedFilesAndDeletes() throws {
     let nginx = try NginxDAV()
@@ -50,8 +51,10 @@ import Testing
     let notes = makeTempDir("notes-fail")
     defer { try? FileManager.default.removeItem(atPath: notes) }
     try write(notes, "a.md", "a")
-    let h = try ServiceHarness(["NOTES_DIR": notes, "LITEWRITER_URL": nginx.readonlyURL, "SYNC_FAILURE_THRESHOLD": "3",
-                                "ALERT_WEBHOOK": alerts.url, "LITEWRITER_USER": "writer", "LITEWRITER_PASSWORD": "dav-pass-991"])
+    let h = try ServiceHarness([
+      "NOTES_DIR": notes, "LITEWRITER_URL": nginx.readonlyURL, "SYNC_FAILURE_THRESHOLD": "3",
+      "ALERT_WEBHOOK": alerts.url, "LITEWRITER_USER": "writer", "LITEWRITER_PASSWORD": "dav-pass-991",
+    ])
     defer { h.stop() }
     for attempt in 1...2 {
       let r = try h.request("POST", "/api/sync/litewriter")

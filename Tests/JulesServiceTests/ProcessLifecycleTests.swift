@@ -46,15 +46,18 @@ import Testing
     let dir = makeTempDir("sigterm")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let port = freePort()
-    let (p, out) = try launch(["PORT": String(port), "HOST": "127.0.0.1", "LOCAL_TOKEN": "proc-token-55",
-                               "JULES_API_KEY": "proc-key-66", "PERSIST": "1", "DATA_DIR": dir,
-                               "JULES_API_BASE": "http://127.0.0.1:\(slowAPI.port)/v1alpha"])
+    let (p, out) = try launch([
+      "PORT": String(port), "HOST": "127.0.0.1", "LOCAL_TOKEN": "proc-token-55",
+      "JULES_API_KEY": "proc-key-66", "PERSIST": "1", "DATA_DIR": dir,
+      "JULES_API_BASE": "http://127.0.0.1:\(slowAPI.port)/v1alpha",
+    ])
     let base = "http://127.0.0.1:\(port)"
     #expect(eventually { (try? HTTPClient(timeoutSeconds: 1).send("GET", base + "/healthz"))?.status == 200 })
     let answer = Locked<Int?>(nil)
     Thread {
-      let r = try? HTTPClient(timeoutSeconds: 10).send("POST", base + "/api/sessions",
-                                                       headers: [("Authorization", "Bearer proc-token-55")], body: Array("{}".utf8))
+      let r = try? HTTPClient(timeoutSeconds: 10).send(
+        "POST", base + "/api/sessions",
+        headers: [("Authorization", "Bearer proc-token-55")], body: Array("{}".utf8))
       answer.withLock { $0 = r?.status ?? -1 }
     }.start()
     #expect(eventually { arrived.current })

@@ -31,8 +31,10 @@ import Testing
 
   @Test(arguments: cases)
   func outcome(_ c: Case) throws {
-    let h = try ServiceHarness(["ALLOWLIST": "10.0.0.0/8,fd00::/8", "TRUSTED_PROXIES": "127.0.0.1/32",
-                                "AUTHORIZED_FINGERPRINTS": "other-device," + Self.fp])
+    let h = try ServiceHarness([
+      "ALLOWLIST": "10.0.0.0/8,fd00::/8", "TRUSTED_PROXIES": "127.0.0.1/32",
+      "AUTHORIZED_FINGERPRINTS": "other-device," + Self.fp,
+    ])
     defer { h.stop() }
     var headers = [("X-Forwarded-For", c.xff)]
     if let f = c.fingerprint { headers.append(("X-Device-Fingerprint", f)) }
@@ -69,8 +71,12 @@ import Testing
   @Test func corsPreflightAndBodyLimit() throws {
     let h = try ServiceHarness(["CORS_ORIGIN": "https://ui.example", "MAX_BODY_BYTES": "2048"])
     defer { h.stop() }
-    let ok = try h.request("OPTIONS", "/api/sessions", token: nil, headers: [("Origin", "https://ui.example"),
-                                                                             ("Access-Control-Request-Method", "POST")])
+    let ok = try h.request(
+      "OPTIONS", "/api/sessions", token: nil,
+      headers: [
+        ("Origin", "https://ui.example"),
+        ("Access-Control-Request-Method", "POST"),
+      ])
     #expect(ok.status == 204)
     #expect(ok.headers["access-control-allow-origin"] == "https://ui.example")
     #expect(ok.headers["access-control-allow-headers"]?.contains("Authorization") == true)
@@ -103,8 +109,9 @@ import Testing
   @Test func failedWebhookLogNamesOnlyTheOrigin() throws {
     let log = CapturedLog()
     let port = freePort()  // nothing listens here
-    let q = WebhookDeliveryQueue(label: "notify", url: "http://user:pw@127.0.0.1:\(port)/hooks/T0SECRET/B0SECRET?token=q1",
-                                 secret: "s", maxAttempts: 1, logger: log.logger)
+    let q = WebhookDeliveryQueue(
+      label: "notify", url: "http://user:pw@127.0.0.1:\(port)/hooks/T0SECRET/B0SECRET?token=q1",
+      secret: "s", maxAttempts: 1, logger: log.logger)
     q.start()
     q.enqueue(Array("{}".utf8))
     #expect(eventually { q.currentStats.failed == 1 })

@@ -28,9 +28,13 @@ public final class AlertNotifier: Sendable {
       suppressed.withLock { $0[kind, default: 0] += 1 }
       return false
     }
-    let skipped = suppressed.withLock { s -> Int in defer { s[kind] = 0 }; return s[kind] ?? 0 }
-    var obj: [String: Any] = ["kind": kind, "message": message, "time": JSONLogger.timestamp(),
-                              "service": "jules", "suppressedSinceLast": skipped]
+    let skipped = suppressed.withLock { s -> Int in
+      defer { s[kind] = 0 }; return s[kind] ?? 0
+    }
+    var obj: [String: Any] = [
+      "kind": kind, "message": message, "time": JSONLogger.timestamp(),
+      "service": "jules", "suppressedSinceLast": skipped,
+    ]
     if !details.isEmpty { obj["details"] = details }
     let body = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data()
     delivery?.enqueue(Array(body))

@@ -20,8 +20,10 @@ public final class WebhookDeliveryQueue: @unchecked Sendable {
   private var stats = Stats()
   private var thread: Thread?
 
-  public init(label: String, url: String, secret: String?, capacity: Int = 1000, maxAttempts: Int = 6,
-              baseBackoff: Double = 0.5, logger: JSONLogger) {
+  public init(
+    label: String, url: String, secret: String?, capacity: Int = 1000, maxAttempts: Int = 6,
+    baseBackoff: Double = 0.5, logger: JSONLogger
+  ) {
     self.label = label
     self.url = url
     self.secret = secret

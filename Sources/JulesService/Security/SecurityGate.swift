@@ -49,9 +49,10 @@ public struct SecurityGate: Sendable {
       for f in fingerprints where Crypto.constantTimeEqual(presented, f) { match = true }
       if !match {
         metrics.authFailure("fingerprint")
-        alerts.alert(kind: "device_fingerprint_mismatch",
-                     message: "request with an unknown or missing device fingerprint was rejected",
-                     details: ["client": client.description, "route": route, "fingerprintPresent": presented.isEmpty ? "no" : "yes"])
+        alerts.alert(
+          kind: "device_fingerprint_mismatch",
+          message: "request with an unknown or missing device fingerprint was rejected",
+          details: ["client": client.description, "route": route, "fingerprintPresent": presented.isEmpty ? "no" : "yes"])
         return .rejected(.error(403, "device fingerprint is not authorized"), cause: "fingerprint")
       }
     }

@@ -16,8 +16,10 @@ final class JulesRouter: Sendable {
   let logger: JSONLogger
   let api: JulesAPIClient
 
-  init(config: JulesConfig, gate: SecurityGate, sessions: SessionRoutes, store: SessionStore, hub: LiveClientHub,
-       sync: LiteWriterSync?, metrics: MetricsRegistry, logger: JSONLogger, api: JulesAPIClient) {
+  init(
+    config: JulesConfig, gate: SecurityGate, sessions: SessionRoutes, store: SessionStore, hub: LiveClientHub,
+    sync: LiteWriterSync?, metrics: MetricsRegistry, logger: JSONLogger, api: JulesAPIClient
+  ) {
     self.config = config
     self.gate = gate
     self.sessions = sessions
@@ -40,9 +42,13 @@ final class JulesRouter: Sendable {
     }
     let seconds = systemMonotonicSeconds() - start
     metrics.observeRequest(route: route, status: response.status, seconds: seconds)
-    logger.info("request", ["request_id": requestID, "method": req.method, "route": route, "status": response.status,
-                            "duration_ms": (seconds * 1e5).rounded() / 100,
-                            "client": gate.clientAddress(req)?.description ?? "unknown"])
+    logger.info(
+      "request",
+      [
+        "request_id": requestID, "method": req.method, "route": route, "status": response.status,
+        "duration_ms": (seconds * 1e5).rounded() / 100,
+        "client": gate.clientAddress(req)?.description ?? "unknown",
+      ])
     return response
   }
 
@@ -79,8 +85,9 @@ final class JulesRouter: Sendable {
     switch (req.method, req.path) {
     case ("GET", "/api/events"):
       route = "/api/events"
-      return HTTPResponse(status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")],
-                          body: .stream(hub.openEventStream()))
+      return HTTPResponse(
+        status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")],
+        body: .stream(hub.openEventStream()))
     case ("POST", "/api/sync/litewriter"):
       route = "/api/sync/litewriter"
       guard let sync else { return .error(503, "LiteWriter sync is not configured: set NOTES_DIR and LITEWRITER_URL") }
@@ -100,24 +107,29 @@ final class JulesRouter: Sendable {
     guard let origin = config.corsOrigin, req.header("origin") == origin else {
       return .error(403, "origin is not allowed by CORS_ORIGIN")
     }
-    return HTTPResponse(status: 204, headers: [
-      ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
-      ("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Device-Fingerprint, X-Request-Id"),
-      ("Access-Control-Max-Age", "600"),
-    ])
+    return HTTPResponse(
+      status: 204,
+      headers: [
+        ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+        ("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Device-Fingerprint, X-Request-Id"),
+        ("Access-Control-Max-Age", "600"),
+      ])
   }
 
   private func webSocket(_ req: HTTPRequest) -> HTTPResponse {
     guard req.method == "GET", req.header("upgrade")?.lowercased() == "websocket",
-          let key = req.header("sec-websocket-key") else {
+      let key = req.header("sec-websocket-key")
+    else {
       return .error(400, "/ws expects a WebSocket upgrade request")
     }
     let presented = SecurityGate.webSocketToken(req)
     if case .rejected(let r, _) = gate.check(req, route: "/ws", presentedToken: presented?.token) { return r }
-    return HTTPResponse(status: 101, headers: [
-      ("Upgrade", "websocket"), ("Sec-WebSocket-Accept", WebSocketFrame.acceptKey(for: key)),
-      ("Sec-WebSocket-Protocol", presented?.echo ?? "bearer"),
-    ], body: .upgrade(WebSocketClient(hub: hub)))
+    return HTTPResponse(
+      status: 101,
+      headers: [
+        ("Upgrade", "websocket"), ("Sec-WebSocket-Accept", WebSocketFrame.acceptKey(for: key)),
+        ("Sec-WebSocket-Protocol", presented?.echo ?? "bearer"),
+      ], body: .upgrade(WebSocketClient(hub: hub)))
   }
 
   /// `/readyz`: the Jules API answers within 1 s and the database answers.
@@ -140,10 +152,13 @@ final class JulesRouter: Sendable {
   /// The caller's `X-Request-Id` when it is short and plain, else `<random process prefix>-<counter>`.
   static func requestID(_ given: String?) -> String {
     if let g = given, g.utf8.count <= 64, !g.isEmpty,
-       g.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 || $0 == 95 }) {
+      g.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 || $0 == 95 })
+    {
       return g
     }
-    let n = idCounter.withLock { c -> UInt64 in c += 1; return c }
+    let n = idCounter.withLock { c -> UInt64 in
+      c += 1; return c
+    }
     return idPrefix + "-" + String(n, radix: 16)
   }
 }

@@ -5,7 +5,7 @@ public final class MetricsRegistry: Sendable {
   static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
   struct State {
-    var requests: [String: Int] = [:]          // "route|status"
+    var requests: [String: Int] = [:]  // "route|status"
     var latencyCounts = [Int](repeating: 0, count: MetricsRegistry.buckets.count)
     var latencySum = 0.0
     var latencyTotal = 0
@@ -34,8 +34,16 @@ public final class MetricsRegistry: Sendable {
 
   public func authFailure(_ cause: String) { state.withLock { $0.authFailures[cause, default: 0] += 1 } }
   public func rateLimitHit() { state.withLock { $0.rateLimited += 1 } }
-  public func syncRun(failed: Bool) { state.withLock { $0.syncRuns += 1; if failed { $0.syncFailures += 1 } } }
-  public func pollRun(failed: Bool) { state.withLock { $0.pollRuns += 1; if failed { $0.pollFailures += 1 } } }
+  public func syncRun(failed: Bool) {
+    state.withLock {
+      $0.syncRuns += 1; if failed { $0.syncFailures += 1 }
+    }
+  }
+  public func pollRun(failed: Bool) {
+    state.withLock {
+      $0.pollRuns += 1; if failed { $0.pollFailures += 1 }
+    }
+  }
   public func gauge(_ name: String, _ read: @escaping @Sendable () -> Double) { gauges.withLock { $0[name] = read } }
 
   public func authFailures(_ cause: String) -> Int { state.current.authFailures[cause] ?? 0 }

@@ -33,11 +33,13 @@ struct SessionRoutes: Sendable {
     case ("POST", "message", 4):
       route = "/api/sessions/{id}/message"
       guard let obj = try? JSONDecoder().decode(JSONValue.self, from: Data(req.body)),
-            let text = obj["prompt"]?.stringValue ?? obj["message"]?.stringValue, !text.isEmpty else {
+        let text = obj["prompt"]?.stringValue ?? obj["message"]?.stringValue, !text.isEmpty
+      else {
         return .error(400, "message body must be JSON with a non-empty \"prompt\"")
       }
-      return forward("POST", "/sessions/\(id):sendMessage", body: JSONCoding.encode(["prompt": text]),
-                     operation: "send message to session '\(id)'", poke: true)
+      return forward(
+        "POST", "/sessions/\(id):sendMessage", body: JSONCoding.encode(["prompt": text]),
+        operation: "send message to session '\(id)'", poke: true)
     case ("GET", "activities", 4):
       route = "/api/sessions/{id}/activities"
       var q: [String: String] = [:]
@@ -58,8 +60,10 @@ struct SessionRoutes: Sendable {
   }
 
   /// Passes a call to the Jules API through and returns its status and JSON body.
-  func forward(_ method: String, _ path: String, query: [String: String] = [:], body: [UInt8]? = nil,
-               operation: String, poke: Bool = false) -> HTTPResponse {
+  func forward(
+    _ method: String, _ path: String, query: [String: String] = [:], body: [UInt8]? = nil,
+    operation: String, poke: Bool = false
+  ) -> HTTPResponse {
     do {
       let r = try api.raw(method, path, query: query, body: body)
       if poke && (200..<300).contains(r.status) { poller.poke() }

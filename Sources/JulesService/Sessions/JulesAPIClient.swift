@@ -13,8 +13,10 @@ public struct JulesAPIClient: Sendable {
   }
 
   /// Sends a request and returns status and body as they came; throws when the API did not answer.
-  public func raw(_ method: String, _ path: String, query: [String: String] = [:], body: [UInt8]? = nil,
-                  timeout: Double? = nil) throws -> HTTPClientResponse {
+  public func raw(
+    _ method: String, _ path: String, query: [String: String] = [:], body: [UInt8]? = nil,
+    timeout: Double? = nil
+  ) throws -> HTTPClientResponse {
     var url = base + path
     let q = query.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.escape($0.value))" }
     if !q.isEmpty { url += "?" + q.joined(separator: "&") }

@@ -11,8 +11,10 @@ public struct JulesSession: Codable, Equatable, Sendable {
   public var url: String?
   public var outputs: JSONValue?
 
-  public init(id: String, title: String? = nil, prompt: String? = nil, state: String? = nil,
-              createTime: String? = nil, updateTime: String? = nil, url: String? = nil, outputs: JSONValue? = nil) {
+  public init(
+    id: String, title: String? = nil, prompt: String? = nil, state: String? = nil,
+    createTime: String? = nil, updateTime: String? = nil, url: String? = nil, outputs: JSONValue? = nil
+  ) {
     self.name = "sessions/\(id)"
     self.id = id
     self.title = title

@@ -17,8 +17,10 @@ public final class SessionPoller: @unchecked Sendable {
   private var stopping = false
   private var finished = false
 
-  public init(api: JulesAPIClient, store: SessionStore, interval: Double, logger: JSONLogger, metrics: MetricsRegistry,
-              emit: @escaping @Sendable ([SessionDelta]) -> Void) {
+  public init(
+    api: JulesAPIClient, store: SessionStore, interval: Double, logger: JSONLogger, metrics: MetricsRegistry,
+    emit: @escaping @Sendable ([SessionDelta]) -> Void
+  ) {
     self.api = api
     self.store = store
     self.interval = interval

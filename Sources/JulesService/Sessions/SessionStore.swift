@@ -77,12 +77,14 @@ public final class SessionStore: Sendable {
       do {
         try db.query("DELETE FROM sessions")
         for (i, s) in sessions.enumerated() {
-          try db.query("INSERT INTO sessions (id, update_time, position, json) VALUES (?, ?, ?, ?)",
-                       [s.id, s.updateTime, String(i), String(decoding: JSONCoding.encode(s), as: UTF8.self)])
+          try db.query(
+            "INSERT INTO sessions (id, update_time, position, json) VALUES (?, ?, ?, ?)",
+            [s.id, s.updateTime, String(i), String(decoding: JSONCoding.encode(s), as: UTF8.self)])
         }
         for d in deltas {
-          try db.query("INSERT INTO deltas (change_type, session_id, timestamp, json) VALUES (?, ?, ?, ?)",
-                       [d.changeType.rawValue, d.sessionID, d.timestamp, String(decoding: JSONCoding.encode(d), as: UTF8.self)])
+          try db.query(
+            "INSERT INTO deltas (change_type, session_id, timestamp, json) VALUES (?, ?, ?, ?)",
+            [d.changeType.rawValue, d.sessionID, d.timestamp, String(decoding: JSONCoding.encode(d), as: UTF8.self)])
         }
         try db.exec("COMMIT")
       } catch {
@@ -113,5 +115,9 @@ public final class SessionStore: Sendable {
   public func databaseHealthy() -> Bool { database.withLock { $0?.ping() ?? true } }
 
   /// Closes the SQLite connection (checkpointing the WAL). Further writes stay in memory only.
-  public func close() { database.withLock { db in db?.close(); db = nil } }
+  public func close() {
+    database.withLock { db in
+      db?.close(); db = nil
+    }
+  }
 }

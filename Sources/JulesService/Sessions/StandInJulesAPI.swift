@@ -44,8 +44,9 @@ public final class StandInJulesAPI: Sendable {
         s.sessions[i].updateTime = now
         return s.sessions[i]
       }
-      let session = JulesSession(id: id, title: title, prompt: "prompt for \(title)", state: st, createTime: now,
-                                 updateTime: now, url: "https://jules.google.com/session/\(id)", outputs: .array([]))
+      let session = JulesSession(
+        id: id, title: title, prompt: "prompt for \(title)", state: st, createTime: now,
+        updateTime: now, url: "https://jules.google.com/session/\(id)", outputs: .array([]))
       s.sessions.append(session)
       return session
     }
@@ -98,7 +99,8 @@ public final class StandInJulesAPI: Sendable {
 
   func create(_ req: HTTPRequest) -> HTTPResponse {
     guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(req.body)),
-          let prompt = body["prompt"]?.stringValue else {
+      let prompt = body["prompt"]?.stringValue
+    else {
       return .json(400, object: ["error": ["code": 400, "message": "prompt is required", "status": "INVALID_ARGUMENT"]])
     }
     let id = String(UInt64.random(in: 1_000_000...9_999_999_999))
@@ -121,9 +123,11 @@ public final class StandInJulesAPI: Sendable {
       let msg = (try? JSONDecoder().decode(JSONValue.self, from: Data(body)))?["prompt"]?.stringValue
       guard let msg else { return .json(400, object: ["error": ["code": 400, "message": "prompt is required"]]) }
       state.withLock { st in
-        st.activities[id, default: []].append(.object([
-          "name": .string("sessions/\(id)/activities/\(st.activities[id, default: []].count + 1)"),
-          "originator": .string("user"), "userMessaged": .object(["userMessage": .string(msg)])]))
+        st.activities[id, default: []].append(
+          .object([
+            "name": .string("sessions/\(id)/activities/\(st.activities[id, default: []].count + 1)"),
+            "originator": .string("user"), "userMessaged": .object(["userMessage": .string(msg)]),
+          ]))
       }
       return .json(200, object: [String: String]())
     default:

@@ -11,17 +11,18 @@ public final class JSONLogger: Sendable {
 
   public init(minimum: Level = .info, sink: (@Sendable (String) -> Void)? = nil) {
     self.minimum = minimum
-    self.sink = sink ?? { line in
-      var bytes = Array(line.utf8)
-      var off = 0
-      while off < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + off, $0.count - off) }
-        if n <= 0 { break }
-        off += n
+    self.sink =
+      sink ?? { line in
+        var bytes = Array(line.utf8)
+        var off = 0
+        while off < bytes.count {
+          let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + off, $0.count - off) }
+          if n <= 0 { break }
+          off += n
+        }
+        _ = bytes.count
+        bytes.removeAll()
       }
-      _ = bytes.count
-      bytes.removeAll()
-    }
   }
 
   /// Emits a log line: `level`, `time`, `msg`, then the given fields in the caller's order.
@@ -73,7 +74,12 @@ public final class JSONLogger: Sendable {
   public func error(_ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) { log(.error, msg, fields) }
 
   private static func rank(_ l: Level) -> Int {
-    switch l { case .debug: 0; case .info: 1; case .warn: 2; case .error: 3 }
+    switch l {
+    case .debug: 0;
+    case .info: 1;
+    case .warn: 2;
+    case .error: 3
+    }
   }
 
   static func timestamp() -> String {

@@ -29,8 +29,10 @@ public final class LiteWriterSync: @unchecked Sendable {
   private var index = Index()
   private var consecutiveFailures = 0
 
-  public init(notesDir: String, baseURL: String, user: String?, password: String?, deleteRemote: Bool,
-              indexPath: String?, failureThreshold: Int, alerts: AlertNotifier, metrics: MetricsRegistry, logger: JSONLogger) {
+  public init(
+    notesDir: String, baseURL: String, user: String?, password: String?, deleteRemote: Bool,
+    indexPath: String?, failureThreshold: Int, alerts: AlertNotifier, metrics: MetricsRegistry, logger: JSONLogger
+  ) {
     self.notesDir = notesDir.hasSuffix("/") ? String(notesDir.dropLast()) : notesDir
     self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     self.client = HTTPClient(timeoutSeconds: 30, username: user, password: password)
@@ -41,7 +43,8 @@ public final class LiteWriterSync: @unchecked Sendable {
     self.metrics = metrics
     self.logger = logger
     if let indexPath, let data = FileManager.default.contents(atPath: indexPath),
-       let loaded = try? JSONDecoder().decode(Index.self, from: data) {
+      let loaded = try? JSONDecoder().decode(Index.self, from: data)
+    {
       index = loaded
     }
   }
@@ -59,8 +62,12 @@ public final class LiteWriterSync: @unchecked Sendable {
       consecutiveFailures = 0
       metrics.syncRun(failed: false)
       saveIndex()
-      logger.info("litewriter sync finished", ["uploaded": summary.uploaded.count, "skipped": summary.skipped,
-                                               "deleted": summary.deleted.count, "folders": summary.foldersCreated.count])
+      logger.info(
+        "litewriter sync finished",
+        [
+          "uploaded": summary.uploaded.count, "skipped": summary.skipped,
+          "deleted": summary.deleted.count, "folders": summary.foldersCreated.count,
+        ])
       return summary
     } catch {
       saveIndex()
@@ -68,9 +75,10 @@ public final class LiteWriterSync: @unchecked Sendable {
       metrics.syncRun(failed: true)
       logger.warn("litewriter sync failed", ["error": "\(error)", "consecutive": consecutiveFailures])
       if consecutiveFailures >= failureThreshold {
-        alerts.alert(kind: "litewriter_sync_failed",
-                     message: "LiteWriter sync failed \(consecutiveFailures) times in a row: \(error)",
-                     details: ["consecutiveFailures": String(consecutiveFailures)])
+        alerts.alert(
+          kind: "litewriter_sync_failed",
+          message: "LiteWriter sync failed \(consecutiveFailures) times in a row: \(error)",
+          details: ["consecutiveFailures": String(consecutiveFailures)])
       }
       throw error
     }

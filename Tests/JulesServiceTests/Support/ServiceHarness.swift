@@ -11,8 +11,10 @@ final class ServiceHarness: Sendable {
 
   /// Starts the service from `env` (LOCAL_TOKEN, JULES_API_KEY, HOST, PORT are filled in unless given).
   init(_ env: [String: String]) throws {
-    var e = ["LOCAL_TOKEN": Self.token, "JULES_API_KEY": Self.apiKey, "HOST": "127.0.0.1", "PORT": "0",
-             "JULES_API_BASE": "http://127.0.0.1:9/v1alpha", "NOTES_WATCH": "0"]
+    var e = [
+      "LOCAL_TOKEN": Self.token, "JULES_API_KEY": Self.apiKey, "HOST": "127.0.0.1", "PORT": "0",
+      "JULES_API_BASE": "http://127.0.0.1:9/v1alpha", "NOTES_WATCH": "0",
+    ]
     e.merge(env) { _, new in new }
     service = try JulesService(config: try JulesConfig.load(environment: e), logger: log.logger)
     try service.start()
@@ -25,8 +27,10 @@ final class ServiceHarness: Sendable {
     try request("GET", path, token: token, headers: headers, body: nil)
   }
 
-  func request(_ method: String, _ path: String, token: String? = ServiceHarness.token,
-               headers: [(String, String)] = [], body: [UInt8]? = nil) throws -> HTTPClientResponse {
+  func request(
+    _ method: String, _ path: String, token: String? = ServiceHarness.token,
+    headers: [(String, String)] = [], body: [UInt8]? = nil
+  ) throws -> HTTPClientResponse {
     var h = headers
     if let token { h.append(("Authorization", "Bearer \(token)")) }
     return try HTTPClient(timeoutSeconds: 10).send(method, base + path, headers: h, body: body)
