@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
-swift build -c release --product reconcile 2>&1 | tail -n 1
+swift build -c release --product reconcile --static-swift-stdlib 2>&1 | tail -n 1
 BIN="$(swift build -c release --show-bin-path)/reconcile"
 W=$(mktemp -d /tmp/reconcile-bench-ctl-XXXX)
 cleanup() { [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
