@@ -54,8 +54,8 @@ with open(f"{d}/play.yml", "w") as f:
         f.write(f"    - copy: {{ dest: '{d}/host/f{i}', content: \"file {i}\\n\", mode: '0644' }}\n")
 PY
 export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
-s=$(date +%s.%N); "$VENV/bin/ansible-playbook" -i localhost, "$d/play.yml" >/dev/null; e=$(date +%s.%N)
+s=$(date +%s.%N); "$VENV/bin/ansible-playbook" -i localhost, -e ansible_python_interpreter="$VENV/bin/python" "$d/play.yml" >/dev/null; e=$(date +%s.%N)
 afirst=$(secs "$(echo "$e - $s" | bc)")
-s=$(date +%s.%N); "$VENV/bin/ansible-playbook" -i localhost, "$d/play.yml" >/dev/null; e=$(date +%s.%N)
+s=$(date +%s.%N); "$VENV/bin/ansible-playbook" -i localhost, -e ansible_python_interpreter="$VENV/bin/python" "$d/play.yml" >/dev/null; e=$(date +%s.%N)
 anoop=$(secs "$(echo "$e - $s" | bc)")
 printf '%-10s %8s %12s %14s %16s %12s\n' ansible "$N_ANSIBLE" - "$afirst" "$anoop" -
