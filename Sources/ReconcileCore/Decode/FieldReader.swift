@@ -1,0 +1,217 @@
+import Foundation
+
+/// Reads one JSON object of a manifest with typed getters, reporting each problem with its path.
+/// Every getter marks its key as known, so `finish()` can flag unknown keys with a suggestion.
+public struct FieldReader {
+  public let file: String
+  public let subject: String
+  public let path: String
+  public let object: [String: JSONValue]
+  let issues: IssueList
+  private var known: Set<String> = []
+
+  public init(file: String, subject: String, path: String, object: [String: JSONValue], issues: IssueList) {
+    self.file = file
+    self.subject = subject
+    self.path = path
+    self.object = object
+    self.issues = issues
+  }
+
+  /// Reports a problem at `key` (or at this object when nil).
+  public func report(_ key: String?, _ message: String) {
+    issues.add(ManifestIssue(file: file, subject: subject, path: join(key), message: message))
+  }
+
+  func join(_ key: String?) -> String {
+    guard let key else { return path }
+    if key.hasPrefix("[") { return path + key }
+    return path.isEmpty ? key : "\(path).\(key)"
+  }
+
+  /// Marks keys as known without reading them (read elsewhere).
+  public mutating func accept(_ keys: String...) { known.formUnion(keys) }
+
+  public mutating func value(_ key: String, required: Bool = false) -> JSONValue? {
+    known.insert(key)
+    guard let v = object[key], v != .null else {
+      if required { report(key, "is required") }
+      return nil
+    }
+    return v
+  }
+
+  /// A string that may carry a secret.
+  public mutating func text(_ key: String, required: Bool = false) -> Text? {
+    guard let v = value(key, required: required) else { return nil }
+    switch v {
+    case .string(let t): return t
+    case .number, .bool: return Text(v.quoted)
+    default:
+      report(key, "expected a string, got \(v.typeName)")
+      return nil
+    }
+  }
+
+  /// A string where secrets are not allowed (paths, names, modes).
+  public mutating func string(_ key: String, required: Bool = false) -> String? {
+    guard let t = text(key, required: required) else { return nil }
+    if t.isSensitive {
+      report(key, "secrets are not allowed here")
+      return nil
+    }
+    return t.value
+  }
+
+  public mutating func bool(_ key: String) -> Bool? {
+    guard let v = value(key) else { return nil }
+    if case .bool(let b) = v { return b }
+    report(key, "expected true or false, got \(v.quoted)")
+    return nil
+  }
+
+  public mutating func int(_ key: String, in range: ClosedRange<Int> = Int.min...Int.max) -> Int? {
+    guard let v = value(key) else { return nil }
+    if case .number(let n) = v, n == n.rounded(), range.contains(Int(n)) { return Int(n) }
+    report(key, "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \(v.quoted)")
+    return nil
+  }
+
+  public mutating func number(_ key: String) -> Double? {
+    guard let v = value(key) else { return nil }
+    if case .number(let n) = v { return n }
+    if case .string(let t) = v, !t.isSensitive, let n = Double(t.value) { return n }
+    report(key, "expected a number, got \(v.quoted)")
+    return nil
+  }
+
+  /// One of a fixed set of words.
+  public mutating func choice(_ key: String, _ allowed: [String]) -> String? {
+    guard let s = string(key) else { return nil }
+    if allowed.contains(s) { return s }
+    let list = allowed.map { "'\($0)'" }.joined(separator: ", ")
+    report(key, "expected one of \(list), got '\(s)'\(Suggestion.hint(for: s, in: allowed))")
+    return nil
+  }
+
+  /// A list of strings that may carry secrets.
+  public mutating func texts(_ key: String) -> [Text]? {
+    guard let v = value(key) else { return nil }
+    guard case .array(let items) = v else {
+      report(key, "expected a list of strings, got \(v.typeName)")
+      return nil
+    }
+    var out: [Text] = []
+    for (i, item) in items.enumerated() {
+      guard case .string(let t) = item else {
+        report("\(key)[\(i)]", "expected a string, got \(item.typeName)")
+        continue
+      }
+      out.append(t)
+    }
+    return out
+  }
+
+  /// A list of strings where secrets are not allowed.
+  public mutating func strings(_ key: String) -> [String]? {
+    guard let ts = texts(key) else { return nil }
+    if ts.contains(where: \.isSensitive) { report(key, "secrets are not allowed here") }
+    return ts.map(\.value)
+  }
+
+  /// An object of string values (environment, labels); values may carry secrets.
+  public mutating func textMap(_ key: String) -> [String: Text]? {
+    guard let v = value(key) else { return nil }
+    guard case .object(let fields) = v else {
+      report(key, "expected an object of strings, got \(v.typeName)")
+      return nil
+    }
+    var out: [String: Text] = [:]
+    for (k, item) in fields {
+      switch item {
+      case .string(let t): out[k] = t
+      case .number, .bool: out[k] = Text(item.quoted)
+      default: report("\(key).\(k)", "expected a string, got \(item.typeName)")
+      }
+    }
+    return out
+  }
+
+  /// A nested object, read by its own reader (call `finish()` on it).
+  public mutating func object(_ key: String, required: Bool = false) -> FieldReader? {
+    guard let v = value(key, required: required) else { return nil }
+    guard case .object(let fields) = v else {
+      report(key, "expected an object, got \(v.typeName)")
+      return nil
+    }
+    return FieldReader(file: file, subject: subject, path: join(key), object: fields, issues: issues)
+  }
+
+  /// A list of objects, each with its own reader.
+  public mutating func objects(_ key: String) -> [FieldReader]? {
+    guard let v = value(key) else { return nil }
+    guard case .array(let items) = v else {
+      report(key, "expected a list of objects, got \(v.typeName)")
+      return nil
+    }
+    var out: [FieldReader] = []
+    for (i, item) in items.enumerated() {
+      guard case .object(let fields) = item else {
+        report("\(key)[\(i)]", "expected an object, got \(item.typeName)")
+        continue
+      }
+      out.append(FieldReader(file: file, subject: subject, path: join("\(key)[\(i)]"), object: fields, issues: issues))
+    }
+    return out
+  }
+
+  /// A duration such as `30s`, `5m`, `1h30m`, `250ms`; returns seconds.
+  public mutating func duration(_ key: String) -> Double? {
+    guard let s = string(key) else { return nil }
+    if let d = Self.parseDuration(s) { return d }
+    report(key, "expected a duration like \"30s\", \"5m\" or \"1h30m\", got '\(s)'")
+    return nil
+  }
+
+  public static func parseDuration(_ s: String) -> Double? {
+    var total = 0.0, digits = "", i = s.startIndex, sawUnit = false
+    while i < s.endIndex {
+      let c = s[i]
+      if c.isNumber || c == "." {
+        digits.append(c)
+        i = s.index(after: i)
+        continue
+      }
+      var unit = String(c)
+      let next = s.index(after: i)
+      if c == "m", next < s.endIndex, s[next] == "s" { unit = "ms" }
+      guard let n = Double(digits) else { return nil }
+      switch unit {
+      case "ms": total += n / 1000
+      case "s": total += n
+      case "m": total += n * 60
+      case "h": total += n * 3600
+      case "d": total += n * 86400
+      default: return nil
+      }
+      digits = ""
+      sawUnit = true
+      i = s.index(i, offsetBy: unit.count)
+    }
+    return digits.isEmpty && sawUnit ? total : nil
+  }
+
+  /// A path relative to the manifest file's directory, made absolute.
+  public func resolvePath(_ p: String) -> String {
+    if p.hasPrefix("/") { return p }
+    let dir = (file as NSString).deletingLastPathComponent
+    return ((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent(p)
+  }
+
+  /// Reports every key this reader never asked for.
+  public func finish() {
+    for key in object.keys.sorted() where !known.contains(key) {
+      report(nil, "unknown key '\(key)'\(Suggestion.hint(for: key, in: known))")
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/// Where `${secret.NAME}` values come from; built by the CLI from an env file, the environment and a secrets directory.
+public protocol SecretLookup: Sendable {
+  func secret(named name: String) -> String?
+  /// Where it looked, for the error when a secret is missing: `.env, the environment and secrets/`.
+  var searchedPlaces: String { get }
+}
+
+/// A lookup with fixed values, for tests and tools.
+public struct FixedSecrets: SecretLookup {
+  public var values: [String: String]
+  public init(_ values: [String: String] = [:]) { self.values = values }
+  public func secret(named name: String) -> String? { values[name] }
+  public var searchedPlaces: String { "the given values" }
+}
+
+/// Replaces `${var.NAME}` and `${secret.NAME}` in strings; `$${` stays a literal `${`.
+public struct Interpolator: Sendable {
+  public var variables: [String: Text]
+  public var secrets: any SecretLookup
+
+  public init(variables: [String: Text], secrets: any SecretLookup) {
+    self.variables = variables
+    self.secrets = secrets
+  }
+
+  /// Interpolates every string inside `value`; `report` receives (json path, message) for each bad reference.
+  public func resolve(_ value: JSONValue, path: String, report: (String, String) -> Void) -> JSONValue {
+    switch value {
+    case .string(let t):
+      return .string(resolve(t, path: path, report: report))
+    case .array(let items):
+      return .array(items.enumerated().map { resolve($1, path: "\(path)[\($0)]", report: report) })
+    case .object(let fields):
+      var out: [String: JSONValue] = [:]
+      for (k, v) in fields { out[k] = resolve(v, path: path.isEmpty ? k : "\(path).\(k)", report: report) }
+      return .object(out)
+    default:
+      return value
+    }
+  }
+
+  public func resolve(_ text: Text, path: String, report: (String, String) -> Void) -> Text {
+    guard text.value.contains("${") else { return text }
+    var out = ""
+    var sensitive = text.isSensitive
+    var rest = Substring(text.value)
+    while let start = rest.range(of: "${") {
+      let before = rest[..<start.lowerBound]
+      if before.hasSuffix("$") {
+        out += before.dropLast() + "${"
+        rest = rest[start.upperBound...]
+        continue
+      }
+      out += before
+      guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+        report(path, "unterminated reference '\(rest[start.lowerBound...])': expected '}'")
+        return Text(out, sensitive: sensitive)
+      }
+      let ref = String(rest[start.upperBound..<end])
+      rest = rest[rest.index(after: end)...]
+      if ref.hasPrefix("var.") {
+        let name = String(ref.dropFirst(4))
+        if let v = variables[name] {
+          out += v.value
+          sensitive = sensitive || v.isSensitive
+        } else {
+          report(path, "variable '\(name)' is not defined\(Suggestion.hint(for: name, in: variables.keys))")
+        }
+      } else if ref.hasPrefix("secret.") {
+        let name = String(ref.dropFirst(7))
+        if let v = secrets.secret(named: name) {
+          out += v
+          sensitive = true
+        } else {
+          report(path, "secret '\(name)' is not set (looked in \(secrets.searchedPlaces))")
+        }
+      } else {
+        report(path, "unknown reference '${\(ref)}': expected ${var.NAME} or ${secret.NAME}")
+      }
+    }
+    out += rest
+    return Text(out, sensitive: sensitive)
+  }
+}

@@ -1,0 +1,42 @@
+/// What decoding needs beyond the JSON: templates for kinds that render them.
+public struct DecodeContext: Sendable {
+  public var templates: any TemplateSource
+
+  public init(templates: any TemplateSource) {
+    self.templates = templates
+  }
+}
+
+/// How one kind plugs into the manifest language and the planner.
+public struct KindDescriptor: Sendable {
+  public typealias Decode = @Sendable (ResourceID, inout FieldReader, DecodeContext) -> (any ResourceSpec)?
+
+  public let name: String
+  public let decode: Decode
+  /// When set, prune keeps objects of this kind and the plan shows this reason (e.g. volumes).
+  public let keptOnPrune: String?
+
+  public init(name: String, keptOnPrune: String? = nil, decode: @escaping Decode) {
+    self.name = name
+    self.keptOnPrune = keptOnPrune
+    self.decode = decode
+  }
+}
+
+/// The kinds the manifest language knows.
+public struct KindRegistry: Sendable {
+  public private(set) var kinds: [String: KindDescriptor] = [:]
+
+  public init(_ kinds: [KindDescriptor] = []) {
+    for k in kinds { register(k) }
+  }
+
+  public mutating func register(_ kind: KindDescriptor) { kinds[kind.name] = kind }
+
+  public subscript(name: String) -> KindDescriptor? { kinds[name] }
+
+  /// The kinds of this scope; later kinds register alongside.
+  public static var builtIn: KindRegistry {
+    KindRegistry([FileSpec.descriptor, DirectorySpec.descriptor])
+  }
+}

@@ -1,0 +1,169 @@
+import Foundation
+
+/// One manifest file's bytes and the name to use for it in errors.
+public struct ManifestSource: Sendable {
+  public var file: String
+  public var data: Data
+
+  public init(file: String, data: Data) {
+    self.file = file
+    self.data = data
+  }
+}
+
+/// Turns manifest files into a validated `Manifest`, or every error at once.
+public struct ManifestDecoder: Sendable {
+  public static let apiVersion = "reconcile/v1"
+
+  /// Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 128 characters.
+  static func isValidName(_ name: String) -> Bool {
+    guard let first = name.utf8.first, name.utf8.count <= 128 else { return false }
+    func alnum(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
+    return alnum(first) && name.utf8.allSatisfy { alnum($0) || $0 == 46 || $0 == 95 || $0 == 45 }
+  }
+
+  public var registry: KindRegistry
+  public var secrets: any SecretLookup
+  public var context: DecodeContext
+
+  public init(registry: KindRegistry = .builtIn, secrets: any SecretLookup, context: DecodeContext) {
+    self.registry = registry
+    self.secrets = secrets
+    self.context = context
+  }
+
+  struct Raw {
+    var file: String
+    var index: Int
+    var object: [String: JSONValue]
+  }
+
+  public func decode(_ sources: [ManifestSource]) throws(ManifestErrors) -> Manifest {
+    let issues = IssueList()
+    var raws: [Raw] = []
+    var variables: [String: (Text, String)] = [:]
+    for source in sources {
+      guard let top = parse(source, issues: issues) else { continue }
+      var reader = FieldReader(file: source.file, subject: "", path: "", object: top, issues: issues)
+      if let v = reader.string("apiVersion", required: true), v != Self.apiVersion {
+        reader.report("apiVersion", "expected '\(Self.apiVersion)', got '\(v)'")
+      }
+      for (name, value) in reader.textMap("variables") ?? [:] {
+        if let (prior, file) = variables[name], prior != value {
+          reader.report("variables.\(name)", "variable '\(name)' is also defined in \(file) with another value")
+        }
+        variables[name] = (value, source.file)
+      }
+      guard let list = reader.value("resources", required: true) else {
+        reader.finish()
+        continue
+      }
+      reader.finish()
+      guard case .array(let items) = list else {
+        reader.report("resources", "expected a list of resources, got \(list.typeName)")
+        continue
+      }
+      for (i, item) in items.enumerated() {
+        guard case .object(let o) = item else {
+          issues.add(ManifestIssue(file: source.file, subject: "resources[\(i)]", message: "expected an object, got \(item.typeName)"))
+          continue
+        }
+        raws.append(Raw(file: source.file, index: i, object: o))
+      }
+    }
+    let interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
+    var resources: [Resource] = []
+    var seen: [ResourceID: Origin] = [:]
+    for raw in raws {
+      guard let r = decodeResource(raw, interpolator: interpolator, issues: issues) else { continue }
+      if let first = seen[r.id] {
+        issues.add(ManifestIssue(file: raw.file, subject: "resources[\(raw.index)] '\(r.id)'",
+          message: "'\(r.id)' is declared twice: in \(first.file) \(first.path) and in \(raw.file) \(r.origin.path)"))
+        continue
+      }
+      seen[r.id] = r.origin
+      resources.append(r)
+    }
+    let ordered = DependencyGraph(resources).ordered(issues: issues)
+    if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
+    return Manifest(resources: ordered, digest: Self.digest(sources), files: sources.map(\.file))
+  }
+
+  func parse(_ source: ManifestSource, issues: IssueList) -> [String: JSONValue]? {
+    do {
+      let value = try JSONDecoder().decode(JSONValue.self, from: source.data)
+      guard case .object(let o) = value else {
+        issues.add(ManifestIssue(file: source.file, message: "expected a JSON object with 'apiVersion' and 'resources', got \(value.typeName)"))
+        return nil
+      }
+      return o
+    } catch {
+      issues.add(ManifestIssue(file: source.file, message: "not valid JSON: \(Self.describe(error))"))
+      return nil
+    }
+  }
+
+  static func describe(_ error: Error) -> String {
+    if case DecodingError.dataCorrupted(let c) = error {
+      if let u = c.underlyingError { return "\(u.localizedDescription)" }
+      return c.debugDescription
+    }
+    return "\(error)"
+  }
+
+  func resolveVariables(_ raw: [String: (Text, String)], issues: IssueList) -> [String: Text] {
+    let secretsOnly = Interpolator(variables: [:], secrets: secrets)
+    var out: [String: Text] = [:]
+    for (name, (value, file)) in raw {
+      out[name] = secretsOnly.resolve(value, path: "variables.\(name)") { path, message in
+        issues.add(ManifestIssue(file: file, path: path, message: message))
+      }
+    }
+    return out
+  }
+
+  func decodeResource(_ raw: Raw, interpolator: Interpolator, issues: IssueList) -> Resource? {
+    let at = "resources[\(raw.index)]"
+    guard case .object(let object) = interpolator.resolve(.object(raw.object), path: "", report: { path, message in
+      issues.add(ManifestIssue(file: raw.file, subject: at, path: path, message: message))
+    }) else { return nil }
+    var head = FieldReader(file: raw.file, subject: at, path: "", object: object, issues: issues)
+    let kind = head.string("kind", required: true)
+    let name = head.string("name", required: true)
+    guard let kind, let name else { return nil }
+    guard let descriptor = registry[kind] else {
+      head.report("kind", "unknown kind '\(kind)'\(Suggestion.hint(for: kind, in: registry.kinds.keys)); known kinds: \(registry.kinds.keys.sorted().joined(separator: ", "))")
+      return nil
+    }
+    guard Self.isValidName(name) else {
+      head.report("name", "expected letters, digits, '.', '_' or '-' (starting with a letter or digit), got '\(name)'")
+      return nil
+    }
+    let id = ResourceID(kind: kind, name: name)
+    var reader = FieldReader(file: raw.file, subject: "\(at) '\(id)'", path: "", object: object, issues: issues)
+    reader.accept("kind", "name")
+    var explicit: [ResourceID] = []
+    for (i, ref) in (reader.strings("dependsOn") ?? []).enumerated() {
+      if let dep = ResourceID(parsing: ref) { explicit.append(dep) } else {
+        reader.report("dependsOn[\(i)]", "expected \"kind/name\", got '\(ref)'")
+      }
+    }
+    let before = issues.items.count
+    let spec = descriptor.decode(id, &reader, context)
+    reader.finish()
+    guard let spec, issues.items.count == before else { return nil }
+    var deps = explicit
+    for d in spec.implicitDependencies where !deps.contains(d) { deps.append(d) }
+    return Resource(spec: spec, dependsOn: deps, origin: Origin(file: raw.file, index: raw.index))
+  }
+
+  /// SHA-256 over each file's name and bytes, in order.
+  public static func digest(_ sources: [ManifestSource]) -> String {
+    var h = SHA256()
+    for s in sources {
+      h.update(Array(s.file.utf8) + [0])
+      h.update(Array(s.data) + [0])
+    }
+    return h.finalize().hex
+  }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// `file`: a regular file with content (inline or from a template), mode, owner and group.
+public struct FileSpec: ResourceSpec {
+  public let id: ResourceID
+  public let path: String
+  public let content: Text?
+  public let mode: String?
+  public let owner: String?
+  public let group: String?
+  public let ensure: Ensure
+
+  public enum Ensure: String, Sendable { case present, absent }
+
+  public init(id: ResourceID, path: String, content: Text?, mode: String? = nil, owner: String? = nil, group: String? = nil, ensure: Ensure = .present) {
+    self.id = id
+    self.path = path
+    self.content = content
+    self.mode = mode
+    self.owner = owner
+    self.group = group
+    self.ensure = ensure
+  }
+
+  public var wantsAbsent: Bool { ensure == .absent }
+  public var locator: [String: String] { ["path": path] }
+
+  public var attributes: [Attribute] {
+    guard ensure == .present else { return [] }
+    var out: [Attribute] = []
+    if let content { out.append(Attribute("content", content.value, sensitive: content.isSensitive, style: .content)) }
+    out += OwnershipFields.attributes(mode: mode, owner: owner, group: group)
+    return out
+  }
+
+  public static let descriptor = KindDescriptor(name: "file") { id, r, context in
+    let path = OwnershipFields.absolutePath(&r)
+    let ensure = r.choice("ensure", ["present", "absent"]).flatMap(Ensure.init(rawValue:)) ?? .present
+    let (mode, owner, group) = OwnershipFields.read(&r)
+    let inline = r.text("content")
+    let rendered = TemplateField.render(&r, context: context)
+    if inline != nil, rendered != nil { r.report(nil, "give either 'content' or 'template', not both") }
+    if ensure == .present, inline == nil, rendered == nil, r.object["template"] == nil {
+      r.report(nil, "expected 'content' or 'template' (or \"ensure\": \"absent\")")
+    }
+    guard let path else { return nil }
+    return FileSpec(id: id, path: path, content: inline ?? rendered, mode: mode, owner: owner, group: group, ensure: ensure)
+  }
+}
+
+/// `directory`: a directory with mode, owner and group. Destroyed only when empty.
+public struct DirectorySpec: ResourceSpec {
+  public let id: ResourceID
+  public let path: String
+  public let mode: String?
+  public let owner: String?
+  public let group: String?
+
+  public init(id: ResourceID, path: String, mode: String? = nil, owner: String? = nil, group: String? = nil) {
+    self.id = id
+    self.path = path
+    self.mode = mode
+    self.owner = owner
+    self.group = group
+  }
+
+  public var locator: [String: String] { ["path": path] }
+  public var attributes: [Attribute] { OwnershipFields.attributes(mode: mode, owner: owner, group: group) }
+
+  public static let descriptor = KindDescriptor(name: "directory") { id, r, _ in
+    let path = OwnershipFields.absolutePath(&r)
+    let (mode, owner, group) = OwnershipFields.read(&r)
+    guard let path else { return nil }
+    return DirectorySpec(id: id, path: path, mode: mode, owner: owner, group: group)
+  }
+}
+
+/// The path, mode, owner and group fields that files and directories share.
+enum OwnershipFields {
+  static func absolutePath(_ r: inout FieldReader) -> String? {
+    guard let p = r.string("path", required: true) else { return nil }
+    guard p.hasPrefix("/"), !p.split(separator: "/").contains("..") else {
+      r.report("path", "expected an absolute path without '..', got '\(p)'")
+      return nil
+    }
+    return p.count > 1 && p.hasSuffix("/") ? String(p.dropLast()) : p
+  }
+
+  static func read(_ r: inout FieldReader) -> (mode: String?, owner: String?, group: String?) {
+    var mode: String?
+    if let m = r.string("mode") {
+      if m.count >= 3, m.count <= 4, let v = Int(m, radix: 8), v <= 0o7777 {
+        mode = String(format: "%04o", v)
+      } else {
+        r.report("mode", "expected an octal mode like \"0644\", got '\(m)'")
+      }
+    }
+    let owner = r.string("owner")
+    let group = r.string("group")
+    for (key, v) in [("owner", owner), ("group", group)] {
+      if let v, v.isEmpty || v.contains(":") || v.contains(" ") { r.report(key, "expected a user or group name or number, got '\(v)'") }
+    }
+    return (mode, owner, group)
+  }
+
+  static func attributes(mode: String?, owner: String?, group: String?) -> [Attribute] {
+    var out: [Attribute] = []
+    if let mode { out.append(Attribute("mode", mode)) }
+    if let owner { out.append(Attribute("owner", owner)) }
+    if let group { out.append(Attribute("group", group)) }
+    return out
+  }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// What a kind declares about one desired resource. Pure data: no I/O.
+public protocol ResourceSpec: Sendable {
+  var id: ResourceID { get }
+  /// Edges the kind implies (a container on its image, a site on its upstream).
+  var implicitDependencies: [ResourceID] { get }
+  /// Desired attributes in display order: only what the manifest declares is compared.
+  var attributes: [Attribute] { get }
+  /// What an observer needs to find the object on the host (e.g. `path`); kept in state so prune can find it.
+  var locator: [String: String] { get }
+  /// True for `ensure: absent`: the object must not exist.
+  var wantsAbsent: Bool { get }
+  /// Kind-specific findings beyond attribute comparison (a stopped container, an expiring certificate).
+  func findings(observed: Observation, now: Date) -> [Finding]
+}
+
+extension ResourceSpec {
+  public var implicitDependencies: [ResourceID] { [] }
+  public var wantsAbsent: Bool { false }
+  public func findings(observed: Observation, now: Date) -> [Finding] { [] }
+}
+
+/// Something a kind noticed on the host that needs an action, with its reason.
+public struct Finding: Sendable, Hashable {
+  public var reason: String
+  public var effect: Attribute.Effect
+  public var change: FieldChange?
+
+  public init(reason: String, effect: Attribute.Effect, change: FieldChange? = nil) {
+    self.reason = reason
+    self.effect = effect
+    self.change = change
+  }
+}
+
+/// Where a resource was declared, for error messages.
+public struct Origin: Sendable, Hashable {
+  public var file: String
+  public var index: Int
+
+  public init(file: String, index: Int) {
+    self.file = file
+    self.index = index
+  }
+
+  public var path: String { "resources[\(index)]" }
+}
+
+/// A desired resource: its spec, every edge (explicit `dependsOn` and implicit), and where it was declared.
+public struct Resource: Sendable {
+  public let spec: any ResourceSpec
+  public let dependsOn: [ResourceID]
+  public let origin: Origin
+
+  public var id: ResourceID { spec.id }
+
+  public init(spec: any ResourceSpec, dependsOn: [ResourceID], origin: Origin) {
+    self.spec = spec
+    self.dependsOn = dependsOn
+    self.origin = origin
+  }
+}

@@ -1,0 +1,107 @@
+/// What a step does to one resource.
+public enum Action: String, Sendable, Codable, CaseIterable {
+  case create, update, replace, destroy
+
+  /// The plan symbol: `+`, `~`, `-/+`, `-`.
+  public var symbol: String {
+    switch self {
+    case .create: "+"
+    case .update: "~"
+    case .replace: "-/+"
+    case .destroy: "-"
+    }
+  }
+}
+
+/// A value as a plan may show it: never a secret in clear.
+public enum Shown: Sendable, Hashable {
+  case value(String)
+  case content(String)
+  case sensitive
+
+  init(_ value: String, of attribute: Attribute) {
+    if attribute.isSensitive {
+      self = .sensitive
+    } else {
+      self = attribute.style == .content ? .content(value) : .value(value)
+    }
+  }
+}
+
+/// One field's before → after.
+public struct FieldChange: Sendable, Hashable {
+  public var field: String
+  public var before: Shown?
+  public var after: Shown?
+
+  public init(field: String, before: Shown?, after: Shown?) {
+    self.field = field
+    self.before = before
+    self.after = after
+  }
+}
+
+/// One action on one resource, with the reasons a person can act on. The executor performs it as is.
+public struct Step: Sendable {
+  public var id: ResourceID
+  public var action: Action
+  public var reasons: [String]
+  public var changes: [FieldChange]
+  /// The desired spec (nil for a destroy of something no longer declared).
+  public var desired: (any ResourceSpec)?
+  /// What the state store knew of the resource before this step.
+  public var prior: ResourceRecord?
+  /// Steps of this plan that must succeed before this one starts.
+  public var after: [ResourceID]
+  /// Digest of everything this step was decided on; a saved plan is stale when it differs.
+  public var fingerprint: String
+
+  public init(id: ResourceID, action: Action, reasons: [String], changes: [FieldChange], desired: (any ResourceSpec)?, prior: ResourceRecord?, after: [ResourceID] = [], fingerprint: String = "") {
+    self.id = id
+    self.action = action
+    self.reasons = reasons
+    self.changes = changes
+    self.desired = desired
+    self.prior = prior
+    self.after = after
+    self.fingerprint = fingerprint
+  }
+}
+
+/// A note about a resource the plan deliberately leaves alone.
+public struct PlanNote: Sendable, Hashable {
+  public var id: ResourceID
+  public var text: String
+
+  public init(id: ResourceID, text: String) {
+    self.id = id
+    self.text = text
+  }
+}
+
+/// The planner's decision: steps in a deterministic order, plus what stays as it is and why.
+public struct Plan: Sendable {
+  public var steps: [Step]
+  /// Desired resources that already match the host.
+  public var unchanged: [ResourceID]
+  /// State records whose objects are already gone; apply drops them from the inventory.
+  public var forgotten: [ResourceID]
+  /// Resources prune keeps on purpose (e.g. volumes), with the reason.
+  public var kept: [PlanNote]
+
+  public init(steps: [Step], unchanged: [ResourceID] = [], forgotten: [ResourceID] = [], kept: [PlanNote] = []) {
+    self.steps = steps
+    self.unchanged = unchanged
+    self.forgotten = forgotten
+    self.kept = kept
+  }
+
+  public var isEmpty: Bool { steps.isEmpty }
+
+  public func count(_ action: Action) -> Int { steps.filter { $0.action == action }.count }
+
+  /// `Plan: 2 to add, 1 to change, 0 to replace, 1 to destroy.`
+  public var summary: String {
+    "Plan: \(count(.create)) to add, \(count(.update)) to change, \(count(.replace)) to replace, \(count(.destroy)) to destroy."
+  }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// Options that change what the planner may destroy.
+public struct PlanOptions: Sendable {
+  /// Kinds whose prune protection is lifted (`apply --prune-volumes` adds `volume`).
+  public var pruneKinds: Set<String>
+
+  public init(pruneKinds: Set<String> = []) {
+    self.pruneKinds = pruneKinds
+  }
+}
+
+/// The pure middle step: (desired manifest, observed snapshot, state, now) → Plan. No I/O, no clock.
+public struct Planner: Sendable {
+  public let registry: KindRegistry
+  public let form: RecordForm
+
+  public init(registry: KindRegistry, form: RecordForm) {
+    self.registry = registry
+    self.form = form
+  }
+
+  public func plan(_ manifest: Manifest, observed: ObservedState, state: StateSnapshot, options: PlanOptions = .init(), now: Date) -> Plan {
+    var steps: [Step] = []
+    var unchanged: [ResourceID] = []
+    var forgotten: [ResourceID] = []
+    for r in manifest.resources {
+      let obs = observed[r.id]
+      if var step = decide(r, observed: obs, record: state.resources[r.id], now: now) {
+        step.after = r.dependsOn
+        steps.append(step)
+      } else if r.spec.wantsAbsent {
+        if state.resources[r.id] != nil { forgotten.append(r.id) }
+      } else {
+        unchanged.append(r.id)
+      }
+    }
+    var kept: [PlanNote] = []
+    let orphans = state.resources.values.filter { !manifest.contains($0.id) }
+    let orphanOrder = DependencyGraph.topologicalOrder(ids: orphans.map(\.id).sorted()) { state.resources[$0]?.dependsOn ?? [] }.ids
+    for id in orphanOrder.reversed() {
+      let record = state.resources[id]!
+      guard observed[id].exists else {
+        forgotten.append(id)
+        continue
+      }
+      if let why = registry[id.kind]?.keptOnPrune, !options.pruneKinds.contains(id.kind) {
+        kept.append(PlanNote(id: id, text: why))
+        continue
+      }
+      steps.append(Step(id: id, action: .destroy, reasons: ["no longer in the manifests"], changes: [], desired: nil, prior: record))
+    }
+    return Plan(steps: ordered(steps, state: state, observed: observed), unchanged: unchanged, forgotten: forgotten, kept: kept)
+  }
+
+  /// The step for one desired resource, or nil when the host already matches.
+  func decide(_ r: Resource, observed obs: Observation, record: ResourceRecord?, now: Date) -> Step? {
+    let spec = r.spec
+    if spec.wantsAbsent {
+      guard obs.exists else { return nil }
+      return Step(id: r.id, action: .destroy, reasons: ["ensure is 'absent'"], changes: [], desired: spec, prior: record)
+    }
+    if let record, !record.locator.isEmpty, record.locator != spec.locator {
+      let moved = spec.locator.keys.sorted().compactMap { k -> String? in
+        record.locator[k] == spec.locator[k] ? nil : "\(k) changed: '\(record.locator[k] ?? "")' -> '\(spec.locator[k] ?? "")'"
+      }
+      return Step(id: r.id, action: .replace, reasons: moved, changes: creations(spec), desired: spec, prior: record)
+    }
+    guard obs.exists else {
+      let why = record == nil ? "not present on the host" : "missing on the host (applied before, removed since)"
+      return Step(id: r.id, action: .create, reasons: [why], changes: creations(spec), desired: spec, prior: record)
+    }
+    var reasons: [String] = []
+    var changes: [FieldChange] = []
+    var replace = false
+    for a in spec.attributes {
+      let have = obs.attributes[a.name]
+      guard have != a.value else { continue }
+      changes.append(FieldChange(field: a.name, before: have.map { Shown($0, of: a) }, after: Shown(a.value, of: a)))
+      replace = replace || a.effect == .replace
+      if a.isSensitive || a.style == .content {
+        reasons.append(a.isSensitive ? "\(a.name) changed (sensitive)" : "\(a.name) changed")
+      } else {
+        reasons.append("\(a.name) changed: '\(have ?? "(none)")' -> '\(a.value)'")
+      }
+    }
+    for f in spec.findings(observed: obs, now: now) {
+      reasons.append(f.reason)
+      if let c = f.change { changes.append(c) }
+      replace = replace || f.effect == .replace
+    }
+    guard !reasons.isEmpty else { return nil }
+    return Step(id: r.id, action: replace ? .replace : .update, reasons: reasons, changes: changes, desired: spec, prior: record)
+  }
+
+  func creations(_ spec: any ResourceSpec) -> [FieldChange] {
+    let located = spec.locator.sorted { $0.key < $1.key }.map { FieldChange(field: $0.key, before: nil, after: .value($0.value)) }
+    return located + spec.attributes.map { FieldChange(field: $0.name, before: nil, after: Shown($0.value, of: $0)) }
+  }
+
+  /// Adds executor edges and fingerprints: changes in dependency order, then destroys (dependents first).
+  func ordered(_ steps: [Step], state: StateSnapshot, observed: ObservedState) -> [Step] {
+    let inPlan = Set(steps.map(\.id))
+    let destroyed = Set(steps.filter { $0.action == .destroy }.map(\.id))
+    return steps.map { step in
+      var s = step
+      if s.action == .destroy {
+        // Destroy X only after everything that depended on X is gone.
+        s.after = state.resources.values.filter { $0.dependsOn.contains(s.id) && destroyed.contains($0.id) }.map(\.id).sorted()
+      } else {
+        s.after = s.after.filter { inPlan.contains($0) && !destroyed.contains($0) }
+      }
+      s.fingerprint = fingerprint(s, observed: observed[s.id])
+      return s
+    }
+  }
+
+  func fingerprint(_ s: Step, observed: Observation) -> String {
+    var h = SHA256()
+    h.update("\(s.id)|\(s.action.rawValue)|\(s.reasons.joined(separator: ";"))\n")
+    if let spec = s.desired { h.update(form.fingerprint(of: spec) + "\n") }
+    if let p = s.prior { h.update(p.fingerprint + "\n") }
+    h.update(form.digest(of: observed))
+    return h.finalize().hex
+  }
+}

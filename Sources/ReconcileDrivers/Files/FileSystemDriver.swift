@@ -1,0 +1,110 @@
+import Foundation
+import ReconcileCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Observes and changes regular files and directories on this host.
+public struct FileSystemDriver: KindDriver {
+  public init() {}
+
+  public var kinds: [String] { ["file", "directory"] }
+
+  /// Calls `lstat` (and reads content when the manifest declares content) for every target.
+  public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
+    var names = OwnerNames()
+    var out: [ResourceID: Observation] = [:]
+    for t in targets {
+      guard let path = t.locator["path"] else { continue }
+      out[t.id] = observe(path: path, kind: t.id.kind, spec: t.spec, names: &names)
+    }
+    return out
+  }
+
+  func observe(path: String, kind: String, spec: (any ResourceSpec)?, names: inout OwnerNames) -> Observation {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return .absent }
+    let isDir = (st.st_mode & S_IFMT) == S_IFDIR
+    let isFile = (st.st_mode & S_IFMT) == S_IFREG
+    var attrs: [String: String] = [:]
+    let declared = Set(spec?.attributes.map(\.name) ?? ["mode", "owner", "group", "content"])
+    attrs["mode"] = String(format: "%04o", Int(st.st_mode & 0o7777))
+    let numericOwner = (spec as? FileSpec)?.owner.map(Self.isNumeric) ?? (spec as? DirectorySpec)?.owner.map(Self.isNumeric) ?? false
+    let numericGroup = (spec as? FileSpec)?.group.map(Self.isNumeric) ?? (spec as? DirectorySpec)?.group.map(Self.isNumeric) ?? false
+    attrs["owner"] = numericOwner ? "\(st.st_uid)" : names.user(st.st_uid)
+    attrs["group"] = numericGroup ? "\(st.st_gid)" : names.group(st.st_gid)
+    var facts = ["type": isDir ? "directory" : isFile ? "file" : "other"]
+    if kind == "file", isFile, declared.contains("content") {
+      if let data = FileManager.default.contents(atPath: path) {
+        attrs["content"] = String(decoding: data, as: UTF8.self)
+      } else {
+        facts["unreadable"] = "true"
+      }
+    }
+    return Observation(exists: true, attributes: attrs, facts: facts)
+  }
+
+  static func isNumeric(_ s: String) -> Bool { !s.isEmpty && s.allSatisfy(\.isNumber) }
+
+  public func perform(_ step: Step) async throws {
+    let path = step.desired?.locator["path"] ?? step.prior?.locator["path"] ?? ""
+    do {
+      switch step.action {
+      case .create, .update:
+        try write(step.desired)
+      case .replace:
+        if let old = step.prior?.locator["path"], old != path { try remove(kind: step.id.kind, path: old) }
+        try write(step.desired)
+      case .destroy:
+        try remove(kind: step.id.kind, path: path)
+      }
+    } catch let e as OperationError {
+      throw OperationError("could not \(step.action.rawValue) \(step.id): \(e.message)")
+    }
+  }
+
+  func write(_ spec: (any ResourceSpec)?) throws {
+    if let f = spec as? FileSpec {
+      try FileWriter.write(f)
+    } else if let d = spec as? DirectorySpec {
+      try FileWriter.makeDirectory(d)
+    }
+  }
+
+  func remove(kind: String, path: String) throws {
+    if kind == "directory" {
+      guard rmdir(path) == 0 || errno == ENOENT else {
+        if errno == ENOTEMPTY || errno == EEXIST {
+          let n = (try? FileManager.default.contentsOfDirectory(atPath: path).count) ?? 0
+          throw OperationError("'\(path)' is not empty (it holds \(n) entries reconcile does not manage); move them away or keep the directory in the manifests")
+        }
+        throw OperationError("rmdir '\(path)': \(String(cString: strerror(errno)))")
+      }
+    } else {
+      guard unlink(path) == 0 || errno == ENOENT else {
+        throw OperationError("unlink '\(path)': \(String(cString: strerror(errno)))")
+      }
+    }
+  }
+}
+
+/// Caches uid/gid → name lookups for one observation pass.
+struct OwnerNames {
+  var users: [uid_t: String] = [:]
+  var groups: [gid_t: String] = [:]
+
+  mutating func user(_ uid: uid_t) -> String {
+    if let n = users[uid] { return n }
+    let n = getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "\(uid)"
+    users[uid] = n
+    return n
+  }
+
+  mutating func group(_ gid: gid_t) -> String {
+    if let n = groups[gid] { return n }
+    let n = getgrgid(gid).map { String(cString: $0.pointee.gr_name) } ?? "\(gid)"
+    groups[gid] = n
+    return n
+  }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import ReconcileCore
+
+/// How one step ended.
+public struct StepOutcome: Sendable {
+  public enum Status: Sendable, Equatable {
+    case succeeded
+    case failed(String)
+    case skipped(String)
+  }
+
+  public var id: ResourceID
+  public var action: Action
+  public var status: Status
+  public var seconds: Double
+
+  public init(id: ResourceID, action: Action, status: Status, seconds: Double) {
+    self.id = id
+    self.action = action
+    self.status = status
+    self.seconds = seconds
+  }
+}
+
+/// Hears about each step as it starts and ends (progress lines, the journal).
+public protocol ExecutionObserver: Sendable {
+  func started(_ step: Step)
+  func finished(_ step: Step, _ outcome: StepOutcome)
+}
+
+/// Walks the plan's dependency graph: independent steps run in parallel up to a bound; the dependents of a
+/// failed step are skipped and every other step still runs. Makes no decisions of its own.
+public struct Executor: Sendable {
+  public var parallelism: Int
+
+  public init(parallelism: Int = 4) {
+    self.parallelism = max(1, parallelism)
+  }
+
+  public func run(_ plan: Plan, performer: any StepPerformer, observer: any ExecutionObserver) async -> [StepOutcome] {
+    var graph = StepGraph(plan.steps)
+    var outcomes: [StepOutcome] = []
+    let limit = parallelism
+    await withTaskGroup(of: StepOutcome.self) { group in
+      var running = 0
+      func launchReady() {
+        while running < limit, let step = graph.nextReady() {
+          running += 1
+          observer.started(step)
+          group.addTask { await Self.perform(step, with: performer) }
+        }
+      }
+      launchReady()
+      while let o = await group.next() {
+        running -= 1
+        outcomes.append(o)
+        observer.finished(graph.steps[o.id]!, o)
+        for skipped in graph.complete(o) {
+          outcomes.append(skipped)
+          observer.finished(graph.steps[skipped.id]!, skipped)
+        }
+        launchReady()
+      }
+    }
+    return outcomes
+  }
+
+  static func perform(_ step: Step, with performer: any StepPerformer) async -> StepOutcome {
+    let start = ContinuousClock.now
+    let status: StepOutcome.Status
+    do {
+      try await performer.perform(step)
+      status = .succeeded
+    } catch {
+      status = .failed("\(error)")
+    }
+    let d = ContinuousClock.now - start
+    let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    return StepOutcome(id: step.id, action: step.action, status: status, seconds: seconds)
+  }
+}
+
+/// The plan's steps with in-degree counts: a step becomes ready when every step it waits on succeeded.
+struct StepGraph {
+  let steps: [ResourceID: Step]
+  private var pendingDeps: [ResourceID: Int] = [:]
+  private var dependents: [ResourceID: [ResourceID]] = [:]
+  private var ready: [ResourceID] = []
+  private var head = 0
+
+  init(_ list: [Step]) {
+    steps = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    for s in list {
+      let deps = s.after.filter { steps[$0] != nil }
+      pendingDeps[s.id] = deps.count
+      for d in deps { dependents[d, default: []].append(s.id) }
+      if deps.isEmpty { ready.append(s.id) }
+    }
+  }
+
+  mutating func nextReady() -> Step? {
+    guard head < ready.count else { return nil }
+    head += 1
+    return steps[ready[head - 1]]
+  }
+
+  /// Records an outcome; returns the outcomes of the steps skipped because of it (transitively).
+  mutating func complete(_ o: StepOutcome) -> [StepOutcome] {
+    guard o.status == .succeeded else {
+      var skipped: [StepOutcome] = []
+      var stack = [(o.id, dependents[o.id] ?? [])]
+      while let (blocker, list) = stack.popLast() {
+        for id in list where pendingDeps[id] != -1 {
+          pendingDeps[id] = -1
+          let s = steps[id]!
+          skipped.append(StepOutcome(id: id, action: s.action, status: .skipped("skipped: \(blocker) did not succeed"), seconds: 0))
+          stack.append((id, dependents[id] ?? []))
+        }
+      }
+      return skipped
+    }
+    for id in dependents[o.id] ?? [] where pendingDeps[id]! > 0 {
+      pendingDeps[id]! -= 1
+      if pendingDeps[id] == 0 { ready.append(id) }
+    }
+    return []
+  }
+}
