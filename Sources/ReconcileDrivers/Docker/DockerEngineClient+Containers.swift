@@ -42,6 +42,21 @@ extension DockerEngineClient {
       timeout: requestTimeout + Double(timeout ?? 10))
   }
 
+  /// Stops (waiting `timeout` seconds before SIGKILL) and starts again.
+  /// Calls `POST /containers/{id}/restart?t=...`.
+  public func restartContainer(_ id: String, timeout: Int? = nil) async throws {
+    var query: [(String, String)] = []
+    if let timeout { query.append(("t", String(timeout))) }
+    try await call(
+      "POST", "/containers/\(Self.segment(id))/restart", query: query,
+      timeout: requestTimeout + Double(timeout ?? 10))
+  }
+
+  /// Calls `POST /containers/{id}/unpause`.
+  public func unpauseContainer(_ id: String) async throws {
+    try await call("POST", "/containers/\(Self.segment(id))/unpause")
+  }
+
   /// Calls `POST /containers/{id}/kill?signal=...`.
   public func killContainer(_ id: String, signal: String = "SIGKILL") async throws {
     try await call("POST", "/containers/\(Self.segment(id))/kill", query: [("signal", signal)])

@@ -56,6 +56,12 @@ extension DockerEngineClient {
     return try await inspectImage("\(repo):\(tag)").id
   }
 
+  /// Pulls `reference` from its registry. Calls `POST /images/create?fromImage=...`.
+  public func pullImage(_ reference: String, timeout: Double? = 600) async throws {
+    let request = try await request("POST", "/images/create", query: [("fromImage", reference)], body: Data(), contentType: "text/plain", timeout: timeout)
+    _ = try await progressStream(request, onOutput: { _ in })
+  }
+
   /// Calls `POST /images/{name}/tag?repo=...&tag=...`.
   public func tagImage(_ reference: String, repo: String, tag: String) async throws {
     try await call("POST", "/images/\(Self.segment(reference))/tag", query: [("repo", repo), ("tag", tag)])
