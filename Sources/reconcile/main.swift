@@ -1,1 +1,4 @@
-print("reconcile")
+import Foundation
+import ReconcileCLI
+
+exit(await ReconcileCommand.main(Array(CommandLine.arguments.dropFirst())))

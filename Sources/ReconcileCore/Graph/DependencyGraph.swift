@@ -14,7 +14,7 @@ public struct DependencyGraph {
     for r in resources {
       for dep in r.dependsOn where byID[dep] == nil {
         valid = false
-        let hint = Suggestion.hint(for: dep.description, in: byID.keys.map(\.description))
+        let hint = Suggestion.hint(for: dep.description, in: byID.keys.filter { $0 != r.id }.map(\.description))
         issues.add(ManifestIssue(file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "dependsOn",
           message: "depends on '\(dep)', which is not declared\(hint)"))
       }

@@ -23,7 +23,7 @@ public struct PlanTextRenderer: Sendable {
       out.append("  " + style.dim("# already gone from the host, dropped from the state: " + plan.forgotten.map(\.description).joined(separator: ", ")))
     }
     if !plan.isEmpty {
-      out.append("")
+      if out.last != "" { out.append("") }
       out.append(style.bold(plan.summary))
     }
     return out.joined(separator: "\n") + "\n"

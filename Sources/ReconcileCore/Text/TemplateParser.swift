@@ -59,7 +59,8 @@ struct TemplateParser {
         case "!": continue
         case "#", "^":
           guard !name.isEmpty else { throw TemplateError(file: file, line: tagLine, message: "section tag needs a name") }
-          let (children, _) = try parse(until: Open(name: name, line: tagLine))
+          let (children, unclosed) = try parse(until: Open(name: name, line: tagLine))
+          if let unclosed { throw TemplateError(file: file, line: unclosed.line, message: "section '\(unclosed.name)' is never closed") }
           nodes.append(.section(name: name, inverted: sigil == "^", children: children, line: tagLine))
         case "/":
           guard let closing else { throw TemplateError(file: file, line: tagLine, message: "'{{/\(name)}}' closes a section that was never opened") }

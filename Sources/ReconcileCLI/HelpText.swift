@@ -1,0 +1,117 @@
+/// Usage text and option specs of every command.
+enum HelpText {
+  static let version = "0.1.0"
+
+  static let global: Set<String> = ["manifests", "state", "env-file", "secrets-dir"]
+
+  static let specs: [String: Arguments.Spec] = [
+    "validate": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
+    "plan": .init(flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "target", "exclude"]),
+    "apply": .init(flags: ["no-color", "auto-approve", "prune-volumes"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "target", "exclude"], maxPositionals: 1),
+    "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates"]),
+    "status": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
+  ]
+
+  static let common = """
+    Common options:
+      --manifests PATH     a manifest file or a directory of *.json files (default: manifests)
+      --state DIR          the state directory (default: state)
+      --env-file FILE      secrets as KEY=value lines (default: .env beside the manifests)
+      --secrets-dir DIR    one file per secret (default: secrets/ beside the manifests)
+      --templates DIR      templates that override the bundled ones (repeatable)
+      --no-color           no colours (also when NO_COLOR is set or output is piped)
+
+    Exit codes: 0 success, 1 error (including invalid manifests), 2 changes present or drift found.
+    """
+
+  static func text(for command: String) -> String {
+    let body: String
+    switch command {
+    case "validate":
+      body = """
+        Usage: reconcile validate [options]
+
+        Checks the manifests and reports every error at once, with its file and JSON path. Changes nothing.
+
+        Example:
+          reconcile validate --manifests manifests/
+        """
+    case "plan":
+      body = """
+        Usage: reconcile plan [options]
+
+        Observes the host, compares it with the manifests and shows what apply would do. Changes nothing.
+
+          --json                the plan as JSON (format version 1, see README)
+          --out FILE            save the plan; 'reconcile apply FILE' applies exactly it, or refuses it when stale
+          --detailed-exitcode   exit 0 when there are no changes, 2 when there are, 1 on error
+          --target KIND/NAME    plan only this resource and what it depends on (repeatable)
+          --exclude KIND/NAME   leave out this resource and what depends on it (repeatable)
+          --prune-volumes       let prune destroy volumes that are no longer declared
+
+        Examples:
+          reconcile plan
+          reconcile plan --target file/motd --detailed-exitcode
+          reconcile plan --out tonight.plan && reconcile apply tonight.plan
+        """
+    case "apply":
+      body = """
+        Usage: reconcile apply [options] [SAVED_PLAN]
+
+        Plans, shows the plan, asks for confirmation on a terminal, then applies it: independent steps run in
+        parallel, dependents of a failed step are skipped, every outcome is recorded in the state and its history.
+
+          --auto-approve        apply without asking (required when standard input is not a terminal)
+          --parallelism N       steps run at once (default 4)
+          --lock-timeout DUR    wait this long for another run to release the state lock (default 0s)
+          --target / --exclude  as for plan
+          --prune-volumes       let prune destroy volumes that are no longer declared
+
+        Examples:
+          reconcile apply
+          reconcile apply --auto-approve --parallelism 8
+          reconcile apply tonight.plan
+        """
+    case "drift":
+      body = """
+        Usage: reconcile drift [options]
+
+        Compares the host with the last apply and with the manifests: changed (with field diffs), missing,
+        unmanaged, pending and orphaned resources. Each report is kept under STATE/drift/. Exits 2 on drift.
+
+          --format text|json|markdown   output format (default text)
+          --json                        same as --format json
+
+        Example:
+          reconcile drift --format markdown > drift.md
+        """
+    case "status":
+      body = """
+        Usage: reconcile status [options]
+
+        Shows what is managed, when and from which revision it was last applied, and whether it is in sync.
+
+        Example:
+          reconcile status --state /var/lib/reconcile
+        """
+    default:
+      body = """
+        reconcile \(version): declarative infrastructure for one Linux host.
+
+        Usage: reconcile COMMAND [options]
+
+        Commands:
+          validate   check the manifests
+          plan       show what apply would change
+          apply      make the host match the manifests
+          drift      report what changed on the host since the last apply
+          status     show what is managed and whether it is in sync
+          help CMD   usage of a command (also: reconcile CMD --help)
+
+        Example:
+          reconcile plan --manifests manifests/ && reconcile apply
+        """
+    }
+    return body + "\n\n" + common + "\n"
+  }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import ReconcileCore
+
+/// Exit codes: 0 success or no changes, 1 error (including an invalid manifest), 2 changes present / drift found.
+enum ExitCode {
+  static let ok: Int32 = 0
+  static let failure: Int32 = 1
+  static let changes: Int32 = 2
+}
+
+/// `reconcile COMMAND [options]`: dispatches to a command and turns every error into a message and an exit code.
+public enum ReconcileCommand {
+  public static func main(_ argv: [String]) async -> Int32 {
+    let command = argv.first ?? "help"
+    let rest = Array(argv.dropFirst())
+    let probe = Terminal(noColor: rest.contains("--no-color"))
+    if ["help", "--help", "-h"].contains(command) {
+      probe.out(HelpText.text(for: rest.first ?? ""))
+      return ExitCode.ok
+    }
+    if ["version", "--version"].contains(command) {
+      probe.out("reconcile \(HelpText.version)\n")
+      return ExitCode.ok
+    }
+    guard let spec = HelpText.specs[command] else {
+      probe.error("unknown command '\(command)'\(Suggestion.hint(for: command, in: HelpText.specs.keys)); see 'reconcile --help'")
+      return ExitCode.failure
+    }
+    if rest.contains("--help") || rest.contains("-h") {
+      probe.out(HelpText.text(for: command))
+      return ExitCode.ok
+    }
+    do {
+      let args = try Arguments(rest, spec: spec, command: command)
+      let terminal = Terminal(noColor: args.has("no-color"))
+      switch command {
+      case "validate": return try ValidateCommand(args: args, terminal: terminal).run()
+      case "plan": return try await PlanCommand(args: args, terminal: terminal).run()
+      case "apply": return try await ApplyCommand(args: args, terminal: terminal).run()
+      case "drift": return try await DriftCommand(args: args, terminal: terminal).run()
+      case "status": return try await StatusCommand(args: args, terminal: terminal).run()
+      default: return ExitCode.failure
+      }
+    } catch let e as ManifestErrors {
+      probe.error(e.description)
+      return ExitCode.failure
+    } catch {
+      probe.error("\(error)")
+      return ExitCode.failure
+    }
+  }
+}
+
+struct ValidateCommand {
+  let args: Arguments
+  let terminal: Terminal
+
+  func run() throws -> Int32 {
+    let ws = try Workspace(args)
+    let m = try ws.manifest()
+    let files = m.files.count == 1 ? "1 file" : "\(m.files.count) files"
+    terminal.out("The manifests are valid: \(m.resources.count) resources in \(files).\n")
+    return ExitCode.ok
+  }
+}

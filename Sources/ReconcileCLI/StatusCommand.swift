@@ -1,0 +1,47 @@
+import Foundation
+import ReconcileCore
+import ReconcileDrivers
+
+/// `reconcile status`: what is managed, when and from which revision it was last applied, and whether it is in sync.
+struct StatusCommand {
+  let args: Arguments
+  let terminal: Terminal
+
+  func run() async throws -> Int32 {
+    let ws = try Workspace(args)
+    let form = try ws.form()
+    var state = try ws.store.load()
+    _ = ws.store.recover(into: &state)
+    let s = terminal.style
+    var lines = ["State: \(ws.store.directory)/state.json (serial \(state.serial), lineage \(state.lineage.prefix(8)))"]
+    if let last = state.lastApply {
+      let rev = last.revision.map { "git \($0.prefix(12))" } ?? "no git revision"
+      lines.append("Last apply: \(ISO8601DateFormatter().string(from: last.time)), \(last.outcome), from \(rev), manifests \(last.manifestDigest.prefix(12))")
+    } else {
+      lines.append("Last apply: never")
+    }
+    var sync: [ResourceID: String] = [:]
+    var ids = Set(state.resources.keys)
+    do {
+      let manifest = try ws.manifest()
+      let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
+      let report = DriftAnalyzer(form: form).analyze(manifest, observed: observed, state: state, plan: plan, now: Date())
+      for e in report.entries { sync[e.id] = "\(e.status.rawValue): \(e.detail)" }
+      ids.formUnion(manifest.resources.map(\.id))
+    } catch let e as ManifestErrors {
+      lines.append(s.red("The manifests are invalid") + " (\(e.issues.count) error\(e.issues.count == 1 ? "" : "s")); run 'reconcile validate'. Sync state unknown.")
+    }
+    lines.append("")
+    let width = max(20, (ids.map(\.description.count).max() ?? 0) + 2)
+    lines.append("RESOURCE".padding(toLength: width, withPad: " ", startingAt: 0) + "APPLIED".padding(toLength: 22, withPad: " ", startingAt: 0) + "SYNC")
+    let f = ISO8601DateFormatter()
+    for id in ids.sorted() {
+      let applied = state.resources[id].map { f.string(from: $0.appliedAt) } ?? "-"
+      let status = sync[id] ?? "in sync"
+      let shown = status == "in sync" ? s.green(status) : s.yellow(status)
+      lines.append(id.description.padding(toLength: width, withPad: " ", startingAt: 0) + applied.padding(toLength: 22, withPad: " ", startingAt: 0) + shown)
+    }
+    terminal.out(lines.joined(separator: "\n") + "\n")
+    return ExitCode.ok
+  }
+}

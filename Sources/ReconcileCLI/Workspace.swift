@@ -1,0 +1,100 @@
+import Foundation
+import ReconcileCore
+import ReconcileDrivers
+
+/// Records which secrets were looked up, so their values can be redacted from every output.
+final class SecretUsage: SecretLookup, @unchecked Sendable {
+  let base: SecretSources
+  private let lock = NSLock()
+  private var values: Set<String> = []
+
+  init(_ base: SecretSources) { self.base = base }
+
+  func secret(named name: String) -> String? {
+    let v = base.secret(named: name)
+    if let v {
+      lock.lock()
+      values.insert(v)
+      lock.unlock()
+    }
+    return v
+  }
+
+  var searchedPlaces: String { base.searchedPlaces }
+
+  var redactor: Redactor {
+    lock.lock()
+    defer { lock.unlock() }
+    return Redactor(secrets: values)
+  }
+}
+
+/// Everything a command works on: the manifests, the state store and the host, wired from the global options.
+struct Workspace {
+  let manifestPath: String
+  let store: JSONStateStore
+  let secrets: SecretUsage
+  let templates: TemplateDirectories
+  let drivers: DriverSet
+  let registry: KindRegistry
+
+  static let globalValues: Set<String> = ["manifests", "state", "env-file", "secrets-dir", "templates"]
+
+  init(_ args: Arguments) throws {
+    let env = ProcessInfo.processInfo.environment
+    manifestPath = args.value("manifests") ?? "manifests"
+    let base = ManifestFiles.baseDirectory(of: manifestPath)
+    store = JSONStateStore(directory: args.value("state") ?? "state")
+    let envFile = args.value("env-file") ?? "\(base)/.env"
+    if args.value("env-file") != nil, !FileManager.default.fileExists(atPath: envFile) {
+      throw OperationError("the env file '\(envFile)' does not exist")
+    }
+    secrets = SecretUsage(try SecretSources(environment: env, envFile: envFile, directory: args.value("secrets-dir") ?? "\(base)/secrets"))
+    templates = TemplateDirectories(args.values("templates") + ["\(base)/templates", "templates"])
+    registry = Composition.registry
+    drivers = Composition.drivers(environment: env)
+  }
+
+  /// Reads and validates the manifests; throws `ManifestErrors` with every problem.
+  func manifest() throws -> Manifest {
+    let sources = try ManifestFiles.read(manifestPath)
+    let decoder = ManifestDecoder(registry: registry, secrets: secrets, context: DecodeContext(templates: templates))
+    return try decoder.decode(sources)
+  }
+
+  func form() throws -> RecordForm {
+    try store.prepare()
+    return RecordForm(hasher: SecretHasher(key: try store.secretKey()))
+  }
+
+  /// Observes every desired resource and every recorded one.
+  func observe(_ manifest: Manifest, state: StateSnapshot) async throws -> ObservedState {
+    var targets = manifest.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) }
+    for r in state.resources.values where !manifest.contains(r.id) {
+      targets.append(ObserveTarget(id: r.id, locator: r.locator, spec: nil))
+    }
+    return try await drivers.observe(targets)
+  }
+
+  /// Observe, then plan (pure), then narrow to `--target` / `--exclude`.
+  func plan(_ manifest: Manifest, state: StateSnapshot, form: RecordForm, args: Arguments) async throws -> (Plan, ObservedState) {
+    let observed = try await observe(manifest, state: state)
+    let options = PlanOptions(pruneKinds: args.has("prune-volumes") ? ["volume"] : [])
+    var plan = Planner(registry: registry, form: form).plan(manifest, observed: observed, state: state, options: options, now: Date())
+    let targets = try parseIDs(args.values("target"), manifest: manifest, state: state, option: "target")
+    let excludes = try parseIDs(args.values("exclude"), manifest: manifest, state: state, option: "exclude")
+    plan = PlanFilter(manifest: manifest, state: state).narrow(plan, targets: targets, excludes: excludes)
+    return (plan, observed)
+  }
+
+  func parseIDs(_ raw: [String], manifest: Manifest, state: StateSnapshot, option: String) throws -> [ResourceID] {
+    try raw.map { text in
+      guard let id = ResourceID(parsing: text) else { throw OperationError("--\(option): expected kind/name, got '\(text)'") }
+      guard manifest.contains(id) || state.resources[id] != nil else {
+        let known = manifest.resources.map(\.id.description) + state.resources.keys.map(\.description)
+        throw OperationError("--\(option): '\(id)' is neither in the manifests nor in the state\(Suggestion.hint(for: text, in: known))")
+      }
+      return id
+    }
+  }
+}

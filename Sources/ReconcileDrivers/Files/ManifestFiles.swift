@@ -1,0 +1,43 @@
+import Foundation
+import ReconcileCore
+
+/// Reads manifest sources from a file or a directory tree of `*.json` files (sorted by path).
+public enum ManifestFiles {
+  public static func read(_ path: String) throws -> [ManifestSource] {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+      throw OperationError("could not read the manifests: '\(path)' does not exist (pass --manifests FILE_OR_DIR)")
+    }
+    guard isDir.boolValue else { return [try source(path)] }
+    guard let walker = FileManager.default.enumerator(atPath: path) else {
+      throw OperationError("could not read the manifests: cannot list '\(path)'")
+    }
+    var files: [String] = []
+    while let rel = walker.nextObject() as? String {
+      let name = (rel as NSString).lastPathComponent
+      if name.hasPrefix(".") {
+        walker.skipDescendants()
+        continue
+      }
+      if rel.hasSuffix(".json") { files.append(rel) }
+    }
+    guard !files.isEmpty else { throw OperationError("could not read the manifests: '\(path)' holds no *.json file") }
+    let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+    return try files.sorted().map { try source("\(base)/\($0)") }
+  }
+
+  static func source(_ file: String) throws -> ManifestSource {
+    guard let data = FileManager.default.contents(atPath: file) else {
+      throw OperationError("could not read the manifest '\(file)': permission denied or not a regular file")
+    }
+    return ManifestSource(file: file, data: data)
+  }
+
+  /// The directory the manifests live in (for `.env`, `secrets/` and `templates/` beside them).
+  public static func baseDirectory(of path: String) -> String {
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return path }
+    let d = (path as NSString).deletingLastPathComponent
+    return d.isEmpty ? "." : d
+  }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import ReconcileCore
+
+/// Templates from a list of directories, the first that has the file winning (user overrides before the bundled ones).
+public struct TemplateDirectories: TemplateSource {
+  public let directories: [String]
+
+  public init(_ directories: [String]) {
+    self.directories = directories
+  }
+
+  public func load(_ name: String) -> (text: String, file: String)? {
+    guard !name.split(separator: "/").contains("..") else { return nil }
+    for dir in directories {
+      for candidate in [name, name + ".mustache"] {
+        let path = "\(dir)/\(candidate)"
+        if let data = FileManager.default.contents(atPath: path) { return (String(decoding: data, as: UTF8.self), path) }
+      }
+    }
+    return nil
+  }
+}

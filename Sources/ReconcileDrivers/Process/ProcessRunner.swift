@@ -1,0 +1,45 @@
+import Foundation
+import ReconcileCore
+
+/// A finished external command: argv, exit status and output.
+public struct ProcessResult: Sendable {
+  public var argv: [String]
+  public var status: Int32
+  public var output: String
+
+  /// An error that reports argv, the exit status and the output, indented, with secrets redacted.
+  public func failure(_ what: String, redactor: Redactor = Redactor(secrets: [])) -> OperationError {
+    let body = output.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+    return OperationError(redactor.redact("\(what): `\(argv.joined(separator: " "))` exited with status \(status):\n\(body)"))
+  }
+}
+
+/// Runs external commands (git, nginx -t, systemd-analyze, …) and captures their combined output.
+public enum ProcessRunner {
+  public static func run(_ argv: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: argv[0].hasPrefix("/") ? argv[0] : "/usr/bin/env")
+    p.arguments = argv[0].hasPrefix("/") ? Array(argv.dropFirst()) : argv
+    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if let environment { p.environment = environment }
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    p.standardInput = FileHandle.nullDevice
+    do {
+      try p.run()
+    } catch {
+      throw OperationError("could not run `\(argv.joined(separator: " "))`: \(error.localizedDescription)")
+    }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return ProcessResult(argv: argv, status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+  }
+
+  /// The git commit the directory is at, when it is inside a git work tree.
+  public static func gitRevision(of directory: String) -> String? {
+    guard let r = try? run(["git", "-C", directory, "rev-parse", "HEAD"]), r.status == 0 else { return nil }
+    let rev = r.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    return rev.count == 40 ? rev : nil
+  }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import ReconcileCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The state directory: `state.json` (with `state.json.previous`), the journal of an apply in progress,
+/// the audit history, drift reports, and the key for hashing secrets.
+public struct JSONStateStore: Sendable {
+  public let directory: String
+
+  public init(directory: String) {
+    self.directory = directory
+  }
+
+  var statePath: String { directory + "/state.json" }
+  var journalPath: String { directory + "/journal.jsonl" }
+  public var historyPath: String { directory + "/history.jsonl" }
+  public var driftDirectory: String { directory + "/drift" }
+
+  static let encoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    e.dateEncodingStrategy = .iso8601
+    return e
+  }()
+
+  static let lineEncoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    e.dateEncodingStrategy = .iso8601
+    return e
+  }()
+
+  static let decoder: JSONDecoder = {
+    let d = JSONDecoder()
+    d.dateDecodingStrategy = .iso8601
+    return d
+  }()
+
+  /// Creates the directory (0700) when missing.
+  public func prepare() throws {
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw OperationError("could not create the state directory '\(directory)': \(error.localizedDescription)")
+    }
+  }
+
+  /// Reads `state.json`; a new, empty state when there is none. A file that does not parse is an error, never a reset.
+  public func load() throws -> StateSnapshot {
+    guard let data = FileManager.default.contents(atPath: statePath) else {
+      return StateSnapshot(lineage: UUID().uuidString.lowercased())
+    }
+    do {
+      let s = try Self.decoder.decode(StateSnapshot.self, from: data)
+      guard s.version == StateSnapshot.formatVersion else {
+        throw OperationError("format version \(s.version) is not supported (this reconcile reads version \(StateSnapshot.formatVersion))")
+      }
+      return s
+    } catch {
+      let why = (error as? OperationError)?.message ?? Self.describe(error)
+      throw OperationError("the state file '\(statePath)' is corrupted: \(why). Nothing was changed. The previous version is kept in '\(statePath).previous'; inspect both and restore one by hand")
+    }
+  }
+
+  static func describe(_ error: Error) -> String {
+    switch error {
+    case DecodingError.dataCorrupted(let c): return c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription
+    case DecodingError.keyNotFound(let k, let c): return "missing '\(k.stringValue)' at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+    case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+      return "\(c.debugDescription) at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+    default: return "\(error)"
+    }
+  }
+
+  /// Writes a new serial of the state atomically, keeping the version it replaces as `state.json.previous`.
+  public func save(_ snapshot: StateSnapshot) throws -> StateSnapshot {
+    var next = snapshot
+    next.serial += 1
+    let data = try Self.encoder.encode(next)
+    if FileManager.default.fileExists(atPath: statePath) {
+      let prev = statePath + ".previous"
+      unlink(prev + ".tmp")
+      if link(statePath, prev + ".tmp") == 0 { rename(prev + ".tmp", prev) }
+    }
+    try AtomicFile.write(data, to: statePath)
+    try? FileManager.default.removeItem(atPath: journalPath)
+    return next
+  }
+
+  // MARK: journal
+
+  /// One completed step of an apply in progress.
+  public struct JournalEntry: Codable, Sendable {
+    public var id: ResourceID
+    public var record: ResourceRecord?
+
+    public init(id: ResourceID, record: ResourceRecord?) {
+      self.id = id
+      self.record = record
+    }
+  }
+
+  /// Records a completed step before the state is rewritten, so a killed apply loses nothing.
+  public func journal(_ entry: JournalEntry) throws {
+    try AtomicFile.appendLine(try Self.lineEncoder.encode(entry), to: journalPath)
+  }
+
+  /// Folds the journal of an interrupted apply into `state`; returns how many steps it recovered.
+  public func recover(into state: inout StateSnapshot) -> Int {
+    guard let data = FileManager.default.contents(atPath: journalPath) else { return 0 }
+    var n = 0
+    for line in data.split(separator: 0x0A) {
+      guard let e = try? Self.decoder.decode(JournalEntry.self, from: Data(line)) else { continue }
+      state.resources[e.id] = e.record
+      n += 1
+    }
+    return n
+  }
+
+  // MARK: history and reports
+
+  public func appendHistory(_ entry: some Encodable) throws {
+    try AtomicFile.appendLine(try Self.lineEncoder.encode(entry), to: historyPath)
+  }
+
+  /// Writes a drift report under `state/drift/` named by its time; returns the path.
+  public func saveDriftReport(_ data: Data, time: Date, ext: String) throws -> String {
+    try FileManager.default.createDirectory(atPath: driftDirectory, withIntermediateDirectories: true)
+    let stamp = ISO8601DateFormatter().string(from: time).replacingOccurrences(of: ":", with: "")
+    let path = "\(driftDirectory)/\(stamp).\(ext)"
+    try AtomicFile.write(data, to: path, mode: 0o644)
+    return path
+  }
+
+  /// The key for hashing secrets in state (`secret-hash.key`, 32 random bytes, 0600), created on first use.
+  public func secretKey() throws -> [UInt8] {
+    let path = directory + "/secret-hash.key"
+    if let data = FileManager.default.contents(atPath: path), data.count == 32 { return Array(data) }
+    guard let random = FileManager.default.contents(atPath: "/dev/urandom", maxBytes: 32) else {
+      throw OperationError("could not read random bytes for '\(path)'")
+    }
+    let key = Array(random)
+    try AtomicFile.write(Data(key), to: path)
+    return key
+  }
+}

@@ -1,0 +1,96 @@
+import Testing
+@testable import ReconcileCore
+
+@Suite struct TemplateTests {
+  func render(_ t: String, _ ctx: [String: TemplateValue], escaping: TemplateEscaping = .none, partials: [String: String] = [:]) throws -> String {
+    try Template(parsing: t, file: "t.mustache").render(ctx, escaping: escaping, partials: MemoryTemplates(files: partials))
+  }
+
+  @Test func variablesSectionsInvertedAndPartials() throws {
+    let t = """
+      server {{name}};
+      {{#routes}}
+      location {{path}} { proxy_pass {{upstream}}; }
+      {{/routes}}
+      {{^routes}}
+      # no routes
+      {{/routes}}
+      {{#tls}}ssl on;{{/tls}}
+      {{> footer}}
+      """
+    let ctx: [String: TemplateValue] = [
+      "name": .text("example.org"), "tls": .bool(true),
+      "routes": .list([.object(["path": .text("/a/"), "upstream": .text("http://a")]), .object(["path": .text("/b/"), "upstream": .text("http://b")])]),
+    ]
+    #expect(try render(t, ctx, partials: ["footer": "# end {{name}}"]) == """
+      server example.org;
+      location /a/ { proxy_pass http://a; }
+      location /b/ { proxy_pass http://b; }
+      ssl on;
+      # end example.org
+      """)
+  }
+
+  @Test func escapingIsChosenByTheCallerAndTripleBracesNeverEscape() throws {
+    let ctx: [String: TemplateValue] = ["v": .text("<a & 'b'>")]
+    #expect(try render("{{v}}|{{{v}}}|{{&v}}", ctx, escaping: .html) == "&lt;a &amp; &#39;b&#39;&gt;|<a & 'b'>|<a & 'b'>")
+    #expect(try render("{{v}}", ctx) == "<a & 'b'>")
+  }
+
+  @Test func errorsNameTheFileAndLine() {
+    #expect(throws: TemplateError(file: "t.mustache", line: 2, message: "section 'x' is never closed")) { try render("a\n{{#x}}\nb", [:]) }
+    #expect(throws: TemplateError(file: "t.mustache", line: 3, message: "'missing' is not defined")) { try render("a\nb\n{{missing}}", [:]) }
+    #expect(throws: TemplateError(file: "t.mustache", line: 1, message: "'{{/y}}' closes section 'x' opened on line 1")) { try render("{{#x}}{{/y}}", ["x": .bool(true)]) }
+    #expect(throws: TemplateError(file: "t.mustache", line: 1, message: "partial 'p' was not found")) { try render("{{> p}}", [:]) }
+  }
+
+  @Test func fileKindRendersTemplatesAndMarksSecretsSensitive() throws {
+    let m = try decode(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "c", "path": "/c", "template": { "name": "c.mustache", "vars": { "user": "bob", "pw": "${secret.PW}" } } } ] }"#,
+      secrets: ["PW": "s3cret"], templates: ["c.mustache": "user={{user}} pw={{pw}}\n"])
+    let spec = try #require(m.resources.first?.spec as? FileSpec)
+    #expect(spec.content == Text("user=bob pw=s3cret\n", sensitive: true))
+  }
+}
+
+@Suite struct LineDiffTests {
+  @Test func hunksWithContext() {
+    let old = (1...20).map { "l\($0)" }.joined(separator: "\n") + "\n"
+    let new = old.replacingOccurrences(of: "l10\n", with: "ten\n")
+    #expect(LineDiff.unified(from: old, to: new) == ["@@ -7,7 +7,7 @@", " l7", " l8", " l9", "-l10", "+ten", " l11", " l12", " l13"])
+    #expect(LineDiff.unified(from: old, to: old).isEmpty)
+  }
+
+  @Test func missingFinalNewlineIsShown() {
+    #expect(LineDiff.unified(from: "a\n", to: "a") == ["@@ -1,1 +1,1 @@", "-a", "+a\n\\ No newline at end of file"])
+  }
+}
+
+@Suite struct DigestTests {
+  @Test func sha256KnownVectors() {
+    #expect(SHA256.hash("").hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    #expect(SHA256.hash("abc").hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(SHA256.hash(String(repeating: "a", count: 1000)).hex == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+  }
+
+  @Test func hmacRFC4231Case2() {
+    #expect(SecretHasher(key: Array("Jefe".utf8)).mac("what do ya want for nothing?") == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+  }
+}
+
+@Suite struct InterpolatorTests {
+  @Test func literalDollarBraceAndSensitivity() {
+    let i = Interpolator(variables: ["a": Text("x")], secrets: FixedSecrets(["S": "y"]))
+    var problems: [String] = []
+    #expect(i.resolve(Text("$${a} ${var.a}"), path: "p") { problems.append($1) } == Text("${a} x"))
+    #expect(i.resolve(Text("${secret.S}!"), path: "p") { problems.append($1) } == Text("y!", sensitive: true))
+    #expect(i.resolve(Text("${env.HOME}"), path: "p") { problems.append($1) } == Text(""))
+    #expect(problems == ["unknown reference '${env.HOME}': expected ${var.NAME} or ${secret.NAME}"])
+  }
+
+  @Test func durations() {
+    #expect(FieldReader.parseDuration("1h30m") == 5400)
+    #expect(FieldReader.parseDuration("250ms") == 0.25)
+    #expect(FieldReader.parseDuration("10") == nil)
+    #expect(FieldReader.parseDuration("5x") == nil)
+  }
+}
