@@ -6,6 +6,7 @@ import ReconcileCore
 struct ContainerStepPerformer: Sendable {
   let client: DockerEngineClient
   let references: ImageReferenceBook
+  let extraLabels: [String: String]
 
   func perform(_ step: Step) async throws {
     let verb = step.action == .destroy ? "destroy" : step.action.rawValue
@@ -48,7 +49,8 @@ struct ContainerStepPerformer: Sendable {
   func create(_ spec: ContainerSpec, step: Step, name: String? = nil) async throws -> String {
     let name = name ?? spec.dockerName
     let (image, imageRef) = try await DockerImageResolver(client: client, references: references).resolve(spec.image)
-    let body = ContainerCreateRequest.body(spec, image: image, imageRef: imageRef)
+    var body = ContainerCreateRequest.body(spec, image: image, imageRef: imageRef)
+    for (k, v) in extraLabels where body.labels?[k] == nil { body.labels?[k] = v }
     let id: String
     do {
       id = try await client.createContainer(name: name, body)

@@ -11,8 +11,12 @@ public struct DockerDriver: KindDriver {
   /// that names an existing (unlabelled) image.
   let references = ImageReferenceBook()
 
-  public init(client: DockerEngineClient) {
+  /// Labels added to every object this driver creates (tests mark their objects with them).
+  public let extraLabels: [String: String]
+
+  public init(client: DockerEngineClient, extraLabels: [String: String] = [:]) {
     self.client = client
+    self.extraLabels = extraLabels
   }
 
   /// A driver for `$DOCKER_HOST` (default `unix:///var/run/docker.sock`).
@@ -33,9 +37,9 @@ public struct DockerDriver: KindDriver {
 
   public func perform(_ step: Step) async throws {
     switch step.id.kind {
-    case "container": try await ContainerStepPerformer(client: client, references: references).perform(step)
-    case "image": try await ImageStepPerformer(client: client).perform(step)
-    default: try await NetworkVolumeStepPerformer(client: client).perform(step)
+    case "container": try await ContainerStepPerformer(client: client, references: references, extraLabels: extraLabels).perform(step)
+    case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels).perform(step)
+    default: try await NetworkVolumeStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     }
   }
 }

@@ -4,6 +4,7 @@ import ReconcileCore
 /// Performs planned image steps: build from a context, import a tarball, check an existing image.
 struct ImageStepPerformer: Sendable {
   let client: DockerEngineClient
+  let extraLabels: [String: String]
 
   func perform(_ step: Step) async throws {
     let verb = step.action.rawValue
@@ -28,7 +29,8 @@ struct ImageStepPerformer: Sendable {
   /// Builds or imports the image under its tag; older images of the resource are removed when no
   /// container uses them any more (the Engine refuses otherwise, and that is fine).
   func make(_ spec: ImageSpec) async throws {
-    var labels = DockerLabel.base(spec.id, hash: spec.configHash)
+    var labels = extraLabels
+    for (k, v) in DockerLabel.base(spec.id, hash: spec.configHash) { labels[k] = v }
     labels[DockerLabel.spec] = DockerLabelSpec.encode(spec.attributes, id: spec.id)
     let newID: String
     switch spec.source {
@@ -87,6 +89,11 @@ struct ImageStepPerformer: Sendable {
 /// Performs planned network and volume steps.
 struct NetworkVolumeStepPerformer: Sendable {
   let client: DockerEngineClient
+  let extraLabels: [String: String]
+
+  func labels(_ id: ResourceID, hash: String) -> [String: String] {
+    extraLabels.merging(DockerLabel.base(id, hash: hash)) { _, ours in ours }
+  }
 
   func perform(_ step: Step) async throws {
     let verb = step.action.rawValue
@@ -120,12 +127,12 @@ struct NetworkVolumeStepPerformer: Sendable {
   func createNetwork(_ spec: NetworkSpec) async throws {
     _ = try await client.createNetwork(DockerNetworkCreate(
       name: spec.dockerName, driver: spec.driver ?? "bridge", internal: spec.internal ?? false,
-      labels: DockerLabel.base(spec.id, hash: spec.configHash)))
+      labels: labels(spec.id, hash: spec.configHash)))
   }
 
   func createVolume(_ spec: VolumeSpec) async throws {
     try await client.createVolume(DockerVolumeCreate(
-      name: spec.dockerName, driver: spec.driver ?? "local", labels: DockerLabel.base(spec.id, hash: spec.configHash)))
+      name: spec.dockerName, driver: spec.driver ?? "local", labels: labels(spec.id, hash: spec.configHash)))
   }
 
   /// Recreates a network: its containers are disconnected, then reconnected with their aliases.

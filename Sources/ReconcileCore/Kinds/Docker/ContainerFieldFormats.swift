@@ -87,10 +87,16 @@ public enum ResourceQuantity {
   }
 }
 
-/// How a list of command words reads in a plan and in a label: `["/bin/sh", "-c", "echo hi"]`.
+/// How a list of command words reads in a plan and in a label: `/bin/sh -c 'echo hi'`
+/// (words with spaces or quotes are single-quoted, shell style, so the text is unambiguous).
 enum CommandText {
   static func canonical(_ words: [String]) -> String {
-    "[" + words.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-      .joined(separator: ", ") + "]"
+    words.map(quote).joined(separator: " ")
+  }
+
+  static func quote(_ word: String) -> String {
+    let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./:=@%+,"))
+    if !word.isEmpty, word.unicodeScalars.allSatisfy({ plain.contains($0) }) { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 }

@@ -6,14 +6,19 @@
 enum ContainerFindings {
   static func findings(for spec: ContainerSpec, observed: Observation) -> [Finding] {
     var out: [Finding] = []
-    if let image = imageFinding(observed.facts) { out.append(image) }
+    if let image = imageFinding(observed.facts, fromResource: { if case .resource = spec.image { true } else { false } }()) {
+      out.append(image)
+    }
     if let state = stateFinding(spec.state, observed.facts) { out.append(state) }
     return out
   }
 
-  static func imageFinding(_ f: [String: String]) -> Finding? {
+  /// For a local reference, a changed reference is the `image` attribute's business; for an
+  /// `image` resource the attribute (`image/app`) stays and the tag it resolves to moves.
+  static func imageFinding(_ f: [String: String], fromResource: Bool) -> Finding? {
     let have = f["imageRef"] ?? "(unknown)"
     if let want = f["wantedImageRef"], want != have {
+      guard fromResource else { return nil }
       return Finding(
         reason: "image changed: '\(have)' -> '\(want)'", effect: .replace,
         change: FieldChange(field: "image", before: .value(have), after: .value(want)))

@@ -39,7 +39,7 @@ enum ContainerSpecDecoder {
     if let dir = spec.workingDir, !dir.hasPrefix("/") { r.report("workingDir", "expected an absolute path, got '\(dir)'") }
     for (key, value) in r.textMap("labels") ?? [:] {
       if value.isSensitive { r.report("labels.\(key)", "secrets are not allowed in labels (anyone who can list containers reads them)") }
-      if key.hasPrefix("io.reconcile.") { r.report("labels.\(key)", "labels under 'io.reconcile.' are reserved for reconcile itself") }
+      if DockerLabel.reserved.contains(key) { r.report("labels.\(key)", "label '\(key)' is set by reconcile itself") }
       spec.labels[key] = value.value
     }
     spec.memoryBytes = memory(&r)

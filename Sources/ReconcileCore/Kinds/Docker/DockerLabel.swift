@@ -13,6 +13,9 @@ public enum DockerLabel {
   /// The build context (or import tarball) digest an image was built from.
   public static let sourceDigest = "io.reconcile.source-digest"
 
+  /// The labels a manifest may not set.
+  public static let reserved: Set<String> = [managed, resource, configHash, spec, imageRef, sourceDigest]
+
   /// How an attribute value is kept in a label: verbatim, or hashed when a secret flowed in.
   /// (The secret itself is in the container's own `Config.Env`; the hash reveals nothing more.)
   public static func value(of attribute: Attribute, of id: ResourceID) -> String {
