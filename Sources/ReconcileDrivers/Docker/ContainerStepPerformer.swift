@@ -22,8 +22,9 @@ struct ContainerStepPerformer: Sendable {
         if spec.strategy == .startFirst, oldName == spec.dockerName {
           try await StartFirstReplacement(client: client).replace(spec, step: step, create: { try await create($0, step: step, name: $1) })
         } else {
-          try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
+          let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
           try await create(spec, step: step)
+          if let oldImage { await removeIfUnusedBuild(oldImage) }
         }
       case .destroy:
         let name = step.prior?.locator["name"] ?? (step.desired as? ContainerSpec)?.dockerName ?? step.id.name
@@ -101,8 +102,9 @@ struct ContainerStepPerformer: Sendable {
   }
 
   /// Stops with the container's own timeout, then removes it (anonymous volumes too; named ones stay).
-  func remove(name: String, stopTimeout: Int) async throws {
-    guard let existing = try await client.inspectContainerIfPresent(name) else { return }
+  @discardableResult
+  func remove(name: String, stopTimeout: Int) async throws -> String? {
+    guard let existing = try await client.inspectContainerIfPresent(name) else { return nil }
     guard existing.config.labels?[DockerLabel.managed] == "true" else {
       throw OperationError("container '\(name)' (\(existing.id.prefix(12))) is not managed by reconcile; it was left untouched")
     }
@@ -110,6 +112,20 @@ struct ContainerStepPerformer: Sendable {
       try await client.stopContainer(existing.id, timeout: stopTimeout)
     }
     try await client.removeContainer(existing.id, force: true, anonymousVolumes: true)
+    return existing.image
+  }
+
+  /// Removes an untagged image that reconcile built, once its last container is gone (best effort:
+  /// the Engine refuses while another container still uses it).
+  func removeIfUnusedBuild(_ imageID: String) async {
+    await Self.removeIfUnusedBuild(imageID, client: client)
+  }
+
+  static func removeIfUnusedBuild(_ imageID: String, client: DockerEngineClient) async {
+    guard let image = try? await client.inspectImageIfPresent(imageID),
+      image.config?.labels?[DockerLabel.managed] == "true", (image.repoTags ?? []).isEmpty
+    else { return }
+    try? await client.removeImage(imageID)
   }
 
   /// `30s` in a state record -> 30.

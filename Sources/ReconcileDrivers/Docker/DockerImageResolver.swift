@@ -16,14 +16,14 @@ struct DockerImageResolver: Sendable {
       }
       return (ref, ref)
     case .resource(let id):
+      // The reference the image resource declares (seen at observation) is the one to record.
+      if let ref = references.reference(for: id), try await client.inspectImageIfPresent(ref) != nil {
+        return (ref, ref)
+      }
       let images = try await client.listImages(labels: [DockerLabel.managed: "true", DockerLabel.resource: id.description])
       if let newest = images.max(by: { $0.created < $1.created }) {
         let tag = (newest.repoTags ?? []).first { $0 != "<none>:<none>" }
         return (newest.id, tag ?? newest.id)
-      }
-      // An image resource naming an existing image carries no label of ours: use its reference.
-      if let ref = references.reference(for: id), try await client.inspectImageIfPresent(ref) != nil {
-        return (ref, ref)
       }
       throw OperationError("\(id) has not been built or found; apply it first (it is a dependency of this container)")
     }

@@ -13,6 +13,10 @@ struct ImageStepPerformer: Sendable {
       case .create, .update, .replace:
         guard let spec = step.desired as? ImageSpec else { throw OperationError("the step carries no image spec") }
         try await make(spec)
+        // A new tag replaces the old one; the image itself goes when nothing uses it any more.
+        if let old = step.prior?.locator["reference"], old != spec.reference {
+          try await remove(reference: old, id: step.id)
+        }
       case .destroy:
         let reference = step.prior?.locator["reference"] ?? (step.desired as? ImageSpec)?.reference ?? ""
         try await remove(reference: reference, id: step.id)
@@ -77,7 +81,11 @@ struct ImageStepPerformer: Sendable {
   func remove(reference: String, id: ResourceID) async throws {
     guard let image = try await client.inspectImageIfPresent(reference) else { return }
     guard image.config?.labels?[DockerLabel.resource] == id.description else { return }
-    try await client.removeImage(reference)
+    do {
+      try await client.removeImage(reference)
+    } catch let error as DockerEngineError where error.isConflict && (image.repoTags?.count ?? 0) > 1 {
+      return
+    }
   }
 
   /// A Dockerfile word in double quotes.

@@ -38,11 +38,13 @@ struct StartFirstReplacement: Sendable {
         "could not replace \(spec.id) (start-first): \(failure.message); the new container was removed and the old one keeps running",
         retryable: false)
     }
-    if let old = try await client.inspectContainerIfPresent(spec.dockerName) {
+    let old = try await client.inspectContainerIfPresent(spec.dockerName)
+    if let old {
       if old.state.running || old.state.restarting { try await client.stopContainer(old.id, timeout: spec.effectiveStopTimeout) }
       try await client.removeContainer(old.id, force: true, anonymousVolumes: true)
     }
     try await client.renameContainer(newID, to: spec.dockerName)
+    if let oldImage = old?.image { await ContainerStepPerformer.removeIfUnusedBuild(oldImage, client: client) }
     if spec.state == .stopped { try await client.stopContainer(newID, timeout: spec.effectiveStopTimeout) }
   }
 
