@@ -40,8 +40,9 @@ struct ApplyCommand {
       if saved.document.state != fresh.state { stale.insert("(the state: serial \(saved.document.state.serial) -> \(state.serial))", at: 0) }
       if saved.document.manifestDigest != manifest.digest { stale.insert("(the manifests changed since the plan was made)", at: 0) }
       guard stale.isEmpty else {
-        throw OperationError("the saved plan '\(args.positionals[0])' is stale: what it touches has changed since it was made:\n"
-          + stale.map { "    \($0)" }.joined(separator: "\n") + "\n  run 'reconcile plan --out FILE' again and review the new plan")
+        throw OperationError(
+          "the saved plan '\(args.positionals[0])' is stale: what it touches has changed since it was made:\n"
+            + stale.map { "    \($0)" }.joined(separator: "\n") + "\n  run 'reconcile plan --out FILE' again and review the new plan")
       }
     }
     out.out(PlanTextRenderer(style: terminal.style).render(plan))
@@ -72,7 +73,8 @@ struct ApplyCommand {
     next.lastApply = ApplyStamp(time: started, manifestDigest: manifest.digest, revision: revision, outcome: failed == 0 ? "succeeded" : "failed")
     next = try ws.store.save(next)
     let seconds = Date().timeIntervalSince(started)
-    try? ws.store.appendHistory(HistoryEntry(started: started, seconds: seconds, manifestDigest: manifest.digest, revision: revision, serial: next.serial, outcomes: outcomes, redactor: out.redactor))
+    try? ws.store.appendHistory(
+      HistoryEntry(started: started, seconds: seconds, manifestDigest: manifest.digest, revision: revision, serial: next.serial, outcomes: outcomes, redactor: out.redactor))
     out.out("\n" + ApplySummary(outcomes: outcomes, seconds: seconds).text(style: terminal.style) + "\n")
     return failed == 0 && outcomes.allSatisfy({ $0.status == .succeeded }) ? ExitCode.ok : ExitCode.failure
   }

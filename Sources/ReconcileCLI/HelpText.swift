@@ -7,7 +7,9 @@ enum HelpText {
   static let specs: [String: Arguments.Spec] = [
     "validate": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
     "plan": .init(flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "target", "exclude"]),
-    "apply": .init(flags: ["no-color", "auto-approve", "prune-volumes"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "target", "exclude"], maxPositionals: 1),
+    "apply": .init(
+      flags: ["no-color", "auto-approve", "prune-volumes"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "target", "exclude"], maxPositionals: 1
+    ),
     "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates"]),
     "status": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
   ]

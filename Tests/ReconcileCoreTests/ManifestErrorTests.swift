@@ -6,35 +6,69 @@ import Testing
   static func wrap(_ resources: String) -> String { #"{ "apiVersion": "reconcile/v1", "resources": [ \#(resources) ] }"# }
 
   static let cases: [(String, [String])] = [
-    (wrap(#"{ "kind": "file", "name": "a", "path": "/tmp/a", "contnet": "x" }"#),
-     ["m.json: resources[0] 'file/a': unknown key 'contnet' (did you mean 'content'?)", "m.json: resources[0] 'file/a': expected 'content' or 'template' (or \"ensure\": \"absent\")"]),
-    (wrap(#"{ "kind": "fiel", "name": "a" }"#),
-     ["m.json: resources[0]: kind: unknown kind 'fiel' (did you mean 'file'?); known kinds: directory, file"]),
-    (wrap(#"{ "kind": "file", "name": "a", "path": "tmp/a", "content": "x", "mode": "644x" }"#),
-     ["m.json: resources[0] 'file/a': mode: expected an octal mode like \"0644\", got '644x'", "m.json: resources[0] 'file/a': path: expected an absolute path without '..', got 'tmp/a'"]),
-    (wrap(#"{ "kind": "file", "name": "a b", "path": "/a", "content": "x" }"#),
-     ["m.json: resources[0]: name: expected letters, digits, '.', '_' or '-' (starting with a letter or digit), got 'a b'"]),
-    (wrap(#"{ "kind": "file", "path": "/a", "content": 3 }"#),
-     ["m.json: resources[0]: name: is required"]),
-    (wrap(#"{ "kind": "directory", "name": "d", "path": "/d", "dependsOn": ["directory/e", "nope"] }"#),
-     ["m.json: resources[0] 'directory/d': dependsOn[1]: expected \"kind/name\", got 'nope'",
-      "m.json: resources[0] 'directory/d': dependsOn: depends on 'directory/e', which is not declared"]),
-    (wrap(#"{ "kind": "directory", "name": "d", "path": "/d", "dependsOn": ["directory/dd"] }, { "kind": "directory", "name": "de", "path": "/e" }"#),
-     ["m.json: resources[0] 'directory/d': dependsOn: depends on 'directory/dd', which is not declared (did you mean 'directory/de'?)"]),
-    (wrap(#"{ "kind": "directory", "name": "a", "path": "/a", "dependsOn": ["directory/b"] }, { "kind": "directory", "name": "b", "path": "/b", "dependsOn": ["directory/a"] }"#),
-     ["m.json: resources[0] 'directory/a': dependency cycle: directory/a -> directory/b -> directory/a"]),
-    (wrap(#"{ "kind": "file", "name": "a", "path": "/a", "content": "${secret.NOPE} ${var.nme}" }"#),
-     ["m.json: resources[0]: content: secret 'NOPE' is not set (looked in the given values)", "m.json: resources[0]: content: variable 'nme' is not defined"]),
-    (wrap(#"{ "kind": "file", "name": "a", "path": "/${secret.P}", "content": "x" }"#),
-     ["m.json: resources[0] 'file/a': path: secrets are not allowed here"]),
-    (wrap(#"{ "kind": "file", "name": "a", "path": "/a", "content": "x", "ensure": "gone" }"#),
-     ["m.json: resources[0] 'file/a': ensure: expected one of 'present', 'absent', got 'gone'"]),
-    (#"{ "apiVersion": "reconcile/v2", "resources": [], "extra": 1 }"#,
-     ["m.json: apiVersion: expected 'reconcile/v1', got 'reconcile/v2'", "m.json: unknown key 'extra'"]),
+    (
+      wrap(#"{ "kind": "file", "name": "a", "path": "/tmp/a", "contnet": "x" }"#),
+      [
+        "m.json: resources[0] 'file/a': unknown key 'contnet' (did you mean 'content'?)",
+        "m.json: resources[0] 'file/a': expected 'content' or 'template' (or \"ensure\": \"absent\")",
+      ]
+    ),
+    (
+      wrap(#"{ "kind": "fiel", "name": "a" }"#),
+      ["m.json: resources[0]: kind: unknown kind 'fiel' (did you mean 'file'?); known kinds: directory, file"]
+    ),
+    (
+      wrap(#"{ "kind": "file", "name": "a", "path": "tmp/a", "content": "x", "mode": "644x" }"#),
+      [
+        "m.json: resources[0] 'file/a': mode: expected an octal mode like \"0644\", got '644x'",
+        "m.json: resources[0] 'file/a': path: expected an absolute path without '..', got 'tmp/a'",
+      ]
+    ),
+    (
+      wrap(#"{ "kind": "file", "name": "a b", "path": "/a", "content": "x" }"#),
+      ["m.json: resources[0]: name: expected letters, digits, '.', '_' or '-' (starting with a letter or digit), got 'a b'"]
+    ),
+    (
+      wrap(#"{ "kind": "file", "path": "/a", "content": 3 }"#),
+      ["m.json: resources[0]: name: is required"]
+    ),
+    (
+      wrap(#"{ "kind": "directory", "name": "d", "path": "/d", "dependsOn": ["directory/e", "nope"] }"#),
+      [
+        "m.json: resources[0] 'directory/d': dependsOn[1]: expected \"kind/name\", got 'nope'",
+        "m.json: resources[0] 'directory/d': dependsOn: depends on 'directory/e', which is not declared",
+      ]
+    ),
+    (
+      wrap(#"{ "kind": "directory", "name": "d", "path": "/d", "dependsOn": ["directory/dd"] }, { "kind": "directory", "name": "de", "path": "/e" }"#),
+      ["m.json: resources[0] 'directory/d': dependsOn: depends on 'directory/dd', which is not declared (did you mean 'directory/de'?)"]
+    ),
+    (
+      wrap(#"{ "kind": "directory", "name": "a", "path": "/a", "dependsOn": ["directory/b"] }, { "kind": "directory", "name": "b", "path": "/b", "dependsOn": ["directory/a"] }"#),
+      ["m.json: resources[0] 'directory/a': dependency cycle: directory/a -> directory/b -> directory/a"]
+    ),
+    (
+      wrap(#"{ "kind": "file", "name": "a", "path": "/a", "content": "${secret.NOPE} ${var.nme}" }"#),
+      ["m.json: resources[0]: content: secret 'NOPE' is not set (looked in the given values)", "m.json: resources[0]: content: variable 'nme' is not defined"]
+    ),
+    (
+      wrap(#"{ "kind": "file", "name": "a", "path": "/${secret.P}", "content": "x" }"#),
+      ["m.json: resources[0] 'file/a': path: secrets are not allowed here"]
+    ),
+    (
+      wrap(#"{ "kind": "file", "name": "a", "path": "/a", "content": "x", "ensure": "gone" }"#),
+      ["m.json: resources[0] 'file/a': ensure: expected one of 'present', 'absent', got 'gone'"]
+    ),
+    (
+      #"{ "apiVersion": "reconcile/v2", "resources": [], "extra": 1 }"#,
+      ["m.json: apiVersion: expected 'reconcile/v1', got 'reconcile/v2'", "m.json: unknown key 'extra'"]
+    ),
     (#"{ "apiVersion": "reconcile/v1", "resources": { } }"#, ["m.json: resources: expected a list of resources, got an object"]),
     (#"[1, 2]"#, ["m.json: expected a JSON object with 'apiVersion' and 'resources', got a list"]),
-    (wrap(#"{ "kind": "file", "name": "a", "path": "/a", "template": "missing.mustache" }"#),
-     ["m.json: resources[0] 'file/a': template: template 'missing.mustache' was not found in the templates directories"]),
+    (
+      wrap(#"{ "kind": "file", "name": "a", "path": "/a", "template": "missing.mustache" }"#),
+      ["m.json: resources[0] 'file/a': template: template 'missing.mustache' was not found in the templates directories"]
+    ),
   ]
 
   @Test(arguments: 0..<cases.count) func pinnedText(_ i: Int) {

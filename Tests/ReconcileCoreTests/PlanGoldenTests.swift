@@ -12,23 +12,24 @@ import Testing
 
   @Test func createOnEmptyHost() throws {
     let text = PlanTextRenderer().render(plan(try decode(Self.demo)))
-    #expect(text == """
-      reconcile will perform these actions:
+    #expect(
+      text == """
+        reconcile will perform these actions:
 
-        + directory/site (not present on the host)
-            path = "/tmp/demo/site"
-            mode = "0755"
+          + directory/site (not present on the host)
+              path = "/tmp/demo/site"
+              mode = "0755"
 
-        + file/motd (not present on the host)
-            path    = "/tmp/demo/site/motd"
-            content: 6 bytes, 1 line
-                @@ -0,0 +1,1 @@
-                +hello
-            mode    = "0644"
+          + file/motd (not present on the host)
+              path    = "/tmp/demo/site/motd"
+              content: 6 bytes, 1 line
+                  @@ -0,0 +1,1 @@
+                  +hello
+              mode    = "0644"
 
-      Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy.
+        Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy.
 
-      """)
+        """)
   }
 
   @Test func noChanges() throws {
@@ -40,36 +41,38 @@ import Testing
   @Test func updateInPlaceWithContentDiff() throws {
     let m = try decode(Self.demo)
     let p = plan(m, observed: ["directory/site": file(nil, mode: "0755"), "file/motd": file("hello world\nsecond\n", mode: "0600")], state: applied(m))
-    #expect(PlanTextRenderer().render(p) == """
-      reconcile will perform these actions:
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
 
-        ~ file/motd (content changed; mode changed: '0600' -> '0644')
-            content:
-                @@ -1,2 +1,1 @@
-                -hello world
-                -second
-                +hello
-            mode    = "0600" -> "0644"
+          ~ file/motd (content changed; mode changed: '0600' -> '0644')
+              content:
+                  @@ -1,2 +1,1 @@
+                  -hello world
+                  -second
+                  +hello
+              mode    = "0600" -> "0644"
 
-      Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.
+        Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.
 
-      """)
+        """)
   }
 
   @Test func destroyWhatLeftTheManifestsDependentsFirst() throws {
     let old = try decode(Self.demo)
     let now = try decode(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
     let p = plan(now, observed: ["directory/site": file(nil, mode: "0755"), "file/motd": file("hello\n")], state: applied(old))
-    #expect(PlanTextRenderer().render(p) == """
-      reconcile will perform these actions:
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
 
-        - file/motd (no longer in the manifests)
+          - file/motd (no longer in the manifests)
 
-        - directory/site (no longer in the manifests)
+          - directory/site (no longer in the manifests)
 
-      Plan: 0 to add, 0 to change, 0 to replace, 2 to destroy.
+        Plan: 0 to add, 0 to change, 0 to replace, 2 to destroy.
 
-      """)
+        """)
     #expect(p.steps[1].after == [ResourceID(kind: "file", name: "motd")])
   }
 
@@ -78,27 +81,31 @@ import Testing
     var state = applied(m)
     state.resources[ResourceID(kind: "file", name: "a")]!.locator = ["path": "/tmp/old"]
     let p = plan(m, state: state)
-    #expect(PlanTextRenderer().render(p).hasPrefix("""
-      reconcile will perform these actions:
+    #expect(
+      PlanTextRenderer().render(p).hasPrefix(
+        """
+        reconcile will perform these actions:
 
-        -/+ file/a (path changed: '/tmp/old' -> '/tmp/new')
-      """))
+          -/+ file/a (path changed: '/tmp/old' -> '/tmp/new')
+        """))
     #expect(p.steps.map(\.action) == [.replace])
   }
 
   @Test func secretsAreNeverShown() throws {
-    let m = try decode(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "t", "path": "/tmp/t", "content": "token=${secret.TOKEN}" } ] }"#, secrets: ["TOKEN": "hunter22"])
+    let m = try decode(
+      #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "t", "path": "/tmp/t", "content": "token=${secret.TOKEN}" } ] }"#, secrets: ["TOKEN": "hunter22"])
     let p = plan(m, observed: ["file/t": file("token=old")], state: applied(m))
     let text = PlanTextRenderer().render(p)
-    #expect(text == """
-      reconcile will perform these actions:
+    #expect(
+      text == """
+        reconcile will perform these actions:
 
-        ~ file/t (content changed (sensitive))
-            content = (sensitive value) -> (sensitive value)
+          ~ file/t (content changed (sensitive))
+              content = (sensitive value) -> (sensitive value)
 
-      Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.
+        Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.
 
-      """)
+        """)
     let json = String(decoding: PlanDocument(p, manifestDigest: "d", state: applied(m)).encoded(), as: UTF8.self)
     #expect(!json.contains("hunter22") && !json.contains("token=old"))
     #expect(!applied(m).resources.values.contains { $0.attributes.values.contains { $0.contains("hunter22") } })
@@ -106,20 +113,23 @@ import Testing
 
   @Test func ensureAbsentDestroysAndAlreadyGoneIsForgotten() throws {
     let m = try decode(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "old", "path": "/tmp/old", "ensure": "absent" } ] }"#)
-    #expect(PlanTextRenderer().render(plan(m, observed: ["file/old": file("x")])) == """
-      reconcile will perform these actions:
+    #expect(
+      PlanTextRenderer().render(plan(m, observed: ["file/old": file("x")])) == """
+        reconcile will perform these actions:
 
-        - file/old (ensure is 'absent')
+          - file/old (ensure is 'absent')
 
-      Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy.
+        Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy.
 
-      """)
+        """)
     #expect(plan(m).isEmpty)
   }
 
   @Test func longDiffsAreElidedWithACount() throws {
     let body = (1...100).map { "line \($0)" }.joined(separator: "\n") + "\n"
-    let m = try decode(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "big", "path": "/tmp/big", "content": "\#(body.replacingOccurrences(of: "\n", with: "\\n"))" } ] }"#)
+    let m = try decode(
+      #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "big", "path": "/tmp/big", "content": "\#(body.replacingOccurrences(of: "\n", with: "\\n"))" } ] }"#
+    )
     let text = PlanTextRenderer(maxDiffLines: 10).render(plan(m))
     #expect(text.contains("          … 91 more lines of diff\n"))
   }
@@ -133,11 +143,12 @@ import Testing
     let m = try decode(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
     let planner = Planner(registry: registry, form: testForm)
     let kept = planner.plan(m, observed: ObservedState([id: Observation(exists: true)]), state: state, now: epoch)
-    #expect(PlanTextRenderer().render(kept) == """
-      No changes. The host matches the manifests.
-        # volume/data is kept: volumes are kept unless apply --prune-volumes
+    #expect(
+      PlanTextRenderer().render(kept) == """
+        No changes. The host matches the manifests.
+          # volume/data is kept: volumes are kept unless apply --prune-volumes
 
-      """)
+        """)
     let pruned = planner.plan(m, observed: ObservedState([id: Observation(exists: true)]), state: state, options: PlanOptions(pruneKinds: ["volume"]), now: epoch)
     #expect(pruned.steps.map(\.action) == [.destroy])
   }

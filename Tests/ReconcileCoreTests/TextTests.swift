@@ -22,13 +22,14 @@ import Testing
       "name": .text("example.org"), "tls": .bool(true),
       "routes": .list([.object(["path": .text("/a/"), "upstream": .text("http://a")]), .object(["path": .text("/b/"), "upstream": .text("http://b")])]),
     ]
-    #expect(try render(t, ctx, partials: ["footer": "# end {{name}}"]) == """
-      server example.org;
-      location /a/ { proxy_pass http://a; }
-      location /b/ { proxy_pass http://b; }
-      ssl on;
-      # end example.org
-      """)
+    #expect(
+      try render(t, ctx, partials: ["footer": "# end {{name}}"]) == """
+        server example.org;
+        location /a/ { proxy_pass http://a; }
+        location /b/ { proxy_pass http://b; }
+        ssl on;
+        # end example.org
+        """)
   }
 
   @Test func escapingIsChosenByTheCallerAndTripleBracesNeverEscape() throws {
@@ -45,7 +46,8 @@ import Testing
   }
 
   @Test func fileKindRendersTemplatesAndMarksSecretsSensitive() throws {
-    let m = try decode(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "c", "path": "/c", "template": { "name": "c.mustache", "vars": { "user": "bob", "pw": "${secret.PW}" } } } ] }"#,
+    let m = try decode(
+      #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "c", "path": "/c", "template": { "name": "c.mustache", "vars": { "user": "bob", "pw": "${secret.PW}" } } } ] }"#,
       secrets: ["PW": "s3cret"], templates: ["c.mustache": "user={{user}} pw={{pw}}\n"])
     let spec = try #require(m.resources.first?.spec as? FileSpec)
     #expect(spec.content == Text("user=bob pw=s3cret\n", sensitive: true))

@@ -77,8 +77,10 @@ public struct ManifestDecoder: Sendable {
     for raw in raws {
       guard let r = decodeResource(raw, interpolator: interpolator, issues: issues) else { continue }
       if let first = seen[r.id] {
-        issues.add(ManifestIssue(file: raw.file, subject: "resources[\(raw.index)] '\(r.id)'",
-          message: "'\(r.id)' is declared twice: in \(first.file) \(first.path) and in \(raw.file) \(r.origin.path)"))
+        issues.add(
+          ManifestIssue(
+            file: raw.file, subject: "resources[\(raw.index)] '\(r.id)'",
+            message: "'\(r.id)' is declared twice: in \(first.file) \(first.path) and in \(raw.file) \(r.origin.path)"))
         continue
       }
       seen[r.id] = r.origin
@@ -124,9 +126,13 @@ public struct ManifestDecoder: Sendable {
 
   func decodeResource(_ raw: Raw, interpolator: Interpolator, issues: IssueList) -> Resource? {
     let at = "resources[\(raw.index)]"
-    guard case .object(let object) = interpolator.resolve(.object(raw.object), path: "", report: { path, message in
-      issues.add(ManifestIssue(file: raw.file, subject: at, path: path, message: message))
-    }) else { return nil }
+    guard
+      case .object(let object) = interpolator.resolve(
+        .object(raw.object), path: "",
+        report: { path, message in
+          issues.add(ManifestIssue(file: raw.file, subject: at, path: path, message: message))
+        })
+    else { return nil }
     var head = FieldReader(file: raw.file, subject: at, path: "", object: object, issues: issues)
     let kind = head.string("kind", required: true)
     let name = head.string("name", required: true)
@@ -144,7 +150,9 @@ public struct ManifestDecoder: Sendable {
     reader.accept("kind", "name")
     var explicit: [ResourceID] = []
     for (i, ref) in (reader.strings("dependsOn") ?? []).enumerated() {
-      if let dep = ResourceID(parsing: ref) { explicit.append(dep) } else {
+      if let dep = ResourceID(parsing: ref) {
+        explicit.append(dep)
+      } else {
         reader.report("dependsOn[\(i)]", "expected \"kind/name\", got '\(ref)'")
       }
     }

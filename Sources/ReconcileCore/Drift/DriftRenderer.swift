@@ -49,11 +49,15 @@ public struct DriftRenderer: Sendable {
   }
 
   public func json(_ r: DriftReport) -> Data {
-    let doc = Document(time: r.time, drift: r.hasDrift, inSync: r.inSync, resources: r.entries.map { e in
-      Document.Entry(address: e.id.description, status: e.status.rawValue, detail: e.detail, changes: e.changes.map { c in
-        PlanDocument.Change(field: c.field, before: PlanDocument.text(c.before), after: PlanDocument.text(c.after), sensitive: c.before == .sensitive || c.after == .sensitive)
+    let doc = Document(
+      time: r.time, drift: r.hasDrift, inSync: r.inSync,
+      resources: r.entries.map { e in
+        Document.Entry(
+          address: e.id.description, status: e.status.rawValue, detail: e.detail,
+          changes: e.changes.map { c in
+            PlanDocument.Change(field: c.field, before: PlanDocument.text(c.before), after: PlanDocument.text(c.after), sensitive: c.before == .sensitive || c.after == .sensitive)
+          })
       })
-    })
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     enc.dateEncodingStrategy = .iso8601

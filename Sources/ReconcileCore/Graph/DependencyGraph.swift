@@ -15,16 +15,20 @@ public struct DependencyGraph {
       for dep in r.dependsOn where byID[dep] == nil {
         valid = false
         let hint = Suggestion.hint(for: dep.description, in: byID.keys.filter { $0 != r.id }.map(\.description))
-        issues.add(ManifestIssue(file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "dependsOn",
-          message: "depends on '\(dep)', which is not declared\(hint)"))
+        issues.add(
+          ManifestIssue(
+            file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "dependsOn",
+            message: "depends on '\(dep)', which is not declared\(hint)"))
       }
     }
     guard valid else { return resources }
     let order = Self.topologicalOrder(ids: byID.keys.sorted()) { byID[$0]?.dependsOn ?? [] }
     if let cycle = order.cycle {
       let r = byID[cycle[0]]!
-      issues.add(ManifestIssue(file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'",
-        message: "dependency cycle: \(cycle.map(\.description).joined(separator: " -> "))"))
+      issues.add(
+        ManifestIssue(
+          file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'",
+          message: "dependency cycle: \(cycle.map(\.description).joined(separator: " -> "))"))
       return resources
     }
     return order.ids.map { byID[$0]! }

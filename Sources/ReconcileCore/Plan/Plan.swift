@@ -56,7 +56,10 @@ public struct Step: Sendable {
   /// Digest of everything this step was decided on; a saved plan is stale when it differs.
   public var fingerprint: String
 
-  public init(id: ResourceID, action: Action, reasons: [String], changes: [FieldChange], desired: (any ResourceSpec)?, prior: ResourceRecord?, after: [ResourceID] = [], fingerprint: String = "") {
+  public init(
+    id: ResourceID, action: Action, reasons: [String], changes: [FieldChange], desired: (any ResourceSpec)?, prior: ResourceRecord?, after: [ResourceID] = [],
+    fingerprint: String = ""
+  ) {
     self.id = id
     self.action = action
     self.reasons = reasons

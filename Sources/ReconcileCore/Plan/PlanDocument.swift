@@ -52,7 +52,8 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     self.manifestDigest = manifestDigest
     self.state = StateRef(lineage: state.lineage, serial: state.serial)
     resourceChanges = plan.steps.map { s in
-      ResourceChange(address: s.id.description, kind: s.id.kind, name: s.id.name, action: s.action.rawValue, reasons: s.reasons,
+      ResourceChange(
+        address: s.id.description, kind: s.id.kind, name: s.id.name, action: s.action.rawValue, reasons: s.reasons,
         changes: s.changes.map { c in
           Change(field: c.field, before: Self.text(c.before), after: Self.text(c.after), sensitive: c.before == .sensitive || c.after == .sensitive)
         }, fingerprint: s.fingerprint)

@@ -45,7 +45,8 @@ public struct RecordForm: Sendable {
   }
 
   public func record(for resource: Resource, at time: Date) -> ResourceRecord {
-    ResourceRecord(id: resource.id, locator: resource.spec.locator, attributes: attributes(of: resource.spec),
+    ResourceRecord(
+      id: resource.id, locator: resource.spec.locator, attributes: attributes(of: resource.spec),
       dependsOn: resource.dependsOn, appliedAt: time, fingerprint: fingerprint(of: resource.spec))
   }
 }

@@ -18,7 +18,8 @@ enum FileWriter {
       throw OperationError("'\(f.path)' is a directory, not a file")
     }
     let existing = lstat(f.path, &st) == 0
-    let temp = "\(dir)/.\((f.path as NSString).lastPathComponent).reconcile-\(getpid())"
+    // A fixed name: the state lock rules out a concurrent writer, and a rerun after a crash reuses (and so removes) it.
+    let temp = "\(dir)/.\((f.path as NSString).lastPathComponent).reconcile-tmp"
     let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw OperationError("open '\(temp)': \(String(cString: strerror(errno)))") }
     var ok = false

@@ -48,10 +48,11 @@ public struct JSONStateStore: Sendable {
     }
   }
 
-  /// Reads `state.json`; a new, empty state when there is none. A file that does not parse is an error, never a reset.
+  /// Reads `state.json`; a new, empty state (no lineage until its first save) when there is none.
+  /// A file that does not parse is an error, never a reset.
   public func load() throws -> StateSnapshot {
     guard let data = FileManager.default.contents(atPath: statePath) else {
-      return StateSnapshot(lineage: UUID().uuidString.lowercased())
+      return StateSnapshot(lineage: "")
     }
     do {
       let s = try Self.decoder.decode(StateSnapshot.self, from: data)
@@ -61,7 +62,8 @@ public struct JSONStateStore: Sendable {
       return s
     } catch {
       let why = (error as? OperationError)?.message ?? Self.describe(error)
-      throw OperationError("the state file '\(statePath)' is corrupted: \(why). Nothing was changed. The previous version is kept in '\(statePath).previous'; inspect both and restore one by hand")
+      throw OperationError(
+        "the state file '\(statePath)' is corrupted: \(why). Nothing was changed. The previous version is kept in '\(statePath).previous'; inspect both and restore one by hand")
     }
   }
 
@@ -79,6 +81,7 @@ public struct JSONStateStore: Sendable {
   public func save(_ snapshot: StateSnapshot) throws -> StateSnapshot {
     var next = snapshot
     next.serial += 1
+    if next.lineage.isEmpty { next.lineage = UUID().uuidString.lowercased() }
     let data = try Self.encoder.encode(next)
     if FileManager.default.fileExists(atPath: statePath) {
       let prev = statePath + ".previous"
