@@ -17,7 +17,8 @@ struct DockerContainerKindTests {
       let vol = DockerTestEngine.uniqueName("vol")
       let port = Self.port()
       h.secrets = ["token": "s3cret-value"]
-      let manifest = try h.decode("""
+      let manifest = try h.decode(
+        """
         { "apiVersion": "reconcile/v1", "resources": [
           { "kind": "network", "name": "\(net)" },
           { "kind": "volume", "name": "\(vol)" },
@@ -64,7 +65,8 @@ struct DockerContainerKindTests {
       let h = DockerKindHarness(scope)
       let name = DockerTestEngine.uniqueName("img")
       func manifest(_ image: String) throws -> Manifest {
-        try h.decode("""
+        try h.decode(
+          """
           { "apiVersion": "reconcile/v1", "resources": [
             { "kind": "container", "name": "\(name)", "image": "\(image)", "command": ["/bin/sleep", "600"], "init": true, "stopTimeout": 2 } ] }
           """)
@@ -87,7 +89,8 @@ struct DockerContainerKindTests {
       let h = DockerKindHarness(scope)
       let name = DockerTestEngine.uniqueName("upd")
       func manifest(_ restart: String, _ memory: String) throws -> Manifest {
-        try h.decode("""
+        try h.decode(
+          """
           { "apiVersion": "reconcile/v1", "resources": [
             { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "command": ["/bin/sleep", "600"],
               "init": true, "restart": "\(restart)", "memory": "\(memory)" } ] }
@@ -113,7 +116,8 @@ struct DockerContainerKindTests {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)
       let name = DockerTestEngine.uniqueName("drift")
-      let manifest = try h.decode("""
+      let manifest = try h.decode(
+        """
         { "apiVersion": "reconcile/v1", "resources": [
           { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "command": ["/bin/sleep", "600"], "stopTimeout": 1 } ] }
         """)
@@ -137,7 +141,8 @@ struct DockerContainerKindTests {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)
       let name = DockerTestEngine.uniqueName("stopped")
-      let manifest = try h.decode("""
+      let manifest = try h.decode(
+        """
         { "apiVersion": "reconcile/v1", "resources": [
           { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "command": ["/bin/sleep", "600"], "init": true, "state": "stopped" } ] }
         """)
@@ -157,7 +162,8 @@ struct DockerContainerKindTests {
       let name = DockerTestEngine.uniqueName("taken")
       let foreign = try await scope.client.createContainer(name: name, scope.busybox(["/bin/sleep", "600"]))
       try await scope.client.startContainer(foreign)
-      let manifest = try h.decode("""
+      let manifest = try h.decode(
+        """
         { "apiVersion": "reconcile/v1", "resources": [
           { "kind": "container", "name": "\(name)", "image": "local/busybox:2", "command": ["/bin/sleep", "600"] } ] }
         """)
@@ -179,12 +185,14 @@ struct DockerContainerKindTests {
       let name = DockerTestEngine.uniqueName("gone")
       let vol = DockerTestEngine.uniqueName("keep")
       let net = DockerTestEngine.uniqueName("pnet")
-      try await h.applyAndExpectNoChanges(try h.decode("""
-        { "apiVersion": "reconcile/v1", "resources": [
-          { "kind": "volume", "name": "\(vol)" }, { "kind": "network", "name": "\(net)" },
-          { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "command": ["/bin/sleep", "600"], "init": true,
-            "mounts": [{ "volume": "volume/\(vol)", "target": "/data" }], "networks": [{ "network": "network/\(net)" }] } ] }
-        """))
+      try await h.applyAndExpectNoChanges(
+        try h.decode(
+          """
+          { "apiVersion": "reconcile/v1", "resources": [
+            { "kind": "volume", "name": "\(vol)" }, { "kind": "network", "name": "\(net)" },
+            { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "command": ["/bin/sleep", "600"], "init": true,
+              "mounts": [{ "volume": "volume/\(vol)", "target": "/data" }], "networks": [{ "network": "network/\(net)" }] } ] }
+          """))
       let empty = try h.decode(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
       let plan = try await h.plan(empty)
       let text = h.render(plan)

@@ -26,7 +26,8 @@ struct DockerImageKindTests {
       defer { try? FileManager.default.removeItem(at: context) }
       let image = DockerTestEngine.uniqueName("app")
       let app = DockerTestEngine.uniqueName("runner")
-      let manifest = try h.decode("""
+      let manifest = try h.decode(
+        """
         { "apiVersion": "reconcile/v1", "resources": [
           { "kind": "image", "name": "\(image)", "tag": "1", "build": { "context": "\(context.path)" } },
           { "kind": "container", "name": "\(app)", "image": "image/\(image)", "init": true } ] }
@@ -61,7 +62,8 @@ struct DockerImageKindTests {
       let image = DockerTestEngine.uniqueName("tagged")
       let app = DockerTestEngine.uniqueName("user")
       func manifest(_ tag: String) throws -> Manifest {
-        try h.decode("""
+        try h.decode(
+          """
           { "apiVersion": "reconcile/v1", "resources": [
             { "kind": "image", "name": "\(image)", "tag": "\(tag)", "build": { "context": "\(context.path)" } },
             { "kind": "container", "name": "\(app)", "image": "image/\(image)", "init": true } ] }
@@ -91,7 +93,8 @@ struct DockerImageKindTests {
       let existing = DockerTestEngine.uniqueName("existing")
       let a = DockerTestEngine.uniqueName("a")
       let b = DockerTestEngine.uniqueName("b")
-      let manifest = try h.decode("""
+      let manifest = try h.decode(
+        """
         { "apiVersion": "reconcile/v1", "resources": [
           { "kind": "image", "name": "\(imported)", "tag": "1", "import": "\(tarball.path)" },
           { "kind": "image", "name": "\(existing)", "ref": "local/busybox:2" },
@@ -117,10 +120,12 @@ struct DockerImageKindTests {
       defer { try? FileManager.default.removeItem(at: context) }
       try Data("FROM scratch\nCOPY nothing-here /x\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
       let image = DockerTestEngine.uniqueName("broken")
-      let failures = try await h.apply(try h.decode("""
-        { "apiVersion": "reconcile/v1", "resources": [
-          { "kind": "image", "name": "\(image)", "build": { "context": "\(context.path)" } } ] }
-        """))
+      let failures = try await h.apply(
+        try h.decode(
+          """
+          { "apiVersion": "reconcile/v1", "resources": [
+            { "kind": "image", "name": "\(image)", "build": { "context": "\(context.path)" } } ] }
+          """))
       #expect(failures.count == 1)
       #expect(failures.first?.hasPrefix("could not create image/\(image): Docker Engine reported an error during POST /build: ") == true, "\(failures)")
       #expect(failures.first?.contains("nothing-here") == true, "\(failures)")

@@ -73,7 +73,8 @@ struct ContainerStepPerformer: Sendable {
       return OperationError("the name '\(name)' is used by container \(holder.id.prefix(12)), which belongs to \(owner); give one of them another \"dockerName\"")
     }
     return OperationError(
-      "the name '\(name)' is already used by container \(holder.id.prefix(12)) (image '\(holder.config.image)'), which reconcile does not manage and will not touch; remove or rename it ('docker rm -f \(name)' or 'docker rename \(name) \(name)-old'), or set \"dockerName\" on \(spec.id) to another name")
+      "the name '\(name)' is already used by container \(holder.id.prefix(12)) (image '\(holder.config.image)'), which reconcile does not manage and will not touch; remove or rename it ('docker rm -f \(name)' or 'docker rename \(name) \(name)-old'), or set \"dockerName\" on \(spec.id) to another name"
+    )
   }
 
   /// In-place changes: the Engine's update for restart policy and limits, then the runtime state.

@@ -133,14 +133,16 @@ struct NetworkVolumeStepPerformer: Sendable {
   }
 
   func createNetwork(_ spec: NetworkSpec) async throws {
-    _ = try await client.createNetwork(DockerNetworkCreate(
-      name: spec.dockerName, driver: spec.driver ?? "bridge", internal: spec.internal ?? false,
-      labels: labels(spec.id, hash: spec.configHash)))
+    _ = try await client.createNetwork(
+      DockerNetworkCreate(
+        name: spec.dockerName, driver: spec.driver ?? "bridge", internal: spec.internal ?? false,
+        labels: labels(spec.id, hash: spec.configHash)))
   }
 
   func createVolume(_ spec: VolumeSpec) async throws {
-    try await client.createVolume(DockerVolumeCreate(
-      name: spec.dockerName, driver: spec.driver ?? "local", labels: labels(spec.id, hash: spec.configHash)))
+    try await client.createVolume(
+      DockerVolumeCreate(
+        name: spec.dockerName, driver: spec.driver ?? "local", labels: labels(spec.id, hash: spec.configHash)))
   }
 
   /// Recreates a network: its containers are disconnected, then reconnected with their aliases.

@@ -70,7 +70,8 @@ struct StartFirstReplacement: Sendable {
       try await Task.sleep(for: .milliseconds(100))
     }
     throw OperationError(
-      "the new container did not become healthy within \(ResourceQuantity.format(seconds: seconds)) (health: \(last?.state.health?.status ?? "none"))\(last.map(Self.healthLog) ?? "")")
+      "the new container did not become healthy within \(ResourceQuantity.format(seconds: seconds)) (health: \(last?.state.health?.status ?? "none"))\(last.map(Self.healthLog) ?? "")"
+    )
   }
 
   /// `; last health checks:\n    exit 1: output` (the newest five probes).

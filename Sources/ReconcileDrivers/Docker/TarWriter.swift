@@ -80,16 +80,18 @@ public struct TarWriter: Sendable {
       appendLongLink(type: "K", value: linkTarget)
       link = String(decoding: Array(linkTarget.utf8.prefix(100)), as: UTF8.self)
     }
-    data.append(Self.header(
-      name: name, prefix: prefix, mode: mode, size: size, mtime: Int(modified.timeIntervalSince1970),
-      type: type, linkTarget: link))
+    data.append(
+      Self.header(
+        name: name, prefix: prefix, mode: mode, size: size, mtime: Int(modified.timeIntervalSince1970),
+        type: type, linkTarget: link))
   }
 
   private mutating func appendLongLink(type: Character, value: String) {
     var bytes = Data(value.utf8)
     bytes.append(0)
-    data.append(Self.header(
-      name: "././@LongLink", prefix: "", mode: 0o644, size: bytes.count, mtime: 0, type: type, linkTarget: ""))
+    data.append(
+      Self.header(
+        name: "././@LongLink", prefix: "", mode: 0o644, size: bytes.count, mtime: 0, type: type, linkTarget: ""))
     data.append(bytes)
     pad()
   }

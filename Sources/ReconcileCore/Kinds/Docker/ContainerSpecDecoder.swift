@@ -14,7 +14,9 @@ enum ContainerSpecDecoder {
     let image = imageSource(&r)
     var spec = ContainerSpec(id: id, image: image ?? .reference(""))
     if let name = r.string("dockerName") {
-      if DockerNames.isValidContainerName(name) { spec.dockerName = name } else {
+      if DockerNames.isValidContainerName(name) {
+        spec.dockerName = name
+      } else {
         r.report("dockerName", "expected a Docker container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*), got '\(name)'")
       }
     }
@@ -26,7 +28,9 @@ enum ContainerSpecDecoder {
       spec.env[key] = value
     }
     for (i, text) in (r.strings("ports") ?? []).enumerated() {
-      if let port = PortMapping(parsing: text) { spec.ports.append(port) } else {
+      if let port = PortMapping(parsing: text) {
+        spec.ports.append(port)
+      } else {
         r.report("ports[\(i)]", "expected \"[IP:]HOST:CONTAINER[/tcp|udp]\" like \"127.0.0.1:8080:80\", got '\(text)'")
       }
     }
@@ -44,7 +48,9 @@ enum ContainerSpecDecoder {
     }
     spec.memoryBytes = memory(&r)
     if let cpus = r.number("cpus") {
-      if cpus > 0 && cpus <= 1024 { spec.nanoCPUs = Int((cpus * 1e9).rounded()) } else {
+      if cpus > 0 && cpus <= 1024 {
+        spec.nanoCPUs = Int((cpus * 1e9).rounded())
+      } else {
         r.report("cpus", "expected a number of CPUs greater than 0 like 0.5 or 2, got \(cpus)")
       }
     }
@@ -53,7 +59,9 @@ enum ContainerSpecDecoder {
     spec.readOnlyRootfs = r.bool("readOnlyRootfs")
     spec.capDrop = Array(Set((r.strings("capDrop") ?? []).map(capability))).sorted()
     if let signal = r.string("stopSignal") {
-      if signal.uppercased().hasPrefix("SIG") || Int(signal) != nil { spec.stopSignal = signal.uppercased() } else {
+      if signal.uppercased().hasPrefix("SIG") || Int(signal) != nil {
+        spec.stopSignal = signal.uppercased()
+      } else {
         r.report("stopSignal", "expected a signal name like \"SIGTERM\" or \"SIGQUIT\", got '\(signal)'")
       }
     }
@@ -94,7 +102,9 @@ enum ContainerSpecDecoder {
       var source: ContainerSpec.Mount.Source?
       switch (volume, bind) {
       case (let v?, nil):
-        if let ref = ResourceID(parsing: v), ref.kind == "volume" { source = .volume(ref.name) } else {
+        if let ref = ResourceID(parsing: v), ref.kind == "volume" {
+          source = .volume(ref.name)
+        } else {
           m.report("volume", "expected \"volume/NAME\", got '\(v)'")
         }
       case (nil, let b?):

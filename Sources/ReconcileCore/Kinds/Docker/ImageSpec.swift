@@ -55,9 +55,11 @@ public struct ImageSpec: ResourceSpec {
     let built = observed.facts["sourceDigest"] ?? "(unknown)"
     guard built != current else { return [] }
     let what = if case .build = source { "build context changed" } else { "import tarball changed" }
-    return [Finding(
-      reason: "\(what): '\(ContainerFindings.short(built))' -> '\(ContainerFindings.short(current))'", effect: .replace,
-      change: FieldChange(field: "digest", before: .value(ContainerFindings.short(built)), after: .value(ContainerFindings.short(current))))]
+    return [
+      Finding(
+        reason: "\(what): '\(ContainerFindings.short(built))' -> '\(ContainerFindings.short(current))'", effect: .replace,
+        change: FieldChange(field: "digest", before: .value(ContainerFindings.short(built)), after: .value(ContainerFindings.short(current))))
+    ]
   }
 
   public static let descriptor = KindDescriptor(name: "image") { id, r, _ in
