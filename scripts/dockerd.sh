@@ -11,6 +11,10 @@
 set -euo pipefail
 
 D="${RECONCILE_DOCKER_DIR:-/tmp/reconcile-docker}"
+# Our own bridge, not docker0: another engine on the same host (started with --bridge=none, or a
+# system dockerd) deletes or reconfigures docker0 and would cut our containers off.
+BRIDGE="${RECONCILE_DOCKER_BRIDGE:-rcbr0}"
+BRIDGE_CIDR="${RECONCILE_DOCKER_BRIDGE_CIDR:-172.30.250.1/24}"
 SOCK="$D/docker.sock"
 PIDFILE="$D/pid"
 LOG="$D/dockerd.log"
@@ -66,12 +70,19 @@ if ping_socket "$SOCK"; then
 fi
 
 # 3. Install what is missing (Debian packages only).
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
-  log "installing docker.io and curl from Debian"
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
+  log "installing docker.io, curl and iproute2 from Debian"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends docker.io curl iptables ca-certificates >&2
+  apt-get install -y -qq --no-install-recommends docker.io curl iptables iproute2 ca-certificates >&2
 fi
+
+if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+  log "creating bridge $BRIDGE ($BRIDGE_CIDR)"
+  ip link add "$BRIDGE" type bridge
+fi
+ip addr show dev "$BRIDGE" | grep -q "inet ${BRIDGE_CIDR%/*}/" || ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+ip link set "$BRIDGE" up
 
 mkdir -p "$D/data" "$D/exec"
 if [ ${#SOCK} -gt 100 ]; then
@@ -92,6 +103,7 @@ setsid nohup dockerd \
   --exec-root "$D/exec" \
   -H "unix://$SOCK" \
   --pidfile "$PIDFILE" \
+  --bridge "$BRIDGE" \
   >"$LOG" 2>&1 </dev/null &
 
 deadline=$((SECONDS + 60))
