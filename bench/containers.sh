@@ -104,7 +104,7 @@ compose_file() { # $1 = N, $2 = value of CHANGED for service 0
       echo "    init: true"
       echo "    stop_grace_period: 2s"
       echo "    labels: { io.reconcile.bench: \"1\" }"
-      [ "$i" = 0 ] && echo "    environment: { CHANGED: \"$2\" }"
+      if [ "$i" = 0 ]; then echo "    environment: { CHANGED: \"$2\" }"; fi
     done
   } >"$WORK/docker-compose.yml"
 }
