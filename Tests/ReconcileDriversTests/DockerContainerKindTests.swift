@@ -211,15 +211,24 @@ struct DockerContainerKindTests {
   }
 }
 
-/// GET `url` with curl(1), retrying while the port is not yet accepting connections.
+/// GET `url` with curl(1), retrying while the port is not yet accepting connections. The child
+/// is waited for off the cooperative pool (it has as many threads as cores: never block it).
 func fetch(_ url: String) async throws -> String {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-  process.arguments = ["-s", "--max-time", "5", "--retry", "20", "--retry-connrefused", "--retry-delay", "0", url]
-  let out = Pipe()
-  process.standardOutput = out
-  try process.run()
-  let data = out.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return String(decoding: data, as: UTF8.self)
+  try await withCheckedThrowingContinuation { continuation in
+    DispatchQueue.global().async {
+      do {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "--max-time", "5", "--retry", "20", "--retry-connrefused", "--retry-delay", "1", url]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        continuation.resume(returning: String(decoding: data, as: UTF8.self))
+      } catch {
+        continuation.resume(throwing: error)
+      }
+    }
+  }
 }

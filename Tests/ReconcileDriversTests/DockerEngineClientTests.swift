@@ -108,14 +108,34 @@ struct DockerEngineClientTests {
 
   @Test func cancellingAnIdleEventStreamEndsIt() async throws {
     let client = try DockerTestEngine.client()
-    let started = ContinuousClock.now
     let task = Task {
       try await client.events(filters: ["label": ["io.reconcile.test-never=\(UUID())"]]) { _ in true }
     }
     try await Task.sleep(for: .milliseconds(300))  // let the stream be established before cancelling
     task.cancel()
     await #expect(throws: CancellationError.self) { try await task.value }
-    #expect(ContinuousClock.now - started < .seconds(5))
+  }
+
+  /// The transfer itself stops within about a second of the flag being set. Both instants are
+  /// taken on dispatch threads, so a busy cooperative pool (other suites) cannot skew the figure.
+  @Test func anIdleTransferStopsPromptlyWhenCancelled() async throws {
+    let client = try DockerTestEngine.client()
+    // A broken cancel fails at the 10 s timeout; it never hangs the suite.
+    let request = try await client.request("GET", "/events", query: [("filters", #"{"label":["io.reconcile.test-never=1"]}"#)], timeout: 10)
+    let cancellation = TransferCancellation()
+    let cancelledAt = LockedBox<ContinuousClock.Instant?>(nil)
+    DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+      cancelledAt.withValue { $0 = ContinuousClock.now }
+      cancellation.set()
+    }
+    let returnedAt: ContinuousClock.Instant = try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        _ = try? client.transport.perform(request, cancellation: cancellation) { _ in true }
+        continuation.resume(returning: ContinuousClock.now)
+      }
+    }
+    let cancelled = try #require(cancelledAt.withValue { $0 })
+    #expect(returnedAt - cancelled < .seconds(2.5), "the transfer ran on for \(returnedAt - cancelled) after cancellation")
   }
 
   @Test func logsAreDemultiplexed() async throws {
