@@ -18,14 +18,14 @@ fi
 DOCKER=/usr/bin/docker
 [ -x "$DOCKER" ] || DOCKER="$(command -v docker)"
 
-BUSYBOX=/bin/busybox
-if ! file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked'; then
-  if [ ! -x /usr/lib/busybox-static/busybox ] && ! dpkg -s busybox-static >/dev/null 2>&1; then
-    log "installing busybox-static from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >&2
-  fi
-  BUSYBOX=/bin/busybox
+# Debian's busybox-static: one statically linked binary that runs in a FROM scratch image.
+if ! dpkg -s busybox-static >/dev/null 2>&1; then
+  log "installing busybox-static from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq busybox-static >&2
 fi
+BUSYBOX=/bin/busybox
 
 build_one() { # $1 = tag, $2 = label value
   local tag="$1" label="$2"
