@@ -9,19 +9,18 @@ import ReconcileCore
 enum FileWriter {
   static func write(_ f: FileSpec) throws {
     let dir = (f.path as NSString).deletingLastPathComponent
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-      throw OperationError("its directory '\(dir)' does not exist (declare a directory resource and list it in dependsOn)")
-    }
     var st = stat()
-    if lstat(f.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+    let existing = lstat(f.path, &st) == 0
+    if existing, (st.st_mode & S_IFMT) == S_IFDIR {
       throw OperationError("'\(f.path)' is a directory, not a file")
     }
-    let existing = lstat(f.path, &st) == 0
     // A fixed name: the state lock rules out a concurrent writer, and a rerun after a crash reuses (and so removes) it.
     let temp = "\(dir)/.\((f.path as NSString).lastPathComponent).reconcile-tmp"
     let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw OperationError("open '\(temp)': \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else {
+      if errno == ENOENT { throw OperationError("its directory '\(dir)' does not exist (declare a directory resource and list it in dependsOn)") }
+      throw OperationError("open '\(temp)': \(String(cString: strerror(errno)))")
+    }
     var ok = false
     defer {
       close(fd)

@@ -106,9 +106,10 @@ public struct JSONStateStore: Sendable {
     }
   }
 
-  /// Records a completed step before the state is rewritten, so a killed apply loses nothing.
-  public func journal(_ entry: JournalEntry) throws {
-    try AtomicFile.appendLine(try Self.lineEncoder.encode(entry), to: journalPath)
+  /// Opens the journal of the apply about to run; each completed step is appended before the state is rewritten,
+  /// so a killed apply loses nothing.
+  public func openJournal() throws -> Journal {
+    try Journal(path: journalPath)
   }
 
   /// Folds the journal of an interrupted apply into `state`; returns how many steps it recovered.
@@ -121,6 +122,27 @@ public struct JSONStateStore: Sendable {
       n += 1
     }
     return n
+  }
+
+  /// The append-only journal of one apply, kept open for its duration.
+  public final class Journal: @unchecked Sendable {
+    let fd: Int32
+    let lock = NSLock()
+
+    init(path: String) throws {
+      fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+      guard fd >= 0 else { throw OperationError("could not open the journal '\(path)': \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { close(fd) }
+
+    /// Appends one entry with a single write(2): it reaches the kernel at once and survives the process being killed.
+    public func append(_ entry: JournalEntry) throws {
+      var line = try JSONStateStore.lineEncoder.encode(entry)
+      line.append(0x0A)
+      let n = lock.withLock { line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+      guard n == line.count else { throw OperationError("could not append to the journal: \(String(cString: strerror(errno)))") }
+    }
   }
 
   // MARK: history and reports

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's first command: installs what is needed, builds reconcile, installs it as
+# /usr/local/bin/reconcile, and applies the bundled stack in manifests/ to this host.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export PATH=/opt/swift/usr/bin:$PATH
+
+echo "==> building reconcile (release)"
+swift build -c release --product reconcile 2>&1 | tail -n 2
+BIN="$(swift build -c release --show-bin-path)"
+install -m 0755 "$BIN/reconcile" /usr/local/bin/reconcile
+
+for hook in scripts/setup.d/*.sh; do
+  # Kind-specific preparation (a Docker Engine, image build contexts, generated secrets), in name order.
+  [ -f "$hook" ] && . "$hook"
+done
+
+echo "==> reconcile validate"
+reconcile validate
+echo "==> reconcile apply (the bundled stack, on embedded defaults)"
+reconcile apply --auto-approve
+echo "==> reconcile status"
+reconcile status

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need, builds once, runs every test and the format check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export PATH=/opt/swift/usr/bin:$PATH
+
+if [ -f scripts/dockerd.sh ]; then
+  # A private Docker Engine (reused when one already answers); the tests fail loudly without it.
+  eval "$(bash scripts/dockerd.sh)"
+  export RECONCILE_REQUIRE_DOCKER=1
+  [ -f scripts/test-images.sh ] && bash scripts/test-images.sh
+fi
+
+echo "==> swift format lint"
+swift format lint --strict -r Sources Tests Package.swift
+
+echo "==> swift build"
+swift build --build-tests 2>&1 | tail -n 5
+export RECONCILE_BIN="$(swift build --show-bin-path)/reconcile"
+
+echo "==> swift test"
+swift test --skip-build "$@"
