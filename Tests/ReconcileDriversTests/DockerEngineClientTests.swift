@@ -37,11 +37,12 @@ struct DockerEngineClientTests {
       #expect(inspected.state.running)
 
       let started = ContinuousClock.now
-      try await client.stopContainer(id, timeout: 5)
-      // init: true forwards SIGTERM to sleep, so the stop does not wait for the 5 s kill.
-      #expect(ContinuousClock.now - started < .seconds(4))
+      try await client.stopContainer(id, timeout: 30)
+      // init: true forwards SIGTERM to sleep (exit 143), so the stop does not wait for the 30 s SIGKILL (137).
+      #expect(ContinuousClock.now - started < .seconds(20))
       inspected = try await client.inspectContainer(id)
       #expect(inspected.state.status == "exited")
+      #expect(inspected.state.exitCode == 143)
       #expect(!inspected.state.running)
 
       try await client.removeContainer(id)
