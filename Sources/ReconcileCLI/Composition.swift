@@ -6,9 +6,7 @@ enum Composition {
   static var registry: KindRegistry { .builtIn }
 
   static func drivers(environment: [String: String]) -> DriverSet {
-    var drivers: [any KindDriver] = [FileSystemDriver()]
     // The Docker kinds talk to $DOCKER_HOST (unix sockets only); no I/O happens until a Docker kind is observed.
-    if let docker = try? DockerEngineClient.fromEnvironment(environment) { drivers.append(DockerDriver(client: docker)) }
-    return DriverSet(drivers)
+    DriverSet([FileSystemDriver(), DockerDriver(environment: environment)])
   }
 }

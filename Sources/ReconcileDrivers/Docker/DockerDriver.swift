@@ -15,18 +15,32 @@ public struct DockerDriver: KindDriver {
   public let extraLabels: [String: String]
 
   public init(client: DockerEngineClient, extraLabels: [String: String] = [:]) {
-    self.client = client
-    self.extraLabels = extraLabels
+    self.init(client: client, extraLabels: extraLabels, setupError: nil)
   }
 
-  /// A driver for `$DOCKER_HOST` (default `unix:///var/run/docker.sock`).
-  public static func fromEnvironment() throws -> DockerDriver {
-    DockerDriver(client: try DockerEngineClient.fromEnvironment())
+  init(client: DockerEngineClient, extraLabels: [String: String], setupError: DockerEngineError?) {
+    self.client = client
+    self.extraLabels = extraLabels
+    self.setupError = setupError
+  }
+
+  /// Why this driver cannot talk to any engine (an unsupported `DOCKER_HOST`), reported on first use.
+  let setupError: DockerEngineError?
+
+  /// A driver for `DOCKER_HOST` in `environment` (default `unix:///var/run/docker.sock`). Never
+  /// fails: an unusable `DOCKER_HOST` is reported, with its value, when a Docker kind is used.
+  public init(environment: [String: String]) {
+    do {
+      self.init(client: try DockerEngineClient.fromEnvironment(environment))
+    } catch {
+      self.init(client: try! DockerEngineClient(host: "unix:///nonexistent"), extraLabels: [:], setupError: error as? DockerEngineError)
+    }
   }
 
   public var kinds: [String] { ["image", "container", "network", "volume"] }
 
   public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
+    if let setupError { throw OperationError("could not observe Docker objects: \(setupError)") }
     do {
       for t in targets { if let image = t.spec as? ImageSpec { references.record(image.id, image.reference) } }
       return try await DockerObserver(client: client).observe(targets)
@@ -36,6 +50,7 @@ public struct DockerDriver: KindDriver {
   }
 
   public func perform(_ step: Step) async throws {
+    if let setupError { throw OperationError("could not \(step.action.rawValue) \(step.id): \(setupError)") }
     switch step.id.kind {
     case "container": try await ContainerStepPerformer(client: client, references: references, extraLabels: extraLabels).perform(step)
     case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels).perform(step)

@@ -25,7 +25,7 @@ public final class DockerEngineClient: @unchecked Sendable {
   public init(host: String, connectTimeout: Double = 5, requestTimeout: Double = 60, maxConnections: Int = 8) throws {
     guard host.hasPrefix("unix://") else {
       throw DockerEngineError.transport(
-        host: host, call: "connect", cause: "only unix:// sockets are supported, got '\(host)'")
+        host: host, call: "connect", cause: "DOCKER_HOST must be a unix socket (unix:///path/docker.sock), got '\(host)'")
     }
     self.host = host
     self.requestTimeout = requestTimeout
