@@ -58,8 +58,14 @@ public struct DockerContainerInspect: Decodable, Sendable {
     public var pidsLimit: Int?
     public var init_: Bool?
     public var readonlyRootfs: Bool?
+    public var capDrop: [String]?
+    public var logConfig: LogConfig?
+    public struct LogConfig: Decodable, Sendable {
+      public var type: String
+      public var config: [String: String]?
+    }
     enum CodingKeys: String, CodingKey {
-      case restartPolicy, memory, nanoCpus, pidsLimit, readonlyRootfs
+      case restartPolicy, memory, nanoCpus, pidsLimit, readonlyRootfs, capDrop, logConfig
       case init_ = "init"
     }
   }
