@@ -64,6 +64,15 @@ import Testing
       ]
     ),
     (
+      wrap(
+        #"{ "kind": "container", "name": "web", "image": "local/busybox:1", "ports": ["8080:80"], "update": { "strategy": "start-first", "healthyWithin": "0s" } }"#
+      ),
+      [
+        "m.json: resources[0] 'container/web': update.healthyWithin: expected a duration greater than zero",
+        "m.json: resources[0] 'container/web': update.strategy: 'start-first' runs the new container beside the old one, which cannot both publish host port 8080 ('8080:80/tcp'); use 'stop-first' or publish through a proxy",
+      ]
+    ),
+    (
       wrap(#"{ "kind": "image", "name": "app", "build": { "context": "ctx" }, "ref": "local/x:1" }"#),
       ["m.json: resources[0] 'image/app': give only one of 'build', 'import' or 'ref'"]
     ),
