@@ -37,6 +37,9 @@ public struct KindRegistry: Sendable {
 
   /// The kinds of this scope; later kinds register alongside.
   public static var builtIn: KindRegistry {
-    KindRegistry([FileSpec.descriptor, DirectorySpec.descriptor])
+    KindRegistry([
+      FileSpec.descriptor, DirectorySpec.descriptor,
+      ImageSpec.descriptor, ContainerSpec.descriptor, NetworkSpec.descriptor, VolumeSpec.descriptor,
+    ])
   }
 }

@@ -1,0 +1,93 @@
+import Foundation
+
+/// `image`: built from a context directory, imported from a rootfs tarball, or an existing local image.
+///
+/// Built and imported images are tagged `NAME:TAG` and rebuilt only when the digest of their
+/// source (every file of the context, or the tarball) changes; the observer computes that digest.
+public struct ImageSpec: ResourceSpec {
+  public enum Source: Sendable, Hashable {
+    case build(context: String, dockerfile: String)
+    case importTarball(String)
+    case reference(String)
+  }
+
+  public let id: ResourceID
+  public var tag: String
+  public var source: Source
+
+  public init(id: ResourceID, tag: String = "latest", source: Source) {
+    self.id = id
+    self.tag = tag
+    self.source = source
+  }
+
+  /// The Engine reference: `NAME:TAG`, or the given reference for an existing image.
+  public var reference: String {
+    if case .reference(let ref) = source { return ref }
+    return "\(id.name):\(tag)"
+  }
+
+  /// Whether reconcile builds (and may remove) this image, or only uses one that exists.
+  public var isManagedImage: Bool {
+    if case .reference = source { return false }
+    return true
+  }
+
+  public var locator: [String: String] { ["reference": reference] }
+
+  public var attributes: [Attribute] {
+    switch source {
+    case .build(let context, let dockerfile):
+      [Attribute("context", context, effect: .replace), Attribute("dockerfile", dockerfile, effect: .replace)]
+    case .importTarball(let path):
+      [Attribute("import", path, effect: .replace)]
+    case .reference:
+      []
+    }
+  }
+
+  public var configHash: String { DockerLabel.configHash(attributes, of: id) }
+
+  /// Facts: `sourceDigest` (what the image was built from, from its label) and `currentDigest`
+  /// (the context or tarball now). A difference means a rebuild.
+  public func findings(observed: Observation, now: Date) -> [Finding] {
+    guard isManagedImage, let current = observed.facts["currentDigest"] else { return [] }
+    let built = observed.facts["sourceDigest"] ?? "(unknown)"
+    guard built != current else { return [] }
+    let what = if case .build = source { "build context changed" } else { "import tarball changed" }
+    return [
+      Finding(
+        reason: "\(what): '\(ContainerFindings.short(built))' -> '\(ContainerFindings.short(current))'", effect: .replace,
+        change: FieldChange(field: "digest", before: .value(ContainerFindings.short(built)), after: .value(ContainerFindings.short(current))))
+    ]
+  }
+
+  public static let descriptor = KindDescriptor(name: "image") { id, r, _ in
+    if id.name.lowercased() != id.name { r.report("name", "expected a lower-case image name (Docker repositories are lower case), got '\(id.name)'") }
+    let tag = r.string("tag")
+    if let tag, !DockerNames.isValidContainerName(tag) || tag.count > 128 {
+      r.report("tag", "expected a Docker tag ([A-Za-z0-9_.-], at most 128 characters), got '\(tag)'")
+    }
+    var sources: [Source] = []
+    if var b = r.object("build") {
+      let context = b.string("context", required: true)
+      let dockerfile = b.string("dockerfile") ?? "Dockerfile"
+      if dockerfile.hasPrefix("/") || dockerfile.split(separator: "/").contains("..") {
+        b.report("dockerfile", "expected a path inside the context, got '\(dockerfile)'")
+      }
+      b.finish()
+      if let context { sources.append(.build(context: b.resolvePath(context), dockerfile: dockerfile)) }
+    }
+    if let tarball = r.string("import") { sources.append(.importTarball(r.resolvePath(tarball))) }
+    if let ref = r.string("ref") {
+      if ref.isEmpty || ref.contains(" ") { r.report("ref", "expected a local image reference like \"local/busybox:1\", got '\(ref)'") }
+      if tag != nil { r.report("tag", "'tag' is part of 'ref' for an existing image; give \"ref\": \"\(ref):\(tag!)\"") }
+      sources.append(.reference(ref))
+    }
+    guard sources.count == 1 else {
+      r.report(nil, sources.isEmpty ? "expected one of 'build', 'import' or 'ref'" : "give only one of 'build', 'import' or 'ref'")
+      return nil
+    }
+    return ImageSpec(id: id, tag: tag ?? "latest", source: sources[0])
+  }
+}
