@@ -103,6 +103,17 @@ import Testing
     #expect(spec.locator == ["name": "legacy_web.1"])
   }
 
+  @Test func anExistingImageReferenceMayTakeItsTagFromTag() throws {
+    let m = try decode(
+      Self.wrap(
+        #"{ "kind": "image", "name": "a", "tag": "1", "ref": "local/busybox" }, { "kind": "image", "name": "b", "tag": "2", "ref": "local/busybox:2" }"#))
+    #expect(m.resources.compactMap { ($0.spec as? ImageSpec)?.reference } == ["local/busybox:1", "local/busybox:2"])
+    #expect(
+      issues(Self.wrap(#"{ "kind": "image", "name": "c", "tag": "3", "ref": "local/busybox:1" }"#)) == [
+        "m.json: resources[0] 'image/c': tag: 'ref' already names tag '1', which is not '3'; give one of them"
+      ])
+  }
+
   @Test func portSpellingsAreCanonical() {
     #expect(PortMapping(parsing: "8080:80")?.canonical == "8080:80/tcp")
     #expect(PortMapping(parsing: "127.0.0.1:53:53/udp")?.canonical == "127.0.0.1:53:53/udp")

@@ -79,9 +79,15 @@ public struct ImageSpec: ResourceSpec {
       if let context { sources.append(.build(context: b.resolvePath(context), dockerfile: dockerfile)) }
     }
     if let tarball = r.string("import") { sources.append(.importTarball(r.resolvePath(tarball))) }
-    if let ref = r.string("ref") {
+    if var ref = r.string("ref") {
       if ref.isEmpty || ref.contains(" ") { r.report("ref", "expected a local image reference like \"local/busybox:1\", got '\(ref)'") }
-      if tag != nil { r.report("tag", "'tag' is part of 'ref' for an existing image; give \"ref\": \"\(ref):\(tag!)\"") }
+      // `tag` completes a reference without one; a reference with another tag is a contradiction.
+      let hasTag = ref.contains("@") || (ref.split(separator: "/").last ?? "").contains(":")
+      if let tag, !hasTag {
+        ref += ":\(tag)"
+      } else if let tag, !ref.hasSuffix(":\(tag)") {
+        r.report("tag", "'ref' already names tag '\(ref.split(separator: ":").last!)', which is not '\(tag)'; give one of them")
+      }
       sources.append(.reference(ref))
     }
     guard sources.count == 1 else {
