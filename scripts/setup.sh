@@ -7,7 +7,7 @@ bash scripts/install-deps.sh
 export PATH=/opt/swift/usr/bin:$PATH
 
 echo "==> building reconcile (release)"
-swift build -c release --product reconcile 2>&1 | tail -n 2
+swift build -c release --product reconcile --static-swift-stdlib 2>&1 | tail -n 2
 BIN="$(swift build -c release --show-bin-path)"
 install -m 0755 "$BIN/reconcile" /usr/local/bin/reconcile
 

@@ -9,8 +9,10 @@ public struct HTTPRequest: Sendable {
   public var body: [UInt8]
   public var peer: IPAddress?
 
-  public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
-              body: [UInt8] = [], peer: IPAddress? = nil) {
+  public init(
+    method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+    body: [UInt8] = [], peer: IPAddress? = nil
+  ) {
     self.method = method
     self.path = path
     self.query = query
@@ -54,8 +56,9 @@ public struct HTTPResponse: Sendable {
   }
 
   public init(status: Int, text: String, headers: [(String, String)] = []) {
-    self.init(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers,
-              body: .bytes(Array(text.utf8)))
+    self.init(
+      status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers,
+      body: .bytes(Array(text.utf8)))
   }
 
   /// A JSON response from an already-encoded body.

@@ -35,7 +35,8 @@ public final class HTTPServer: @unchecked Sendable {
 
   /// Binds and starts serving. Throws when the address is malformed or the port cannot be bound.
   public func start() throws {
-    var flags = MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue
+    var flags =
+      MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue
       | MHD_USE_ERROR_LOG.rawValue | MHD_ALLOW_UPGRADE.rawValue | MHD_USE_ITC.rawValue | MHD_USE_POLL.rawValue
     guard let ip = IPAddress(options.host) else {
       throw HTTPKitError("could not start HTTP server: bind address '\(options.host)' is not an IP address")
@@ -46,9 +47,10 @@ public final class HTTPServer: @unchecked Sendable {
     let cls = Unmanaged.passUnretained(self).toOpaque()
     daemon = withUnsafePointer(to: &address) { p in
       p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-        rc_mhd_start(flags, options.port, sa, httpServerAccessHandler, cls, httpServerCompleted,
-                     options.connectionLimit, options.timeoutSeconds, options.memoryLimitBytes,
-                     options.perIPConnectionLimit)
+        rc_mhd_start(
+          flags, options.port, sa, httpServerAccessHandler, cls, httpServerCompleted,
+          options.connectionLimit, options.timeoutSeconds, options.memoryLimitBytes,
+          options.perIPConnectionLimit)
       }
     }
     guard let daemon else {
@@ -94,30 +96,37 @@ public final class HTTPServer: @unchecked Sendable {
 final class RequestContext {
   var body: [UInt8] = []
   var rejected = false
+  /// The 413 was queued already (Content-Length over the limit, answered on the first call).
+  var answered = false
+  var discarded = 0
 }
 
 private func collectHeaders(_ connection: OpaquePointer?) -> [String: String] {
   final class Box { var headers: [String: String] = [:] }
   let box = Box()
-  _ = MHD_get_connection_values(connection, .HEADER_KIND, { cls, _, key, value in
-    guard let cls, let key else { return .YES }
-    let b = Unmanaged<Box>.fromOpaque(cls).takeUnretainedValue()
-    let name = String(cString: key).lowercased()
-    let v = value.map { String(cString: $0) } ?? ""
-    if let old = b.headers[name] { b.headers[name] = old + ", " + v } else { b.headers[name] = v }
-    return .YES
-  }, Unmanaged.passUnretained(box).toOpaque())
+  _ = MHD_get_connection_values(
+    connection, .HEADER_KIND,
+    { cls, _, key, value in
+      guard let cls, let key else { return .YES }
+      let b = Unmanaged<Box>.fromOpaque(cls).takeUnretainedValue()
+      let name = String(cString: key).lowercased()
+      let v = value.map { String(cString: $0) } ?? ""
+      if let old = b.headers[name] { b.headers[name] = old + ", " + v } else { b.headers[name] = v }
+      return .YES
+    }, Unmanaged.passUnretained(box).toOpaque())
   return box.headers
 }
 
 private func collectQuery(_ connection: OpaquePointer?) -> [String: String] {
   final class Box { var query: [String: String] = [:] }
   let box = Box()
-  _ = MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, { cls, _, key, value in
-    guard let cls, let key else { return .YES }
-    Unmanaged<Box>.fromOpaque(cls).takeUnretainedValue().query[String(cString: key)] = value.map { String(cString: $0) } ?? ""
-    return .YES
-  }, Unmanaged.passUnretained(box).toOpaque())
+  _ = MHD_get_connection_values(
+    connection, .GET_ARGUMENT_KIND,
+    { cls, _, key, value in
+      guard let cls, let key else { return .YES }
+      Unmanaged<Box>.fromOpaque(cls).takeUnretainedValue().query[String(cString: key)] = value.map { String(cString: $0) } ?? ""
+      return .YES
+    }, Unmanaged.passUnretained(box).toOpaque())
   return box.query
 }
 
@@ -135,6 +144,7 @@ private let httpServerAccessHandler: MHD_AccessHandlerCallback = {
     let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").map { String(cString: $0) }
     if let length, let n = Int(length), n > server.options.maxBodyBytes {
       ctx.rejected = true
+      ctx.answered = true
       return queue(server, connection, HTTPResponse.error(413, "request body exceeds \(server.options.maxBodyBytes) bytes"))
     }
     // Answering on this first call would make libmicrohttpd close the connection
@@ -142,33 +152,42 @@ private let httpServerAccessHandler: MHD_AccessHandlerCallback = {
     return .YES
   }
   if uploadSize.pointee > 0 {
-    if !ctx.rejected {
-      if ctx.body.count + uploadSize.pointee > server.options.maxBodyBytes {
-        ctx.rejected = true
-        ctx.body = []
-        uploadSize.pointee = 0
-        return queue(server, connection, HTTPResponse.error(413, "request body exceeds \(server.options.maxBodyBytes) bytes"))
-      }
-      if let uploadData {
-        uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) {
-          ctx.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: uploadSize.pointee))
-        }
+    if ctx.rejected {
+      // Over the limit without a Content-Length (chunked): libmicrohttpd only takes a response once
+      // the upload is complete, so the rest is read and dropped — up to 4x the limit, then the
+      // connection is closed without an answer.
+      ctx.discarded += uploadSize.pointee
+      if ctx.discarded > 4 * server.options.maxBodyBytes { return .NO }
+    } else if ctx.body.count + uploadSize.pointee > server.options.maxBodyBytes {
+      ctx.rejected = true
+      ctx.discarded = ctx.body.count + uploadSize.pointee
+      ctx.body = []
+    } else if let uploadData {
+      uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) {
+        ctx.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: uploadSize.pointee))
       }
     }
     uploadSize.pointee = 0
     return .YES
   }
-  if ctx.rejected { return .YES }
+  if ctx.rejected {
+    if ctx.answered { return .YES }
+    ctx.answered = true
+    return queue(server, connection, HTTPResponse.error(413, "request body exceeds \(server.options.maxBodyBytes) bytes"))
+  }
   return respond(server, connection, url, method, ctx)
 }
 
-private func respond(_ server: HTTPServer, _ connection: OpaquePointer?, _ url: UnsafePointer<CChar>?,
-                     _ method: UnsafePointer<CChar>?, _ ctx: RequestContext) -> MHD_Result {
+private func respond(
+  _ server: HTTPServer, _ connection: OpaquePointer?, _ url: UnsafePointer<CChar>?,
+  _ method: UnsafePointer<CChar>?, _ ctx: RequestContext
+) -> MHD_Result {
   let peer = rc_mhd_client_addr(connection).flatMap { IPAddress(sockaddr: $0) }
-  let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "GET",
-                            path: url.map { String(cString: $0) } ?? "/",
-                            query: collectQuery(connection), headers: collectHeaders(connection),
-                            body: ctx.body, peer: peer)
+  let request = HTTPRequest(
+    method: method.map { String(cString: $0) } ?? "GET",
+    path: url.map { String(cString: $0) } ?? "/",
+    query: collectQuery(connection), headers: collectHeaders(connection),
+    body: ctx.body, peer: peer)
   ctx.body = []
   return queue(server, connection, server.handler(request))
 }
@@ -243,15 +262,18 @@ private final class UpgradeHandle: @unchecked Sendable {
 private let upgradeHandler: MHD_UpgradeHandler = { cls, _, _, extraIn, extraSize, sock, urh in
   guard let cls else { return }
   let box = Unmanaged<UpgradeBox>.fromOpaque(cls).takeRetainedValue()
-  let extra: [UInt8] = extraIn.map { p in
-    p.withMemoryRebound(to: UInt8.self, capacity: extraSize) { Array(UnsafeBufferPointer(start: $0, count: extraSize)) }
-  } ?? []
+  let extra: [UInt8] =
+    extraIn.map { p in
+      p.withMemoryRebound(to: UInt8.self, capacity: extraSize) { Array(UnsafeBufferPointer(start: $0, count: extraSize)) }
+    } ?? []
   let handle = UpgradeHandle(urh)
   let upgrader = box.upgrader
   let closed = Locked(false)
   let thread = Thread {
     upgrader.run(socket: sock, extra: extra) {
-      let first = closed.withLock { done -> Bool in defer { done = true }; return !done }
+      let first = closed.withLock { done -> Bool in
+        defer { done = true }; return !done
+      }
       if first { _ = rc_mhd_upgrade_close(handle.urh) }
     }
   }

@@ -58,7 +58,8 @@ struct ApplyPipeline {
     next.lastApply = ApplyStamp(time: started, manifestDigest: manifest.digest, revision: revision, outcome: ok ? "succeeded" : "failed")
     next = try ws.store.save(next)
     let seconds = Date().timeIntervalSince(started)
-    var entry = HistoryEntry(started: started, seconds: seconds, manifestDigest: manifest.digest, revision: revision, serial: next.serial, outcomes: outcomes, redactor: out.redactor)
+    var entry = HistoryEntry(
+      started: started, seconds: seconds, manifestDigest: manifest.digest, revision: revision, serial: next.serial, outcomes: outcomes, redactor: out.redactor)
     entry.command = command
     entry.triggers = triggers
     try? ws.store.appendHistory(entry)
