@@ -12,7 +12,7 @@ struct DockerStartFirstTests {
       { "apiVersion": "reconcile/v1", "resources": [
         { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": 2,
           "command": ["/bin/sh", "-c", "echo $VERSION > /tmp/version; exec sleep 600"], "env": { "VERSION": "\(version)" },
-          "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "1s", "retries": 2 },
+          "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "10s", "retries": 2 },
           "update": { "strategy": "start-first", "healthyWithin": "\(within)" } } ] }
       """)
   }
