@@ -55,9 +55,14 @@ struct ControllerCommand {
     let pollEvery = try args.seconds("poll", default: 30)
     let source = git?.source
     let poller = source.map { s in Task { await Self.poll(s, every: pollEvery, inbox: inbox) } }
+    let engine = try? DockerEngineClient.fromEnvironment(ProcessInfo.processInfo.environment)
+    let events = engine.map { client in
+      Task { await EngineEventWatcher(client: client, inbox: inbox, state: state, alerts: alerts, inUse: { reconciler.usesDocker.current }).run() }
+    }
     let stop = Self.onSignals { work.cancel() }
     await work.value
     poller?.cancel()
+    events?.cancel()
     stop.forEach { $0.cancel() }
     terminal.out("reconcile controller stopped\n")
     return ExitCode.ok

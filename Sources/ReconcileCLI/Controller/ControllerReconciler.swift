@@ -1,4 +1,5 @@
 import Foundation
+import HTTPKit
 import ReconcileCore
 import ReconcileDrivers
 import ReconcileRuntime
@@ -11,6 +12,8 @@ final class ControllerReconciler: @unchecked Sendable {
   let git: GitFollower?
   let alerts: AlertDispatcher
   private var failures = FailureTracker(threshold: 3)
+  /// Whether the manifests in force declare Docker resources.
+  let usesDocker = Locked(false)
   /// Called after each run with the paths worth watching (manifests and managed files).
   var onWatchPaths: (@Sendable (Set<String>) -> Void)?
 
@@ -81,6 +84,7 @@ final class ControllerReconciler: @unchecked Sendable {
       return (.terminal(redacted), "invalid manifests (\(e.issues.count) errors)")
     }
     state.setPolicy(selfHeal: manifest.selfHeal)
+    usesDocker.withLock { $0 = manifest.resources.contains { ["container", "image", "network", "volume"].contains($0.id.kind) } }
     alerts.targets = manifest.alerts
     // Watch before observing: a change made while this run is under way triggers a follow-up run.
     onWatchPaths?(watchPaths(manifest, ws: ws))
@@ -113,6 +117,9 @@ final class ControllerReconciler: @unchecked Sendable {
     for s in held {
       await alerts.send(.driftDetected, subject: s.id.description, s.reasons.joined(separator: "; "))
     }
+    for s in result.proposed.steps {
+      if let event = Self.containerEvent(s) { await alerts.send(event, subject: s.id.description, s.reasons.joined(separator: "; ")) }
+    }
     var failed = 0
     for o in result.outcomes {
       let fingerprint = result.manifest[o.id].map { form.fingerprint(of: $0.spec) } ?? ""
@@ -144,6 +151,16 @@ final class ControllerReconciler: @unchecked Sendable {
     state.setResources(statuses)
     let summary = result.proposed.isEmpty ? "No changes." : result.proposed.summary
     return failed == 0 ? (.succeeded, summary) : (.retryable("\(failed) step(s) failed"), summary)
+  }
+
+  /// A container found dead or unhealthy by this run's observation (not by reconcile's own actions).
+  static func containerEvent(_ s: Step) -> AlertEvent? {
+    guard s.id.kind == "container" else { return nil }
+    if s.reasons.contains("container is unhealthy") { return .containerUnhealthy }
+    if s.reasons.contains(where: { $0.hasPrefix("container is exited") || $0.hasPrefix("container is dead") || $0.hasPrefix("container is restarting") }) {
+      return .containerDied
+    }
+    return nil
   }
 
   /// The manifests' directories and the parent directories of managed files.
