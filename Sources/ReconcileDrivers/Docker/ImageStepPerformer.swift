@@ -39,9 +39,10 @@ struct ImageStepPerformer: Sendable {
     let newID: String
     switch spec.source {
     case .build(let context, let dockerfile):
-      labels[DockerLabel.sourceDigest] = try DockerSourceDigest.contextDigest(context)
+      labels[DockerLabel.sourceDigest] = try DockerSourceDigest.contextDigest(context, dockerfile: dockerfile)
+      let ignore = try DockerIgnore(context: context, dockerfile: dockerfile)
       var tar = TarWriter()
-      try tar.addTree(at: URL(fileURLWithPath: context))
+      try tar.addTree(at: URL(fileURLWithPath: context), excluding: ignore.excludes)
       let output = LockedBox([String]())
       do {
         newID = try await client.buildImage(context: tar.finish(), tag: spec.reference, dockerfile: dockerfile, labels: labels) { line in
