@@ -76,7 +76,7 @@ struct DockerStartFirstTests {
         """)
       let started = ContinuousClock.now
       let failures = try await h.apply(slow)
-      #expect(ContinuousClock.now - started < .seconds(15))
+      #expect(ContinuousClock.now - started < .seconds(45), "the 1 s deadline was not kept (the health would only turn after the 60 s start period)")
       #expect(failures.first?.contains("the new container did not become healthy within 1s (health: starting)") == true, "\(failures)")
       #expect(try await scope.client.inspectContainer(name).id == old.id)
     }
