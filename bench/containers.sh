@@ -130,7 +130,7 @@ for n in $SIZES; do
   row "docker-compose up -d, no change" "$(cd "$WORK" && timed docker-compose -p rcbench up -d)"
   compose_file "$n" b
   row "docker-compose up -d, one service changed" "$(cd "$WORK" && timed docker-compose -p rcbench up -d)"
-  (cd "$WORK" && docker-compose -p rcbench down -t 1 >/dev/null 2>&1)
+  (cd "$WORK" && docker-compose -p rcbench down -t 1 >/dev/null 2>&1) || true
 
   rm -rf "$WORK/state"
   manifest "$n" a

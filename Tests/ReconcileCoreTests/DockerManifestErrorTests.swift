@@ -68,8 +68,7 @@ import Testing
         #"{ "kind": "container", "name": "web", "image": "local/busybox:1", "ports": ["8080:80"], "update": { "strategy": "start-first", "healthyWithin": "0s" } }"#
       ),
       [
-        "m.json: resources[0] 'container/web': update.healthyWithin: expected a duration greater than zero",
-        "m.json: resources[0] 'container/web': update.strategy: 'start-first' runs the new container beside the old one, which cannot both publish host port 8080 ('8080:80/tcp'); use 'stop-first' or publish through a proxy",
+        "m.json: resources[0] 'container/web': update.healthyWithin: expected a duration greater than zero"
       ]
     ),
     (
@@ -101,6 +100,33 @@ import Testing
     let m = try decode(Self.wrap(#"{ "kind": "container", "name": "web", "dockerName": "legacy_web.1", "image": "local/busybox:1" }"#))
     let spec = try #require(m.resources.first?.spec as? ContainerSpec)
     #expect(spec.locator == ["name": "legacy_web.1"])
+  }
+
+  @Test func anExistingImageReferenceMayTakeItsTagFromTag() throws {
+    let m = try decode(
+      Self.wrap(
+        #"{ "kind": "image", "name": "a", "tag": "1", "ref": "local/busybox" }, { "kind": "image", "name": "b", "tag": "2", "ref": "local/busybox:2" }"#))
+    #expect(m.resources.compactMap { ($0.spec as? ImageSpec)?.reference } == ["local/busybox:1", "local/busybox:2"])
+    #expect(
+      issues(Self.wrap(#"{ "kind": "image", "name": "c", "tag": "3", "ref": "local/busybox:1" }"#)) == [
+        "m.json: resources[0] 'image/c': tag: 'ref' already names tag '1', which is not '3'; give one of them"
+      ])
+  }
+
+  @Test func tagIsAPlainTagOrAWholeReference() throws {
+    let m = try decode(
+      Self.wrap(
+        #"""
+        { "kind": "image", "name": "a", "build": { "context": "/c" } },
+        { "kind": "image", "name": "b", "tag": "7", "build": { "context": "/c" } },
+        { "kind": "image", "name": "jules", "tag": "local/jules:latest", "build": { "context": "/c" } },
+        { "kind": "image", "name": "d", "tag": "local/d", "import": "/d.tar" }
+        """#))
+    #expect(m.resources.compactMap { ($0.spec as? ImageSpec)?.reference }.sorted() == ["a:latest", "b:7", "local/d:latest", "local/jules:latest"])
+    #expect(
+      issues(Self.wrap(#"{ "kind": "image", "name": "e", "tag": "Local/E:1", "build": { "context": "/c" } }"#)) == [
+        "m.json: resources[0] 'image/e': tag: expected a tag like \"1\" or a lower-case reference like \"local/app:1\", got 'Local/E:1'"
+      ])
   }
 
   @Test func portSpellingsAreCanonical() {

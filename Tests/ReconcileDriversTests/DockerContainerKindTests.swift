@@ -28,7 +28,7 @@ struct DockerContainerKindTests {
             "env": { "GREETING": "hi", "TOKEN": "${secret.token}" }, "restart": "unless-stopped",
             "mounts": [{ "volume": "volume/\(vol)", "target": "/data" }, { "bind": "/tmp", "target": "/host-tmp", "readOnly": true }],
             "networks": [{ "network": "network/\(net)", "aliases": ["api"] }],
-            "healthcheck": { "command": "test -f /www/index.html", "interval": "1s", "timeout": "1s", "retries": 3, "startPeriod": "1s" },
+            "healthcheck": { "command": "test -f /www/index.html", "interval": "1s", "timeout": "10s", "retries": 3, "startPeriod": "1s" },
             "workingDir": "/www", "labels": { "team": "web" }, "memory": "64m", "cpus": 0.5, "pidsLimit": 64,
             "init": true, "capDrop": ["NET_RAW"], "stopSignal": "SIGTERM", "stopTimeout": "5s",
             "log": { "driver": "json-file", "options": { "max-size": "1m" } } } ] }
@@ -65,7 +65,7 @@ struct DockerContainerKindTests {
       #expect(c.networkSettings.networks?[net]?.aliases?.contains("api") == true)
       let body = try await fetch("http://127.0.0.1:\(port)/index.html")
       #expect(body == "busybox test image 1\n")
-      try await eventually(within: 15, "container '\(web)' to become healthy") {
+      try await eventually(within: 30, "container '\(web)' to become healthy") {
         try await scope.client.inspectContainer(web).state.health?.status == "healthy"
       }
       #expect(try await h.plan(manifest).isEmpty)

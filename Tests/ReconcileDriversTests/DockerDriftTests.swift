@@ -61,7 +61,7 @@ struct DockerDriftTests {
       let before = try await scope.client.inspectContainer(name)
       // Break it by hand: the probe file goes away.
       try FileManager.default.removeItem(at: probe.appendingPathComponent("ok"))
-      try await eventually(within: 15, "container '\(name)' to become unhealthy") {
+      try await eventually(within: 30, "container '\(name)' to become unhealthy") {
         try await scope.client.inspectContainer(name).state.health?.status == "unhealthy"
       }
       let plan = try await h.plan(manifest)
@@ -71,7 +71,7 @@ struct DockerDriftTests {
       #expect(after.id == before.id)
       #expect(after.state.startedAt != before.state.startedAt, "the container was not restarted")
       try Data().write(to: probe.appendingPathComponent("ok"))
-      try await eventually(within: 15, "container '\(name)' to be healthy again") {
+      try await eventually(within: 30, "container '\(name)' to be healthy again") {
         try await scope.client.inspectContainer(name).state.health?.status == "healthy"
       }
       #expect(try await h.plan(manifest).isEmpty)

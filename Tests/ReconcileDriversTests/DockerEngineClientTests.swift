@@ -63,6 +63,10 @@ struct DockerEngineClientTests {
       #expect(inspected.hostConfig.restartPolicy?.name == "unless-stopped")
       #expect(inspected.hostConfig.memory == 64 << 20)
       #expect(inspected.hostConfig.pidsLimit == 50)
+
+      try await client.startContainer(id)
+      try await client.killContainer(id, signal: "SIGKILL")
+      #expect(try await client.waitContainer(id) == 137)
     }
   }
 

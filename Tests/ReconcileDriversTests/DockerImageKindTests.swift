@@ -54,6 +54,32 @@ struct DockerImageKindTests {
     }
   }
 
+  @Test func dockerignoredFilesNeitherShipNorTriggerARebuild() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let context = try Self.makeContext(page: "ignore\n")
+      defer { try? FileManager.default.removeItem(at: context) }
+      try FileManager.default.createDirectory(at: context.appendingPathComponent("root/logs"), withIntermediateDirectories: true)
+      try Data("old log\n".utf8).write(to: context.appendingPathComponent("root/logs/app.log"))
+      try Data("root/logs/\n".utf8).write(to: context.appendingPathComponent(".dockerignore"))
+      let image = DockerTestEngine.uniqueName("ignoring")
+      let manifest = try h.decode(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "image", "name": "\(image)", "build": { "context": "\(context.path)" } } ] }
+        """)
+      try await h.applyAndExpectNoChanges(manifest)
+      try Data("new log line\n".utf8).write(to: context.appendingPathComponent("root/logs/app.log"))
+      #expect(try await h.plan(manifest).isEmpty, "a change to an ignored file asked for a rebuild")
+      // Not in the image: reading it back through the archive endpoint is a 404.
+      var spec = DockerContainerCreate(image: "\(image):latest")
+      spec.labels = scope.labels
+      let container = try await scope.client.createContainer(name: DockerTestEngine.uniqueName("peek"), spec)
+      await #expect(throws: DockerEngineError.self) { _ = try await scope.client.archiveData(container: container, path: "/logs/app.log") }
+      #expect(try await !scope.client.archiveData(container: container, path: "/index.html").isEmpty)
+    }
+  }
+
   @Test func tagChangeShowsTheReferencesInTheReason() async throws {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)

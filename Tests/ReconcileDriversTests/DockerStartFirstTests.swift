@@ -12,7 +12,7 @@ struct DockerStartFirstTests {
       { "apiVersion": "reconcile/v1", "resources": [
         { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": 2,
           "command": ["/bin/sh", "-c", "echo $VERSION > /tmp/version; exec sleep 600"], "env": { "VERSION": "\(version)" },
-          "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "1s", "retries": 2 },
+          "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "10s", "retries": 2 },
           "update": { "strategy": "start-first", "healthyWithin": "\(within)" } } ] }
       """)
   }
@@ -76,9 +76,44 @@ struct DockerStartFirstTests {
         """)
       let started = ContinuousClock.now
       let failures = try await h.apply(slow)
-      #expect(ContinuousClock.now - started < .seconds(15))
+      #expect(ContinuousClock.now - started < .seconds(45), "the 1 s deadline was not kept (the health would only turn after the 60 s start period)")
       #expect(failures.first?.contains("the new container did not become healthy within 1s (health: starting)") == true, "\(failures)")
       #expect(try await scope.client.inspectContainer(name).id == old.id)
+    }
+  }
+
+  static func served(_ h: DockerKindHarness, name: String, port: Int, version: String, check: String) throws -> Manifest {
+    try h.decode(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": 2,
+          "command": ["/bin/sh", "-c", "mkdir -p /tmp/www; echo $VERSION > /tmp/www/index.html; exec httpd -f -p 80 -h /tmp/www"],
+          "env": { "VERSION": "\(version)" }, "ports": ["127.0.0.1:\(port):80"],
+          "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "10s", "retries": 2 },
+          "update": { "strategy": "start-first", "healthyWithin": "20s" } } ] }
+      """)
+  }
+
+  @Test func withHostPortsTheNewOneIsProvenFirstThenTakesThePort() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("sfport")
+      let port = Int.random(in: 30000...39999)
+      try await h.applyAndExpectNoChanges(try Self.served(h, name: name, port: port, version: "one", check: "test -f /tmp/www/index.html"))
+      #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "one\n")
+      let old = try await scope.client.inspectContainer(name)
+
+      // A replacement that never becomes healthy: the old one keeps its port and keeps serving.
+      let failures = try await h.apply(try Self.served(h, name: name, port: port, version: "bad", check: "exit 1"))
+      #expect(failures.first?.contains("the new container was removed and the old one keeps running") == true, "\(failures)")
+      #expect(try await scope.client.inspectContainer(name).id == old.id)
+      #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "one\n")
+
+      // A healthy replacement takes the port over.
+      try await h.applyAndExpectNoChanges(try Self.served(h, name: name, port: port, version: "two", check: "test -f /tmp/www/index.html"))
+      #expect(try await scope.client.inspectContainer(name).id != old.id)
+      #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "two\n")
+      #expect(try await scope.client.inspectContainerIfPresent(StartFirstReplacement.temporaryName(name)) == nil)
     }
   }
 }

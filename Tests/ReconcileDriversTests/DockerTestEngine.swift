@@ -57,6 +57,7 @@ final class DockerTestScope: Sendable {
   /// Runs `body`, then removes containers, networks, volumes and images with this run's label.
   static func run(_ body: (DockerTestScope) async throws -> Void) async throws {
     let scope = try DockerTestScope()
+    await StaleTestObjectSweeper.shared.sweepOnce(scope.client)
     do {
       try await body(scope)
     } catch {
@@ -107,4 +108,49 @@ func eventually(
   }
   Issue.record("timed out after \(seconds) s waiting for \(what)")
   throw CancellationError()
+}
+
+/// Removes test objects (`io.reconcile.test=1`) left by a test process that died before its
+/// cleanup (a crash, a killed run). Only objects older than `age` are touched, so a test run
+/// going on in parallel (another worktree on the same engine) keeps its own. Once per process.
+actor StaleTestObjectSweeper {
+  static let shared = StaleTestObjectSweeper()
+  private var done = false
+  let age: TimeInterval = 15 * 60
+
+  func sweepOnce(_ client: DockerEngineClient) async {
+    guard !done else { return }
+    done = true
+    let test: [String: String?] = ["io.reconcile.test": "1"]
+    let cutoff = Date().addingTimeInterval(-age)
+    for c in (try? await client.listContainers(labels: test)) ?? [] where Date(timeIntervalSince1970: TimeInterval(c.created)) < cutoff {
+      try? await client.removeContainer(c.id, force: true)
+    }
+    for n in (try? await client.listNetworks(labels: test)) ?? [] {
+      if let created = try? await client.inspectNetworkCreated(n.id), created < cutoff { try? await client.removeNetwork(n.id) }
+    }
+    for v in (try? await client.listVolumes(labels: test)) ?? [] where (v.createdAt.flatMap(Self.parse) ?? Date()) < cutoff {
+      try? await client.removeVolume(v.name, force: true)
+    }
+    for i in (try? await client.listImages(labels: test)) ?? [] where Date(timeIntervalSince1970: TimeInterval(i.created)) < cutoff {
+      try? await client.removeImage(i.id, force: true)
+    }
+  }
+
+  /// `2026-11-22T04:10:05.123456789Z` (the Engine's nanosecond timestamps), to the second, UTC.
+  static func parse(_ text: String) -> Date? {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+    return formatter.date(from: String(text.prefix(19)))
+  }
+}
+
+extension DockerEngineClient {
+  /// When a network was created (its `Created` field). Calls `GET /networks/{id}`.
+  func inspectNetworkCreated(_ id: String) async throws -> Date? {
+    struct Created: Decodable { var created: String? }
+    return try await json(Created.self, "GET", "/networks/\(id)").created.flatMap(StaleTestObjectSweeper.parse)
+  }
 }

@@ -11,20 +11,22 @@ enum DockerSourceDigest {
 
   static func digest(of source: ImageSpec.Source) throws -> String? {
     switch source {
-    case .build(let context, _): return try contextDigest(context)
+    case .build(let context, let dockerfile): return try contextDigest(context, dockerfile: dockerfile)
     case .importTarball(let path): return try fileDigest(path)
     case .reference: return nil
     }
   }
 
-  static func contextDigest(_ directory: String) throws -> String {
+  /// Everything the build would send: `.dockerignore` rules apply, as they do to the context tar.
+  static func contextDigest(_ directory: String, dockerfile: String = "Dockerfile") throws -> String {
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw Unreadable(description: "build context '\(directory)' is not a directory")
     }
+    let ignore = try DockerIgnore(context: directory, dockerfile: dockerfile)
     var h = OpenSSLSHA256()
-    for relative in try fm.subpathsOfDirectory(atPath: directory).sorted() {
+    for relative in try fm.subpathsOfDirectory(atPath: directory).sorted() where !ignore.excludes(relative) {
       let full = directory + "/" + relative
       let attributes = try fm.attributesOfItem(atPath: full)
       let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0

@@ -5,6 +5,10 @@ import ReconcileCore
 /// healthy within the spec's deadline; then the old one is stopped and removed and the new one
 /// takes its name. When it does not become healthy, the new one is removed, the old one keeps
 /// running untouched, and the error carries the health log.
+///
+/// Host ports cannot be published twice, so a container with `ports` is proven healthy without
+/// them beside the old one; then the old one gives way and the new one is created with its ports
+/// (a gap of one stop and start, but never a switch to a container that failed its check).
 struct StartFirstReplacement: Sendable {
   let client: DockerEngineClient
 
@@ -23,6 +27,7 @@ struct StartFirstReplacement: Sendable {
     }
     var next = spec
     next.state = .running
+    next.ports = []
     let newID: String
     do {
       newID = try await create(next, temporary)
@@ -39,13 +44,31 @@ struct StartFirstReplacement: Sendable {
         retryable: false)
     }
     let old = try await client.inspectContainerIfPresent(spec.dockerName)
-    if let old {
-      if old.state.running || old.state.restarting { try await client.stopContainer(old.id, timeout: spec.effectiveStopTimeout) }
-      try await client.removeContainer(old.id, force: true, anonymousVolumes: true)
+    if spec.ports.isEmpty {
+      try await retire(old, spec)
+      try await client.renameContainer(newID, to: spec.dockerName)
+      if spec.state == .stopped { try await client.stopContainer(newID, timeout: spec.effectiveStopTimeout) }
+    } else {
+      try await client.removeContainer(newID, force: true, anonymousVolumes: true)
+      try await retire(old, spec)
+      let finalID = try await create(spec, spec.dockerName)
+      if spec.state == .running {
+        do {
+          try await waitUntilHealthy(finalID, within: spec.healthyWithin)
+        } catch let failure as OperationError {
+          throw OperationError(
+            "could not replace \(spec.id) (start-first): it was healthy without its host ports, but after taking them over \(failure.message)")
+        }
+      }
     }
-    try await client.renameContainer(newID, to: spec.dockerName)
     if let oldImage = old?.image { await ContainerStepPerformer.removeIfUnusedBuild(oldImage, client: client) }
-    if spec.state == .stopped { try await client.stopContainer(newID, timeout: spec.effectiveStopTimeout) }
+  }
+
+  /// Stops (with the container's timeout) and removes the container being replaced.
+  func retire(_ old: DockerContainerInspect?, _ spec: ContainerSpec) async throws {
+    guard let old else { return }
+    if old.state.running || old.state.restarting { try await client.stopContainer(old.id, timeout: spec.effectiveStopTimeout) }
+    try await client.removeContainer(old.id, force: true, anonymousVolumes: true)
   }
 
   /// Polls the new container until it is healthy (or, without any healthcheck, running), with a

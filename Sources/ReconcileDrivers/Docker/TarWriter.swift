@@ -40,11 +40,11 @@ public struct TarWriter: Sendable {
 
   /// Adds everything under `directory` (sorted, so the archive is reproducible), with paths
   /// relative to it. Symlinks are stored as links, never followed. Reads the filesystem.
-  public mutating func addTree(at directory: URL, under prefix: String = "") throws {
+  public mutating func addTree(at directory: URL, under prefix: String = "", excluding: (String) -> Bool = { _ in false }) throws {
     let fm = FileManager.default
     let root = directory.standardizedFileURL.path
     let entries = try fm.subpathsOfDirectory(atPath: root).sorted()
-    for relative in entries {
+    for relative in entries where !excluding(relative) {
       let full = root + "/" + relative
       let name = prefix.isEmpty ? relative : prefix + "/" + relative
       let attributes = try fm.attributesOfItem(atPath: full)

@@ -73,12 +73,6 @@ enum ContainerSpecDecoder {
       if let within = u.duration("healthyWithin") {
         if within > 0 { spec.healthyWithin = within } else { u.report("healthyWithin", "expected a duration greater than zero") }
       }
-      if spec.strategy == .startFirst, let port = spec.ports.first {
-        u.report(
-          "strategy",
-          "'start-first' runs the new container beside the old one, which cannot both publish host port \(port.hostPort) ('\(port.canonical)'); use 'stop-first' or publish through a proxy"
-        )
-      }
       u.finish()
     }
     guard image != nil else { return nil }

@@ -2,7 +2,8 @@ import Foundation
 
 /// `image`: built from a context directory, imported from a rootfs tarball, or an existing local image.
 ///
-/// Built and imported images are tagged `NAME:TAG` and rebuilt only when the digest of their
+/// Built and imported images are tagged `NAME:TAG` (or the full reference `tag` gives, such as
+/// `local/jules:latest`, as `docker build -t` takes it) and rebuilt only when the digest of their
 /// source (every file of the context, or the tarball) changes; the observer computes that digest.
 public struct ImageSpec: ResourceSpec {
   public enum Source: Sendable, Hashable {
@@ -12,20 +13,28 @@ public struct ImageSpec: ResourceSpec {
   }
 
   public let id: ResourceID
-  public var tag: String
   public var source: Source
+  /// The Engine reference: `NAME:TAG` for built and imported images, the given one otherwise.
+  public var reference: String
 
-  public init(id: ResourceID, tag: String = "latest", source: Source) {
+  /// `tag` is a plain tag (`1` -> `NAME:1`) or a full reference (`local/app:2`); nil means `latest`.
+  public init(id: ResourceID, tag: String? = nil, source: Source) {
     self.id = id
-    self.tag = tag
     self.source = source
+    if case .reference(let ref) = source {
+      reference = ref
+    } else {
+      reference = Self.reference(name: id.name, tag: tag)
+    }
   }
 
-  /// The Engine reference: `NAME:TAG`, or the given reference for an existing image.
-  public var reference: String {
-    if case .reference(let ref) = source { return ref }
-    return "\(id.name):\(tag)"
+  static func reference(name: String, tag: String?) -> String {
+    guard let tag else { return "\(name):latest" }
+    guard isFullReference(tag) else { return "\(name):\(tag)" }
+    return (tag.split(separator: "/").last ?? "").contains(":") || tag.contains("@") ? tag : tag + ":latest"
   }
+
+  static func isFullReference(_ tag: String) -> Bool { tag.contains("/") || tag.contains(":") }
 
   /// Whether reconcile builds (and may remove) this image, or only uses one that exists.
   public var isManagedImage: Bool {
@@ -63,10 +72,18 @@ public struct ImageSpec: ResourceSpec {
   }
 
   public static let descriptor = KindDescriptor(name: "image") { id, r, _ in
-    if id.name.lowercased() != id.name { r.report("name", "expected a lower-case image name (Docker repositories are lower case), got '\(id.name)'") }
+    if id.name.lowercased() != id.name, r.object["tag"].map({ if case .string(let t) = $0 { ImageSpec.isFullReference(t.value) } else { false } }) != true {
+      r.report("name", "expected a lower-case image name (Docker repositories are lower case), got '\(id.name)'")
+    }
     let tag = r.string("tag")
-    if let tag, !DockerNames.isValidContainerName(tag) || tag.count > 128 {
-      r.report("tag", "expected a Docker tag ([A-Za-z0-9_.-], at most 128 characters), got '\(tag)'")
+    if let tag {
+      if ImageSpec.isFullReference(tag) {
+        if tag.contains(" ") || tag.hasSuffix(":") || tag.hasPrefix("/") || tag.lowercased() != tag {
+          r.report("tag", "expected a tag like \"1\" or a lower-case reference like \"local/app:1\", got '\(tag)'")
+        }
+      } else if !DockerNames.isValidContainerName(tag) || tag.count > 128 {
+        r.report("tag", "expected a Docker tag ([A-Za-z0-9_.-], at most 128 characters), got '\(tag)'")
+      }
     }
     var sources: [Source] = []
     if var b = r.object("build") {
@@ -79,15 +96,23 @@ public struct ImageSpec: ResourceSpec {
       if let context { sources.append(.build(context: b.resolvePath(context), dockerfile: dockerfile)) }
     }
     if let tarball = r.string("import") { sources.append(.importTarball(r.resolvePath(tarball))) }
-    if let ref = r.string("ref") {
+    if var ref = r.string("ref") {
       if ref.isEmpty || ref.contains(" ") { r.report("ref", "expected a local image reference like \"local/busybox:1\", got '\(ref)'") }
-      if tag != nil { r.report("tag", "'tag' is part of 'ref' for an existing image; give \"ref\": \"\(ref):\(tag!)\"") }
+      // `tag` completes a reference without one; a reference with another tag is a contradiction.
+      let hasTag = ref.contains("@") || (ref.split(separator: "/").last ?? "").contains(":")
+      if let tag, ImageSpec.isFullReference(tag) {
+        r.report("tag", "give the whole reference in 'ref' for an existing image, not in 'tag'")
+      } else if let tag, !hasTag {
+        ref += ":\(tag)"
+      } else if let tag, !ref.hasSuffix(":\(tag)") {
+        r.report("tag", "'ref' already names tag '\(ref.split(separator: ":").last!)', which is not '\(tag)'; give one of them")
+      }
       sources.append(.reference(ref))
     }
     guard sources.count == 1 else {
       r.report(nil, sources.isEmpty ? "expected one of 'build', 'import' or 'ref'" : "give only one of 'build', 'import' or 'ref'")
       return nil
     }
-    return ImageSpec(id: id, tag: tag ?? "latest", source: sources[0])
+    return ImageSpec(id: id, tag: tag, source: sources[0])
   }
 }
