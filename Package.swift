@@ -32,13 +32,13 @@ let package = Package(
     .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
 
     // The bundled Jules service.
-    .target(name: "JulesService", dependencies: ["CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
+    .target(name: "JulesService", dependencies: ["HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
     .executableTarget(name: "jules", dependencies: ["JulesService"]),
 
     .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
     .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore"]),
     .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore"]),
-    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers"]),
+    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit"]),
     .testTarget(name: "JulesServiceTests", dependencies: ["JulesService"]),
   ],
   swiftLanguageModes: [.v6]

@@ -33,7 +33,7 @@ public struct HTTPClient: Sendable {
   public func send(_ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil)
     throws -> HTTPClientResponse
   {
-    guard let curl = curl_easy_init() else { throw HTTPKitError("could not \(method) \(url): curl_easy_init failed") }
+    guard let curl = curl_easy_init() else { throw HTTPKitError("could not \(method) \(Self.origin(url)): curl_easy_init failed") }
     defer { curl_easy_cleanup(curl) }
     let sink = ResponseSink()
     let sinkPtr = Unmanaged.passUnretained(sink).toOpaque()
@@ -64,19 +64,18 @@ public struct HTTPClient: Sendable {
       return curl_easy_perform(curl)
     }
     guard code == CURLE_OK else {
-      throw HTTPKitError("could not \(method) \(Self.redact(url)): \(String(cString: curl_easy_strerror(code)))")
+      throw HTTPKitError("could not \(method) \(Self.origin(url)): \(String(cString: curl_easy_strerror(code)))")
     }
     var status = 0
     _ = rc_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
     return HTTPClientResponse(status: status, headers: sink.headers, body: sink.body)
   }
 
-  /// Drops user-info from a URL so credentials never reach an error text.
-  static func redact(_ url: String) -> String {
-    guard var c = URLComponents(string: url) else { return url }
-    c.user = nil
-    c.password = nil
-    return c.string ?? url
+  /// `scheme://host:port` of a URL. Errors name only this: webhook paths and queries, and
+  /// user-info, often carry secrets.
+  public static func origin(_ url: String) -> String {
+    guard let c = URLComponents(string: url), let scheme = c.scheme, let host = c.host else { return "<invalid URL>" }
+    return "\(scheme)://\(host)" + (c.port.map { ":\($0)" } ?? "")
   }
 }
 

@@ -6,6 +6,7 @@ enum Composition {
   static var registry: KindRegistry { .builtIn }
 
   static func drivers(environment: [String: String]) -> DriverSet {
-    DriverSet([FileSystemDriver(), SiteDriver(), CertificateDriver()])
+    // The Docker kinds talk to $DOCKER_HOST (unix sockets only); no I/O happens until a Docker kind is observed.
+    DriverSet([FileSystemDriver(), DockerDriver(environment: environment), SiteDriver(), CertificateDriver()])
   }
 }
