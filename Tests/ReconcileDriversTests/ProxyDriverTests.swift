@@ -153,4 +153,37 @@ import Testing
     let r = try Self.run(["openssl", "dgst", "-sha256", "-verify", dir + "/pub.pem", "-signature", dir + "/sig", dir + "/msg"])
     #expect(r.output.contains("Verified OK"), "\(r.output)")
   }
+
+  @Test func filesIssuerCopiesYourFilesAndRefusesOnesAboutToExpire() async throws {
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    func make(_ days: Int) throws {
+      let r = try Self.run([
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/own.key", "-out", dir + "/own.crt", "-subj", "/CN=own.test",
+        "-addext", "subjectAltName=DNS:own.test", "-days", "\(days)",
+      ])
+      try #require(r.status == 0, "\(r.output)")
+    }
+    let spec = CertificateSpec(
+      id: ResourceID(kind: "certificate", name: "own"), domains: ["own.test"], keyType: "rsa-2048", directory: dir + "/cert",
+      issuer: .files(certificate: dir + "/own.crt", key: dir + "/own.key"))
+    let driver = CertificateDriver()
+    let target = ObserveTarget(id: spec.id, locator: spec.locator, spec: spec)
+    try make(10)
+    await #expect(throws: OperationError.self) {
+      try await driver.perform(Step(id: spec.id, action: .create, reasons: [], changes: [], desired: spec, prior: nil))
+    }
+    do {
+      try await driver.perform(Step(id: spec.id, action: .create, reasons: [], changes: [], desired: spec, prior: nil))
+    } catch let e as OperationError {
+      #expect(e.message.hasPrefix("could not create certificate/own: the certificate '\(dir)/own.crt' expires "))
+      #expect(e.message.hasSuffix("and an issuer of type 'files' cannot renew it: replace the file"))
+    }
+    try make(90)
+    try await driver.perform(Step(id: spec.id, action: .create, reasons: [], changes: [], desired: spec, prior: nil))
+    let observed = try #require(try await driver.observe([target])[spec.id])
+    #expect(observed.attributes == ["domains": "own.test", "keyType": "rsa-2048", "issuer": "files \(dir)/own.crt"])
+    #expect(spec.findings(observed: observed, now: Date()).isEmpty)
+    #expect(spec.findings(observed: observed, now: Date().addingTimeInterval(70 * 86400)).map(\.reason) == ["renew: expires in 19 days"])
+  }
 }
