@@ -84,7 +84,9 @@ enum ProxyTest {
 
   /// Stops the nginx whose pid file is under `prefix` and waits for it to exit.
   static func stopNginx(_ prefix: String) {
-    guard let text = try? String(contentsOfFile: prefix + "/run/nginx.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+    guard let text = try? String(contentsOfFile: prefix + "/run/nginx.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
+      let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), String(decoding: cmdline, as: UTF8.self).contains("nginx")
+    else { return }
     kill(pid, SIGQUIT)
     _ = CLIHarness.waitFor(10) { kill(pid, 0) != 0 }
   }

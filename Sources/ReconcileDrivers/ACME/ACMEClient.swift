@@ -124,7 +124,7 @@ struct Session {
       if r.status < 300 { return (r.headers["location"], r.status, r.text) }
       let problem = ACMEProblem(r.text)
       if problem.type.hasSuffix(":badNonce") { continue }
-      throw ACMEError("POST \(url) answered \(r.status): \(problem)")
+      throw ACMEError("POST \(url) answered \(r.status): \(problem)", retryable: r.status >= 500)
     }
     throw ACMEError("POST \(url): the server rejected 5 nonces in a row")
   }

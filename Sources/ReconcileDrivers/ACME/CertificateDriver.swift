@@ -55,6 +55,9 @@ public struct CertificateDriver: KindDriver {
       throw OperationError("could not \(what): \(e.description)")
     } catch let e as OperationError {
       throw OperationError(e.message.hasPrefix("could not") ? e.message : "could not \(what): \(e.message)", retryable: e.isRetryable)
+    } catch {
+      // No answer from the ACME server (connection refused, timeout): worth trying again later.
+      throw OperationError("could not \(what): \(error)", retryable: true)
     }
     try ServerReloader.reload(users: store.users, what: "reload the servers using \(spec.id)")
   }

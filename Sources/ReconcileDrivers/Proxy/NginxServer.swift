@@ -17,10 +17,12 @@ struct NginxServer {
   var errorLog: String { prefix + "/logs/error.log" }
   var pidFile: String { prefix + "/run/nginx.pid" }
 
-  /// The pid of the running master, when its pid file names a live process.
+  /// The pid of the running master, when its pid file names a live nginx process (a stale pid file whose number
+  /// was reused by another process is never signalled).
   var runningPID: pid_t? {
     guard let text = FileOut.read(pidFile), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
-    return kill(pid, 0) == 0 ? pid : nil
+    guard kill(pid, 0) == 0, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+    return String(decoding: cmdline, as: UTF8.self).contains("nginx") ? pid : nil
   }
 
   /// The main configuration of a generation: paths under the prefix, then every upstream and site file of the generation.
@@ -98,7 +100,8 @@ struct NginxServer {
   func reload(pid: pid_t, what: String) throws {
     let offset = (try? FileManager.default.attributesOfItem(atPath: errorLog)[.size] as? Int) ?? 0
     guard kill(pid, SIGHUP) == 0 else { throw OperationError("could not \(what): kill -HUP \(pid): \(String(cString: strerror(errno)))") }
-    let deadline = Date().addingTimeInterval(10)
+    let started = Date()
+    let deadline = started.addingTimeInterval(10)
     var delay: UInt32 = 5_000
     while Date() < deadline {
       let log = Self.tail(errorLog, from: offset)
@@ -108,7 +111,11 @@ struct NginxServer {
         let body = errors.map { "    " + $0 }.joined(separator: "\n")
         throw OperationError("could not \(what): nginx (pid \(pid)) rejected the reload and keeps serving the previous configuration; \(errorLog) says:\n\(body)")
       }
-      if lines.contains(where: { $0.contains("start worker process") }) { return }
+      // New workers run; once an old one logs its graceful shutdown it has closed the listening sockets, so
+      // every new connection meets the new configuration (certificates included).
+      if lines.contains(where: { $0.contains("start worker process") }) {
+        if lines.contains(where: { $0.contains("gracefully shutting down") }) || Date() > started.addingTimeInterval(3) { return }
+      }
       usleep(delay)
       delay = min(delay * 2, 100_000)
     }
