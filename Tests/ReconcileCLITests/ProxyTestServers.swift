@@ -69,8 +69,8 @@ enum ProxyTest {
   /// Starts a long-running process with output to a file.
   static func spawn(_ argv: [String], log: String, environment: [String: String] = [:]) -> Process {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = argv
+    p.executableURL = URL(fileURLWithPath: argv[0].hasPrefix("/") ? argv[0] : "/usr/bin/env")
+    p.arguments = argv[0].hasPrefix("/") ? Array(argv.dropFirst()) : argv
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
     p.environment = env
@@ -102,7 +102,8 @@ enum ProxyTest {
           def log_message(self, *a): pass
       http.server.HTTPServer(("127.0.0.1", \(port)), H).serve_forever()
       """
-    let p = spawn(["python3", "-c", script], log: log)
+    // Debian's python3 itself (not a version-manager shim that would outlive `terminate()`).
+    let p = spawn(["/usr/bin/python3", "-c", script], log: log)
     _ = CLIHarness.waitFor(10) { curl("http://127.0.0.1:\(port)/").status == 0 }
     return p
   }

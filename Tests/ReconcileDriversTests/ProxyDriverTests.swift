@@ -68,12 +68,12 @@ import Testing
     #expect(spec.config.value.contains("proxy_pass http://reconcile_web__jules_3001/;"))
 
     let python = Process()
-    python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    python.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, "\(published)"]
+    python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")  // not a shim that would outlive terminate()
+    python.arguments = ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, "\(published)"]
     python.standardOutput = FileHandle.nullDevice
     python.standardError = FileHandle.nullDevice
     try python.run()
-    defer { python.terminate() }
+    defer { kill(python.processIdentifier, SIGKILL) }  // SIGTERM may be blocked in the mask a child inherits here
 
     let driver = SiteDriver()
     let target = ObserveTarget(id: spec.id, locator: spec.locator, spec: spec)
