@@ -163,8 +163,18 @@ enum DaemonLauncher {
     for fd in inheritedDescriptors() { posix_spawn_file_actions_addclose(&actions, fd) }
     var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
     defer { cargs.forEach { free($0) } }
+    // An empty signal mask and default dispositions: a daemon must not inherit blocked or ignored signals.
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attr, &none)
+    posix_spawnattr_setsigdefault(&attr, &all)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, argv[0], &actions, nil, &cargs, environ)
+    let rc = posix_spawnp(&pid, argv[0], &actions, &attr, &cargs, environ)
     guard rc == 0 else { throw OperationError("could not run `\(argv.joined(separator: " "))`: \(String(cString: strerror(rc)))") }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0, errno == EINTR {}
