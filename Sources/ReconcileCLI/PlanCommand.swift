@@ -9,13 +9,10 @@ struct PlanCommand {
 
   func run() async throws -> Int32 {
     let ws = try Workspace(args)
-    let manifest = try ws.manifest()
-    let form = try ws.form()
-    var state = try ws.store.load()
-    _ = ws.store.recover(into: &state)
-    let (plan, _) = try await ws.plan(manifest, state: state, form: form, args: args)
+    let look = try await ws.look(args)
+    let plan = look.plan
     let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
-    let doc = PlanDocument(plan, manifestDigest: manifest.digest, state: state)
+    let doc = PlanDocument(plan, manifestDigest: look.manifest.digest, state: look.state)
     if let file = args.value("out") {
       let saved = SavedPlan(document: doc, manifests: ws.manifestPath, pruneVolumes: args.has("prune-volumes"), targets: args.values("target"), excludes: args.values("exclude"))
       try saved.write(to: file)
