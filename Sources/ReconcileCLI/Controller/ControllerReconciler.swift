@@ -118,7 +118,7 @@ final class ControllerReconciler: @unchecked Sendable {
       await alerts.send(.driftDetected, subject: s.id.description, s.reasons.joined(separator: "; "))
     }
     for s in result.proposed.steps {
-      if let event = Self.containerEvent(s) { await alerts.send(event, subject: s.id.description, s.reasons.joined(separator: "; ")) }
+      if let event = AlertClassifier.observed(s) { await alerts.send(event, subject: s.id.description, s.reasons.joined(separator: "; ")) }
     }
     var failed = 0
     for o in result.outcomes {
@@ -128,6 +128,9 @@ final class ControllerReconciler: @unchecked Sendable {
         isFailure = true
         failed += 1
         await alerts.send(.applyFailed, subject: o.id.description, ws.secrets.redactor.redact(why))
+        if let step = result.plan.steps.first(where: { $0.id == o.id }), let event = AlertClassifier.failed(step) {
+          await alerts.send(event, subject: o.id.description, "\(step.reasons.joined(separator: "; ")); \(ws.secrets.redactor.redact(why))")
+        }
       } else {
         isFailure = false
         if o.status == .succeeded, healing.contains(o.id) {
@@ -151,16 +154,6 @@ final class ControllerReconciler: @unchecked Sendable {
     state.setResources(statuses)
     let summary = result.proposed.isEmpty ? "No changes." : result.proposed.summary
     return failed == 0 ? (.succeeded, summary) : (.retryable("\(failed) step(s) failed"), summary)
-  }
-
-  /// A container found dead or unhealthy by this run's observation (not by reconcile's own actions).
-  static func containerEvent(_ s: Step) -> AlertEvent? {
-    guard s.id.kind == "container" else { return nil }
-    if s.reasons.contains("container is unhealthy") { return .containerUnhealthy }
-    if s.reasons.contains(where: { $0.hasPrefix("container is exited") || $0.hasPrefix("container is dead") || $0.hasPrefix("container is restarting") }) {
-      return .containerDied
-    }
-    return nil
   }
 
   /// The manifests' directories and the parent directories of managed files.
