@@ -1,0 +1,99 @@
+import Foundation
+
+/// `backup`: files, directories and SQLite databases (copied consistently while written) archived on a schedule
+/// into a destination directory, with a manifest of checksums, retention and verification after each run.
+/// Installs a `job` underneath that runs `reconcile backup run NAME`.
+public struct BackupSpec: ResourceSpec {
+  /// One thing to back up.
+  public struct Source: Sendable, Hashable {
+    public enum Kind: String, Sendable { case path, sqlite }
+    public var kind: Kind
+    public var path: String
+
+    public init(_ kind: Kind, _ path: String) {
+      self.kind = kind
+      self.path = path
+    }
+
+    public var text: String { "\(kind.rawValue):\(path)" }
+  }
+
+  public let id: ResourceID
+  public let sources: [Source]
+  public let destination: String
+  public let retention: RetentionPolicy
+  /// The schedule underneath: shares the job's installation and run records.
+  public let job: JobSpec
+
+  public init(id: ResourceID, sources: [Source], destination: String, retention: RetentionPolicy, job: JobSpec) {
+    self.id = id
+    self.sources = sources
+    self.destination = destination
+    self.retention = retention
+    self.job = job
+  }
+
+  /// Archives live in `DESTINATION/NAME/`.
+  public var archiveDirectory: String { "\(destination)/\(id.name)" }
+
+  public var locator: [String: String] { job.locator.merging(["destination": destination]) { a, _ in a } }
+  public var attributes: [Attribute] { job.attributes }
+
+  public static func backupAttributes(sources: [Source], destination: String, retention: RetentionPolicy) -> [Attribute] {
+    [Attribute("sources", sources.map(\.text).joined(separator: ", ")), Attribute("destination", destination), Attribute("keep", retention.text)]
+  }
+
+  /// Schedule drift (fact `artifact`), failed runs, and the age of the last verified backup (fact `lastGood`).
+  public func findings(observed: Observation, now: Date) -> [Finding] {
+    var out: [Finding] = []
+    if let changed = observed.facts["artifact"] { out.append(Finding(reason: changed, effect: .update)) }
+    var facts = observed.facts
+    facts["lastSuccess"] = observed.facts["lastGood"]
+    out += RunHealth(facts: facts).findings(
+      expected: job.schedule.interval, lateAfter: job.lateAfter, failuresBeforeAlert: job.failuresBeforeAlert, now: now, what: "good backup")
+    return out
+  }
+
+  public static let descriptor = KindDescriptor(name: "backup") { id, r, _ in
+    var sources: [Source] = []
+    let list = r.objects("sources")
+    if list == nil || list?.isEmpty == true { r.report("sources", "expected at least one source such as {\"path\": \"/srv/data\"} or {\"sqlite\": \"/srv/app.sqlite\"}") }
+    for var s in list ?? [] {
+      let path = s.string("path")
+      let sqlite = s.string("sqlite")
+      if s.object["volume"] != nil {
+        s.accept("volume")
+        s.report("volume", "Docker volume sources are not supported by this build of the backup kind")
+      }
+      switch (path, sqlite) {
+      case (let p?, nil): sources.append(Source(.path, p))
+      case (nil, let q?): sources.append(Source(.sqlite, q))
+      case (nil, nil): if s.object["volume"] == nil { s.report(nil, "expected 'path' or 'sqlite'") }
+      default: s.report(nil, "give either 'path' or 'sqlite', not both")
+      }
+      if let p = path ?? sqlite, !p.hasPrefix("/") || p.split(separator: "/").contains("..") {
+        s.report(path != nil ? "path" : "sqlite", "expected an absolute path without '..', got '\(p)'")
+      }
+      s.finish()
+    }
+    let destination = r.string("destination", required: true)
+    if let d = destination, !d.hasPrefix("/") { r.report("destination", "expected an absolute path, got '\(d)'") }
+    var retention = RetentionPolicy(last: 7)
+    if var k = r.object("keep") {
+      retention = RetentionPolicy(
+        last: k.int("last", in: 0...10000) ?? 0, daily: k.int("daily", in: 0...10000) ?? 0, weekly: k.int("weekly", in: 0...10000) ?? 0,
+        monthly: k.int("monthly", in: 0...10000) ?? 0)
+      if retention == RetentionPolicy() { k.report(nil, "expected at least one of 'last', 'daily', 'weekly', 'monthly' above 0") }
+      k.finish()
+    }
+    let schedule = JobSpec.readSchedule(&r)
+    let common = JobSpec.readCommon(&r, schedule: schedule, commandFields: false)
+    guard let destination, let schedule, !sources.isEmpty else { return nil }
+    let dest = destination.count > 1 && destination.hasSuffix("/") ? String(destination.dropLast()) : destination
+    let job = JobSpec(
+      id: id, schedule: schedule, command: .backup(id.name), user: "root", timeout: common.timeout, noOverlap: true, runner: common.runner,
+      cronDirectory: common.cronDirectory, systemd: common.systemd, failuresBeforeAlert: common.failuresBeforeAlert, maxAge: common.maxAge,
+      extraAttributes: backupAttributes(sources: sources, destination: dest, retention: retention))
+    return BackupSpec(id: id, sources: sources, destination: dest, retention: retention, job: job)
+  }
+}
