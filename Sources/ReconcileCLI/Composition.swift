@@ -8,4 +8,10 @@ enum Composition {
   static func drivers(environment: [String: String]) -> DriverSet {
     DriverSet([FileSystemDriver()])
   }
+
+  /// The drivers with the host kinds, which need the manifests and state locations for scheduled runs.
+  static func drivers(environment: [String: String], manifests: String, state: String, redactor: @escaping @Sendable () -> Redactor) -> DriverSet {
+    let paths = JobPaths(binary: JobPaths.currentBinary(environment: environment), manifests: manifests, state: state)
+    return DriverSet([FileSystemDriver(), SystemdUnitDriver(redactor: redactor), JobDriver(paths: paths, redactor: redactor)])
+  }
 }

@@ -62,8 +62,11 @@ public struct JobSpec: ResourceSpec {
   public var jobName: String { id.kind == "job" ? id.name : "\(id.kind)-\(id.name)" }
 
   /// The `/etc/cron.d` file name: cron ignores names with dots, so anything but letters, digits, `-` and `_` becomes `_`.
-  public var cronFileName: String {
-    "reconcile-" + String(jobName.map { $0.isLetter && $0.isASCII || $0.isNumber && $0.isASCII || $0 == "-" || $0 == "_" ? $0 : "_" })
+  public var cronFileName: String { Self.fileName(forJob: jobName) }
+
+  /// `reconcile-NAME` with every character but ASCII letters, digits, `-` and `_` replaced by `_`.
+  public static func fileName(forJob name: String) -> String {
+    "reconcile-" + String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
   }
 
   /// `reconcile-NAME` for the systemd runner's `.service` and `.timer`.
