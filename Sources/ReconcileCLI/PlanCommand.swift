@@ -13,7 +13,7 @@ struct PlanCommand {
     let form = try ws.form()
     var state = try ws.store.load()
     _ = ws.store.recover(into: &state)
-    let (plan, _) = try await ws.plan(manifest, state: state, form: form, args: args)
+    let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
     let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
     let doc = PlanDocument(plan, manifestDigest: manifest.digest, state: state)
     if let file = args.value("out") {
@@ -23,7 +23,7 @@ struct PlanCommand {
     if args.has("json") {
       out.out(String(decoding: doc.encoded(), as: UTF8.self) + "\n")
     } else {
-      out.out(PlanTextRenderer(style: terminal.style).render(plan))
+      out.out(PlanTextRenderer(style: terminal.style).render(plan) + ObservationNotes.text(observed))
       if let file = args.value("out") { out.out("\nSaved the plan to \(file). Apply exactly this plan with: reconcile apply \(file)\n") }
     }
     if args.has("detailed-exitcode"), !plan.isEmpty { return ExitCode.changes }

@@ -25,6 +25,9 @@ public struct SystemdUnitDriver: KindDriver {
       let live = liveness[target] ?? system.systemdIsRunning()
       liveness[target] = live
       var facts = ["systemd": live ? "running" : "offline"]
+      if !live {
+        facts["note"] = "systemd is not PID 1 here: the unit is installed and enabled offline (systemctl --root=\(target.root)); nothing is started, stopped or restarted"
+      }
       guard let content = try system.read("\(target.unitDirectory)/\(unit)") else {
         out[t.id] = Observation(exists: false, facts: facts)
         continue

@@ -40,7 +40,7 @@ public struct BackupSpec: ResourceSpec {
   public var attributes: [Attribute] { job.attributes }
 
   public static func backupAttributes(sources: [Source], destination: String, retention: RetentionPolicy) -> [Attribute] {
-    [Attribute("sources", sources.map(\.text).joined(separator: ", ")), Attribute("destination", destination), Attribute("keep", retention.text)]
+    [Attribute("sources", sources.map(\.text).joined(separator: ", ")), Attribute("keep", retention.text)]
   }
 
   /// Schedule drift (fact `artifact`), failed runs, and the age of the last verified backup (fact `lastGood`).

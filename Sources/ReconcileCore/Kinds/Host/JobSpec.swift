@@ -58,6 +58,8 @@ public struct JobSpec: ResourceSpec {
     self.extraAttributes = extraAttributes
   }
 
+  // `runner`, `cronDirectory` and the unit directory are in the locator: changing them replaces the job.
+
   /// The name of the run records and of the installed artifacts: `sync-notes` for `job/sync-notes`, `backup-db` for `backup/db`.
   public var jobName: String { id.kind == "job" ? id.name : "\(id.kind)-\(id.name)" }
 
@@ -101,7 +103,6 @@ public struct JobSpec: ResourceSpec {
     }
     if let timeout { out.append(Attribute("timeout", DurationText.format(timeout))) }
     out.append(Attribute("noOverlap", noOverlap ? "true" : "false"))
-    out.append(Attribute("runner", runner.rawValue, effect: .replace))
     return out
   }
 
