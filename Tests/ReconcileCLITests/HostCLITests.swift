@@ -22,10 +22,12 @@ import Testing
     try h.manifest(Self.hostManifest)
     let plan = try h.run(["plan"], env: Self.env)
     #expect(plan.stdout.contains("Plan: 4 to add, 0 to change, 0 to replace, 0 to destroy.\n"), "\(plan.all)")
-    #expect(plan.stdout.contains("\nNotes:\n  unit/hello: systemd is not PID 1 here: the unit is installed and enabled offline (systemctl --root=\(h.host)/sys); nothing is started"))
+    #expect(
+      plan.stdout.contains("\nNotes:\n  unit/hello: systemd is not PID 1 here: the unit is installed and enabled offline (systemctl --root=\(h.host)/sys); nothing is started"))
     let apply = try h.run(["apply", "--auto-approve"], env: Self.env)
     #expect(apply.status == 0, "\(apply.all)")
-    #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(h.host)/sys/etc/systemd/system/multi-user.target.wants/hello.service")) == "/etc/systemd/system/hello.service")
+    #expect(
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(h.host)/sys/etc/systemd/system/multi-user.target.wants/hello.service")) == "/etc/systemd/system/hello.service")
     #expect(h.mode("\(h.host)/cron.d/reconcile-sync-notes") == "0644")
     #expect(h.read("\(h.host)/cron.d/reconcile-sync-notes")?.hasSuffix("run-job sync-notes --manifests \(h.manifests) --state \(h.state)\n") == true)
     let again = try h.run(["plan", "--detailed-exitcode"], env: Self.env)
@@ -113,7 +115,8 @@ import Testing
       #expect(try ProcessRunnerShim.run("exec bash -c '\(start)'") == 0, "could not start cron")
     }
     let runs = "\(h.state)/jobs/\(name)/runs.jsonl"
-    #expect(CLIHarness.waitFor(90) { h.read(runs)?.contains(#""outcome":"success""#) == true }, "cron did not run the job within 90 s; cron file:\n\(h.read(cronFile) ?? "(missing)")")
+    #expect(
+      CLIHarness.waitFor(90) { h.read(runs)?.contains(#""outcome":"success""#) == true }, "cron did not run the job within 90 s; cron file:\n\(h.read(cronFile) ?? "(missing)")")
     #expect(h.read("\(h.host)/marker") == "from cron\n")
     #expect(h.read(runs)?.contains(#""outputTail":"done\n""#) == true)
     try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)

@@ -98,7 +98,8 @@ import Testing
 
   @Test func aLateJobIsDriftWithItsLastSuccess() throws {
     let m = try decode(Self.jobJSON, secrets: ["TOKEN": "t0ken-value"])
-    let late = Self.installed(m, facts: ["installedAt": "\(epoch.timeIntervalSince1970 - 86400)", "lastSuccess": "\(epoch.timeIntervalSince1970 - 3 * 3600 - 60)", "failures": "0"])
+    let late = Self.installed(
+      m, facts: ["installedAt": "\(epoch.timeIntervalSince1970 - 86400)", "lastSuccess": "\(epoch.timeIntervalSince1970 - 3 * 3600 - 60)", "failures": "0"])
     let p = plan(m, observed: ["job/sync-notes": late], state: applied(m))
     #expect(
       PlanTextRenderer().render(p) == """
@@ -150,7 +151,9 @@ import Testing
 
         """)
     let edited = Self.installed(m, facts: ["artifact": "the cron file '/etc/cron.d/reconcile-sync-notes' differs from what reconcile installs"])
-    #expect(plan(m, observed: ["job/sync-notes": edited], state: applied(m)).steps[0].reasons == ["the cron file '/etc/cron.d/reconcile-sync-notes' differs from what reconcile installs"])
+    #expect(
+      plan(m, observed: ["job/sync-notes": edited], state: applied(m)).steps[0].reasons == ["the cron file '/etc/cron.d/reconcile-sync-notes' differs from what reconcile installs"]
+    )
     var moved = applied(m)
     moved.resources[ResourceID(kind: "job", name: "sync-notes")]!.locator["runner"] = "systemd"
     #expect(plan(m, observed: ["job/sync-notes": Self.installed(m, facts: [:])], state: moved).steps[0].reasons == ["runner changed: 'systemd' -> 'cron'"])

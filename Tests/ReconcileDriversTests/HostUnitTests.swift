@@ -48,7 +48,8 @@ import Testing
     // A change is installed offline and the plan says that nothing is restarted.
     let changed = try box.manifest(#"{ "kind": "unit", "name": "hello", "root": "ROOT/sys", "enabled": false, "content": \#(Self.good) }"#)
     let p = try await box.plan(changed, state: state)
-    #expect(p.steps.first?.reasons == ["enabled changed: 'true' -> 'false'", "systemd is not PID 1 here: files and enable links are installed offline; nothing is started or restarted"])
+    #expect(
+      p.steps.first?.reasons == ["enabled changed: 'true' -> 'false'", "systemd is not PID 1 here: files and enable links are installed offline; nothing is started or restarted"])
     let s2 = try await box.apply(changed, state: state)
     #expect(!box.exists("\(dir)/multi-user.target.wants/hello.service"))
     #expect(try await box.plan(changed, state: s2).isEmpty)

@@ -21,7 +21,8 @@ public struct BackupRestorer: Sendable {
     if !existing.isEmpty, !force {
       let shown = existing.prefix(5).map { "    \($0)" }.joined(separator: "\n")
       throw OperationError(
-        "could not restore backup '\(m.id)' into '\(root)': \(existing.count) file\(existing.count == 1 ? "" : "s") would be overwritten; stop what uses them and add --force:\n\(shown)\(existing.count > 5 ? "\n    …" : "")")
+        "could not restore backup '\(m.id)' into '\(root)': \(existing.count) file\(existing.count == 1 ? "" : "s") would be overwritten; stop what uses them and add --force:\n\(shown)\(existing.count > 5 ? "\n    …" : "")"
+      )
     }
     for (f, dest) in zip(m.files, destinations) {
       try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -24,7 +24,8 @@ public struct JobRunner: Sendable {
       return (r, 0)
     }
     let environment = try self.environment(def, name: name)
-    let redactor = Redactor(secrets: (HostFiles.read(paths.environment(of: name)) ?? "").split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).last.map(String.init) })
+    let redactor = Redactor(
+      secrets: (HostFiles.read(paths.environment(of: name)) ?? "").split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).last.map(String.init) })
     var argv = def.argv
     if getuid() == 0, def.user != "root" { argv = ["/usr/sbin/runuser", "-u", def.user, "--"] + argv }
     if let t = def.timeout { argv = ["/usr/bin/timeout", "--kill-after=10s", "\(Int(t.rounded(.up)))s"] + argv }

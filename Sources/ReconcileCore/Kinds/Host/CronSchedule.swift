@@ -35,7 +35,8 @@ public struct CronSchedule: Sendable, Hashable {
     }
     let fields = expanded.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
     guard fields.count == 5 else {
-      throw ScheduleError("expected 5 fields (minute hour day-of-month month day-of-week) or a name like \"@hourly\", got '\(raw)' (\(fields.count) field\(fields.count == 1 ? "" : "s"))")
+      throw ScheduleError(
+        "expected 5 fields (minute hour day-of-month month day-of-week) or a name like \"@hourly\", got '\(raw)' (\(fields.count) field\(fields.count == 1 ? "" : "s"))")
     }
     var sets: [Set<Int>] = []
     for (i, f) in fields.enumerated() {
@@ -145,7 +146,8 @@ public struct CronSchedule: Sendable, Hashable {
       return s.sorted().map { String(format: "%0\(width)d", $0) }.joined(separator: ",")
     }
     let dow = weekdays.count == 7 ? "" : weekdays.sorted { ($0 + 6) % 7 < ($1 + 6) % 7 }.map { ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][$0] }.joined(separator: ",") + " "
-    return "\(dow)*-\(list(months, full: 1...12, width: 2))-\(list(days, full: 1...31, width: 2)) \(list(hours, full: 0...23, width: 2)):\(list(minutes, full: 0...59, width: 2)):00"
+    return
+      "\(dow)*-\(list(months, full: 1...12, width: 2))-\(list(days, full: 1...31, width: 2)) \(list(hours, full: 0...23, width: 2)):\(list(minutes, full: 0...59, width: 2)):00"
   }
 }
 

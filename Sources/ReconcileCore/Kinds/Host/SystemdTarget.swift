@@ -32,7 +32,11 @@ public struct SystemdTarget: Sendable, Hashable {
   static func read(_ r: inout FieldReader) -> SystemdTarget {
     var t = SystemdTarget()
     if let root = r.string("root") {
-      if root.hasPrefix("/") { t.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root } else { r.report("root", "expected an absolute path, got '\(root)'") }
+      if root.hasPrefix("/") {
+        t.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+      } else {
+        r.report("root", "expected an absolute path, got '\(root)'")
+      }
     }
     if let dir = r.string("unitDirectory") {
       if dir.hasPrefix("/") { t.unitDirectory = dir } else { r.report("unitDirectory", "expected an absolute path, got '\(dir)'") }
