@@ -1,0 +1,129 @@
+import Foundation
+import ReconcileCore
+import ReconcileDrivers
+import Testing
+
+/// A real systemd as PID 1 in a container on the test Docker Engine (image from `scripts/systemd-image.sh`,
+/// cached between runs), reached through the command prefix `docker exec NAME`.
+@Suite(.serialized) struct HostLiveSystemdTests {
+  static let image = "local/systemd-bookworm:1"
+
+  static var dockerHost: String {
+    ProcessInfo.processInfo.environment["DOCKER_HOST"] ?? "unix:///tmp/reconcile-docker/docker.sock"
+  }
+
+  static func docker(_ args: [String]) throws -> ProcessResult {
+    try ProcessRunner.run(["docker", "--host", dockerHost] + args)
+  }
+
+  /// A running systemd container; removed by `stop()`.
+  struct Box {
+    let name: String
+    var prefix: [String] { ["docker", "--host", HostLiveSystemdTests.dockerHost, "exec", name] }
+
+    static func start() throws -> Box {
+      if try docker(["image", "inspect", image]).status != 0 {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/scripts/systemd-image.sh"
+        let built = try ProcessRunner.run(["bash", script], environment: ProcessInfo.processInfo.environment.merging(["DOCKER_HOST": dockerHost]) { _, b in b })
+        try #require(built.status == 0, "scripts/systemd-image.sh failed:\n\(built.output)")
+      }
+      let name = "reconcile-host-systemd-" + UUID().uuidString.prefix(8).lowercased()
+      let run = try docker([
+        "run", "-d", "--name", name, "--label", "io.reconcile.test=1", "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
+        "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs", "/run", "--tmpfs", "/run/lock", "-e", "container=docker", image, "/lib/systemd/systemd",
+      ])
+      try #require(run.status == 0, "docker run failed:\n\(run.output)")
+      let box = Box(name: name)
+      var last = ""
+      let up = eventually(60) {
+        last = (try? docker(["exec", name, "systemctl", "is-system-running"]).output) ?? ""
+        return last.hasPrefix("running") || last.hasPrefix("degraded")
+      }
+      if !up { box.stop() }
+      try #require(up, "systemd in \(name) did not come up within 60 s: \(last)")
+      return box
+    }
+
+    func show(_ unit: String, _ property: String) throws -> String {
+      try docker(["exec", name, "systemctl", "show", unit, "-p", property, "--value"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func stop() { _ = try? docker(["rm", "-f", name]) }
+  }
+
+  static func unit(_ box: Box, env: String, extra: String = "") -> String {
+    let prefix = box.prefix.map { "\"\($0)\"" }.joined(separator: ", ")
+    return
+      #"{ "kind": "unit", "name": "web", "commandPrefix": [\#(prefix)], "content": "[Unit]\nDescription=web\n\n[Service]\nEnvironment=V=\#(env)\nExecStart=/bin/sleep infinity\n\n[Install]\nWantedBy=multi-user.target\n"\#(extra) }"#
+  }
+
+  @Test func liveUnitIsStartedRestartedOnChangeRestartedWhenDeadAndRemoved() async throws {
+    let sandbox = try HostSandbox()
+    defer { sandbox.cleanup() }
+    let box = try Box.start()
+    defer { box.stop() }
+    let m = try sandbox.manifest(Self.unit(box, env: "1"))
+    let first = try await sandbox.plan(m, state: StateSnapshot(lineage: "t"))
+    #expect(first.steps.map(\.action) == [.create])
+    let state = try await sandbox.apply(m)
+    #expect(try box.show("web.service", "ActiveState") == "active")
+    #expect(try box.show("web.service", "UnitFileState") == "enabled")
+    let pid1 = try box.show("web.service", "MainPID")
+    let idle = try await sandbox.plan(m, state: state)
+    #expect(idle.isEmpty, "\(PlanTextRenderer().render(idle))")
+
+    // A content change restarts, and the plan says so.
+    let changed = try sandbox.manifest(Self.unit(box, env: "2"))
+    let p = try await sandbox.plan(changed, state: state)
+    #expect(p.steps.first?.reasons == ["content changed", "unit files changed; will daemon-reload and restart"])
+    let s2 = try await sandbox.apply(changed, state: state)
+    #expect(try box.show("web.service", "Environment") == "V=2")
+    #expect(try box.show("web.service", "MainPID") != pid1)
+    #expect(try await sandbox.plan(changed, state: s2).isEmpty)
+
+    // Stopped behind reconcile's back: observed as inactive, started again.
+    _ = try Self.docker(["exec", box.name, "systemctl", "stop", "web.service"])
+    let dead = try await sandbox.plan(changed, state: s2)
+    #expect(dead.steps.first?.reasons == ["unit is inactive (dead); will start"])
+    try await sandbox.apply(changed, state: s2)
+    #expect(try box.show("web.service", "ActiveState") == "active")
+
+    // A bad unit is refused by systemd-analyze verify inside the target, and nothing is installed.
+    let bad = try sandbox.manifest(Self.unit(box, env: "3").replacingOccurrences(of: "ExecStart=", with: "ExecStrat="))
+    let refused = try await sandbox.plan(bad, state: s2)
+    let error = await #expect(throws: OperationError.self) { try await sandbox.drivers.perform(refused.steps[0]) }
+    #expect(error?.message.contains("Unknown key 'ExecStrat'") == true, "\(error?.message ?? "")")
+    #expect(try box.show("web.service", "Environment") == "V=2")
+
+    // Prune stops, disables and removes it.
+    let prune = try await sandbox.plan(try sandbox.manifest(""), state: s2)
+    for s in prune.steps { try await sandbox.drivers.perform(s) }
+    #expect(try Self.docker(["exec", box.name, "test", "-e", "/etc/systemd/system/web.service"]).status == 1)
+    #expect(try box.show("web.service", "ActiveState") == "inactive")
+  }
+
+  @Test func reloadAndStopFollowTheManifest() async throws {
+    let sandbox = try HostSandbox()
+    defer { sandbox.cleanup() }
+    let box = try Box.start()
+    defer { box.stop() }
+    let reload = #", "onChange": "reload""#
+    let m = try sandbox.manifest(
+      Self.unit(box, env: "1", extra: reload).replacingOccurrences(of: "ExecStart=/bin/sleep infinity", with: "ExecStart=/bin/sleep infinity\\nExecReload=/bin/true"))
+    let state = try await sandbox.apply(m)
+    let pid = try box.show("web.service", "MainPID")
+    let changed = try sandbox.manifest(
+      Self.unit(box, env: "2", extra: reload).replacingOccurrences(of: "ExecStart=/bin/sleep infinity", with: "ExecStart=/bin/sleep infinity\\nExecReload=/bin/true"))
+    let p = try await sandbox.plan(changed, state: state)
+    #expect(p.steps.first?.reasons == ["content changed", "unit files changed; will daemon-reload and reload"])
+    let s2 = try await sandbox.apply(changed, state: state)
+    #expect(try box.show("web.service", "MainPID") == pid)
+    let stopped = try sandbox.manifest(
+      Self.unit(box, env: "2", extra: reload + #", "running": false"#).replacingOccurrences(
+        of: "ExecStart=/bin/sleep infinity", with: "ExecStart=/bin/sleep infinity\\nExecReload=/bin/true"))
+    #expect(try await sandbox.plan(stopped, state: s2).steps.first?.reasons == ["unit is active (running); will stop"])
+    let s3 = try await sandbox.apply(stopped, state: s2)
+    #expect(try box.show("web.service", "ActiveState") == "inactive")
+    #expect(try await sandbox.plan(stopped, state: s3).isEmpty)
+  }
+}
