@@ -92,6 +92,16 @@ import Testing
     let restored = try h.run(["backup", "restore", "data", ids[1], "--to", "\(h.root)/restore"], env: Self.env)
     #expect(restored.status == 0 && restored.stdout == "Restored backup \(ids[1]) of backup/data into \(h.root)/restore: 2 files, checksums verified.\n", "\(restored.all)")
     #expect(h.read("\(h.root)/restore\(h.host)/data/notes/1.txt") == "note one\n")
+    // Drift: the last good backup against maxAge.
+    try h.manifest(Self.hostManifest.replacingOccurrences(of: #""schedule": "@daily", "keep""#, with: #""schedule": "@daily", "maxAge": "1s", "keep""#))
+    #expect(try h.run(["apply", "--auto-approve"], env: Self.env).status == 0)
+    _ = try h.run(["backup", "run", "data"], env: Self.env)
+    var drift = CLIHarness.Result(status: 0, stdout: "", stderr: "")
+    #expect(
+      CLIHarness.waitFor(10) {
+        drift = (try? h.run(["drift"], env: Self.env)) ?? drift
+        return drift.stdout.range(of: #"changed: backup/data — last good backup \d+s ago, expected every 1d\n"#, options: .regularExpression) != nil
+      }, "\(drift.all)")
     let unknown = try h.run(["backup", "run", "dta"], env: Self.env)
     #expect(unknown.stderr == "error: backup/dta is not declared in the manifests (did you mean 'data'?)\n", "\(unknown.all)")
   }

@@ -79,6 +79,8 @@ import Testing
     let stopped = Self.unitJSON.replacingOccurrences(of: #""kind": "unit", "name": "web","#, with: #""kind": "unit", "name": "web", "running": false,"#)
     #expect(try reasons(Self.unit(live: true), stopped) == ["unit is active (running); will stop"])
     #expect(plan(m, observed: ["unit/web": Self.unit(live: true)], state: applied(m)).isEmpty)
+    let any = Self.unitJSON.replacingOccurrences(of: #""kind": "unit", "name": "web","#, with: #""kind": "unit", "name": "web", "running": "any","#)
+    #expect(try reasons(Self.unit(live: true, state: "inactive", sub: "dead"), any) == [])
     let step = plan(m, observed: ["unit/web": Self.unit(changed, live: true)], state: applied(m)).steps[0]
     #expect(step.changes.last == FieldChange(field: "activation", before: .value("active"), after: .value("restart")))
   }

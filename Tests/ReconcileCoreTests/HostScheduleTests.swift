@@ -57,6 +57,10 @@ import Testing
       issues(wrap(#"{ "kind": "unit", "name": "u", "content": "x", "dropIns": { "a.txt": "y" } }"#)) == [
         "m.json: resources[0] 'unit/u': dropIns.a.txt: expected a drop-in file name ending in .conf, got 'a.txt'"
       ])
+    #expect(
+      issues(wrap(#"{ "kind": "unit", "name": "u", "content": "x", "running": "yes" }"#)) == [
+        "m.json: resources[0] 'unit/u': running: expected true, false or \"any\" (leave its activity alone, e.g. a oneshot run by a timer), got 'yes'"
+      ])
     let unit = issues(wrap(#"{ "kind": "unit", "name": "u", "unit": "u.sevice", "content": "x", "comandPrefix": ["x"] }"#))
     #expect(unit.contains("m.json: resources[0] 'unit/u': unit: expected a unit file name ending in .service, .timer, .socket, .path, got 'u.sevice'"))
     #expect(unit.contains("m.json: resources[0] 'unit/u': unknown key 'comandPrefix' (did you mean 'commandPrefix'?)"))

@@ -126,4 +126,33 @@ import Testing
     #expect(try box.show("web.service", "ActiveState") == "inactive")
     #expect(try await sandbox.plan(stopped, state: s3).isEmpty)
   }
+
+  @Test func systemdRunnerJobStartsAPersistentTimerInTheTarget() async throws {
+    let sandbox = try HostSandbox()
+    defer { sandbox.cleanup() }
+    let box = try Box.start()
+    defer { box.stop() }
+    // ExecStart must exist inside the target for verify: stand /bin/true in for the reconcile binary.
+    let paths = JobPaths(binary: "/bin/true", manifests: sandbox.paths.manifests, state: sandbox.paths.state)
+    let drivers = DriverSet([JobDriver(paths: paths)])
+    let prefix = box.prefix.map { "\"\($0)\"" }.joined(separator: ", ")
+    let m = try sandbox.manifest(#"{ "kind": "job", "name": "tick", "schedule": "*/5 * * * *", "command": "true", "runner": "systemd", "commandPrefix": [\#(prefix)] }"#)
+    func observe() async throws -> ObservedState {
+      try await drivers.observe(m.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) })
+    }
+    let planner = Planner(registry: .builtIn, form: HostSandbox.form)
+    let first = planner.plan(m, observed: try await observe(), state: StateSnapshot(lineage: "t"), now: Date())
+    for step in first.steps { try await drivers.perform(step) }
+    #expect(try box.show("reconcile-tick.timer", "ActiveState") == "active")
+    #expect(try box.show("reconcile-tick.timer", "UnitFileState") == "enabled")
+    var state = StateSnapshot(lineage: "t", serial: 1)
+    for r in m.resources { state.resources[r.id] = HostSandbox.form.record(for: r, at: Date()) }
+    #expect(planner.plan(m, observed: try await observe(), state: state, now: Date()).isEmpty)
+    // Stopped behind reconcile's back: the timer is drift and apply starts it again.
+    _ = try Self.docker(["exec", box.name, "systemctl", "stop", "reconcile-tick.timer"])
+    let again = planner.plan(m, observed: try await observe(), state: state, now: Date())
+    #expect(again.steps.first?.reasons == ["the timer reconcile-tick.timer is inactive; will start it"])
+    for step in again.steps { try await drivers.perform(step) }
+    #expect(try box.show("reconcile-tick.timer", "ActiveState") == "active")
+  }
 }

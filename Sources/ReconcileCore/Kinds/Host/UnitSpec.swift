@@ -102,7 +102,13 @@ public struct UnitSpec: ResourceSpec {
       dropIns[name] = text
     }
     let enabled = r.bool("enabled") ?? true
-    let running = r.value("running") == nil ? true : r.bool("running")
+    var running: Bool? = true
+    switch r.value("running") {
+    case nil: break
+    case .string(let t) where t.value == "any": running = nil
+    case .bool(let b): running = b
+    case let v?: r.report("running", "expected true, false or \"any\" (leave its activity alone, e.g. a oneshot run by a timer), got \(v.quoted)")
+    }
     let onChange = r.choice("onChange", ["restart", "reload", "none"]).flatMap(OnChange.init(rawValue:)) ?? .restart
     let target = SystemdTarget.read(&r)
     guard let content = inline ?? rendered else { return nil }
