@@ -41,7 +41,8 @@ struct BackupCommand {
     default:
       guard let to = args.value("to") else { throw OperationError("backup restore needs --to DIR ('--to /' restores in place)") }
       let (m, written) = try BackupRestorer(catalog: catalog).restore(p.count > 2 ? p[2] : nil, to: to, force: args.has("force"))
-      terminal.out("Restored backup \(m.id) of \(spec.id) into \(to): \(written.count) file\(written.count == 1 ? "" : "s"), checksums verified.\n")
+      let around = to == "/" && m.container != nil ? " (container '\(m.container!)' was stopped around the restore and started again if it was running)" : ""
+      terminal.out("Restored backup \(m.id) of \(spec.id) into \(to): \(written.count) file\(written.count == 1 ? "" : "s"), checksums verified\(around).\n")
     }
     return ExitCode.ok
   }

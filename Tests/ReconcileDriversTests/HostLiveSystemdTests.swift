@@ -155,4 +155,31 @@ import Testing
     for step in again.steps { try await drivers.perform(step) }
     #expect(try box.show("reconcile-tick.timer", "ActiveState") == "active")
   }
+
+  @Test func anInPlaceRestoreStopsAndStartsTheDependentContainer() async throws {
+    let sandbox = try HostSandbox()
+    defer { sandbox.cleanup() }
+    if try Self.docker(["image", "inspect", Self.image]).status != 0 { try Box.start().stop() }
+    let name = "reconcile-host-restore-" + UUID().uuidString.prefix(8).lowercased()
+    let run = try Self.docker(["run", "-d", "--name", name, "--label", "io.reconcile.test=1", Self.image, "sleep", "infinity"])
+    try #require(run.status == 0, "\(run.output)")
+    defer { _ = try? Self.docker(["rm", "-f", name]) }
+    func startedAt() throws -> String { try Self.docker(["inspect", "-f", "{{.State.StartedAt}} {{.State.Running}}", name]).output }
+    try FileManager.default.createDirectory(atPath: "\(sandbox.root)/live", withIntermediateDirectories: true)
+    try "v1\n".write(toFile: "\(sandbox.root)/live/data.txt", atomically: true, encoding: .utf8)
+    let m = try sandbox.manifest(
+      #"{ "kind": "backup", "name": "app", "sources": [ { "path": "ROOT/live/data.txt" } ], "destination": "ROOT/backups", "schedule": "@daily", "container": "\#(name)" }"#)
+    let spec = try #require(m.resources[0].spec as? BackupSpec)
+    let made = try BackupRunner(spec: spec).run()
+    #expect(made.manifest.container == name)
+    try "v2\n".write(toFile: "\(sandbox.root)/live/data.txt", atomically: true, encoding: .utf8)
+    let restorer = BackupRestorer(catalog: BackupCatalog(directory: spec.archiveDirectory), docker: ["docker", "--host", Self.dockerHost])
+    let before = try startedAt()
+    _ = try restorer.restore(nil, to: "\(sandbox.root)/copy", force: false)
+    #expect(try startedAt() == before, "a restore elsewhere must leave the container alone")
+    _ = try restorer.restore(nil, to: "/", force: true)
+    #expect(try String(contentsOfFile: "\(sandbox.root)/live/data.txt", encoding: .utf8) == "v1\n")
+    let after = try startedAt()
+    #expect(after != before && after.hasSuffix(" true\n"), "before: \(before) after: \(after)")
+  }
 }

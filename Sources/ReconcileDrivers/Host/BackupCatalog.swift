@@ -23,6 +23,8 @@ public struct BackupManifest: Codable, Sendable, Hashable {
   public var archiveSha256: String?
   public var verified: Bool
   public var verifiedAt: Date?
+  /// The container stopped and started again around an in-place restore.
+  public var container: String?
 
   public var totalBytes: Int { files.reduce(0) { $0 + $1.size } }
 

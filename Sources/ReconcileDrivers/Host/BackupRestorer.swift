@@ -3,10 +3,16 @@ import ReconcileCore
 
 /// Restores one backup into a directory: verifies the archive and every checksum first, refuses to overwrite
 /// existing files without `force`, and removes a restored SQLite database's stale `-wal`/`-shm` files.
+/// An in-place restore of a backup whose manifest names a container stops it first and starts it again after.
 public struct BackupRestorer: Sendable {
   public let catalog: BackupCatalog
+  /// The `docker` command used to stop and start the dependent container (`["docker"]`; tests add `--host`).
+  public let docker: [String]
 
-  public init(catalog: BackupCatalog) { self.catalog = catalog }
+  public init(catalog: BackupCatalog, docker: [String] = ["docker"]) {
+    self.catalog = catalog
+    self.docker = docker
+  }
 
   /// Restores backup `id` (newest verified when nil) below `target` (`/` restores in place). Returns the paths written.
   public func restore(_ id: String?, to target: String, force: Bool) throws -> (BackupManifest, [String]) {
@@ -24,6 +30,18 @@ public struct BackupRestorer: Sendable {
         "could not restore backup '\(m.id)' into '\(root)': \(existing.count) file\(existing.count == 1 ? "" : "s") would be overwritten; stop what uses them and add --force:\n\(shown)\(existing.count > 5 ? "\n    …" : "")"
       )
     }
+    let paused = root == "/" ? try stopContainer(m.container) : nil
+    do {
+      try copy(m, work: work, to: destinations)
+    } catch {
+      if let paused { try? startContainer(paused) }
+      throw error
+    }
+    if let paused { try startContainer(paused) }
+    return (m, destinations)
+  }
+
+  func copy(_ m: BackupManifest, work: String, to destinations: [String]) throws {
     for (f, dest) in zip(m.files, destinations) {
       try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       if f.sqlite {
@@ -34,6 +52,22 @@ public struct BackupRestorer: Sendable {
       guard cp.status == 0 else { throw cp.failure("could not restore '\(dest)'") }
       guard rename(tmp, dest) == 0 else { throw OperationError("could not restore '\(dest)': \(String(cString: strerror(errno)))") }
     }
-    return (m, destinations)
+  }
+
+  /// Calls `docker stop NAME` when the container is running; returns its name so it is started again.
+  func stopContainer(_ name: String?) throws -> String? {
+    guard let name else { return nil }
+    let state = try ProcessRunner.run(docker + ["inspect", "-f", "{{.State.Running}}", name])
+    guard state.status == 0 else { throw state.failure("could not inspect the container '\(name)' before the in-place restore") }
+    guard state.output.trimmingCharacters(in: .whitespacesAndNewlines) == "true" else { return nil }
+    let stop = try ProcessRunner.run(docker + ["stop", name])
+    guard stop.status == 0 else { throw stop.failure("could not stop the container '\(name)' before the in-place restore") }
+    return name
+  }
+
+  /// Calls `docker start NAME` (once: a second call after success is a no-op for a running container).
+  func startContainer(_ name: String) throws {
+    let start = try ProcessRunner.run(docker + ["start", name])
+    guard start.status == 0 else { throw start.failure("could not start the container '\(name)' after the restore") }
   }
 }

@@ -85,7 +85,7 @@ public struct BackupRunner: Sendable {
     }
     let manifest = BackupManifest(
       backup: spec.id.description, id: id, time: time, sources: spec.sources.map(\.text), files: files, archive: "\(id).tar.gz", archiveSha256: nil, verified: false,
-      verifiedAt: nil)
+      verifiedAt: nil, container: spec.container)
     try HostFiles.write(try BackupManifest.encoder.encode(manifest), to: "\(staging)/manifest.json", mode: 0o600)
     return manifest
   }

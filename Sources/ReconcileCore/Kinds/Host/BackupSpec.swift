@@ -22,10 +22,13 @@ public struct BackupSpec: ResourceSpec {
   public let sources: [Source]
   public let destination: String
   public let retention: RetentionPolicy
+  /// The Docker container that uses the sources: stopped before and started again after an in-place restore.
+  public let container: String?
   /// The schedule underneath: shares the job's installation and run records.
   public let job: JobSpec
 
-  public init(id: ResourceID, sources: [Source], destination: String, retention: RetentionPolicy, job: JobSpec) {
+  public init(id: ResourceID, sources: [Source], destination: String, retention: RetentionPolicy, container: String? = nil, job: JobSpec) {
+    self.container = container
     self.id = id
     self.sources = sources
     self.destination = destination
@@ -39,8 +42,10 @@ public struct BackupSpec: ResourceSpec {
   public var locator: [String: String] { job.locator.merging(["destination": destination]) { a, _ in a } }
   public var attributes: [Attribute] { job.attributes }
 
-  public static func backupAttributes(sources: [Source], destination: String, retention: RetentionPolicy) -> [Attribute] {
-    [Attribute("sources", sources.map(\.text).joined(separator: ", ")), Attribute("keep", retention.text)]
+  public static func backupAttributes(sources: [Source], retention: RetentionPolicy, container: String?) -> [Attribute] {
+    var out = [Attribute("sources", sources.map(\.text).joined(separator: ", ")), Attribute("keep", retention.text)]
+    if let container { out.append(Attribute("container", container)) }
+    return out
   }
 
   /// Schedule drift (fact `artifact`), failed runs, and the age of the last verified backup (fact `lastGood`).
@@ -86,6 +91,8 @@ public struct BackupSpec: ResourceSpec {
       if retention == RetentionPolicy() { k.report(nil, "expected at least one of 'last', 'daily', 'weekly', 'monthly' above 0") }
       k.finish()
     }
+    let container = r.string("container")
+    if let c = container, c.isEmpty || c.contains(where: { $0 == " " || $0 == "/" }) { r.report("container", "expected a Docker container name, got '\(c)'") }
     let schedule = JobSpec.readSchedule(&r)
     let common = JobSpec.readCommon(&r, schedule: schedule, commandFields: false)
     guard let destination, let schedule, !sources.isEmpty else { return nil }
@@ -93,7 +100,7 @@ public struct BackupSpec: ResourceSpec {
     let job = JobSpec(
       id: id, schedule: schedule, command: .backup(id.name), user: "root", timeout: common.timeout, noOverlap: true, runner: common.runner,
       cronDirectory: common.cronDirectory, systemd: common.systemd, failuresBeforeAlert: common.failuresBeforeAlert, maxAge: common.maxAge,
-      extraAttributes: backupAttributes(sources: sources, destination: dest, retention: retention))
-    return BackupSpec(id: id, sources: sources, destination: dest, retention: retention, job: job)
+      extraAttributes: backupAttributes(sources: sources, retention: retention, container: container))
+    return BackupSpec(id: id, sources: sources, destination: dest, retention: retention, container: container, job: job)
   }
 }
