@@ -68,7 +68,7 @@ import Testing
     #expect(
       backup.sorted() == [
         "m.json: resources[0] 'backup/b': destination: expected an absolute path, got 'backups'",
-        "m.json: resources[0] 'backup/b': sources[0].volume: Docker volume sources are not supported by this build of the backup kind",
+        "m.json: resources[0] 'backup/b': sources[0].helperImage: is required for a volume source: an image present on the Engine to create the helper container from",
         "m.json: resources[0] 'backup/b': unknown key 'user'",
       ])
     #expect(

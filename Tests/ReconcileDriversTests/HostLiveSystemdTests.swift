@@ -182,4 +182,40 @@ import Testing
     let after = try startedAt()
     #expect(after != before && after.hasSuffix(" true\n"), "before: \(before) after: \(after)")
   }
+
+  @Test func aDockerVolumeIsBackedUpThroughAHelperContainerAndRestoredIntoADirectory() async throws {
+    let sandbox = try HostSandbox()
+    defer { sandbox.cleanup() }
+    if try Self.docker(["image", "inspect", Self.image]).status != 0 { try Box.start().stop() }
+    let volume = "reconcile-host-vol-" + UUID().uuidString.prefix(8).lowercased()
+    #expect(try Self.docker(["volume", "create", "--label", "io.reconcile.test=1", volume]).status == 0)
+    defer { _ = try? Self.docker(["volume", "rm", "-f", volume]) }
+    let fill = try Self.docker([
+      "run", "--rm", "--label", "io.reconcile.test=1", "-v", "\(volume):/v", Self.image, "sh", "-c",
+      "echo hello > /v/a.txt && mkdir /v/sub && printf 'x%.0s' $(seq 1 5000) > /v/sub/b.bin",
+    ])
+    try #require(fill.status == 0, "\(fill.output)")
+    let m = try sandbox.manifest(
+      #"{ "kind": "backup", "name": "vol", "sources": [ { "volume": "\#(volume)", "helperImage": "\#(Self.image)" } ], "destination": "ROOT/backups", "schedule": "@daily" }"#)
+    let spec = try #require(m.resources[0].spec as? BackupSpec)
+    let made = try BackupRunner(spec: spec, docker: ["docker", "--host", Self.dockerHost]).run()
+    #expect(made.manifest.verified)
+    #expect(made.manifest.files.map(\.path) == ["docker-volumes/\(volume)/a.txt", "docker-volumes/\(volume)/sub/b.bin"])
+    #expect(made.manifest.files.map(\.size) == [6, 5000])
+    let helpers = try Self.docker(["ps", "-a", "--filter", "label=io.reconcile.backup-helper=1", "--filter", "volume=\(volume)", "-q"]).output
+    #expect(helpers.isEmpty, "the helper container was left behind")
+    let restorer = BackupRestorer(catalog: BackupCatalog(directory: spec.archiveDirectory))
+    _ = try restorer.restore(nil, to: "\(sandbox.root)/out", force: false)
+    #expect(sandbox.read("\(sandbox.root)/out/docker-volumes/\(volume)/a.txt") == "hello\n")
+    #expect(sandbox.read("\(sandbox.root)/out/docker-volumes/\(volume)/sub/b.bin") == String(repeating: "x", count: 5000))
+    let inPlace = #expect(throws: OperationError.self) { try restorer.restore(nil, to: "/", force: true) }
+    #expect(inPlace?.message.contains("it holds the Docker volume '\(volume)', which is restored with --to DIR") == true)
+    let missing = try sandbox.manifest(
+      #"{ "kind": "backup", "name": "gone", "sources": [ { "volume": "reconcile-host-no-such-volume", "helperImage": "\#(Self.image)" } ], "destination": "ROOT/backups", "schedule": "@daily" }"#
+    )
+    let error = #expect(throws: OperationError.self) {
+      try BackupRunner(spec: try #require(missing.resources[0].spec as? BackupSpec), docker: ["docker", "--host", Self.dockerHost]).run()
+    }
+    #expect(error?.message.contains("could not read the Docker volume 'reconcile-host-no-such-volume': `docker --host") == true, "\(error?.message ?? "")")
+  }
 }

@@ -22,6 +22,12 @@ public struct BackupRestorer: Sendable {
     let work = "\(catalog.directory)/.\(m.id).restore"
     defer { try? FileManager.default.removeItem(atPath: work) }
     try BackupVerifier(catalog: catalog).extract(m, into: work)
+    if root == "/", let f = m.files.first(where: { $0.path.hasPrefix(VolumeArchiver.prefix + "/") }) {
+      let volume = f.path.split(separator: "/")[1]
+      throw OperationError(
+        "could not restore backup '\(m.id)' in place: it holds the Docker volume '\(volume)', which is restored with --to DIR (files under DIR/\(VolumeArchiver.prefix)/\(volume)/) and copied back by hand"
+      )
+    }
     let destinations = m.files.map { "\(prefix)/\($0.path)" }
     let existing = destinations.filter { FileManager.default.fileExists(atPath: $0) }
     if !existing.isEmpty, !force {

@@ -12,8 +12,13 @@ public struct BackupResult: Sendable {
 /// checksums, archives with `tar -czf` (gzip), verifies the archive, then applies retention.
 public struct BackupRunner: Sendable {
   public let spec: BackupSpec
+  /// The `docker` command for volume sources (`["docker"]`, which honours `DOCKER_HOST`).
+  public let docker: [String]
 
-  public init(spec: BackupSpec) { self.spec = spec }
+  public init(spec: BackupSpec, docker: [String] = ["docker"]) {
+    self.spec = spec
+    self.docker = docker
+  }
 
   var catalog: BackupCatalog { BackupCatalog(directory: spec.archiveDirectory) }
 
@@ -66,12 +71,18 @@ public struct BackupRunner: Sendable {
     try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
     var sqlite: Set<String> = []
     for source in spec.sources {
+      if source.kind == .volume {
+        try VolumeArchiver(docker: docker).export(source, into: "\(data)/\(VolumeArchiver.prefix)/\(source.path)", scratch: staging)
+        continue
+      }
       let target = data + source.path
       try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       switch source.kind {
       case .sqlite:
         try SQLiteCopier.copy(source.path, to: target)
         sqlite.insert(String(source.path.dropFirst()))
+      case .volume:
+        break
       case .path:
         guard FileManager.default.fileExists(atPath: source.path) else { throw OperationError("the source '\(source.path)' does not exist") }
         let cp = try ProcessRunner.run(["cp", "-a", source.path, target])

@@ -6,13 +6,17 @@ import Foundation
 public struct BackupSpec: ResourceSpec {
   /// One thing to back up.
   public struct Source: Sendable, Hashable {
-    public enum Kind: String, Sendable { case path, sqlite }
+    public enum Kind: String, Sendable { case path, sqlite, volume }
     public var kind: Kind
+    /// The absolute path, or the Docker volume's name.
     public var path: String
+    /// For a volume: the image of the helper container the volume is mounted into (it is created, never started).
+    public var helperImage: String?
 
-    public init(_ kind: Kind, _ path: String) {
+    public init(_ kind: Kind, _ path: String, helperImage: String? = nil) {
       self.kind = kind
       self.path = path
+      self.helperImage = helperImage
     }
 
     public var text: String { "\(kind.rawValue):\(path)" }
@@ -66,16 +70,19 @@ public struct BackupSpec: ResourceSpec {
     for var s in list ?? [] {
       let path = s.string("path")
       let sqlite = s.string("sqlite")
-      if s.object["volume"] != nil {
-        s.accept("volume")
-        s.report("volume", "Docker volume sources are not supported by this build of the backup kind")
+      let volume = s.string("volume")
+      let helper = s.string("helperImage")
+      switch (path, sqlite, volume) {
+      case (let p?, nil, nil): sources.append(Source(.path, p))
+      case (nil, let q?, nil): sources.append(Source(.sqlite, q))
+      case (nil, nil, let v?):
+        if helper == nil { s.report("helperImage", "is required for a volume source: an image present on the Engine to create the helper container from") }
+        if v.isEmpty || v.contains("/") { s.report("volume", "expected a Docker volume name, got '\(v)'") }
+        sources.append(Source(.volume, v, helperImage: helper))
+      case (nil, nil, nil): s.report(nil, "expected 'path', 'sqlite' or 'volume'")
+      default: s.report(nil, "give one of 'path', 'sqlite' or 'volume'")
       }
-      switch (path, sqlite) {
-      case (let p?, nil): sources.append(Source(.path, p))
-      case (nil, let q?): sources.append(Source(.sqlite, q))
-      case (nil, nil): if s.object["volume"] == nil { s.report(nil, "expected 'path' or 'sqlite'") }
-      default: s.report(nil, "give either 'path' or 'sqlite', not both")
-      }
+      if helper != nil, volume == nil { s.report("helperImage", "only a volume source has a helper image") }
       if let p = path ?? sqlite, !p.hasPrefix("/") || p.split(separator: "/").contains("..") {
         s.report(path != nil ? "path" : "sqlite", "expected an absolute path without '..', got '\(p)'")
       }
