@@ -180,4 +180,13 @@ import Testing
     #expect(plan(m, observed: ["backup/sessions": recent], state: applied(m)).isEmpty)
     #expect(m.resources[0].spec.attributes.map(\.name) == ["schedule", "sources", "keep", "user", "noOverlap"])
   }
+
+  @Test func unitsRenderFromTemplates() throws {
+    let m = try decode(
+      #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "unit", "name": "app", "template": { "name": "host/app.service", "vars": { "bin": "/usr/local/bin/app", "port": 8080 } } } ] }"#,
+      templates: ["host/app.service": "[Service]\nExecStart={{bin}} --port {{port}}\n"])
+    let spec = try #require(m.resources[0].spec as? UnitSpec)
+    #expect(spec.content.value == "[Service]\nExecStart=/usr/local/bin/app --port 8080\n")
+    #expect(spec.unitName == "app.service")
+  }
 }
