@@ -5,6 +5,7 @@
 # Execute: debootstrap a minimal Debian 12 with systemd, systemd-sysv and dbus into a temp
 # directory (about a minute; Debian's mirror is reachable), then `docker import` it.
 # The host-kind tests run it with /lib/systemd/systemd as PID 1 to prove the live unit path.
+# The image carries no io.reconcile.test label on purpose: it is a cache the test sweeper must keep.
 set -euo pipefail
 
 IMAGE="${RECONCILE_SYSTEMD_IMAGE:-local/systemd-bookworm:1}"
@@ -25,5 +26,5 @@ debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus bookworm "$DIR
   log "debootstrap failed; its log:"; sed 's/^/    /' "$DIR.log" >&2; rm -f "$DIR.log"; exit 1; }
 rm -f "$DIR.log"
 log "importing as $IMAGE"
-tar -C "$DIR" -c . | docker import --change 'LABEL io.reconcile.test=1' - "$IMAGE" >/dev/null
+tar -C "$DIR" -c . | docker import - "$IMAGE" >/dev/null
 log "built $IMAGE"
