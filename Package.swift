@@ -18,10 +18,13 @@ let package = Package(
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+    // Plain HTTP over libmicrohttpd (server) and libcurl (client), shared by reconcile's controller and jules.
+    .target(name: "HTTPKit", dependencies: ["CMicroHTTPD", "CCurl"]),
+
     // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation only.
     .target(name: "ReconcileCore"),
     // Real adapters: filesystem, state store, Docker Engine client, processes.
-    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "CCurl", "CSQLite", "CCrypto"]),
+    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "HTTPKit", "CCurl", "CSQLite", "CCrypto"]),
     // Executor, controller loop. Core only: it cannot reach I/O by accident.
     .target(name: "ReconcileRuntime", dependencies: ["ReconcileCore"]),
     // Commands and views; the only place that builds concrete drivers.
@@ -29,12 +32,13 @@ let package = Package(
     .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
 
     // The bundled Jules service.
-    .target(name: "JulesService", dependencies: ["CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
+    .target(name: "JulesService", dependencies: ["HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
     .executableTarget(name: "jules", dependencies: ["JulesService"]),
 
     .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
+    .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore"]),
     .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore"]),
-    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers"]),
+    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit"]),
     .testTarget(name: "JulesServiceTests", dependencies: ["JulesService"]),
   ],
   swiftLanguageModes: [.v6]

@@ -7,7 +7,12 @@ bash scripts/install-deps.sh
 export PATH=/opt/swift/usr/bin:$PATH
 
 echo "==> building reconcile (release)"
-swift build -c release --product reconcile 2>&1 | tail -n 2
+mkdir -p .build
+if ! swift build -c release --product reconcile --static-swift-stdlib > .build/setup-build.log 2>&1; then
+  grep -E "error:" .build/setup-build.log | sort -u | head -n 20 >&2 || tail -n 30 .build/setup-build.log >&2
+  echo "error: the build failed; the whole log is in .build/setup-build.log" >&2
+  exit 1
+fi
 BIN="$(swift build -c release --show-bin-path)"
 install -m 0755 "$BIN/reconcile" /usr/local/bin/reconcile
 

@@ -11,3 +11,5 @@ static inline CURLcode rc_curl_set_write(CURL *c, rc_curl_data_cb f) { return cu
 static inline CURLcode rc_curl_set_read(CURL *c, rc_curl_data_cb f) { return curl_easy_setopt(c, CURLOPT_READFUNCTION, f); }
 static inline CURLcode rc_curl_set_header_cb(CURL *c, rc_curl_data_cb f) { return curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, f); }
 static inline CURLcode rc_curl_get_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
+typedef int (*rc_curl_xferinfo_cb)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+static inline CURLcode rc_curl_set_xferinfo_cb(CURL *c, rc_curl_xferinfo_cb f) { return curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, f); }

@@ -5,3 +5,37 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <microhttpd.h>
+// Typed wrappers: MHD_start_daemon and the *_info getters are variadic; some
+// constants are macros with casts. Swift cannot call or import either.
+
+/// Starts a daemon with the options the Swift side uses. `addr` may be NULL (any address).
+static inline struct MHD_Daemon *rc_mhd_start(unsigned int flags, uint16_t port,
+    const struct sockaddr *addr, MHD_AccessHandlerCallback handler, void *cls,
+    MHD_RequestCompletedCallback completed, unsigned int connection_limit,
+    unsigned int timeout_seconds, size_t memory_limit, unsigned int per_ip_limit) {
+  return MHD_start_daemon(flags, port, NULL, NULL, handler, cls,
+      MHD_OPTION_SOCK_ADDR, addr,
+      MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+      MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit,
+      MHD_OPTION_NOTIFY_COMPLETED, completed, cls,
+      MHD_OPTION_END);
+}
+
+static inline uint16_t rc_mhd_bound_port(struct MHD_Daemon *d) {
+  const union MHD_DaemonInfo *i = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  return i ? i->port : 0;
+}
+
+static inline const struct sockaddr *rc_mhd_client_addr(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  return i ? i->client_addr : NULL;
+}
+
+static inline uint64_t rc_mhd_size_unknown(void) { return MHD_SIZE_UNKNOWN; }
+static inline ssize_t rc_mhd_end_of_stream(void) { return MHD_CONTENT_READER_END_OF_STREAM; }
+static inline ssize_t rc_mhd_end_with_error(void) { return MHD_CONTENT_READER_END_WITH_ERROR; }
+static inline enum MHD_Result rc_mhd_upgrade_close(struct MHD_UpgradeResponseHandle *urh) {
+  return MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}

@@ -20,63 +20,37 @@ struct ApplyCommand {
     }
     let ws = try Workspace(args)
     let manifest = try ws.manifest()
-    let form = try ws.form()
-    let lock = try StateLock(directory: ws.store.directory, command: "reconcile apply", timeout: try args.seconds("lock-timeout", default: 0))
-    defer { lock.release() }
-    var state = try ws.store.load()
-    if let stale = lock.staleHolder {
-      terminal.warning("the previous run (\(stale.summary)) ended without releasing the state lock; it was probably killed. Recovering what it recorded.")
-    }
-    let recovered = ws.store.recover(into: &state)
-    if recovered > 0 {
-      state = try ws.store.save(state)
-      terminal.warning("recovered \(recovered) completed step\(recovered == 1 ? "" : "s") from an interrupted apply into the state")
-    }
-    let (plan, _) = try await ws.plan(manifest, state: state, form: form, args: args)
-    let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
-    if let saved {
-      let fresh = PlanDocument(plan, manifestDigest: manifest.digest, state: state)
-      var stale = saved.document.staleAddresses(against: fresh)
-      if saved.document.state != fresh.state { stale.insert("(the state: serial \(saved.document.state.serial) -> \(state.serial))", at: 0) }
-      if saved.document.manifestDigest != manifest.digest { stale.insert("(the manifests changed since the plan was made)", at: 0) }
-      guard stale.isEmpty else {
-        throw OperationError(
-          "the saved plan '\(args.positionals[0])' is stale: what it touches has changed since it was made:\n"
-            + stale.map { "    \($0)" }.joined(separator: "\n") + "\n  run 'reconcile plan --out FILE' again and review the new plan")
+    let pipeline = ApplyPipeline(ws: ws, args: args, terminal: terminal, command: "reconcile apply")
+    var cancelled = false
+    let result = try await pipeline.run(manifest: manifest) { plan, state, out in
+      if let saved {
+        let fresh = PlanDocument(plan, manifestDigest: manifest.digest, state: state)
+        var stale = saved.document.staleAddresses(against: fresh)
+        if saved.document.state != fresh.state { stale.insert("(the state: serial \(saved.document.state.serial) -> \(state.serial))", at: 0) }
+        if saved.document.manifestDigest != manifest.digest { stale.insert("(the manifests changed since the plan was made)", at: 0) }
+        guard stale.isEmpty else {
+          throw OperationError(
+            "the saved plan '\(args.positionals[0])' is stale: what it touches has changed since it was made:\n"
+              + stale.map { "    \($0)" }.joined(separator: "\n") + "\n  run 'reconcile plan --out FILE' again and review the new plan")
+        }
       }
-    }
-    out.out(PlanTextRenderer(style: terminal.style).render(plan))
-    if plan.isEmpty {
-      let next = StateBuilder(form: form, manifest: manifest).build(from: state, plan: plan, outcomes: [], now: Date())
-      if next.resources != state.resources { _ = try ws.store.save(next) }
-      return ExitCode.ok
-    }
-    if saved == nil, !args.has("auto-approve") {
-      guard terminal.stdinIsTTY else {
-        throw OperationError("apply needs confirmation, but standard input is not a terminal: review the plan and run again with --auto-approve")
+      out.out(PlanTextRenderer(style: terminal.style).render(plan))
+      if plan.isEmpty { return plan }
+      if saved == nil, !args.has("auto-approve") {
+        guard terminal.stdinIsTTY else {
+          throw OperationError("apply needs confirmation, but standard input is not a terminal: review the plan and run again with --auto-approve")
+        }
+        guard out.confirm("\nDo you want to perform these actions?") else {
+          out.out("Apply cancelled. Nothing was changed.\n")
+          cancelled = true
+          return nil
+        }
       }
-      guard out.confirm("\nDo you want to perform these actions?") else {
-        out.out("Apply cancelled. Nothing was changed.\n")
-        return ExitCode.failure
-      }
+      out.out("\n")
+      return plan
     }
-    out.out("\n")
-    let started = Date()
-    let printer = ProgressPrinter(terminal: out, live: terminal.stdoutIsTTY)
-    let journal = JournalWriter(journal: try ws.store.openJournal(), form: form, manifest: manifest, printer: printer)
-    let ticker = Task { await printer.tick() }
-    let outcomes = await Executor(parallelism: try args.int("parallelism", default: 4)).run(plan, performer: ws.drivers, observer: journal)
-    ticker.cancel()
-    var next = StateBuilder(form: form, manifest: manifest).build(from: state, plan: plan, outcomes: outcomes, now: Date())
-    let failed = outcomes.filter { if case .failed = $0.status { true } else { false } }.count
-    let revision = ProcessRunner.gitRevision(of: ManifestFiles.baseDirectory(of: ws.manifestPath))
-    next.lastApply = ApplyStamp(time: started, manifestDigest: manifest.digest, revision: revision, outcome: failed == 0 ? "succeeded" : "failed")
-    next = try ws.store.save(next)
-    let seconds = Date().timeIntervalSince(started)
-    try? ws.store.appendHistory(
-      HistoryEntry(started: started, seconds: seconds, manifestDigest: manifest.digest, revision: revision, serial: next.serial, outcomes: outcomes, redactor: out.redactor))
-    out.out("\n" + ApplySummary(outcomes: outcomes, seconds: seconds).text(style: terminal.style) + "\n")
-    return failed == 0 && outcomes.allSatisfy({ $0.status == .succeeded }) ? ExitCode.ok : ExitCode.failure
+    if cancelled { return ExitCode.failure }
+    return result.outcomes.allSatisfy({ $0.status == .succeeded }) ? ExitCode.ok : ExitCode.failure
   }
 }
 

@@ -14,6 +14,11 @@ enum HelpText {
     "status": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
     "run-job": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "backup": .init(flags: ["no-color", "force"], values: global.union(["to"]), repeatable: ["templates"], maxPositionals: 3),
+    "alert": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
+    "controller": .init(
+      flags: ["no-color", "require-signed", "allow-rewrite", "prune-volumes"],
+      values: global.union(["listen", "token-file", "webhook-secret-file", "resync", "backoff-cap", "git", "branch", "path", "poll", "parallelism", "lock-timeout"]),
+      repeatable: ["templates"]),
   ]
 
   static let common = """
@@ -126,6 +131,47 @@ enum HelpText {
           reconcile backup run jules-sessions
           reconcile backup restore jules-sessions --to /tmp/restore
         """
+    case "alert":
+      body = """
+        Usage: reconcile alert test [options]
+
+        Sends a test alert to every target under "alerts" in the manifests and says, per target, whether it
+        was delivered. Targets: "webhook" (JSON, signed with X-Signature-256 when it has a "secret"),
+        "slack" (Slack-compatible incoming webhook) and "telegram" (a bot sendMessage URL and a "chatId").
+
+        Example:
+          reconcile alert test --manifests manifests/
+        """
+    case "controller":
+      body = """
+        Usage: reconcile controller [options]
+
+        Runs until SIGTERM or SIGINT (then finishes the current step and exits), reconciling on every trigger:
+        Docker Engine events of managed objects, changes to the manifests or managed files (inotify), a periodic
+        resync, POST /trigger, and new git commits. Runs one at a time; triggers that arrive meanwhile coalesce
+        into one follow-up run. Failures back off exponentially; invalid manifests wait for the next revision.
+
+        Drift of the host (the manifests unchanged) is corrected only where the manifests say
+        "policy": { "selfHeal": true } (or "selfHeal": true on a resource); otherwise it is reported and alerted.
+
+          --listen HOST:PORT          HTTP endpoints (default 127.0.0.1:9797): /healthz /readyz open;
+                                      /metrics /status POST /trigger need 'Authorization: Bearer TOKEN'
+          --token-file FILE           the API token (else RECONCILE_CONTROLLER_TOKEN, else STATE/controller.token)
+          --resync DUR                periodic full reconciliation (default 5m)
+          --backoff-cap DUR           longest wait between retries after failures (default 5m)
+          --git URL|PATH              follow this repository (a clone is kept in STATE/git/checkout)
+          --branch NAME               branch to follow (default main)
+          --path DIR                  manifests inside the repository (default manifests)
+          --poll DUR                  how often to look for new commits (default 30s)
+          --webhook-secret-file FILE  secret of POST /hooks/git (GitHub, Gitea or GitLab push webhooks;
+                                      also RECONCILE_WEBHOOK_SECRET)
+          --require-signed            apply only commits that pass 'git verify-commit'
+          --allow-rewrite             accept a branch whose history was rewritten (non-fast-forward)
+
+        Example:
+          reconcile controller --git https://git.example.org/ops/host.git --branch main --path manifests \\
+            --webhook-secret-file /etc/reconcile/webhook.secret --state /var/lib/reconcile
+        """
     default:
       body = """
         reconcile \(version): declarative infrastructure for one Linux host.
@@ -140,6 +186,8 @@ enum HelpText {
           status     show what is managed and whether it is in sync
           run-job    run a scheduled job once and record the run
           backup     run, list and restore backups
+          alert test send a test alert to every alert target
+          controller run continuously: heal or report drift, follow git, send alerts
           help CMD   usage of a command (also: reconcile CMD --help)
 
         Example:

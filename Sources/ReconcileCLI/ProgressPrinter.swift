@@ -102,7 +102,8 @@ struct HistoryEntry: Encodable {
   var time: Date
   var user: String
   var host: String
-  var command = "apply"
+  var command = "reconcile apply"
+  var triggers: [String] = []
   var manifestDigest: String
   var revision: String?
   var serial: Int

@@ -41,6 +41,8 @@ public enum ReconcileCommand {
       case "status": return try await StatusCommand(args: args, terminal: terminal).run()
       case "run-job": return try RunJobCommand(args: args, terminal: terminal).run()
       case "backup": return try BackupCommand(args: args, terminal: terminal).run()
+      case "alert": return try await AlertCommand(args: args, terminal: terminal).run()
+      case "controller": return try await ControllerCommand(args: args, terminal: terminal).run()
       default: return ExitCode.failure
       }
     } catch let e as ManifestErrors {

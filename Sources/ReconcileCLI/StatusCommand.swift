@@ -13,7 +13,7 @@ struct StatusCommand {
     var state = try ws.store.load()
     _ = ws.store.recover(into: &state)
     let s = terminal.style
-    var lines = ["State: \(ws.store.directory)/state.json (serial \(state.serial), lineage \(state.lineage.isEmpty ? "none yet" : String(state.lineage.prefix(8)))))"]
+    var lines = ["State: \(ws.store.directory)/state.json (serial \(state.serial), lineage \(state.lineage.isEmpty ? "none yet" : String(state.lineage.prefix(8))))"]
     if let last = state.lastApply {
       let rev = last.revision.map { "git \($0.prefix(12))" } ?? "no git revision"
       lines.append("Last apply: \(ISO8601DateFormatter().string(from: last.time)), \(last.outcome), from \(rev), manifests \(last.manifestDigest.prefix(12))")

@@ -44,6 +44,19 @@ public struct Executor: Sendable {
     await withTaskGroup(of: StepOutcome.self) { group in
       var running = 0
       func launchReady() {
+        // Once cancelled (the controller is stopping), finish what runs and start nothing new.
+        if Task.isCancelled {
+          while let step = graph.nextReady() {
+            let o = StepOutcome(id: step.id, action: step.action, status: .skipped("skipped: reconcile is stopping"), seconds: 0)
+            outcomes.append(o)
+            observer.finished(step, o)
+            for s in graph.complete(o) {
+              outcomes.append(s)
+              observer.finished(graph.steps[s.id]!, s)
+            }
+          }
+          return
+        }
         while running < limit, let step = graph.nextReady() {
           running += 1
           observer.started(step)

@@ -1,1 +1,4 @@
-print("jules")
+import Foundation
+import JulesService
+
+exit(JulesCommand.main(CommandLine.arguments))

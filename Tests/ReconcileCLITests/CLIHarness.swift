@@ -44,9 +44,10 @@ struct CLIHarness {
     let process: Process
     let out: String
     let err: String
+    /// The output so far; the status is -1 while the process still runs.
     func result() -> Result {
       Result(
-        status: process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        status: process.isRunning ? -1 : process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
   }
 

@@ -15,7 +15,7 @@ import Testing
     ),
     (
       wrap(#"{ "kind": "fiel", "name": "a" }"#),
-      ["m.json: resources[0]: kind: unknown kind 'fiel' (did you mean 'file'?); known kinds: backup, directory, file, job, unit"]
+      ["m.json: resources[0]: kind: unknown kind 'fiel' (did you mean 'file'?); known kinds: backup, container, directory, file, image, job, network, unit, volume"]
     ),
     (
       wrap(#"{ "kind": "file", "name": "a", "path": "tmp/a", "content": "x", "mode": "644x" }"#),

@@ -111,7 +111,10 @@ public struct SecretHasher: Sendable {
     self.key = key.count > 64 ? SHA256.hashBytes(key) : key
   }
 
-  public func mac(_ message: String) -> String {
+  public func mac(_ message: String) -> String { mac(bytes: Array(message.utf8)) }
+
+  /// HMAC-SHA-256 of raw bytes, as lower-case hex.
+  public func mac(bytes message: [UInt8]) -> String {
     let block = key + [UInt8](repeating: 0, count: 64 - key.count)
     var inner = SHA256()
     inner.update(block.map { $0 ^ 0x36 })

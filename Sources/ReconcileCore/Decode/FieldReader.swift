@@ -203,9 +203,9 @@ public struct FieldReader {
 
   /// A path relative to the manifest file's directory, made absolute.
   public func resolvePath(_ p: String) -> String {
-    if p.hasPrefix("/") { return p }
+    if p.hasPrefix("/") { return (p as NSString).standardizingPath }
     let dir = (file as NSString).deletingLastPathComponent
-    return ((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent(p)
+    return (((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent(p) as NSString).standardizingPath
   }
 
   /// Reports every key this reader never asked for.

@@ -37,6 +37,10 @@ public struct KindRegistry: Sendable {
 
   /// The kinds of this scope; later kinds register alongside.
   public static var builtIn: KindRegistry {
-    KindRegistry([FileSpec.descriptor, DirectorySpec.descriptor, UnitSpec.descriptor, JobSpec.descriptor, BackupSpec.descriptor])
+    KindRegistry([
+      FileSpec.descriptor, DirectorySpec.descriptor,
+      ImageSpec.descriptor, ContainerSpec.descriptor, NetworkSpec.descriptor, VolumeSpec.descriptor,
+      UnitSpec.descriptor, JobSpec.descriptor, BackupSpec.descriptor,
+    ])
   }
 }

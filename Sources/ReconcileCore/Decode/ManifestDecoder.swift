@@ -41,6 +41,8 @@ public struct ManifestDecoder: Sendable {
   public func decode(_ sources: [ManifestSource]) throws(ManifestErrors) -> Manifest {
     let issues = IssueList()
     var raws: [Raw] = []
+    var rawAlerts: [Raw] = []
+    var selfHeal: (Bool, String)?
     var variables: [String: (Text, String)] = [:]
     for source in sources {
       guard let top = parse(source, issues: issues) else { continue }
@@ -53,6 +55,28 @@ public struct ManifestDecoder: Sendable {
           reader.report("variables.\(name)", "variable '\(name)' is also defined in \(file) with another value")
         }
         variables[name] = (value, source.file)
+      }
+      if var policy = reader.object("policy") {
+        if let heal = policy.bool("selfHeal") {
+          if let (prior, file) = selfHeal, prior != heal {
+            policy.report("selfHeal", "is also set in \(file) with another value")
+          }
+          selfHeal = (heal, source.file)
+        }
+        policy.finish()
+      }
+      if let alerts = reader.value("alerts") {
+        if case .array(let items) = alerts {
+          for (i, item) in items.enumerated() {
+            if case .object(let o) = item {
+              rawAlerts.append(Raw(file: source.file, index: i, object: o))
+            } else {
+              reader.report("alerts[\(i)]", "expected an object, got \(item.typeName)")
+            }
+          }
+        } else {
+          reader.report("alerts", "expected a list of alert targets, got \(alerts.typeName)")
+        }
       }
       guard let list = reader.value("resources", required: true) else {
         reader.finish()
@@ -86,9 +110,32 @@ public struct ManifestDecoder: Sendable {
       seen[r.id] = r.origin
       resources.append(r)
     }
+    let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
     let ordered = DependencyGraph(resources).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
-    return Manifest(resources: ordered, digest: Self.digest(sources), files: sources.map(\.file))
+    return Manifest(resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts)
+  }
+
+  func decodeAlerts(_ raws: [Raw], interpolator: Interpolator, issues: IssueList) -> [AlertTarget] {
+    var out: [AlertTarget] = []
+    for raw in raws {
+      let at = "alerts[\(raw.index)]"
+      guard
+        case .object(let object) = interpolator.resolve(
+          .object(raw.object), path: "",
+          report: { path, message in
+            issues.add(ManifestIssue(file: raw.file, subject: at, path: path, message: message))
+          })
+      else { continue }
+      var r = FieldReader(file: raw.file, subject: at, path: "", object: object, issues: issues)
+      guard let target = AlertTarget.decode(&r) else { continue }
+      if out.contains(where: { $0.name == target.name }) {
+        r.report("name", "alert target '\(target.name)' is declared twice")
+        continue
+      }
+      out.append(target)
+    }
+    return out
   }
 
   func parse(_ source: ManifestSource, issues: IssueList) -> [String: JSONValue]? {
@@ -148,6 +195,7 @@ public struct ManifestDecoder: Sendable {
     let id = ResourceID(kind: kind, name: name)
     var reader = FieldReader(file: raw.file, subject: "\(at) '\(id)'", path: "", object: object, issues: issues)
     reader.accept("kind", "name")
+    let selfHeal = reader.bool("selfHeal")
     var explicit: [ResourceID] = []
     for (i, ref) in (reader.strings("dependsOn") ?? []).enumerated() {
       if let dep = ResourceID(parsing: ref) {
@@ -162,7 +210,7 @@ public struct ManifestDecoder: Sendable {
     guard let spec, issues.items.count == before else { return nil }
     var deps = explicit
     for d in spec.implicitDependencies where !deps.contains(d) { deps.append(d) }
-    return Resource(spec: spec, dependsOn: deps, origin: Origin(file: raw.file, index: raw.index))
+    return Resource(spec: spec, dependsOn: deps, origin: Origin(file: raw.file, index: raw.index), selfHeal: selfHeal)
   }
 
   /// SHA-256 over each file's name and bytes, in order.

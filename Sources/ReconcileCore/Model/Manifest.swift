@@ -6,12 +6,18 @@ public struct Manifest: Sendable {
   public let digest: String
   /// The files read, relative as given.
   public let files: [String]
+  /// `policy.selfHeal`: whether the controller corrects drift (true) or only reports it (false, the default).
+  public let selfHeal: Bool
+  /// Where alerts go (`alerts`).
+  public let alerts: [AlertTarget]
   private let index: [ResourceID: Int]
 
-  public init(resources: [Resource], digest: String, files: [String]) {
+  public init(resources: [Resource], digest: String, files: [String], selfHeal: Bool = false, alerts: [AlertTarget] = []) {
     self.resources = resources
     self.digest = digest
     self.files = files
+    self.selfHeal = selfHeal
+    self.alerts = alerts
     var index: [ResourceID: Int] = [:]
     for (i, r) in resources.enumerated() { index[r.id] = i }
     self.index = index
@@ -22,4 +28,7 @@ public struct Manifest: Sendable {
   }
 
   public func contains(_ id: ResourceID) -> Bool { index[id] != nil }
+
+  /// Whether the controller may correct drift of this resource.
+  public func selfHeals(_ id: ResourceID) -> Bool { self[id]?.selfHeal ?? selfHeal }
 }

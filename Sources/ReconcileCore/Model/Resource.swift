@@ -52,12 +52,15 @@ public struct Resource: Sendable {
   public let spec: any ResourceSpec
   public let dependsOn: [ResourceID]
   public let origin: Origin
+  /// The resource's own drift policy for the controller; nil follows the manifests' `policy.selfHeal`.
+  public let selfHeal: Bool?
 
   public var id: ResourceID { spec.id }
 
-  public init(spec: any ResourceSpec, dependsOn: [ResourceID], origin: Origin) {
+  public init(spec: any ResourceSpec, dependsOn: [ResourceID], origin: Origin, selfHeal: Bool? = nil) {
     self.spec = spec
     self.dependsOn = dependsOn
     self.origin = origin
+    self.selfHeal = selfHeal
   }
 }

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Service configuration read from the environment (and an optional `.env`, which the environment overrides).
+public struct JulesConfig: Sendable {
+  public var host = "0.0.0.0"
+  public var port: UInt16 = 3001
+  public var localToken: String
+  public var authorizedFingerprints: [String] = []
+  public var allowlist: [CIDR] = []
+  public var trustedProxies: [CIDR] = []
+  public var corsOrigin: String?
+  public var rateLimit: RateLimit = RateLimit(requests: 120, perSeconds: 60)
+  public var julesAPIBase = "https://jules.googleapis.com/v1alpha"
+  public var julesAPIKey: String
+  public var pollIntervalSeconds: Double = 5
+  public var persist = false
+  public var dataDir = "./data"
+  public var notifyWebhook: String?
+  public var notifySecret: String?
+  public var alertWebhook: String?
+  public var alertWindowSeconds: Double = 60
+  public var notesDir: String?
+  public var liteWriterURL: String?
+  public var liteWriterUser: String?
+  public var liteWriterPassword: String?
+  public var liteWriterDelete = false
+  public var syncFailureThreshold = 3
+  public var watchNotes = true
+  public var maxBodyBytes = 1 << 20
+
+  /// Requests allowed per window for one client; `requests == 0` disables limiting.
+  public struct RateLimit: Sendable, Equatable {
+    public var requests: Int
+    public var perSeconds: Double
+  }
+
+  public init(localToken: String, julesAPIKey: String) {
+    self.localToken = localToken
+    self.julesAPIKey = julesAPIKey
+  }
+
+  /// Builds the configuration; the error names the variable that is missing or malformed.
+  public static func load(environment env: [String: String]) throws -> JulesConfig {
+    func value(_ k: String) -> String? {
+      guard let v = env[k]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+      return v
+    }
+    func required(_ k: String) throws -> String {
+      guard let v = value(k) else { throw JulesError("configuration: \(k) is required but not set") }
+      return v
+    }
+    func list(_ k: String) -> [String] {
+      (value(k) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+    func cidrs(_ k: String) throws -> [CIDR] {
+      try list(k).map { item in
+        guard let c = CIDR(item) else {
+          throw JulesError("configuration: \(k) has '\(item)', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8")
+        }
+        return c
+      }
+    }
+    func number(_ k: String, _ range: ClosedRange<Int>) throws -> Int? {
+      guard let v = value(k) else { return nil }
+      guard let n = Int(v), range.contains(n) else {
+        throw JulesError("configuration: \(k) has '\(v)', expected a whole number in \(range.lowerBound)...\(range.upperBound)")
+      }
+      return n
+    }
+    func url(_ k: String) throws -> String? {
+      guard let v = value(k) else { return nil }
+      guard let u = URL(string: v), let s = u.scheme, s == "http" || s == "https", u.host != nil else {
+        throw JulesError("configuration: \(k) is not an http(s) URL")
+      }
+      return v
+    }
+    func flag(_ k: String) -> Bool { ["1", "true", "yes", "on"].contains((value(k) ?? "").lowercased()) }
+
+    var c = JulesConfig(localToken: try required("LOCAL_TOKEN"), julesAPIKey: try required("JULES_API_KEY"))
+    if let p = try number("PORT", 0...65535) { c.port = UInt16(p) }
+    if let h = value("HOST") {
+      guard IPAddress(h) != nil else { throw JulesError("configuration: HOST has '\(h)', expected an IP address") }
+      c.host = h
+    }
+    c.authorizedFingerprints = list("AUTHORIZED_FINGERPRINTS")
+    c.allowlist = try cidrs("ALLOWLIST")
+    c.trustedProxies = try cidrs("TRUSTED_PROXIES")
+    c.corsOrigin = value("CORS_ORIGIN")
+    if let r = value("RATE_LIMIT") {
+      guard let parsed = parseRateLimit(r) else {
+        throw JulesError("configuration: RATE_LIMIT has '\(r)', expected N, N/s or N/m (0 disables)")
+      }
+      c.rateLimit = parsed
+    }
+    if let b = try url("JULES_API_BASE") { c.julesAPIBase = b.hasSuffix("/") ? String(b.dropLast()) : b }
+    if let p = try number("POLL_INTERVAL_SECONDS", 1...3600) { c.pollIntervalSeconds = Double(p) }
+    c.persist = flag("PERSIST")
+    if let d = value("DATA_DIR") { c.dataDir = d }
+    c.notifyWebhook = try url("NOTIFY_WEBHOOK")
+    c.notifySecret = value("NOTIFY_SECRET")
+    if c.notifyWebhook != nil && c.notifySecret == nil {
+      throw JulesError("configuration: NOTIFY_SECRET is required when NOTIFY_WEBHOOK is set")
+    }
+    c.alertWebhook = try url("ALERT_WEBHOOK")
+    if let w = try number("ALERT_WINDOW_SECONDS", 1...86400) { c.alertWindowSeconds = Double(w) }
+    c.notesDir = value("NOTES_DIR")
+    c.liteWriterURL = try url("LITEWRITER_URL")
+    c.liteWriterUser = value("LITEWRITER_USER")
+    c.liteWriterPassword = value("LITEWRITER_PASSWORD")
+    c.liteWriterDelete = flag("LITEWRITER_DELETE")
+    if (c.notesDir == nil) != (c.liteWriterURL == nil) {
+      throw JulesError("configuration: NOTES_DIR and LITEWRITER_URL must be set together")
+    }
+    if let t = try number("SYNC_FAILURE_THRESHOLD", 1...1000) { c.syncFailureThreshold = t }
+    if let w = value("NOTES_WATCH") { c.watchNotes = flag("NOTES_WATCH") || w == "" }
+    if let m = try number("MAX_BODY_BYTES", 1024...(64 << 20)) { c.maxBodyBytes = m }
+    return c
+  }
+
+  static func parseRateLimit(_ s: String) -> RateLimit? {
+    let parts = s.split(separator: "/", maxSplits: 1).map(String.init)
+    guard let n = Int(parts[0]), n >= 0 else { return nil }
+    if parts.count == 1 { return RateLimit(requests: n, perSeconds: 60) }
+    switch parts[1] {
+    case "s": return RateLimit(requests: n, perSeconds: 1)
+    case "m": return RateLimit(requests: n, perSeconds: 60)
+    case "h": return RateLimit(requests: n, perSeconds: 3600)
+    default: return nil
+    }
+  }
+}

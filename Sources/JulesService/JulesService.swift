@@ -1,0 +1,101 @@
+import Foundation
+
+/// The Jules service: HTTP server, session poller, webhook and alert delivery, live clients and
+/// LiteWriter sync, wired from one `JulesConfig`.
+public final class JulesService: Sendable {
+  public let config: JulesConfig
+  public let logger: JSONLogger
+  public let metrics = MetricsRegistry()
+  public let store: SessionStore
+  public let hub = LiveClientHub()
+  public let poller: SessionPoller
+  public let sync: LiteWriterSync?
+  let server: HTTPServer
+  let notify: WebhookDeliveryQueue?
+  let alertQueue: WebhookDeliveryQueue?
+  let watcher: NotesWatcher?
+
+  public init(config: JulesConfig, logger: JSONLogger = JSONLogger()) throws {
+    self.config = config
+    self.logger = logger
+    store = try SessionStore(persistDirectory: config.persist ? config.dataDir : nil)
+    let api = JulesAPIClient(base: config.julesAPIBase, apiKey: config.julesAPIKey)
+    notify = config.notifyWebhook.map { WebhookDeliveryQueue(label: "notify", url: $0, secret: config.notifySecret, logger: logger) }
+    alertQueue = config.alertWebhook.map { WebhookDeliveryQueue(label: "alert", url: $0, secret: nil, logger: logger) }
+    let alerts = AlertNotifier(delivery: alertQueue, windowSeconds: config.alertWindowSeconds)
+    let hub = self.hub, notify = self.notify, metrics = self.metrics
+    poller = SessionPoller(api: api, store: store, interval: config.pollIntervalSeconds, logger: logger, metrics: metrics) { deltas in
+      for d in deltas {
+        notify?.enqueue(JSONCoding.encode(d))
+        hub.broadcast(d)
+      }
+    }
+    if let dir = config.notesDir, let url = config.liteWriterURL {
+      let s = LiteWriterSync(
+        notesDir: dir, baseURL: url, user: config.liteWriterUser, password: config.liteWriterPassword,
+        deleteRemote: config.liteWriterDelete,
+        indexPath: config.persist ? config.dataDir + "/litewriter-index.json" : nil,
+        failureThreshold: config.syncFailureThreshold, alerts: alerts, metrics: metrics, logger: logger)
+      sync = s
+      watcher = config.watchNotes ? NotesWatcher(root: dir) { _ = try? s.sync() } : nil
+    } else {
+      sync = nil
+      watcher = nil
+    }
+    let limiter = TokenBucketLimiter(requests: config.rateLimit.requests, perSeconds: config.rateLimit.perSeconds)
+    let gate = SecurityGate(config: config, limiter: limiter, alerts: alerts, metrics: metrics)
+    let router = JulesRouter(
+      config: config, gate: gate,
+      sessions: SessionRoutes(api: api, store: store, poller: poller), store: store, hub: hub,
+      sync: sync, metrics: metrics, logger: logger, api: api)
+    var o = HTTPServer.Options()
+    o.host = config.host
+    o.port = config.port
+    o.maxBodyBytes = config.maxBodyBytes
+    o.defaultHeaders = [
+      ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+      ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),
+    ]
+    server = HTTPServer(options: o) { router.handle($0) }
+    let store = self.store
+    metrics.gauge("jules_sessions") { Double(store.count) }
+    metrics.gauge("jules_live_clients") { Double(hub.liveClients) }
+    if let notify {
+      metrics.gauge("jules_webhook_delivered") { Double(notify.currentStats.delivered) }
+      metrics.gauge("jules_webhook_failed") { Double(notify.currentStats.failed) }
+      metrics.gauge("jules_webhook_dropped") { Double(notify.currentStats.dropped) }
+    }
+  }
+
+  /// The bound port (useful with `PORT=0`).
+  public var port: UInt16 { server.port }
+
+  /// Starts delivery workers, the poller, the notes watcher and the HTTP server.
+  public func start() throws {
+    notify?.start()
+    alertQueue?.start()
+    try server.start()
+    poller.start()
+    try watcher?.start()
+    logger.info(
+      "jules started",
+      [
+        "port": Int(port), "persist": store.isPersistent, "version": JulesRouter.version,
+        "sessions": store.count, "litewriter_sync": sync != nil,
+      ])
+  }
+
+  /// Graceful stop: no new connections, in-flight requests finish, live clients are closed,
+  /// queued webhooks get a few seconds, then the database is closed.
+  public func shutdown(grace: Double = 10) {
+    logger.info("jules stopping")
+    hub.closeAll()
+    server.shutdown(grace: grace)
+    poller.stop(grace: 5)
+    watcher?.stop()
+    notify?.stop(grace: 3)
+    alertQueue?.stop(grace: 3)
+    store.close()
+    logger.info("jules stopped")
+  }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// One WebSocket connection after the RFC 6455 handshake: answers pings and close frames,
+/// and receives session deltas as text frames from the hub.
+public final class WebSocketClient: ConnectionUpgrader, @unchecked Sendable {
+  let hub: LiveClientHub
+  private let writeLock = NSLock()
+  private var fd: Int32 = -1
+  private let closing = Locked(false)
+
+  public init(hub: LiveClientHub) { self.hub = hub }
+
+  public func run(socket: Int32, extra: [UInt8], close: @escaping @Sendable () -> Void) {
+    fd = socket
+    guard hub.register(self) else {
+      sendFrame(.close, [0x03, 0xe9])
+      close()
+      return
+    }
+    defer {
+      hub.unregister(self)
+      close()
+    }
+    var buffer = extra
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+      while let f = WebSocketFrame.decode(buffer) {
+        buffer.removeFirst(f.consumed)
+        switch f.opcode {
+        case WebSocketFrame.Opcode.close.rawValue:
+          sendFrame(.close, Array(f.payload.prefix(2)))
+          return
+        case WebSocketFrame.Opcode.ping.rawValue:
+          sendFrame(.pong, f.payload)
+        default:
+          break  // client messages are not part of the protocol; ignored
+        }
+      }
+      if closing.current {
+        sendFrame(.close, [0x03, 0xe9])  // 1001 going away
+        return
+      }
+      var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&p, 1, 200)
+      if ready < 0 && errno != EINTR { return }
+      if ready <= 0 { continue }
+      let n = recv(socket, &chunk, chunk.count, 0)
+      if n == 0 { return }
+      if n < 0 {
+        if errno == EAGAIN || errno == EINTR { continue }
+        return
+      }
+      buffer += chunk[0..<n]
+      if buffer.count > 1 << 20 { return }  // a client flooding us is dropped
+    }
+  }
+
+  /// Sends one text frame; a broken connection is noticed by the read loop.
+  public func send(text: [UInt8]) { sendFrame(.text, text) }
+
+  func requestClose() { closing.withLock { $0 = true } }
+
+  private func sendFrame(_ op: WebSocketFrame.Opcode, _ payload: [UInt8]) {
+    let frame = WebSocketFrame.encode(op, payload)
+    writeLock.lock()
+    defer { writeLock.unlock() }
+    var off = 0
+    while off < frame.count {
+      let n = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + off, frame.count - off, Int32(MSG_NOSIGNAL)) }
+      if n > 0 { off += n; continue }
+      if n < 0 && (errno == EAGAIN || errno == EINTR) {
+        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        if poll(&p, 1, 1000) <= 0 { return }
+        continue
+      }
+      return
+    }
+  }
+}

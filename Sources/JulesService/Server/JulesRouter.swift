@@ -1,0 +1,164 @@
+import Foundation
+
+/// Routes a request, applying CORS and the security gate to `/api/*` and `/ws`, and logs and
+/// counts every request (request id, route, status, duration; never credentials).
+final class JulesRouter: Sendable {
+  static let version = "0.1.0"
+  static let healthBody = Array("{\"status\":\"ok\",\"version\":\"\(version)\"}".utf8)
+
+  let config: JulesConfig
+  let gate: SecurityGate
+  let sessions: SessionRoutes
+  let store: SessionStore
+  let hub: LiveClientHub
+  let sync: LiteWriterSync?
+  let metrics: MetricsRegistry
+  let logger: JSONLogger
+  let api: JulesAPIClient
+
+  init(
+    config: JulesConfig, gate: SecurityGate, sessions: SessionRoutes, store: SessionStore, hub: LiveClientHub,
+    sync: LiteWriterSync?, metrics: MetricsRegistry, logger: JSONLogger, api: JulesAPIClient
+  ) {
+    self.config = config
+    self.gate = gate
+    self.sessions = sessions
+    self.store = store
+    self.hub = hub
+    self.sync = sync
+    self.metrics = metrics
+    self.logger = logger
+    self.api = api
+  }
+
+  func handle(_ req: HTTPRequest) -> HTTPResponse {
+    let start = systemMonotonicSeconds()
+    let requestID = Self.requestID(req.header("x-request-id"))
+    var route = req.path
+    var response = dispatch(req, route: &route)
+    response.headers.append(("X-Request-Id", requestID))
+    if let origin = config.corsOrigin, req.header("origin") == origin {
+      response.headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    }
+    let seconds = systemMonotonicSeconds() - start
+    metrics.observeRequest(route: route, status: response.status, seconds: seconds)
+    logger.info(
+      "request",
+      [
+        "request_id": requestID, "method": req.method, "route": route, "status": response.status,
+        "duration_ms": (seconds * 1e5).rounded() / 100,
+        "client": gate.clientAddress(req)?.description ?? "unknown",
+      ])
+    return response
+  }
+
+  private func dispatch(_ req: HTTPRequest, route: inout String) -> HTTPResponse {
+    switch req.path {
+    case "/healthz":
+      route = "/healthz"
+      return .json(200, Self.healthBody)
+    case "/readyz":
+      route = "/readyz"
+      return readiness()
+    case "/metrics":
+      route = "/metrics"
+      if case .rejected(let r, _) = gate.checkAddress(req) { return r }
+      return HTTPResponse(status: 200, text: metrics.render(), headers: [])
+    case "/ws":
+      route = "/ws"
+      return webSocket(req)
+    default: break
+    }
+    guard req.path == "/api" || req.path.hasPrefix("/api/") else {
+      route = "unmatched"
+      return .error(404, "no route for \(req.method) \(req.path)")
+    }
+    if req.method == "OPTIONS" {
+      route = "preflight"
+      return preflight(req)
+    }
+    if case .rejected(let r, _) = gate.check(req, route: req.path, presentedToken: SecurityGate.bearerToken(req)) {
+      route = "/api/*"
+      return r
+    }
+    if let r = sessions.handle(req, route: &route) { return r }
+    switch (req.method, req.path) {
+    case ("GET", "/api/events"):
+      route = "/api/events"
+      return HTTPResponse(
+        status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")],
+        body: .stream(hub.openEventStream()))
+    case ("POST", "/api/sync/litewriter"):
+      route = "/api/sync/litewriter"
+      guard let sync else { return .error(503, "LiteWriter sync is not configured: set NOTES_DIR and LITEWRITER_URL") }
+      do {
+        return .json(200, JSONCoding.encode(try sync.sync()))
+      } catch {
+        return .error(502, "\(error)")
+      }
+    default:
+      route = "/api/*"
+      return .error(404, "no route for \(req.method) \(req.path)")
+    }
+  }
+
+  private func preflight(_ req: HTTPRequest) -> HTTPResponse {
+    if case .rejected(let r, _) = gate.checkAddress(req) { return r }
+    guard let origin = config.corsOrigin, req.header("origin") == origin else {
+      return .error(403, "origin is not allowed by CORS_ORIGIN")
+    }
+    return HTTPResponse(
+      status: 204,
+      headers: [
+        ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+        ("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Device-Fingerprint, X-Request-Id"),
+        ("Access-Control-Max-Age", "600"),
+      ])
+  }
+
+  private func webSocket(_ req: HTTPRequest) -> HTTPResponse {
+    guard req.method == "GET", req.header("upgrade")?.lowercased() == "websocket",
+      let key = req.header("sec-websocket-key")
+    else {
+      return .error(400, "/ws expects a WebSocket upgrade request")
+    }
+    let presented = SecurityGate.webSocketToken(req)
+    if case .rejected(let r, _) = gate.check(req, route: "/ws", presentedToken: presented?.token) { return r }
+    return HTTPResponse(
+      status: 101,
+      headers: [
+        ("Upgrade", "websocket"), ("Sec-WebSocket-Accept", WebSocketFrame.acceptKey(for: key)),
+        ("Sec-WebSocket-Protocol", presented?.echo ?? "bearer"),
+      ], body: .upgrade(WebSocketClient(hub: hub)))
+  }
+
+  /// `/readyz`: the Jules API answers within 1 s and the database answers.
+  private func readiness() -> HTTPResponse {
+    var reasons: [String] = []
+    do {
+      let r = try api.raw("GET", "/sessions", query: ["pageSize": "1"], timeout: 1)
+      if r.status != 200 { reasons.append("Jules API answered \(r.status) on GET /sessions") }
+    } catch {
+      reasons.append("Jules API unreachable: \(error)")
+    }
+    if !store.databaseHealthy() { reasons.append("database at \(config.dataDir)/sessions.sqlite does not answer") }
+    if reasons.isEmpty { return .json(200, object: ["status": "ready"]) }
+    return .json(503, object: ["status": "unready", "reasons": reasons])
+  }
+
+  static let idPrefix = Crypto.hex(Crypto.randomBytes(4))
+  static let idCounter = Locked(UInt64(0))
+
+  /// The caller's `X-Request-Id` when it is short and plain, else `<random process prefix>-<counter>`.
+  static func requestID(_ given: String?) -> String {
+    if let g = given, g.utf8.count <= 64, !g.isEmpty,
+      g.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 || $0 == 95 })
+    {
+      return g
+    }
+    let n = idCounter.withLock { c -> UInt64 in
+      c += 1; return c
+    }
+    return idPrefix + "-" + String(n, radix: 16)
+  }
+}

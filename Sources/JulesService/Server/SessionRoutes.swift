@@ -1,0 +1,76 @@
+import Foundation
+
+/// `/api/sessions*`: reads come from the mirror kept by the poller; writes go to the Jules API.
+struct SessionRoutes: Sendable {
+  let api: JulesAPIClient
+  let store: SessionStore
+  let poller: SessionPoller
+
+  /// Returns nil when the path is not a session route.
+  func handle(_ req: HTTPRequest, route: inout String) -> HTTPResponse? {
+    let parts = req.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    guard parts.count >= 2, parts[0] == "api", parts[1] == "sessions" else { return nil }
+    if parts.count == 2 {
+      route = "/api/sessions"
+      switch req.method {
+      case "GET": return list(req)
+      case "POST": return forward("POST", "/sessions", body: req.body, operation: "create session", poke: true)
+      default: return .error(405, "method \(req.method) is not allowed on /api/sessions")
+      }
+    }
+    let id = parts[2]
+    guard id.range(of: "^[A-Za-z0-9_-]{1,128}$", options: .regularExpression) != nil else {
+      return .error(400, "session id '\(id.prefix(64))' is not valid")
+    }
+    switch (req.method, parts.count > 3 ? parts[3] : nil, parts.count) {
+    case ("GET", nil, 3):
+      route = "/api/sessions/{id}"
+      if let s = store.session(id: id) { return .json(200, JSONCoding.encode(s)) }
+      return forward("GET", "/sessions/\(id)", operation: "get session '\(id)'")
+    case ("POST", "approve-plan", 4):
+      route = "/api/sessions/{id}/approve-plan"
+      return forward("POST", "/sessions/\(id):approvePlan", body: Array("{}".utf8), operation: "approve plan of session '\(id)'", poke: true)
+    case ("POST", "message", 4):
+      route = "/api/sessions/{id}/message"
+      guard let obj = try? JSONDecoder().decode(JSONValue.self, from: Data(req.body)),
+        let text = obj["prompt"]?.stringValue ?? obj["message"]?.stringValue, !text.isEmpty
+      else {
+        return .error(400, "message body must be JSON with a non-empty \"prompt\"")
+      }
+      return forward(
+        "POST", "/sessions/\(id):sendMessage", body: JSONCoding.encode(["prompt": text]),
+        operation: "send message to session '\(id)'", poke: true)
+    case ("GET", "activities", 4):
+      route = "/api/sessions/{id}/activities"
+      var q: [String: String] = [:]
+      for k in ["pageSize", "pageToken"] { if let v = req.query[k] { q[k] = v } }
+      return forward("GET", "/sessions/\(id)/activities", query: q, operation: "list activities of session '\(id)'")
+    default:
+      route = "/api/sessions/*"
+      return .error(404, "no route for \(req.method) \(req.path)")
+    }
+  }
+
+  /// `GET /api/sessions` with `pageSize` (1–100, default 30) and `pageToken`, like the Jules API.
+  func list(_ req: HTTPRequest) -> HTTPResponse {
+    let size = min(max(Int(req.query["pageSize"] ?? "") ?? 30, 1), 100)
+    let start = req.query["pageToken"].flatMap { Int($0) } ?? 0
+    guard let body = store.encodedPage(start: start, size: size) else { return .error(400, "pageToken is not valid") }
+    return .json(200, body)
+  }
+
+  /// Passes a call to the Jules API through and returns its status and JSON body.
+  func forward(
+    _ method: String, _ path: String, query: [String: String] = [:], body: [UInt8]? = nil,
+    operation: String, poke: Bool = false
+  ) -> HTTPResponse {
+    do {
+      let r = try api.raw(method, path, query: query, body: body)
+      if poke && (200..<300).contains(r.status) { poller.poke() }
+      let status = r.status >= 500 ? 502 : r.status
+      return .json(status, r.body.isEmpty ? Array("{}".utf8) : r.body)
+    } catch {
+      return .error(502, "could not \(operation): Jules API did not answer: \(error)")
+    }
+  }
+}

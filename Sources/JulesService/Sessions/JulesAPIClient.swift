@@ -1,0 +1,54 @@
+import Foundation
+
+/// Calls the Jules API v1alpha with `X-Goog-Api-Key`. The key is sent, never logged or put in errors.
+public struct JulesAPIClient: Sendable {
+  public let base: String
+  let apiKey: String
+  let http: HTTPClient
+
+  public init(base: String, apiKey: String, timeoutSeconds: Double = 10) {
+    self.base = base
+    self.apiKey = apiKey
+    self.http = HTTPClient(timeoutSeconds: timeoutSeconds)
+  }
+
+  /// Sends a request and returns status and body as they came; throws when the API did not answer.
+  public func raw(
+    _ method: String, _ path: String, query: [String: String] = [:], body: [UInt8]? = nil,
+    timeout: Double? = nil
+  ) throws -> HTTPClientResponse {
+    var url = base + path
+    let q = query.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.escape($0.value))" }
+    if !q.isEmpty { url += "?" + q.joined(separator: "&") }
+    var headers = [("X-Goog-Api-Key", apiKey), ("Accept", "application/json")]
+    if body != nil { headers.append(("Content-Type", "application/json")) }
+    var client = http
+    if let timeout { client.timeoutSeconds = timeout }
+    return try client.send(method, url, headers: headers, body: body)
+  }
+
+  /// Reads every page of `GET /sessions`.
+  public func listAllSessions(pageSize: Int = 100, maxPages: Int = 1000) throws -> [JulesSession] {
+    var all: [JulesSession] = []
+    var token: String? = nil
+    for _ in 0..<maxPages {
+      var q = ["pageSize": String(pageSize)]
+      if let token { q["pageToken"] = token }
+      let r = try raw("GET", "/sessions", query: q)
+      guard r.status == 200 else {
+        throw JulesError("could not list sessions: Jules API answered \(r.status) on GET /sessions")
+      }
+      guard let page = try? JSONDecoder().decode(SessionPage.self, from: Data(r.body)) else {
+        throw JulesError("could not list sessions: Jules API answered GET /sessions with a body that is not a session page")
+      }
+      all += page.sessions ?? []
+      guard let next = page.nextPageToken, !next.isEmpty else { return all }
+      token = next
+    }
+    throw JulesError("could not list sessions: more than \(maxPages) pages")
+  }
+
+  static func escape(_ s: String) -> String {
+    s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+  }
+}

@@ -1,0 +1,119 @@
+import Dispatch
+import Foundation
+import HTTPKit
+import ReconcileCore
+import ReconcileDrivers
+import ReconcileRuntime
+
+/// `reconcile controller`: reconciles continuously until SIGTERM/SIGINT, then finishes the current step and exits.
+struct ControllerCommand {
+  let args: Arguments
+  let terminal: Terminal
+
+  func run() async throws -> Int32 {
+    var args = args
+    let store = JSONStateStore(directory: args.value("state") ?? "state")
+    try store.prepare()
+    var git: GitFollower?
+    if let url = args.value("git") {
+      let source = GitSource(url: url, branch: args.value("branch") ?? "main", path: args.value("path") ?? "manifests", stateDirectory: store.directory)
+      git = GitFollower(source: source, requireSigned: args.has("require-signed"), allowRewrite: args.has("allow-rewrite"))
+      // Secrets never live in the repository: in git mode they default to the state directory.
+      args.options["env-file"] = args.options["env-file"] ?? (FileManager.default.fileExists(atPath: store.directory + "/.env") ? [store.directory + "/.env"] : nil)
+      args.options["secrets-dir"] = args.options["secrets-dir"] ?? [store.directory + "/secrets"]
+    }
+    let token = try Self.token(args, store: store, terminal: terminal)
+    let webhookSecret = try args.value("webhook-secret-file").map { try Self.readSecret($0) } ?? ProcessInfo.processInfo.environment["RECONCILE_WEBHOOK_SECRET"]
+    let state = ControllerState()
+    let inbox = TriggerInbox()
+    let alerts = AlertDispatcher(sender: AlertSender(), state: state, terminal: terminal)
+    let reconciler = ControllerReconciler(args: args, terminal: terminal, state: state, git: git, alerts: alerts)
+
+    let api = ControllerAPI(state: state, inbox: inbox, token: token, webhookSecret: webhookSecret)
+    let (host, port) = try Self.listen(args.value("listen") ?? "127.0.0.1:9797")
+    var options = HTTPServer.Options()
+    options.host = host
+    options.port = port
+    options.maxBodyBytes = 1 << 20
+    let server = HTTPServer(options: options) { api.handle($0) }
+    try server.start()
+    terminal.out("reconcile controller listening on http://\(host):\(server.port) (token-protected except /healthz and /readyz)\n")
+    defer { server.shutdown(grace: 2) }
+
+    let watcher = try FileWatcher { paths in
+      Task { await inbox.post(.fileChanged(paths.count == 1 ? paths[0] : "\(paths.count) paths")) }
+    }
+    watcher.start()
+    defer { watcher.stop() }
+    reconciler.onWatchPaths = { watcher.watch($0) }
+
+    let loop = ControllerLoop(
+      inbox: inbox, clock: ContinuousClock(), resync: .seconds(try args.seconds("resync", default: 300)),
+      backoff: Backoff(base: .seconds(1), cap: .seconds(try args.seconds("backoff-cap", default: 300)))
+    ) { await reconciler.run($0) }
+    let work = Task { await loop.run() }
+    let pollEvery = try args.seconds("poll", default: 30)
+    let source = git?.source
+    let poller = source.map { s in Task { await Self.poll(s, every: pollEvery, inbox: inbox) } }
+    let engine = try? DockerEngineClient.fromEnvironment(ProcessInfo.processInfo.environment)
+    let events = engine.map { client in
+      Task { await EngineEventWatcher(client: client, inbox: inbox, state: state, alerts: alerts, inUse: { reconciler.usesDocker.current }).run() }
+    }
+    let stop = Self.onSignals { work.cancel() }
+    await work.value
+    poller?.cancel()
+    events?.cancel()
+    stop.forEach { $0.cancel() }
+    terminal.out("reconcile controller stopped\n")
+    return ExitCode.ok
+  }
+
+  /// Polls the remote branch head (`git ls-remote`) and posts a trigger when it moves.
+  static func poll(_ source: GitSource, every seconds: Double, inbox: TriggerInbox) async {
+    var last: String?
+    while !Task.isCancelled {
+      if let head = try? source.remoteHead(), head != last {
+        if last != nil { await inbox.post(.gitRevision(head)) }
+        last = head
+      }
+      try? await Task.sleep(for: .seconds(seconds))
+    }
+  }
+
+  /// SIGTERM and SIGINT call `handler` once; returns the sources to keep them alive.
+  static func onSignals(_ handler: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
+    [SIGTERM, SIGINT].map { sig in
+      signal(sig, SIG_IGN)
+      let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+      s.setEventHandler(handler: handler)
+      s.resume()
+      return s
+    }
+  }
+
+  static func listen(_ text: String) throws -> (String, UInt16) {
+    guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+      throw OperationError("--listen: expected HOST:PORT such as 127.0.0.1:9797, got '\(text)'")
+    }
+    return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+  }
+
+  static func readSecret(_ path: String) throws -> String {
+    guard let d = FileManager.default.contents(atPath: path) else { throw OperationError("could not read the secret file '\(path)'") }
+    return String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// The API token: `--token-file`, `RECONCILE_CONTROLLER_TOKEN`, or a random one kept in STATE/controller.token (0600).
+  static func token(_ args: Arguments, store: JSONStateStore, terminal: Terminal) throws -> String {
+    if let f = args.value("token-file") { return try readSecret(f) }
+    if let t = ProcessInfo.processInfo.environment["RECONCILE_CONTROLLER_TOKEN"], !t.isEmpty { return t }
+    let path = store.directory + "/controller.token"
+    if let d = FileManager.default.contents(atPath: path), !d.isEmpty { return String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+    guard let random = RandomToken.hex(bytes: 24) else { throw OperationError("could not read random bytes for the controller token") }
+    guard FileManager.default.createFile(atPath: path, contents: Data(random.utf8), attributes: [.posixPermissions: 0o600]) else {
+      throw OperationError("could not write the controller token to '\(path)'")
+    }
+    terminal.out("generated an API token in \(path)\n")
+    return random
+  }
+}

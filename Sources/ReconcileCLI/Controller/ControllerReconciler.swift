@@ -1,0 +1,208 @@
+import Foundation
+import HTTPKit
+import ReconcileCore
+import ReconcileDrivers
+import ReconcileRuntime
+
+/// One controller run: pick the revision, validate, observe, plan, apply what the policy allows, report.
+final class ControllerReconciler: @unchecked Sendable {
+  let args: Arguments
+  let terminal: Terminal
+  let state: ControllerState
+  let git: GitFollower?
+  let alerts: AlertDispatcher
+  private var failures = FailureTracker(threshold: 3)
+  /// Whether the manifests in force declare Docker resources.
+  let usesDocker = Locked(false)
+  /// Called after each run with the paths worth watching (manifests and managed files).
+  var onWatchPaths: (@Sendable (Set<String>) -> Void)?
+
+  init(args: Arguments, terminal: Terminal, state: ControllerState, git: GitFollower?, alerts: AlertDispatcher) {
+    self.args = args
+    self.terminal = terminal
+    self.state = state
+    self.git = git
+    self.alerts = alerts
+  }
+
+  func run(_ triggers: [Trigger]) async -> RunVerdict {
+    let started = Date()
+    terminal.out("\n--- run \(state.runCount + 1) (\(triggers.map(\.description).joined(separator: ", "))) ---\n")
+    let verdict: RunVerdict
+    var summary = ""
+    do {
+      (verdict, summary) = try await reconcile(triggers)
+    } catch {
+      verdict = .retryable("\(error)")
+      summary = "\(error)"
+      terminal.error("\(error)")
+    }
+    let outcome: String
+    switch verdict {
+    case .succeeded: outcome = "succeeded"
+    case .retryable: outcome = "failed"
+    case .terminal: outcome = "invalid"
+    }
+    state.finishRun(triggers: triggers, outcome: outcome, summary: summary, seconds: Date().timeIntervalSince(started))
+    return verdict
+  }
+
+  func reconcile(_ triggers: [Trigger]) async throws -> (RunVerdict, String) {
+    var candidate: String?
+    var manifestArgs = args
+    if let git {
+      manifestArgs.options["manifests"] = [git.source.manifestsPath]
+      switch try git.next() {
+      case .unchanged: break
+      case .new(let sha): candidate = sha
+      case .refused(let sha, let why):
+        await alerts.send(.invalidRevision, subject: "git \(sha.prefix(12))", "commit \(sha.prefix(12)) \(why)")
+        if let e = git.note(sha, "reconcile: refused: \(why)") { terminal.warning(e) }
+      }
+      state.setRevision(candidate ?? git.inForce)
+      guard candidate != nil || git.inForce != nil else { return (.terminal("no valid revision yet"), "no valid revision yet") }
+    }
+    let ws = try Workspace(manifestArgs)
+    let manifest: Manifest
+    do {
+      manifest = try ws.manifest()
+    } catch let e as ManifestErrors {
+      let redacted = ws.secrets.redactor.redact(e.description)
+      terminal.error(redacted)
+      if let git, let sha = candidate {
+        try git.reject()
+        await alerts.send(
+          .invalidRevision, subject: "git \(sha.prefix(12))",
+          "commit \(sha.prefix(12)) has invalid manifests; \(git.inForce.map { "keeping \($0.prefix(12))" } ?? "nothing applied"):\n\(redacted)")
+        if let e = git.note(sha, "reconcile: invalid, not applied\n\n\(redacted)") { terminal.warning(e) }
+        state.setRevision(git.inForce)
+        if git.inForce != nil { return try await reconcile(triggers) }
+      } else {
+        await alerts.send(.invalidRevision, subject: "manifests", "the manifests are invalid; nothing was applied:\n\(redacted)")
+      }
+      state.setReady(false, "the manifests are invalid")
+      return (.terminal(redacted), "invalid manifests (\(e.issues.count) errors)")
+    }
+    state.setPolicy(selfHeal: manifest.selfHeal)
+    usesDocker.withLock { $0 = manifest.resources.contains { ["container", "image", "network", "volume"].contains($0.id.kind) } }
+    alerts.targets = manifest.alerts
+    // Watch before observing: a change made while this run is under way triggers a follow-up run.
+    onWatchPaths?(watchPaths(manifest, ws: ws))
+    let form = try ws.form()
+    let policy = DriftPolicy(manifest: manifest, form: form)
+    var held: [Step] = []
+    var healing: Set<ResourceID> = []
+    let degraded = failures.degraded { manifest[$0].map { form.fingerprint(of: $0.spec) } }
+    let pipeline = ApplyPipeline(ws: ws, args: manifestArgs, terminal: terminal, command: "reconcile controller")
+    let result: ApplyPipeline.Result
+    do {
+      result = try await pipeline.run(manifest: manifest, triggers: triggers.map(\.description)) { plan, snapshot, out in
+        let split = policy.split(plan, state: snapshot, degraded: degraded)
+        held = split.held
+        healing = Set(split.driftIDs).subtracting(split.held.map(\.id))
+        for s in split.held {
+          out.out("\(s.id): drift held (report-only): \(s.reasons.joined(separator: "; "))\n")
+        }
+        out.out(PlanTextRenderer(style: .plain).render(split.apply))
+        return split.apply
+      }
+    } catch {
+      state.setReady(false, "\(ws.secrets.redactor.redact("\(error)"))")
+      if "\(error)".contains("Docker Engine") {
+        await alerts.send(.engineUnreachable, subject: "docker", ws.secrets.redactor.redact("\(error)"))
+      }
+      throw OperationError(ws.secrets.redactor.redact("\(error)"), retryable: true)
+    }
+    state.setReady(true, "ok")
+    for s in held {
+      await alerts.send(.driftDetected, subject: s.id.description, s.reasons.joined(separator: "; "))
+    }
+    for s in result.proposed.steps {
+      if let event = Self.containerEvent(s) { await alerts.send(event, subject: s.id.description, s.reasons.joined(separator: "; ")) }
+    }
+    var failed = 0
+    for o in result.outcomes {
+      let fingerprint = result.manifest[o.id].map { form.fingerprint(of: $0.spec) } ?? ""
+      let isFailure: Bool
+      if case .failed(let why) = o.status {
+        isFailure = true
+        failed += 1
+        await alerts.send(.applyFailed, subject: o.id.description, ws.secrets.redactor.redact(why))
+      } else {
+        isFailure = false
+        if o.status == .succeeded, healing.contains(o.id) {
+          await alerts.send(.driftHealed, subject: o.id.description, "corrected to match the manifests")
+        }
+      }
+      if failures.record(o.id, failed: isFailure, fingerprint: fingerprint) {
+        await alerts.send(.resourceDegraded, subject: o.id.description, "failed \(failures.threshold) runs in a row; left alone until its manifest changes")
+      }
+    }
+    if let git, let sha = candidate {
+      git.accept(sha)
+      state.setRevision(sha)
+      let text = "reconcile: \(failed == 0 ? "applied" : "applied with \(failed) failed step(s)")\n\n\(result.plan.isEmpty ? "No changes." : result.plan.summary)"
+      if let e = git.note(sha, text) { terminal.warning(e) }
+    }
+    var statuses: [ResourceID: ControllerState.ResourceStatus] = [:]
+    for r in manifest.resources { statuses[r.id] = .init(sync: "in-sync", health: degraded.contains(r.id) ? "degraded" : "ok") }
+    for s in held { statuses[s.id]?.sync = "drifted" }
+    for o in result.outcomes where o.status != .succeeded { statuses[o.id]?.sync = "failed" }
+    state.setResources(statuses)
+    let summary = result.proposed.isEmpty ? "No changes." : result.proposed.summary
+    return failed == 0 ? (.succeeded, summary) : (.retryable("\(failed) step(s) failed"), summary)
+  }
+
+  /// A container found dead or unhealthy by this run's observation (not by reconcile's own actions).
+  static func containerEvent(_ s: Step) -> AlertEvent? {
+    guard s.id.kind == "container" else { return nil }
+    if s.reasons.contains("container is unhealthy") { return .containerUnhealthy }
+    if s.reasons.contains(where: { $0.hasPrefix("container is exited") || $0.hasPrefix("container is dead") || $0.hasPrefix("container is restarting") }) {
+      return .containerDied
+    }
+    return nil
+  }
+
+  /// The manifests' directories and the parent directories of managed files.
+  func watchPaths(_ manifest: Manifest, ws: Workspace) -> Set<String> {
+    var dirs = Set<String>()
+    let base = ManifestFiles.baseDirectory(of: ws.manifestPath)
+    if let walker = FileManager.default.enumerator(atPath: base) {
+      dirs.insert(base)
+      while let rel = walker.nextObject() as? String {
+        if rel.hasPrefix(".git") { walker.skipDescendants(); continue }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: "\(base)/\(rel)", isDirectory: &isDir), isDir.boolValue { dirs.insert("\(base)/\(rel)") }
+      }
+    }
+    for r in manifest.resources { if let p = r.spec.locator["path"] { dirs.insert((p as NSString).deletingLastPathComponent) } }
+    return dirs
+  }
+}
+
+/// Splits a plan into what the controller applies and the drift it only reports (report-only resources).
+struct DriftPolicy {
+  let manifest: Manifest
+  let form: RecordForm
+
+  /// A step corrects drift when the manifest asks for what was last applied (the host moved, not the manifest).
+  func isDrift(_ step: Step, state: StateSnapshot) -> Bool {
+    guard let spec = step.desired, let record = state.resources[step.id] else { return false }
+    return record.fingerprint == form.fingerprint(of: spec)
+  }
+
+  func split(_ plan: Plan, state: StateSnapshot, degraded: Set<ResourceID>) -> (apply: Plan, held: [Step], driftIDs: [ResourceID]) {
+    var apply = plan
+    var held: [Step] = []
+    var drift: [ResourceID] = []
+    apply.steps = plan.steps.filter { step in
+      if degraded.contains(step.id) { return false }
+      guard isDrift(step, state: state) else { return true }
+      drift.append(step.id)
+      if manifest.selfHeals(step.id) { return true }
+      held.append(step)
+      return false
+    }
+    return (apply, held, drift)
+  }
+}

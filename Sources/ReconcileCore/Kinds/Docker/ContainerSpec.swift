@@ -1,0 +1,186 @@
+import Foundation
+
+/// `container`: one Docker container, kept `running` or `stopped`, recreated when its config changes.
+public struct ContainerSpec: ResourceSpec {
+  /// Where the image comes from: an `image` resource or a local image reference.
+  public enum ImageSource: Sendable, Hashable {
+    case resource(ResourceID)
+    case reference(String)
+
+    public var text: String {
+      switch self {
+      case .resource(let id): id.description
+      case .reference(let ref): ref
+      }
+    }
+  }
+
+  public struct Mount: Sendable, Hashable {
+    public enum Source: Sendable, Hashable {
+      case volume(String)
+      case bind(String)
+    }
+    public var source: Source
+    public var target: String
+    public var readOnly: Bool
+
+    public var canonical: String {
+      let from: String
+      switch source {
+      case .volume(let name): from = "volume/\(name)"
+      case .bind(let path): from = path
+      }
+      return "\(from):\(target)\(readOnly ? ":ro" : "")"
+    }
+  }
+
+  public struct NetworkAttachment: Sendable, Hashable {
+    public var network: String
+    public var aliases: [String]
+
+    public var canonical: String {
+      aliases.isEmpty ? network : "\(network) (aliases: \(aliases.joined(separator: ", ")))"
+    }
+  }
+
+  public struct Healthcheck: Sendable, Hashable {
+    /// Engine form: `["CMD-SHELL", "..."]` or `["CMD", ...]`.
+    public var test: [String]
+    public var interval: Double?
+    public var timeout: Double?
+    public var retries: Int?
+    public var startPeriod: Double?
+
+    public var canonical: String {
+      var parts = [CommandText.canonical(test)]
+      if let interval { parts.append("interval \(ResourceQuantity.format(seconds: interval))") }
+      if let timeout { parts.append("timeout \(ResourceQuantity.format(seconds: timeout))") }
+      if let retries { parts.append("retries \(retries)") }
+      if let startPeriod { parts.append("start period \(ResourceQuantity.format(seconds: startPeriod))") }
+      return parts.joined(separator: "; ")
+    }
+  }
+
+  public struct LogConfig: Sendable, Hashable {
+    public var driver: String
+    public var options: [String: String]
+
+    public var canonical: String {
+      options.isEmpty ? driver : "\(driver) (" + options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
+    }
+  }
+
+  public enum DesiredState: String, Sendable { case running, stopped }
+  public enum Strategy: String, Sendable { case stopFirst = "stop-first", startFirst = "start-first" }
+
+  public let id: ResourceID
+  public var dockerName: String
+  public var image: ImageSource
+  public var command: [Text]?
+  public var entrypoint: [String]?
+  public var env: [String: Text] = [:]
+  public var ports: [PortMapping] = []
+  public var mounts: [Mount] = []
+  public var networks: [NetworkAttachment] = []
+  public var restart: String?
+  public var healthcheck: Healthcheck?
+  public var user: String?
+  public var workingDir: String?
+  public var labels: [String: String] = [:]
+  public var memoryBytes: Int?
+  public var nanoCPUs: Int?
+  public var pidsLimit: Int?
+  public var initProcess: Bool?
+  public var readOnlyRootfs: Bool?
+  public var capDrop: [String] = []
+  public var stopSignal: String?
+  public var stopTimeout: Int?
+  public var log: LogConfig?
+  public var state: DesiredState = .running
+  public var strategy: Strategy = .stopFirst
+  /// How long a `start-first` replacement may take to become healthy.
+  public var healthyWithin: Double = 60
+
+  public init(id: ResourceID, image: ImageSource) {
+    self.id = id
+    self.dockerName = id.name
+    self.image = image
+  }
+
+  /// The attributes the Engine changes in place (`POST /containers/{id}/update`).
+  public static let updatableAttributes: Set<String> = ["restart", "memory", "cpus", "pidsLimit"]
+
+  public var locator: [String: String] { ["name": dockerName] }
+
+  public var implicitDependencies: [ResourceID] {
+    var out: [ResourceID] = []
+    if case .resource(let image) = image { out.append(image) }
+    for n in networks { out.append(ResourceID(kind: "network", name: n.network)) }
+    for m in mounts { if case .volume(let v) = m.source { out.append(ResourceID(kind: "volume", name: v)) } }
+    var seen = Set<ResourceID>()
+    return out.filter { seen.insert($0).inserted }
+  }
+
+  /// Seconds the Engine waits between the stop signal and SIGKILL (Docker's default is 10).
+  public var effectiveStopTimeout: Int { stopTimeout ?? 10 }
+
+  public var attributes: [Attribute] {
+    var out = [Attribute("image", image.text, effect: .replace)]
+    if let command {
+      out.append(Attribute("command", CommandText.canonical(command.map(\.value)), sensitive: command.contains(where: \.isSensitive), effect: .replace))
+    }
+    if let entrypoint { out.append(Attribute("entrypoint", CommandText.canonical(entrypoint), effect: .replace)) }
+    if !env.isEmpty {
+      out.append(Attribute("env", env.keys.sorted().joined(separator: ", "), effect: .replace))
+      for key in env.keys.sorted() {
+        out.append(Attribute("env.\(key)", env[key]!.value, sensitive: env[key]!.isSensitive, effect: .replace))
+      }
+    }
+    if !ports.isEmpty { out.append(Attribute("ports", ports.map(\.canonical).joined(separator: ", "), effect: .replace)) }
+    if !mounts.isEmpty { out.append(Attribute("mounts", mounts.map(\.canonical).joined(separator: ", "), effect: .replace)) }
+    if !networks.isEmpty { out.append(Attribute("networks", networks.map(\.canonical).joined(separator: ", "), effect: .replace)) }
+    if let restart { out.append(Attribute("restart", restart)) }
+    if let healthcheck { out.append(Attribute("healthcheck", healthcheck.canonical, effect: .replace)) }
+    if let user { out.append(Attribute("user", user, effect: .replace)) }
+    if let workingDir { out.append(Attribute("workingDir", workingDir, effect: .replace)) }
+    if !labels.isEmpty {
+      out.append(Attribute("labels", labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "), effect: .replace))
+    }
+    if let memoryBytes { out.append(Attribute("memory", ResourceQuantity.format(bytes: memoryBytes))) }
+    if let nanoCPUs { out.append(Attribute("cpus", ResourceQuantity.format(nanoCPUs: nanoCPUs))) }
+    if let pidsLimit { out.append(Attribute("pidsLimit", String(pidsLimit))) }
+    if let initProcess { out.append(Attribute("init", String(initProcess), effect: .replace)) }
+    if let readOnlyRootfs { out.append(Attribute("readOnlyRootfs", String(readOnlyRootfs), effect: .replace)) }
+    if !capDrop.isEmpty { out.append(Attribute("capDrop", capDrop.joined(separator: ", "), effect: .replace)) }
+    if let stopSignal { out.append(Attribute("stopSignal", stopSignal, effect: .replace)) }
+    if let stopTimeout { out.append(Attribute("stopTimeout", "\(stopTimeout)s", effect: .replace)) }
+    if let log { out.append(Attribute("log", log.canonical, effect: .replace)) }
+    return out
+  }
+
+  /// The config hash over the attributes that force a replacement (in-place updates keep it valid).
+  public var configHash: String {
+    DockerLabel.configHash(attributes.filter { $0.effect == .replace }, of: id)
+  }
+
+  /// Every label the container is created with: the manifest's, then reconcile's own.
+  public func engineLabels(imageRef: String) -> [String: String] {
+    var out = labels
+    for (k, v) in DockerLabel.base(id, hash: configHash) { out[k] = v }
+    var stored: [String: String] = [:]
+    for a in attributes { stored[a.name] = DockerLabel.value(of: a, of: id) }
+    out[DockerLabel.spec] = Self.encodeSpecLabel(stored)
+    out[DockerLabel.imageRef] = imageRef
+    return out
+  }
+
+  static func encodeSpecLabel(_ values: [String: String]) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// Runtime facts that need an action: exited, stopped by hand, unhealthy, image moved.
+  public func findings(observed: Observation, now: Date) -> [Finding] {
+    ContainerFindings.findings(for: self, observed: observed)
+  }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// `image`: built from a context directory, imported from a rootfs tarball, or an existing local image.
+///
+/// Built and imported images are tagged `NAME:TAG` (or the full reference `tag` gives, such as
+/// `local/jules:latest`, as `docker build -t` takes it) and rebuilt only when the digest of their
+/// source (every file of the context, or the tarball) changes; the observer computes that digest.
+public struct ImageSpec: ResourceSpec {
+  public enum Source: Sendable, Hashable {
+    case build(context: String, dockerfile: String)
+    case importTarball(String)
+    case reference(String)
+  }
+
+  public let id: ResourceID
+  public var source: Source
+  /// The Engine reference: `NAME:TAG` for built and imported images, the given one otherwise.
+  public var reference: String
+
+  /// `tag` is a plain tag (`1` -> `NAME:1`) or a full reference (`local/app:2`); nil means `latest`.
+  public init(id: ResourceID, tag: String? = nil, source: Source) {
+    self.id = id
+    self.source = source
+    if case .reference(let ref) = source {
+      reference = ref
+    } else {
+      reference = Self.reference(name: id.name, tag: tag)
+    }
+  }
+
+  static func reference(name: String, tag: String?) -> String {
+    guard let tag else { return "\(name):latest" }
+    guard isFullReference(tag) else { return "\(name):\(tag)" }
+    return (tag.split(separator: "/").last ?? "").contains(":") || tag.contains("@") ? tag : tag + ":latest"
+  }
+
+  static func isFullReference(_ tag: String) -> Bool { tag.contains("/") || tag.contains(":") }
+
+  /// Whether reconcile builds (and may remove) this image, or only uses one that exists.
+  public var isManagedImage: Bool {
+    if case .reference = source { return false }
+    return true
+  }
+
+  public var locator: [String: String] { ["reference": reference] }
+
+  public var attributes: [Attribute] {
+    switch source {
+    case .build(let context, let dockerfile):
+      [Attribute("context", context, effect: .replace), Attribute("dockerfile", dockerfile, effect: .replace)]
+    case .importTarball(let path):
+      [Attribute("import", path, effect: .replace)]
+    case .reference:
+      []
+    }
+  }
+
+  public var configHash: String { DockerLabel.configHash(attributes, of: id) }
+
+  /// Facts: `sourceDigest` (what the image was built from, from its label) and `currentDigest`
+  /// (the context or tarball now). A difference means a rebuild.
+  public func findings(observed: Observation, now: Date) -> [Finding] {
+    guard isManagedImage, let current = observed.facts["currentDigest"] else { return [] }
+    let built = observed.facts["sourceDigest"] ?? "(unknown)"
+    guard built != current else { return [] }
+    let what = if case .build = source { "build context changed" } else { "import tarball changed" }
+    return [
+      Finding(
+        reason: "\(what): '\(ContainerFindings.short(built))' -> '\(ContainerFindings.short(current))'", effect: .replace,
+        change: FieldChange(field: "digest", before: .value(ContainerFindings.short(built)), after: .value(ContainerFindings.short(current))))
+    ]
+  }
+
+  public static let descriptor = KindDescriptor(name: "image") { id, r, _ in
+    if id.name.lowercased() != id.name, r.object["tag"].map({ if case .string(let t) = $0 { ImageSpec.isFullReference(t.value) } else { false } }) != true {
+      r.report("name", "expected a lower-case image name (Docker repositories are lower case), got '\(id.name)'")
+    }
+    let tag = r.string("tag")
+    if let tag {
+      if ImageSpec.isFullReference(tag) {
+        if tag.contains(" ") || tag.hasSuffix(":") || tag.hasPrefix("/") || tag.lowercased() != tag {
+          r.report("tag", "expected a tag like \"1\" or a lower-case reference like \"local/app:1\", got '\(tag)'")
+        }
+      } else if !DockerNames.isValidContainerName(tag) || tag.count > 128 {
+        r.report("tag", "expected a Docker tag ([A-Za-z0-9_.-], at most 128 characters), got '\(tag)'")
+      }
+    }
+    var sources: [Source] = []
+    if var b = r.object("build") {
+      let context = b.string("context", required: true)
+      let dockerfile = b.string("dockerfile") ?? "Dockerfile"
+      if dockerfile.hasPrefix("/") || dockerfile.split(separator: "/").contains("..") {
+        b.report("dockerfile", "expected a path inside the context, got '\(dockerfile)'")
+      }
+      b.finish()
+      if let context { sources.append(.build(context: b.resolvePath(context), dockerfile: dockerfile)) }
+    }
+    if let tarball = r.string("import") { sources.append(.importTarball(r.resolvePath(tarball))) }
+    if var ref = r.string("ref") {
+      if ref.isEmpty || ref.contains(" ") { r.report("ref", "expected a local image reference like \"local/busybox:1\", got '\(ref)'") }
+      // `tag` completes a reference without one; a reference with another tag is a contradiction.
+      let hasTag = ref.contains("@") || (ref.split(separator: "/").last ?? "").contains(":")
+      if let tag, ImageSpec.isFullReference(tag) {
+        r.report("tag", "give the whole reference in 'ref' for an existing image, not in 'tag'")
+      } else if let tag, !hasTag {
+        ref += ":\(tag)"
+      } else if let tag, !ref.hasSuffix(":\(tag)") {
+        r.report("tag", "'ref' already names tag '\(ref.split(separator: ":").last!)', which is not '\(tag)'; give one of them")
+      }
+      sources.append(.reference(ref))
+    }
+    guard sources.count == 1 else {
+      r.report(nil, sources.isEmpty ? "expected one of 'build', 'import' or 'ref'" : "give only one of 'build', 'import' or 'ref'")
+      return nil
+    }
+    return ImageSpec(id: id, tag: tag, source: sources[0])
+  }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import ReconcileCore
+
+/// Performs planned container steps: create, update in place, replace (stop-first or
+/// start-first) and destroy. Every decision was made by the planner; this only carries it out.
+struct ContainerStepPerformer: Sendable {
+  let client: DockerEngineClient
+  let references: ImageReferenceBook
+  let extraLabels: [String: String]
+
+  func perform(_ step: Step) async throws {
+    let verb = step.action == .destroy ? "destroy" : step.action.rawValue
+    do {
+      switch step.action {
+      case .create:
+        try await create(try spec(step), step: step)
+      case .update:
+        try await update(try spec(step), step: step)
+      case .replace:
+        let spec = try spec(step)
+        let oldName = step.prior?.locator["name"] ?? spec.dockerName
+        if spec.strategy == .startFirst, oldName == spec.dockerName {
+          try await StartFirstReplacement(client: client).replace(spec, step: step, create: { try await create($0, step: step, name: $1) })
+        } else {
+          let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
+          try await create(spec, step: step)
+          if let oldImage { await removeIfUnusedBuild(oldImage) }
+        }
+      case .destroy:
+        let name = step.prior?.locator["name"] ?? (step.desired as? ContainerSpec)?.dockerName ?? step.id.name
+        try await remove(name: name, stopTimeout: step.prior.flatMap(stopTimeout) ?? 10)
+      }
+    } catch let error as DockerEngineError {
+      throw OperationError("could not \(verb) \(step.id): \(error)", retryable: error.isRetryable)
+    } catch let error as OperationError where !error.message.hasPrefix("could not ") {
+      throw OperationError("could not \(verb) \(step.id): \(error.message)", retryable: error.isRetryable)
+    }
+  }
+
+  func spec(_ step: Step) throws -> ContainerSpec {
+    guard let spec = step.desired as? ContainerSpec else {
+      throw OperationError("the step carries no container spec")
+    }
+    return spec
+  }
+
+  /// Creates the container (under `name`, default its Docker name), connects its other networks,
+  /// and starts it when the manifest wants it running. Returns its ID.
+  @discardableResult
+  func create(_ spec: ContainerSpec, step: Step, name: String? = nil) async throws -> String {
+    let name = name ?? spec.dockerName
+    let (image, imageRef) = try await DockerImageResolver(client: client, references: references).resolve(spec.image)
+    var body = ContainerCreateRequest.body(spec, image: image, imageRef: imageRef)
+    for (k, v) in extraLabels where body.labels?[k] == nil { body.labels?[k] = v }
+    let id: String
+    do {
+      id = try await client.createContainer(name: name, body)
+    } catch let error as DockerEngineError where error.isConflict {
+      throw try await nameConflict(name, spec: spec, error: error)
+    }
+    for network in spec.networks.dropFirst() {
+      try await client.connectNetwork(network.network, container: id, aliases: network.aliases)
+    }
+    if spec.state == .running { try await client.startContainer(id) }
+    return id
+  }
+
+  /// Explains who holds the name: an unmanaged container is never touched.
+  func nameConflict(_ name: String, spec: ContainerSpec, error: DockerEngineError) async throws -> Error {
+    guard let holder = try await client.inspectContainerIfPresent(name) else { return error }
+    let owner = holder.config.labels?[DockerLabel.resource]
+    if holder.config.labels?[DockerLabel.managed] == "true", let owner {
+      return OperationError("the name '\(name)' is used by container \(holder.id.prefix(12)), which belongs to \(owner); give one of them another \"dockerName\"")
+    }
+    return OperationError(
+      "the name '\(name)' is already used by container \(holder.id.prefix(12)) (image '\(holder.config.image)'), which reconcile does not manage and will not touch; remove or rename it ('docker rm -f \(name)' or 'docker rename \(name) \(name)-old'), or set \"dockerName\" on \(spec.id) to another name"
+    )
+  }
+
+  /// In-place changes: the Engine's update for restart policy and limits, then the runtime state.
+  func update(_ spec: ContainerSpec, step: Step) async throws {
+    let fields = Set(step.changes.map(\.field))
+    let name = spec.dockerName
+    if !fields.isDisjoint(with: ContainerSpec.updatableAttributes) {
+      try await client.updateContainer(name, ContainerCreateRequest.update(spec))
+    }
+    if let change = step.changes.first(where: { $0.field == "state" }) {
+      let before: String = if case .value(let v)? = change.before { v } else { "" }
+      switch (spec.state, before) {
+      case (.stopped, _):
+        try await client.stopContainer(name, timeout: spec.effectiveStopTimeout)
+      case (.running, "paused"):
+        try await client.unpauseContainer(name)
+      case (.running, "restarting"):
+        try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
+      case (.running, _):
+        try await client.startContainer(name)
+      }
+    }
+    if fields.contains("health") {
+      try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
+    }
+  }
+
+  /// Stops with the container's own timeout, then removes it (anonymous volumes too; named ones stay).
+  @discardableResult
+  func remove(name: String, stopTimeout: Int) async throws -> String? {
+    guard let existing = try await client.inspectContainerIfPresent(name) else { return nil }
+    guard existing.config.labels?[DockerLabel.managed] == "true" else {
+      throw OperationError("container '\(name)' (\(existing.id.prefix(12))) is not managed by reconcile; it was left untouched")
+    }
+    if existing.state.running || existing.state.restarting || existing.state.paused {
+      try await client.stopContainer(existing.id, timeout: stopTimeout)
+    }
+    try await client.removeContainer(existing.id, force: true, anonymousVolumes: true)
+    return existing.image
+  }
+
+  /// Removes an untagged image that reconcile built, once its last container is gone (best effort:
+  /// the Engine refuses while another container still uses it).
+  func removeIfUnusedBuild(_ imageID: String) async {
+    await Self.removeIfUnusedBuild(imageID, client: client)
+  }
+
+  static func removeIfUnusedBuild(_ imageID: String, client: DockerEngineClient) async {
+    guard let image = try? await client.inspectImageIfPresent(imageID),
+      image.config?.labels?[DockerLabel.managed] == "true", (image.repoTags ?? []).isEmpty
+    else { return }
+    try? await client.removeImage(imageID)
+  }
+
+  /// `30s` in a state record -> 30.
+  func stopTimeout(_ record: ResourceRecord) -> Int? {
+    record.attributes["stopTimeout"].flatMap { Int($0.replacingOccurrences(of: "s", with: "")) }
+  }
+}

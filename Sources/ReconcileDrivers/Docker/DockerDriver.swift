@@ -1,0 +1,69 @@
+import Foundation
+import ReconcileCore
+
+/// The Docker Engine adapter of the `image`, `container`, `network` and `volume` kinds.
+///
+/// Observes with one list call per kind filtered by `io.reconcile.managed=true`; objects without
+/// that label are never changed or removed.
+public struct DockerDriver: KindDriver {
+  public let client: DockerEngineClient
+  /// Image resources seen by the last observation, so a container can find an `image` resource
+  /// that names an existing (unlabelled) image.
+  let references = ImageReferenceBook()
+
+  /// Labels added to every object this driver creates (tests mark their objects with them).
+  public let extraLabels: [String: String]
+
+  public init(client: DockerEngineClient, extraLabels: [String: String] = [:]) {
+    self.init(client: client, extraLabels: extraLabels, setupError: nil)
+  }
+
+  init(client: DockerEngineClient, extraLabels: [String: String], setupError: DockerEngineError?) {
+    self.client = client
+    self.extraLabels = extraLabels
+    self.setupError = setupError
+  }
+
+  /// Why this driver cannot talk to any engine (an unsupported `DOCKER_HOST`), reported on first use.
+  let setupError: DockerEngineError?
+
+  /// A driver for `DOCKER_HOST` in `environment` (default `unix:///var/run/docker.sock`). Never
+  /// fails: an unusable `DOCKER_HOST` is reported, with its value, when a Docker kind is used.
+  public init(environment: [String: String]) {
+    do {
+      self.init(client: try DockerEngineClient.fromEnvironment(environment))
+    } catch {
+      self.init(client: try! DockerEngineClient(host: "unix:///nonexistent"), extraLabels: [:], setupError: error as? DockerEngineError)
+    }
+  }
+
+  public var kinds: [String] { ["image", "container", "network", "volume"] }
+
+  public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
+    if let setupError { throw OperationError("could not observe Docker objects: \(setupError)") }
+    do {
+      for t in targets { if let image = t.spec as? ImageSpec { references.record(image.id, image.reference) } }
+      return try await DockerObserver(client: client).observe(targets)
+    } catch let error as DockerEngineError {
+      throw OperationError("could not observe Docker objects: \(error)", retryable: error.isRetryable)
+    }
+  }
+
+  public func perform(_ step: Step) async throws {
+    if let setupError { throw OperationError("could not \(step.action.rawValue) \(step.id): \(setupError)") }
+    switch step.id.kind {
+    case "container": try await ContainerStepPerformer(client: client, references: references, extraLabels: extraLabels).perform(step)
+    case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels).perform(step)
+    default: try await NetworkVolumeStepPerformer(client: client, extraLabels: extraLabels).perform(step)
+    }
+  }
+}
+
+/// `image/x` -> `local/x:1` for image resources that name an existing image.
+final class ImageReferenceBook: @unchecked Sendable {
+  private let lock = NSLock()
+  private var byID: [ResourceID: String] = [:]
+
+  func record(_ id: ResourceID, _ reference: String) { lock.withLock { byID[id] = reference } }
+  func reference(for id: ResourceID) -> String? { lock.withLock { byID[id] } }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import ReconcileCore
+
+/// Performs planned image steps: build from a context, import a tarball, check an existing image.
+struct ImageStepPerformer: Sendable {
+  let client: DockerEngineClient
+  let extraLabels: [String: String]
+
+  func perform(_ step: Step) async throws {
+    let verb = step.action.rawValue
+    do {
+      switch step.action {
+      case .create, .update, .replace:
+        guard let spec = step.desired as? ImageSpec else { throw OperationError("the step carries no image spec") }
+        try await make(spec)
+        // A new tag replaces the old one; the image itself goes when nothing uses it any more.
+        if let old = step.prior?.locator["reference"], old != spec.reference {
+          try await remove(reference: old, id: step.id)
+        }
+      case .destroy:
+        let reference = step.prior?.locator["reference"] ?? (step.desired as? ImageSpec)?.reference ?? ""
+        try await remove(reference: reference, id: step.id)
+      }
+    } catch let error as DockerEngineError {
+      throw OperationError("could not \(verb) \(step.id): \(error)", retryable: error.isRetryable)
+    } catch let error as OperationError where !error.message.hasPrefix("could not ") {
+      throw OperationError("could not \(verb) \(step.id): \(error.message)", retryable: error.isRetryable)
+    } catch let error as DockerSourceDigest.Unreadable {
+      throw OperationError("could not \(verb) \(step.id): \(error)")
+    }
+  }
+
+  /// Builds or imports the image under its tag; older images of the resource are removed when no
+  /// container uses them any more (the Engine refuses otherwise, and that is fine).
+  func make(_ spec: ImageSpec) async throws {
+    var labels = extraLabels
+    for (k, v) in DockerLabel.base(spec.id, hash: spec.configHash) { labels[k] = v }
+    labels[DockerLabel.spec] = DockerLabelSpec.encode(spec.attributes, id: spec.id)
+    let newID: String
+    switch spec.source {
+    case .build(let context, let dockerfile):
+      labels[DockerLabel.sourceDigest] = try DockerSourceDigest.contextDigest(context, dockerfile: dockerfile)
+      let ignore = try DockerIgnore(context: context, dockerfile: dockerfile)
+      var tar = TarWriter()
+      try tar.addTree(at: URL(fileURLWithPath: context), excluding: ignore.excludes)
+      let output = LockedBox([String]())
+      do {
+        newID = try await client.buildImage(context: tar.finish(), tag: spec.reference, dockerfile: dockerfile, labels: labels) { line in
+          output.withValue { $0.append(line) }
+        }
+      } catch let error as DockerEngineError {
+        let tail = output.withValue { $0.joined() }.split(separator: "\n").suffix(10).map { "    " + $0 }.joined(separator: "\n")
+        throw OperationError("\(error)\(tail.isEmpty ? "" : "\n  build output (last lines):\n" + tail)", retryable: error.isRetryable)
+      }
+    case .importTarball(let path):
+      labels[DockerLabel.sourceDigest] = try DockerSourceDigest.fileDigest(path)
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw OperationError("cannot read tarball '\(path)'")
+      }
+      let changes = labels.sorted { $0.key < $1.key }.map { "LABEL \(Self.quote($0.key))=\(Self.quote($0.value))" }
+      let slash = spec.reference.lastIndex(of: ":")!
+      newID = try await client.importImage(
+        rootfs: data, repo: String(spec.reference[..<slash]), tag: String(spec.reference[spec.reference.index(after: slash)...]),
+        changes: changes)
+    case .reference(let ref):
+      if try await client.inspectImageIfPresent(ref) == nil {
+        do {
+          try await client.pullImage(ref)
+        } catch let error as DockerEngineError {
+          throw OperationError("image '\(ref)' is not present locally and could not be pulled (\(error)); load or build it on this host")
+        }
+      }
+      return
+    }
+    let older = try await client.listImages(labels: [DockerLabel.managed: "true", DockerLabel.resource: spec.id.description])
+    for image in older where image.id != newID {
+      try? await client.removeImage(image.id)
+    }
+  }
+
+  /// Removes the tag reconcile built; an image reconcile did not build is never removed.
+  func remove(reference: String, id: ResourceID) async throws {
+    guard let image = try await client.inspectImageIfPresent(reference) else { return }
+    guard image.config?.labels?[DockerLabel.resource] == id.description else { return }
+    do {
+      try await client.removeImage(reference)
+    } catch let error as DockerEngineError where error.isConflict && (image.repoTags?.count ?? 0) > 1 {
+      return
+    }
+  }
+
+  /// A Dockerfile word in double quotes.
+  static func quote(_ text: String) -> String {
+    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+  }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import ReconcileCore
+
+/// Replaces a container without a gap: the new one starts under a temporary name and must become
+/// healthy within the spec's deadline; then the old one is stopped and removed and the new one
+/// takes its name. When it does not become healthy, the new one is removed, the old one keeps
+/// running untouched, and the error carries the health log.
+///
+/// Host ports cannot be published twice, so a container with `ports` is proven healthy without
+/// them beside the old one; then the old one gives way and the new one is created with its ports
+/// (a gap of one stop and start, but never a switch to a container that failed its check).
+struct StartFirstReplacement: Sendable {
+  let client: DockerEngineClient
+
+  static func temporaryName(_ name: String) -> String { "\(name)-reconcile-next" }
+
+  func replace(
+    _ spec: ContainerSpec, step: Step, create: (ContainerSpec, String) async throws -> String
+  ) async throws {
+    let temporary = Self.temporaryName(spec.dockerName)
+    // A leftover from an interrupted attempt is ours (label-checked) and is cleared first.
+    if let leftover = try await client.inspectContainerIfPresent(temporary) {
+      guard leftover.config.labels?[DockerLabel.resource] == spec.id.description else {
+        throw OperationError("the temporary name '\(temporary)' is taken by container \(leftover.id.prefix(12)), which is not \(spec.id)'s; remove or rename it")
+      }
+      try await client.removeContainer(leftover.id, force: true)
+    }
+    var next = spec
+    next.state = .running
+    next.ports = []
+    let newID: String
+    do {
+      newID = try await create(next, temporary)
+    } catch {
+      try? await client.removeContainer(temporary, force: true)
+      throw error
+    }
+    do {
+      try await waitUntilHealthy(newID, within: spec.healthyWithin)
+    } catch let failure as OperationError {
+      try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
+      throw OperationError(
+        "could not replace \(spec.id) (start-first): \(failure.message); the new container was removed and the old one keeps running",
+        retryable: false)
+    }
+    let old = try await client.inspectContainerIfPresent(spec.dockerName)
+    if spec.ports.isEmpty {
+      try await retire(old, spec)
+      try await client.renameContainer(newID, to: spec.dockerName)
+      if spec.state == .stopped { try await client.stopContainer(newID, timeout: spec.effectiveStopTimeout) }
+    } else {
+      try await client.removeContainer(newID, force: true, anonymousVolumes: true)
+      try await retire(old, spec)
+      let finalID = try await create(spec, spec.dockerName)
+      if spec.state == .running {
+        do {
+          try await waitUntilHealthy(finalID, within: spec.healthyWithin)
+        } catch let failure as OperationError {
+          throw OperationError(
+            "could not replace \(spec.id) (start-first): it was healthy without its host ports, but after taking them over \(failure.message)")
+        }
+      }
+    }
+    if let oldImage = old?.image { await ContainerStepPerformer.removeIfUnusedBuild(oldImage, client: client) }
+  }
+
+  /// Stops (with the container's timeout) and removes the container being replaced.
+  func retire(_ old: DockerContainerInspect?, _ spec: ContainerSpec) async throws {
+    guard let old else { return }
+    if old.state.running || old.state.restarting { try await client.stopContainer(old.id, timeout: spec.effectiveStopTimeout) }
+    try await client.removeContainer(old.id, force: true, anonymousVolumes: true)
+  }
+
+  /// Polls the new container until it is healthy (or, without any healthcheck, running), with a
+  /// deadline. Throws with the last health probes' output when it is not.
+  func waitUntilHealthy(_ id: String, within seconds: Double) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    var last: DockerContainerInspect?
+    while true {
+      let inspected = try await client.inspectContainer(id)
+      last = inspected
+      if !inspected.state.running && !inspected.state.restarting {
+        throw OperationError("the new container exited with code \(inspected.state.exitCode) before it became healthy\(Self.healthLog(inspected))")
+      }
+      switch inspected.state.health?.status {
+      case "healthy"?: return
+      case nil where inspected.state.running: return
+      case "unhealthy"?:
+        throw OperationError("the new container became unhealthy\(Self.healthLog(inspected))")
+      default: break
+      }
+      if ContinuousClock.now >= deadline { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    throw OperationError(
+      "the new container did not become healthy within \(ResourceQuantity.format(seconds: seconds)) (health: \(last?.state.health?.status ?? "none"))\(last.map(Self.healthLog) ?? "")"
+    )
+  }
+
+  /// `; last health checks:\n    exit 1: output` (the newest five probes).
+  static func healthLog(_ inspected: DockerContainerInspect) -> String {
+    guard let probes = inspected.state.health?.log, !probes.isEmpty else { return "" }
+    let lines = probes.suffix(5).map { probe -> String in
+      let output = probe.output.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " | ")
+      return "    exit \(probe.exitCode): \(output.isEmpty ? "(no output)" : output)"
+    }
+    return "; last health checks:\n" + lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import JulesService
+
+@Suite struct ConfigTests {
+  let base = ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k"]
+
+  @Test func defaults() throws {
+    let c = try JulesConfig.load(environment: base)
+    #expect(c.port == 3001)
+    #expect(c.julesAPIBase == "https://jules.googleapis.com/v1alpha")
+    #expect(c.allowlist.isEmpty)
+    #expect(c.persist == false)
+    #expect(c.syncFailureThreshold == 3)
+  }
+
+  @Test(arguments: [
+    (["JULES_API_KEY": "k"], "configuration: LOCAL_TOKEN is required but not set"),
+    (["LOCAL_TOKEN": "t"], "configuration: JULES_API_KEY is required but not set"),
+    (
+      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "ALLOWLIST": "10.0.0.0/8, 10.0.0.0/33"],
+      "configuration: ALLOWLIST has '10.0.0.0/33', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8"
+    ),
+    (
+      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "TRUSTED_PROXIES": "proxy.local"],
+      "configuration: TRUSTED_PROXIES has 'proxy.local', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8"
+    ),
+    (
+      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "PORT": "70000"],
+      "configuration: PORT has '70000', expected a whole number in 0...65535"
+    ),
+    (
+      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "RATE_LIMIT": "fast"],
+      "configuration: RATE_LIMIT has 'fast', expected N, N/s or N/m (0 disables)"
+    ),
+    (
+      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "NOTIFY_WEBHOOK": "http://127.0.0.1:1/x"],
+      "configuration: NOTIFY_SECRET is required when NOTIFY_WEBHOOK is set"
+    ),
+    (
+      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "NOTES_DIR": "/tmp/notes"],
+      "configuration: NOTES_DIR and LITEWRITER_URL must be set together"
+    ),
+    (
+      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "ALERT_WEBHOOK": "ftp://x"],
+      "configuration: ALERT_WEBHOOK is not an http(s) URL"
+    ),
+  ])
+  func rejectsWithVariableName(env: [String: String], message: String) {
+    #expect(throws: JulesError(message)) { try JulesConfig.load(environment: env) }
+  }
+
+  @Test func rateLimitForms() {
+    #expect(JulesConfig.parseRateLimit("10/s") == .init(requests: 10, perSeconds: 1))
+    #expect(JulesConfig.parseRateLimit("120") == .init(requests: 120, perSeconds: 60))
+    #expect(JulesConfig.parseRateLimit("0") == .init(requests: 0, perSeconds: 60))
+    #expect(JulesConfig.parseRateLimit("5/d") == nil)
+  }
+
+  @Test func dotEnvParsing() {
+    let env = DotEnvFile.parse(
+      """
+      # comment
+      export LOCAL_TOKEN="abc def"
+      PORT=4000
+      ALLOWLIST='10.0.0.0/8,fd00::/8'
+      BROKEN LINE
+      """)
+    #expect(env == ["LOCAL_TOKEN": "abc def", "PORT": "4000", "ALLOWLIST": "10.0.0.0/8,fd00::/8"])
+  }
+}
+
+@Suite struct EnvironmentFileTests {
+  @Test func processEnvironmentOverridesDotEnv() throws {
+    let dir = makeTempDir("dotenv")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "LOCAL_TOKEN=from-file\nJULES_API_KEY=file-key\nPORT=4100\n".write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
+    let env = try JulesCommand.environment(["ENV_FILE": dir + "/.env", "PORT": "4200"])
+    let c = try JulesConfig.load(environment: env)
+    #expect(c.localToken == "from-file" && c.julesAPIKey == "file-key" && c.port == 4200)
+    // A missing file is no error: the environment alone counts.
+    #expect(try JulesCommand.environment(["ENV_FILE": dir + "/absent.env", "A": "b"]) == ["ENV_FILE": dir + "/absent.env", "A": "b"])
+  }
+}

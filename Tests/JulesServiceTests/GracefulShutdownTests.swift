@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import JulesService
+
+@Suite struct GracefulShutdownTests {
+  /// A request in flight when shutdown starts still gets its answer; new connections are refused.
+  @Test func inFlightRequestFinishes() throws {
+    let arrived = Locked(false)
+    let release = DispatchSemaphore(value: 0)
+    // A Jules API that holds `POST /sessions` until the test releases it.
+    let slowAPI = HTTPServer(options: HTTPServer.Options()) { req in
+      if req.method == "POST" {
+        arrived.withLock { $0 = true }
+        release.wait()
+        return .json(200, object: ["id": "slow", "name": "sessions/slow"])
+      }
+      return .json(200, object: ["sessions": [Any]()])
+    }
+    try slowAPI.start()
+    defer { slowAPI.shutdown(grace: 1) }
+    let dir = makeTempDir("graceful")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let h = try ServiceHarness(["JULES_API_BASE": "http://127.0.0.1:\(slowAPI.port)/v1alpha", "PERSIST": "1", "DATA_DIR": dir])
+    let port = h.service.port
+
+    let answer = Locked<Int?>(nil)
+    Thread {
+      let r = try? h.request("POST", "/api/sessions", body: Array(#"{"prompt":"p"}"#.utf8))
+      answer.withLock { $0 = r?.status ?? -1 }
+    }.start()
+    #expect(eventually { arrived.current })
+    let stopped = Locked(false)
+    Thread {
+      h.stop(); stopped.withLock { $0 = true }
+    }.start()
+
+    // New connections are refused while the old request is still running.
+    #expect(eventually { (try? HTTPClient(timeoutSeconds: 1).send("GET", "http://127.0.0.1:\(port)/healthz")) == nil })
+    #expect(answer.current == nil && !stopped.current)
+    release.signal()
+    #expect(eventually { answer.current == 200 })
+    #expect(eventually { stopped.current })
+    #expect(h.log.text.contains("\"msg\":\"jules stopped\""))
+    // The database was closed cleanly: the WAL was checkpointed away.
+    let wal = (try? FileManager.default.attributesOfItem(atPath: dir + "/sessions.sqlite-wal")[.size] as? Int) ?? 0
+    #expect(wal == 0)
+  }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import JulesService
+
+/// A private nginx with `dav_methods PUT DELETE MKCOL` serving `root` on a free loopback port —
+/// the LiteWriter WebDAV target in tests. `/readonly/` has no DAV methods (PUT answers 405).
+final class NginxDAV: @unchecked Sendable {
+  let prefix: String
+  let root: String
+  let port: UInt16
+  let process = Process()
+
+  init() throws {
+    prefix = makeTempDir("nginx")
+    root = prefix + "/dav"
+    port = freePort()
+    try FileManager.default.createDirectory(atPath: root + "/readonly", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: root + "/notes", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: prefix + "/logs", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: prefix + "/body", withIntermediateDirectories: true)
+    // Workers run as an unprivileged user when the tests run as root: let them write.
+    for dir in [prefix, root, root + "/notes", root + "/readonly", prefix + "/body"] {
+      try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir)
+    }
+    let conf = """
+      worker_processes 1;
+      error_log \(prefix)/logs/error.log;
+      events { worker_connections 64; }
+      http {
+        access_log off;
+        client_body_temp_path \(prefix)/body;
+        proxy_temp_path \(prefix)/proxy;
+        fastcgi_temp_path \(prefix)/fastcgi;
+        uwsgi_temp_path \(prefix)/uwsgi;
+        scgi_temp_path \(prefix)/scgi;
+        server {
+          listen 127.0.0.1:\(port);
+          root \(root);
+          location /notes/ { dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw group:r all:r; }
+          location /readonly/ { }
+        }
+      }
+      """
+    try conf.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
+    process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+    process.arguments = ["-p", prefix, "-c", prefix + "/nginx.conf", "-g", "daemon off; pid \(prefix)/nginx.pid;"]
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let url = "http://127.0.0.1:\(port)/readonly/"
+    guard eventually(10, { (try? HTTPClient(timeoutSeconds: 1).send("GET", url))?.status != nil }) else {
+      stop()
+      throw JulesError("could not start nginx on 127.0.0.1:\(port): no answer within 10 s")
+    }
+  }
+
+  var notesURL: String { "http://127.0.0.1:\(port)/notes/" }
+  var readonlyURL: String { "http://127.0.0.1:\(port)/readonly/" }
+
+  func remote(_ rel: String) -> String? { try? String(contentsOfFile: root + "/notes/" + rel, encoding: .utf8) }
+
+  func stop() {
+    if process.isRunning {
+      process.terminate()
+      process.waitUntilExit()
+    }
+    try? FileManager.default.removeItem(atPath: prefix)
+  }
+}

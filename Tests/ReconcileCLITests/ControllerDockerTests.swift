@@ -1,0 +1,119 @@
+import Foundation
+import HTTPKit
+import Testing
+
+/// Whether a Docker Engine is there for these tests (required, and so failing loudly, under scripts/test.sh).
+enum TestEngine {
+  static let host = ProcessInfo.processInfo.environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "unix:///var/run/docker.sock"
+  static var socket: String { String(host.dropFirst("unix://".count)) }
+  static let enabled: Bool = ProcessInfo.processInfo.environment["RECONCILE_REQUIRE_DOCKER"] == "1" || docker(["version"]).0 == 0
+
+  /// Runs the docker CLI against the test engine.
+  @discardableResult
+  static func docker(_ args: [String], host: String = TestEngine.host) -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/docker")
+    p.arguments = ["-H", host] + args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    guard (try? p.run()) != nil else { return (127, "docker CLI not found") }
+    let d = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  static func state(_ name: String) -> String { docker(["inspect", "-f", "{{.State.Status}}", name]).1 }
+}
+
+/// The controller against the real Docker Engine: a killed container is restored or reported; the engine
+/// going away leaves the controller running, not ready, and it reconnects when the engine is back.
+@Suite(.enabled(if: TestEngine.enabled, "no Docker Engine; run scripts/dockerd.sh or set RECONCILE_REQUIRE_DOCKER=1"))
+struct ControllerDockerTests {
+  func containerManifest(_ name: String, receiver: WebhookReceiver, selfHeal: Bool) -> String {
+    """
+    { "apiVersion": "reconcile/v1", "policy": { "selfHeal": \(selfHeal) },
+      "alerts": [ { "name": "ops", "type": "webhook", "url": "\(receiver.url)", "secret": "s" } ],
+      "resources": [ { "kind": "container", "name": "\(name)", "image": "local/busybox:1",
+        "command": ["/bin/httpd", "-f", "-p", "80", "-h", "/"], "init": true, "stopTimeout": "1s", "restart": "no",
+        "labels": { "io.reconcile.test": "1" } } ] }
+    """
+  }
+
+  static func unique(_ role: String) -> String { "rc-test-\(role)-\(UUID().uuidString.prefix(8).lowercased())" }
+
+  @Test func aKilledContainerIsRestoredBySelfHeal() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    let name = Self.unique("ctl-heal")
+    defer { TestEngine.docker(["rm", "-f", name]) }
+    let receiver = try WebhookReceiver(secret: "s")
+    defer { receiver.stop() }
+    try h.manifest(containerManifest(name, receiver: receiver, selfHeal: true))
+    let c = try ControllerProcess(h, [])
+    defer { c.terminate() }
+    #expect(CLIHarness.waitFor(60) { TestEngine.state(name) == "running" }, "\(c.log)")
+    let started = Date()
+    #expect(TestEngine.docker(["kill", name]).0 == 0)
+    #expect(CLIHarness.waitFor(30) { TestEngine.state(name) == "running" }, "not restored: \(c.log)")
+    let restoredIn = Date().timeIntervalSince(started)
+    #expect(CLIHarness.waitFor(10) { !receiver.alerts("container-died").isEmpty })
+    #expect(c.log.contains("Docker Engine event (die \(name))"))
+    #expect(c.stop() == 0)
+    print("container killed -> running again in \(String(format: "%.2f", restoredIn)) s")
+  }
+
+  @Test func reportOnlyReportsADeadContainerAndLeavesIt() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    let name = Self.unique("ctl-report")
+    defer { TestEngine.docker(["rm", "-f", name]) }
+    let receiver = try WebhookReceiver(secret: "s")
+    defer { receiver.stop() }
+    try h.manifest(containerManifest(name, receiver: receiver, selfHeal: false))
+    let c = try ControllerProcess(h, [])
+    defer { c.terminate() }
+    #expect(CLIHarness.waitFor(60) { TestEngine.state(name) == "running" }, "\(c.log)")
+    #expect(TestEngine.docker(["kill", name]).0 == 0)
+    #expect(CLIHarness.waitFor(30) { !receiver.alerts("container-died").isEmpty && !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
+    #expect(TestEngine.state(name) == "exited")
+    #expect(c.stop() == 0)
+  }
+
+  @Test func theControllerOutlivesTheEngineGoingAwayAndReconnects() throws {
+    // A socat relay in front of the shared engine stands for the engine's socket: stopping it takes the engine
+    // away from the controller without stopping the engine under the rest of the suite.
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    let relay = "\(h.root)/engine.sock"
+    func startRelay() throws -> Process {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
+      p.arguments = ["UNIX-LISTEN:\(relay),fork,unlink-early", "UNIX-CONNECT:\(TestEngine.socket)"]
+      try p.run()
+      _ = CLIHarness.waitFor(10) { FileManager.default.fileExists(atPath: relay) }
+      return p
+    }
+    let name = Self.unique("ctl-engine")
+    defer { TestEngine.docker(["rm", "-f", name]) }
+    let receiver = try WebhookReceiver(secret: "s")
+    defer { receiver.stop() }
+    try h.manifest(containerManifest(name, receiver: receiver, selfHeal: true))
+    var socat = try startRelay()
+    defer { socat.terminate() }
+    let c = try ControllerProcess(h, ["--backoff-cap", "2s"], env: ["DOCKER_HOST": "unix://\(relay)"])
+    defer { c.terminate() }
+    #expect(CLIHarness.waitFor(60) { TestEngine.state(name) == "running" }, "\(c.log)")
+    #expect(CLIHarness.waitFor(10) { (try? c.request("GET", "/readyz").status) == 200 })
+    socat.terminate()
+    socat.waitUntilExit()
+    try? FileManager.default.removeItem(atPath: relay)
+    #expect(CLIHarness.waitFor(30) { (try? c.request("GET", "/readyz").status) == 503 }, "\(c.log)")
+    #expect(CLIHarness.waitFor(10) { !receiver.alerts("engine-unreachable").isEmpty })
+    #expect(try c.request("GET", "/healthz").status == 200)
+    socat = try startRelay()
+    #expect(TestEngine.docker(["kill", name]).0 == 0)
+    #expect(CLIHarness.waitFor(60) { (try? c.request("GET", "/readyz").status) == 200 && TestEngine.state(name) == "running" }, "\(c.log)")
+    #expect(c.stop() == 0)
+  }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+
+@testable import ReconcileCore
+
+/// Golden plan texts for the Docker kinds: the whole rendering is the assertion. Pure: the
+/// observations are built by hand the way the Docker observer reports them.
+@Suite struct DockerPlanGoldenTests {
+  static let issueExample = """
+    { "apiVersion": "reconcile/v1", "resources": [
+      { "kind": "container", "name": "web", "image": "local/busybox:1",
+        "command": ["/bin/httpd", "-f", "-p", "80", "-h", "/"], "ports": ["127.0.0.1:18080:80"],
+        "env": { "GREETING": "hi" }, "restart": "unless-stopped" } ] }
+    """
+
+  /// What the observer reports for a container created from `spec` and still matching it.
+  static func container(_ m: Manifest, _ name: String, facts: [String: String] = [:], override: [String: String] = [:]) -> Observation {
+    let spec = m[ResourceID(kind: "container", name: name)]!.spec
+    var attributes: [String: String] = [:]
+    for a in spec.attributes { attributes[a.name] = a.value }
+    for (k, v) in override { attributes[k] = v }
+    var all = ["state": "running", "imageRef": "local/busybox:1", "wantedImageRef": "local/busybox:1", "imageID": "sha256:aaa", "wantedImageID": "sha256:aaa"]
+    for (k, v) in facts { all[k] = v }
+    return Observation(exists: true, attributes: attributes, facts: all)
+  }
+
+  @Test func issueExampleCreates() throws {
+    let text = PlanTextRenderer().render(plan(try decode(Self.issueExample)))
+    #expect(
+      text == """
+        reconcile will perform these actions:
+
+          + container/web (not present on the host)
+              name         = "web"
+              image        = "local/busybox:1"
+              command      = "/bin/httpd -f -p 80 -h /"
+              env          = "GREETING"
+              env.GREETING = "hi"
+              ports        = "127.0.0.1:18080:80/tcp"
+              restart      = "unless-stopped"
+
+        Plan: 1 to add, 0 to change, 0 to replace, 0 to destroy.
+
+        """)
+  }
+
+  @Test func matchingContainerHasNoChanges() throws {
+    let m = try decode(Self.issueExample)
+    let p = plan(m, observed: ["container/web": Self.container(m, "web")], state: applied(m))
+    #expect(PlanTextRenderer().render(p) == "No changes. The host matches the manifests.\n")
+  }
+
+  @Test func imageChangeReplacesNamingTheField() throws {
+    let m = try decode(Self.issueExample.replacingOccurrences(of: "local/busybox:1", with: "local/busybox:2"))
+    let observed = Self.container(m, "web", override: ["image": "local/busybox:1"])
+    let p = plan(m, observed: ["container/web": observed], state: applied(m))
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
+
+          -/+ container/web (image changed: 'local/busybox:1' -> 'local/busybox:2')
+              image = "local/busybox:1" -> "local/busybox:2"
+
+        Plan: 0 to add, 0 to change, 1 to replace, 0 to destroy.
+
+        """)
+  }
+
+  @Test func imageResourceTagChangeAndPendingRebuild() throws {
+    let m = try decode(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "image", "name": "app", "tag": "2", "build": { "context": "/srv/app" } },
+        { "kind": "container", "name": "api", "image": "image/app" },
+        { "kind": "container", "name": "worker", "image": "image/app" } ] }
+      """)
+    let image = Observation(
+      exists: true, attributes: ["context": "/srv/app", "dockerfile": "Dockerfile"],
+      facts: ["id": "sha256:111", "sourceDigest": "sha256:aaaaaaaaaaaaaaaa", "currentDigest": "sha256:bbbbbbbbbbbbbbbb"])
+    let api = Self.container(m, "api", facts: ["imageRef": "app:1", "wantedImageRef": "app:2"])
+    let worker = Self.container(m, "worker", facts: ["imageRef": "app:2", "wantedImageRef": "app:2", "imagePending": "will be rebuilt (image/app has a new build source)"])
+    let p = plan(m, observed: ["image/app": image, "container/api": api, "container/worker": worker], state: applied(m))
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
+
+          -/+ image/app (build context changed: 'aaaaaaaaaaaa' -> 'bbbbbbbbbbbb')
+              digest = "aaaaaaaaaaaa" -> "bbbbbbbbbbbb"
+
+          -/+ container/api (image changed: 'app:1' -> 'app:2')
+              image = "app:1" -> "app:2"
+
+          -/+ container/worker (image changed: 'app:2' will be rebuilt (image/app has a new build source))
+
+        Plan: 0 to add, 0 to change, 3 to replace, 0 to destroy.
+
+        """)
+    #expect(p.steps[1].after == [ResourceID(kind: "image", name: "app")])
+  }
+
+  @Test func exitedUnhealthyAndStoppedByHandAreDrift() throws {
+    let m = try decode(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "container", "name": "a", "image": "local/busybox:1" },
+        { "kind": "container", "name": "b", "image": "local/busybox:1" },
+        { "kind": "container", "name": "c", "image": "local/busybox:1", "state": "stopped" } ] }
+      """)
+    let p = plan(
+      m,
+      observed: [
+        "container/a": Self.container(m, "a", facts: ["state": "exited", "exitCode": "137"]),
+        "container/b": Self.container(m, "b", facts: ["health": "unhealthy"]),
+        "container/c": Self.container(m, "c"),
+      ], state: applied(m))
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
+
+          ~ container/a (container is exited (exit code 137))
+              state = "exited" -> "running"
+
+          ~ container/b (container is unhealthy)
+              health = "unhealthy" -> "restarted"
+
+          ~ container/c (container is running but the manifest says 'stopped')
+              state = "running" -> "stopped"
+
+        Plan: 0 to add, 3 to change, 0 to replace, 0 to destroy.
+
+        """)
+  }
+
+  @Test func restartAndLimitsUpdateInPlaceOtherFieldsReplace() throws {
+    let m = try decode(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "container", "name": "web", "image": "local/busybox:1", "restart": "always", "memory": "256m", "cpus": 1.5,
+          "pidsLimit": 100 },
+        { "kind": "container", "name": "db", "image": "local/busybox:1", "restart": "always", "user": "999" } ] }
+      """)
+    let p = plan(
+      m,
+      observed: [
+        "container/web": Self.container(m, "web", override: ["restart": "no", "memory": "128MiB", "cpus": "1", "pidsLimit": "unlimited"]),
+        "container/db": Self.container(m, "db", override: ["restart": "no", "user": "root"]),
+      ], state: applied(m))
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
+
+          -/+ container/db (restart changed: 'no' -> 'always'; user changed: 'root' -> '999')
+              restart = "no" -> "always"
+              user    = "root" -> "999"
+
+          ~ container/web (restart changed: 'no' -> 'always'; memory changed: '128MiB' -> '256MiB'; cpus changed: '1' -> '1.5'; pidsLimit changed: 'unlimited' -> '100')
+              restart   = "no" -> "always"
+              memory    = "128MiB" -> "256MiB"
+              cpus      = "1" -> "1.5"
+              pidsLimit = "unlimited" -> "100"
+
+        Plan: 0 to add, 1 to change, 1 to replace, 0 to destroy.
+
+        """)
+  }
+
+  @Test func secretsNeverShowAndTheirChangeSaysSensitive() throws {
+    let json = """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "container", "name": "app", "image": "local/busybox:1", "env": { "TOKEN": "${secret.token}", "MODE": "prod" } } ] }
+      """
+    let create = PlanTextRenderer().render(plan(try decode(json, secrets: ["token": "hunter2-secret"])))
+    #expect(!create.contains("hunter2-secret"))
+    #expect(create.contains("env.TOKEN = (sensitive value)"), "\(create)")
+    let m = try decode(json, secrets: ["token": "rotated-secret"])
+    let observed = Self.container(m, "app", override: ["env.TOKEN": "sha256:0123"])
+    let text = PlanTextRenderer().render(plan(m, observed: ["container/app": observed], state: applied(m)))
+    #expect(!text.contains("rotated-secret"))
+    #expect(
+      text == """
+        reconcile will perform these actions:
+
+          -/+ container/app (env.TOKEN changed (sensitive))
+              env.TOKEN = (sensitive value) -> (sensitive value)
+
+        Plan: 0 to add, 0 to change, 1 to replace, 0 to destroy.
+
+        """)
+  }
+
+  @Test func implicitDependenciesOrderImagesNetworksVolumesFirst() throws {
+    let m = try decode(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "container", "name": "web", "image": "image/app",
+          "mounts": [{ "volume": "volume/data", "target": "/data" }], "networks": [{ "network": "network/back", "aliases": ["api"] }] },
+        { "kind": "volume", "name": "data" },
+        { "kind": "network", "name": "back", "internal": true },
+        { "kind": "image", "name": "app", "ref": "local/busybox:1" } ] }
+      """)
+    let web = m[ResourceID(kind: "container", name: "web")]!
+    #expect(Set(web.dependsOn.map(\.description)) == ["image/app", "volume/data", "network/back"])
+    #expect(m.resources.last?.id.description == "container/web")
+    let p = plan(m)
+    #expect(Set(p.steps.last!.after.map(\.description)) == ["image/app", "volume/data", "network/back"])
+  }
+
+  @Test func pruneKeepsVolumesAndSaysWhy() throws {
+    let old = try decode(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "volume", "name": "data" },
+        { "kind": "container", "name": "db", "image": "local/busybox:1", "mounts": [{ "volume": "volume/data", "target": "/var/lib/db" }] } ] }
+      """)
+    let now = try decode(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
+    let observed: [String: Observation] = ["volume/data": Observation(exists: true), "container/db": Observation(exists: true)]
+    #expect(
+      PlanTextRenderer().render(plan(now, observed: observed, state: applied(old))) == """
+        reconcile will perform these actions:
+
+          - container/db (no longer in the manifests)
+
+          # volume/data is kept: volumes hold data, so prune keeps them; 'apply --prune-volumes' removes them
+
+        Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy.
+
+        """)
+    let pruning = plan(now, observed: observed, state: applied(old), options: PlanOptions(pruneKinds: ["volume"]))
+    #expect(pruning.steps.map(\.id.description) == ["container/db", "volume/data"])
+    #expect(pruning.steps[1].after == [ResourceID(kind: "container", name: "db")])
+  }
+}

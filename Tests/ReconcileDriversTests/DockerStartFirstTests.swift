@@ -1,0 +1,119 @@
+import Foundation
+import ReconcileCore
+import Testing
+
+@testable import ReconcileDrivers
+
+@Suite("Docker start-first replacement against the real Engine", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
+struct DockerStartFirstTests {
+  static func manifest(_ h: DockerKindHarness, name: String, version: String, check: String, within: String = "20s") throws -> Manifest {
+    try h.decode(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": 2,
+          "command": ["/bin/sh", "-c", "echo $VERSION > /tmp/version; exec sleep 600"], "env": { "VERSION": "\(version)" },
+          "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "10s", "retries": 2 },
+          "update": { "strategy": "start-first", "healthyWithin": "\(within)" } } ] }
+      """)
+  }
+
+  @Test func newContainerTakesOverOnceHealthy() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("sf")
+      try await h.applyAndExpectNoChanges(try Self.manifest(h, name: name, version: "1", check: "test -f /tmp/version"))
+      let old = try await scope.client.inspectContainer(name)
+      let next = try Self.manifest(h, name: name, version: "2", check: "test -f /tmp/version")
+      let plan = try await h.plan(next)
+      #expect(h.render(plan).contains("-/+ container/\(name) (env.VERSION changed: '1' -> '2')"), "\(h.render(plan))")
+      try await h.applyAndExpectNoChanges(next)
+      let new = try await scope.client.inspectContainer(name)
+      #expect(new.id != old.id)
+      #expect(new.state.running)
+      #expect(new.config.env?.contains("VERSION=2") == true)
+      #expect(try await scope.client.inspectContainerIfPresent(old.id) == nil)
+      #expect(try await scope.client.inspectContainerIfPresent(StartFirstReplacement.temporaryName(name)) == nil)
+    }
+  }
+
+  @Test func unhealthyReplacementIsRemovedAndTheOldOneKeepsRunning() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("sfbad")
+      try await h.applyAndExpectNoChanges(try Self.manifest(h, name: name, version: "1", check: "test -f /tmp/version"))
+      let old = try await scope.client.inspectContainer(name)
+      let broken = try Self.manifest(h, name: name, version: "2", check: "echo probe-says-no; exit 1", within: "10s")
+      let failures = try await h.apply(broken)
+      #expect(failures.count == 1)
+      let text = failures.first ?? ""
+      #expect(text.hasPrefix("could not replace container/\(name) (start-first): the new container became unhealthy"), "\(text)")
+      #expect(text.contains("the new container was removed and the old one keeps running"), "\(text)")
+      #expect(text.contains("exit 1: probe-says-no"), "\(text)")
+      let still = try await scope.client.inspectContainer(name)
+      #expect(still.id == old.id)
+      #expect(still.state.running)
+      #expect(still.state.startedAt == old.state.startedAt, "the old container was restarted")
+      #expect(try await scope.client.inspectContainerIfPresent(StartFirstReplacement.temporaryName(name)) == nil)
+      // The manifest still asks for the change: the next plan shows it again.
+      #expect(try await !h.plan(broken).isEmpty)
+    }
+  }
+
+  @Test func replacementThatNeverBecomesHealthyHitsTheDeadline() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("sfslow")
+      try await h.applyAndExpectNoChanges(try Self.manifest(h, name: name, version: "1", check: "test -f /tmp/version"))
+      let old = try await scope.client.inspectContainer(name)
+      // A start period longer than the deadline keeps the health 'starting'.
+      let slow = try h.decode(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": 2,
+            "command": ["/bin/sleep", "600"],
+            "healthcheck": { "command": "exit 1", "interval": "30s", "startPeriod": "60s" },
+            "update": { "strategy": "start-first", "healthyWithin": "1s" } } ] }
+        """)
+      let started = ContinuousClock.now
+      let failures = try await h.apply(slow)
+      #expect(ContinuousClock.now - started < .seconds(45), "the 1 s deadline was not kept (the health would only turn after the 60 s start period)")
+      #expect(failures.first?.contains("the new container did not become healthy within 1s (health: starting)") == true, "\(failures)")
+      #expect(try await scope.client.inspectContainer(name).id == old.id)
+    }
+  }
+
+  static func served(_ h: DockerKindHarness, name: String, port: Int, version: String, check: String) throws -> Manifest {
+    try h.decode(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": 2,
+          "command": ["/bin/sh", "-c", "mkdir -p /tmp/www; echo $VERSION > /tmp/www/index.html; exec httpd -f -p 80 -h /tmp/www"],
+          "env": { "VERSION": "\(version)" }, "ports": ["127.0.0.1:\(port):80"],
+          "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "10s", "retries": 2 },
+          "update": { "strategy": "start-first", "healthyWithin": "20s" } } ] }
+      """)
+  }
+
+  @Test func withHostPortsTheNewOneIsProvenFirstThenTakesThePort() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("sfport")
+      let port = Int.random(in: 30000...39999)
+      try await h.applyAndExpectNoChanges(try Self.served(h, name: name, port: port, version: "one", check: "test -f /tmp/www/index.html"))
+      #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "one\n")
+      let old = try await scope.client.inspectContainer(name)
+
+      // A replacement that never becomes healthy: the old one keeps its port and keeps serving.
+      let failures = try await h.apply(try Self.served(h, name: name, port: port, version: "bad", check: "exit 1"))
+      #expect(failures.first?.contains("the new container was removed and the old one keeps running") == true, "\(failures)")
+      #expect(try await scope.client.inspectContainer(name).id == old.id)
+      #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "one\n")
+
+      // A healthy replacement takes the port over.
+      try await h.applyAndExpectNoChanges(try Self.served(h, name: name, port: port, version: "two", check: "test -f /tmp/www/index.html"))
+      #expect(try await scope.client.inspectContainer(name).id != old.id)
+      #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "two\n")
+      #expect(try await scope.client.inspectContainerIfPresent(StartFirstReplacement.temporaryName(name)) == nil)
+    }
+  }
+}

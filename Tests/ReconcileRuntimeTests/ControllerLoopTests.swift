@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import ReconcileCore
+@testable import ReconcileRuntime
+
+/// Records runs and lets the test decide each verdict and when a run may finish.
+actor Script {
+  var runs: [[Trigger]] = []
+  var verdicts: [RunVerdict] = []
+  var gate: CheckedContinuation<Void, Never>?
+  var holdNext = false
+
+  func hold() { holdNext = true }
+  func release() {
+    gate?.resume()
+    gate = nil
+  }
+  var isHeld: Bool { gate != nil }
+  func push(_ v: RunVerdict) { verdicts.append(v) }
+
+  func run(_ t: [Trigger]) async -> RunVerdict {
+    runs.append(t)
+    if holdNext {
+      holdNext = false
+      await withCheckedContinuation { gate = $0 }
+    }
+    return verdicts.isEmpty ? .succeeded : verdicts.removeFirst()
+  }
+}
+
+@Suite struct ControllerLoopTests {
+  func start(_ script: Script, clock: ManualClock, inbox: TriggerInbox, resync: Duration = .seconds(300)) -> Task<Void, Never> {
+    let loop = ControllerLoop(inbox: inbox, clock: clock, resync: resync, backoff: Backoff(base: .seconds(1), cap: .seconds(60)), jitter: { 0.999_999 }) {
+      await script.run($0)
+    }
+    return Task { await loop.run() }
+  }
+
+  @Test func triggersDuringARunCoalesceIntoOneFollowUp() async throws {
+    let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+    await script.hold()
+    let task = start(script, clock: clock, inbox: inbox)
+    #expect(await eventually { await script.isHeld })
+    for t: Trigger in [.fileChanged("/a"), .engineEvent("die web"), .fileChanged("/a"), .manual("test")] { await inbox.post(t) }
+    await script.release()
+    #expect(await eventually { await script.runs.count == 2 })
+    let runs = await script.runs
+    try #require(runs.count == 2)
+    #expect(runs[0] == [.startup])
+    #expect(Set(runs[1]) == [.fileChanged("/a"), .engineEvent("die web"), .manual("test")])
+    task.cancel()
+    await task.value
+    #expect(await script.runs.count == 2)
+  }
+
+  @Test func retryableFailuresBackOffExponentially() async {
+    let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+    for _ in 0..<3 { await script.push(.retryable("engine 503")) }
+    let task = start(script, clock: clock, inbox: inbox)
+    #expect(await eventually { await script.runs.count == 1 })
+    // attempt 1: ~1 s, attempt 2: ~2 s, attempt 3: ~4 s (jitter factor just under 1).
+    for (expectedRuns, wait) in [(2, 1.0), (3, 2.0), (4, 4.0)] {
+      #expect(await eventually { clock.sleeperCount >= 2 })
+      clock.advance(by: .seconds(wait * 0.99))
+      #expect(await script.runs.count == expectedRuns - 1)
+      clock.advance(by: .seconds(wait * 0.02))
+      #expect(await eventually { await script.runs.count == expectedRuns })
+    }
+    #expect(await script.runs.last == [.retry])
+    task.cancel()
+    await task.value
+  }
+
+  @Test func aTerminalErrorWaitsForANewRevision() async {
+    let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+    await script.push(.terminal("invalid manifest"))
+    let task = start(script, clock: clock, inbox: inbox)
+    #expect(await eventually { await script.runs.count == 1 })
+    await inbox.post(.resync)
+    await inbox.post(.engineEvent("die web"))
+    clock.advance(by: .seconds(3600))
+    #expect(await eventually { await inbox.isEmpty })
+    #expect(await script.runs.count == 1)
+    await inbox.post(.gitRevision("abc"))
+    #expect(await eventually { await script.runs.count == 2 })
+    task.cancel()
+    await task.value
+  }
+
+  @Test func periodicResync() async {
+    let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+    let task = start(script, clock: clock, inbox: inbox, resync: .seconds(30))
+    #expect(await eventually { await script.runs.count == 1 && clock.sleeperCount == 1 })
+    clock.advance(by: .seconds(30))
+    #expect(await eventually { await script.runs.count == 2 })
+    #expect(await script.runs.dropFirst().first == [.resync])
+    task.cancel()
+    await task.value
+  }
+}
+
+@Suite struct BackoffAndGateTests {
+  @Test func backoffIsCappedAndJittered() {
+    let b = Backoff(base: .seconds(1), cap: .seconds(10))
+    #expect(b.delay(attempt: 1, jitter: 0) == .milliseconds(500))
+    #expect(b.delay(attempt: 3, jitter: 0) == .seconds(2))
+    #expect(b.delay(attempt: 10, jitter: 0) == .seconds(5))
+    #expect(b.delay(attempt: 10, jitter: 0.999_999) < .seconds(10))
+  }
+
+  @Test func alertsAreDeduplicatedAndRateLimited() {
+    var gate = AlertGate(window: 600, perMinute: 3)
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    let died = Alert(event: .containerDied, subject: "container/web", message: "exited 137", time: t0)
+    let first = gate.admit(died, now: t0)
+    let repeated = gate.admit(died, now: t0.addingTimeInterval(599))
+    let afterWindow = gate.admit(died, now: t0.addingTimeInterval(601))
+    #expect(first && !repeated && afterWindow)
+    var admitted: [Bool] = []
+    for i in 0..<5 {
+      admitted.append(gate.admit(Alert(event: .applyFailed, subject: "file/\(i)", message: "x", time: t0), now: t0.addingTimeInterval(700)))
+    }
+    #expect(admitted == [true, true, true, false, false])
+    #expect(gate.suppressed == 3)
+  }
+
+  @Test func aResourceThatKeepsFailingIsDegradedUntilItsManifestChanges() {
+    var t = FailureTracker(threshold: 3)
+    let id = ResourceID(kind: "container", name: "web")
+    let streak = (0..<3).map { _ in t.record(id, failed: true, fingerprint: "a") }
+    #expect(streak == [false, false, true])
+    #expect(t.degraded { _ in "a" } == [id])
+    #expect(t.degraded { _ in "b" }.isEmpty)
+    let recovered = t.record(id, failed: false, fingerprint: "a")
+    #expect(!recovered)
+    #expect(t.degraded { _ in "a" }.isEmpty)
+  }
+}

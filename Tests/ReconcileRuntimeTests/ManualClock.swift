@@ -1,0 +1,58 @@
+import Foundation
+
+/// A clock that moves only when the test says so; sleepers wake when `advance` passes their deadline.
+final class ManualClock: Clock, @unchecked Sendable {
+  struct Instant: InstantProtocol {
+    var offset: Duration
+    func advanced(by d: Duration) -> Instant { Instant(offset: offset + d) }
+    func duration(to other: Instant) -> Duration { other.offset - offset }
+    static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+  }
+
+  private let lock = NSLock()
+  private var current = Instant(offset: .zero)
+  private var sleepers: [UUID: (Instant, CheckedContinuation<Void, Error>)] = [:]
+
+  var now: Instant { lock.withLock { current } }
+  var minimumResolution: Duration { .zero }
+  var sleeperCount: Int { lock.withLock { sleepers.count } }
+
+  func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    let id = UUID()
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+        let due = lock.withLock { () -> Bool in
+          if deadline <= current { return true }
+          sleepers[id] = (deadline, c)
+          return false
+        }
+        if due { c.resume() }
+      }
+    } onCancel: {
+      let c = lock.withLock { sleepers.removeValue(forKey: id)?.1 }
+      c?.resume(throwing: CancellationError())
+    }
+  }
+
+  func advance(by d: Duration) {
+    let due = lock.withLock { () -> [CheckedContinuation<Void, Error>] in
+      current = current.advanced(by: d)
+      let ready = sleepers.filter { $0.value.0 <= current }
+      for k in ready.keys { sleepers[k] = nil }
+      return ready.map(\.value.1)
+    }
+    for c in due { c.resume() }
+  }
+}
+
+/// Polls `condition` until it holds or 60 seconds pass. The deadline is generous because the whole suite
+/// shares a cooperative pool as wide as the machine (2 threads here) with tests that block on processes;
+/// a condition that holds returns at once.
+func eventually(_ condition: @Sendable () async -> Bool) async -> Bool {
+  let deadline = Date().addingTimeInterval(60)
+  while Date() < deadline {
+    if await condition() { return true }
+    try? await Task.sleep(for: .milliseconds(2))
+  }
+  return await condition()
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Container benchmarks: the Engine's own floor, docker-compose, and reconcile, on one private engine.
+#
+#   bench/containers.sh            # N = 1, 10, 50 for compose and reconcile; engine floor with 50
+#   BENCH_SIZES="10 50" bench/containers.sh
+#
+# Engine floor (python3 http.client over the unix socket, one kept-alive connection per worker):
+#   create+start 50 busybox containers serially and with 4 in parallel, one create+start+stop+delete
+#   cycle, and listing 50 containers 50 times over one kept-alive connection.
+# Beside it: Debian's docker-compose (up -d for N services, no-op up -d, one service changed) and
+# reconcile (apply for N, no-op plan (whole process), no-op apply, one container changed).
+# Everything it creates is labelled io.reconcile.bench=1 and removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/opt/swift/usr/bin:$PATH
+
+eval "$(bash scripts/dockerd.sh)"
+bash scripts/test-images.sh >/dev/null 2>&1
+SOCK="${DOCKER_HOST#unix://}"
+SIZES="${BENCH_SIZES:-1 10 50}"
+WORK="$(mktemp -d /tmp/rc-bench.XXXXXX)"
+RECONCILE="${RECONCILE_BIN:-}"
+if [ -z "$RECONCILE" ]; then
+  swift build -c release --product reconcile >&2
+  RECONCILE="$(swift build -c release --show-bin-path)/reconcile"
+fi
+
+cleanup() {
+  python3 - "$SOCK" <<'PY'
+import http.client, json, socket, sys, urllib.parse
+class C(http.client.HTTPConnection):
+    def __init__(s, path): super().__init__("localhost"); s.path = path
+    def connect(s): s.sock = socket.socket(socket.AF_UNIX); s.sock.connect(s.path)
+c = C(sys.argv[1])
+f = urllib.parse.quote(json.dumps({"label": ["io.reconcile.bench=1"]}))
+c.request("GET", f"/containers/json?all=1&filters={f}"); rows = json.loads(c.getresponse().read())
+for r in rows:
+    c.request("DELETE", f"/containers/{r['Id']}?force=1"); c.getresponse().read()
+PY
+  (cd "$WORK" && docker-compose -p rcbench down -t 1 >/dev/null 2>&1) || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+seconds() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
+timed() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); seconds "$t0" "$t1"; }
+row() { printf '%-58s %8s s\n' "$1" "$2"; }
+
+echo "== engine floor (python3 http.client over $SOCK)"
+python3 - "$SOCK" <<'PY'
+import http.client, json, socket, sys, time, threading
+SOCK = sys.argv[1]
+class C(http.client.HTTPConnection):
+    def __init__(s): super().__init__("localhost")
+    def connect(s): s.sock = socket.socket(socket.AF_UNIX); s.sock.connect(SOCK)
+def call(c, method, path, body=None):
+    c.request(method, path, body=json.dumps(body) if body is not None else None, headers={"Content-Type": "application/json"})
+    r = c.getresponse(); data = r.read()
+    if r.status >= 400: raise SystemExit(f"{method} {path}: {r.status} {data[:200]}")
+    return data
+spec = lambda: {"Image": "local/busybox:1", "Cmd": ["/bin/sleep", "3600"], "Labels": {"io.reconcile.bench": "1"}, "HostConfig": {"Init": True}}
+def up(c, name):
+    cid = json.loads(call(c, "POST", f"/containers/create?name={name}", spec()))["Id"]
+    call(c, "POST", f"/containers/{cid}/start")
+def wipe():
+    c = C(); f = '{"label":["io.reconcile.bench=1"]}'
+    for r in json.loads(call(c, "GET", "/containers/json?all=1&filters=" + __import__("urllib.parse").parse.quote(f))):
+        call(c, "DELETE", f"/containers/{r['Id']}?force=1")
+def row(label, s): print(f"{label:<58} {s:8.2f} s")
+wipe()
+c = C(); t = time.time()
+for i in range(50): up(c, f"rcbench-serial-{i}")
+row("create+start 50 containers, serial", time.time() - t)
+c = C(); t = time.time()
+for _ in range(50): call(c, "GET", "/containers/json?all=1")
+row("list all containers x50, one kept-alive connection", time.time() - t)
+wipe()
+names = [f"rcbench-par-{i}" for i in range(50)]; lock = threading.Lock()
+def worker():
+    c = C()
+    while True:
+        with lock:
+            if not names: return
+            n = names.pop()
+        up(c, n)
+t = time.time(); ts = [threading.Thread(target=worker) for _ in range(4)]
+[x.start() for x in ts]; [x.join() for x in ts]
+row("create+start 50 containers, 4 in parallel (the floor)", time.time() - t)
+wipe()
+c = C(); t = time.time()
+cid = json.loads(call(c, "POST", "/containers/create?name=rcbench-cycle", spec()))["Id"]
+call(c, "POST", f"/containers/{cid}/start"); call(c, "POST", f"/containers/{cid}/stop?t=2"); call(c, "DELETE", f"/containers/{cid}")
+row("one create+start+stop+delete cycle (init: true)", time.time() - t)
+PY
+
+compose_file() { # $1 = N, $2 = value of CHANGED for service 0
+  {
+    echo "version: '2.4'"
+    echo "services:"
+    for i in $(seq 0 $(($1 - 1))); do
+      echo "  s$i:"
+      echo "    image: local/busybox:1"
+      echo "    command: [\"/bin/sleep\", \"3600\"]"
+      echo "    init: true"
+      echo "    stop_grace_period: 2s"
+      echo "    labels: { io.reconcile.bench: \"1\" }"
+      if [ "$i" = 0 ]; then echo "    environment: { CHANGED: \"$2\" }"; fi
+    done
+  } >"$WORK/docker-compose.yml"
+}
+
+manifest() { # $1 = N, $2 = value of CHANGED for container 0
+  python3 - "$1" "$2" >"$WORK/m.json" <<'PY'
+import json, sys
+n, changed = int(sys.argv[1]), sys.argv[2]
+res = []
+for i in range(n):
+    r = {"kind": "container", "name": f"rcbench-r{i}", "image": "local/busybox:1", "command": ["/bin/sleep", "3600"],
+         "init": True, "stopTimeout": 2, "labels": {"io.reconcile.bench": "1"}}
+    if i == 0: r["env"] = {"CHANGED": changed}
+    res.append(r)
+print(json.dumps({"apiVersion": "reconcile/v1", "resources": res}))
+PY
+}
+
+for n in $SIZES; do
+  echo "== N=$n"
+  compose_file "$n" a
+  row "docker-compose up -d ($n services)" "$(cd "$WORK" && timed docker-compose -p rcbench up -d)"
+  row "docker-compose up -d, no change" "$(cd "$WORK" && timed docker-compose -p rcbench up -d)"
+  compose_file "$n" b
+  row "docker-compose up -d, one service changed" "$(cd "$WORK" && timed docker-compose -p rcbench up -d)"
+  (cd "$WORK" && docker-compose -p rcbench down -t 1 >/dev/null 2>&1) || true
+
+  rm -rf "$WORK/state"
+  manifest "$n" a
+  R=("$RECONCILE" --manifests "$WORK/m.json" --state "$WORK/state")
+  row "reconcile apply ($n containers, parallelism 4)" "$(timed "${R[0]}" apply --auto-approve "${R[@]:1}")"
+  row "reconcile plan, no change (whole process)" "$(timed "${R[0]}" plan "${R[@]:1}")"
+  row "reconcile apply, no change" "$(timed "${R[0]}" apply --auto-approve "${R[@]:1}")"
+  manifest "$n" b
+  row "reconcile apply, one container changed" "$(timed "${R[0]}" apply --auto-approve "${R[@]:1}")"
+  manifest 0 a
+  "${R[0]}" apply --auto-approve "${R[@]:1}" >/dev/null 2>&1 || true
+done

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Assembles a Docker build context for the jules image in OUTDIR (default .build/jules-image):
+# a release `jules` built with the Swift stdlib linked statically, exactly the shared libraries
+# `ldd` lists plus the dynamic loader, CA certificates for HTTPS, and an /etc/passwd with the
+# non-root user `jules` (uid 10001). The Dockerfile is FROM scratch; no shell, no curl inside.
+# The healthcheck (`/jules healthcheck`) is declared by manifests/jules/jules.json.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${1:-$ROOT/.build/jules-image}
+SCRATCH=${JULES_SCRATCH:-$ROOT/.build-jules-release}
+
+cd "$ROOT"
+swift build --scratch-path "$SCRATCH" -c release --product jules --static-swift-stdlib >&2
+BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/jules"
+
+rm -rf "$OUT"
+mkdir -p "$OUT/rootfs/etc" "$OUT/rootfs/tmp" "$OUT/data"
+cp "$BIN" "$OUT/rootfs/jules"
+if command -v strip >/dev/null; then strip --strip-unneeded "$OUT/rootfs/jules"; fi
+
+# Every shared object the binary loads, at the path the loader will look for it.
+ldd "$BIN" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
+  mkdir -p "$OUT/rootfs$(dirname "$lib")"
+  cp -L "$lib" "$OUT/rootfs$lib"
+done
+
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  mkdir -p "$OUT/rootfs/etc/ssl/certs"
+  cp -L /etc/ssl/certs/ca-certificates.crt "$OUT/rootfs/etc/ssl/certs/"
+fi
+printf 'root:x:0:0:root:/:/nonexistent\njules:x:10001:10001:jules:/data:/nonexistent\n' >"$OUT/rootfs/etc/passwd"
+printf 'root:x:0:\njules:x:10001:\n' >"$OUT/rootfs/etc/group"
+printf 'hosts: files dns\n' >"$OUT/rootfs/etc/nsswitch.conf"
+chmod 1777 "$OUT/rootfs/tmp"
+
+cat >"$OUT/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY rootfs/ /
+COPY --chown=10001:10001 data /data
+USER 10001:10001
+ENV PORT=3001 DATA_DIR=/data HOST=0.0.0.0
+EXPOSE 3001
+ENTRYPOINT ["/jules"]
+DOCKERFILE
+
+echo "$OUT"
