@@ -208,8 +208,13 @@ import Testing
     _ = try restorer.restore(nil, to: "\(sandbox.root)/out", force: false)
     #expect(sandbox.read("\(sandbox.root)/out/docker-volumes/\(volume)/a.txt") == "hello\n")
     #expect(sandbox.read("\(sandbox.root)/out/docker-volumes/\(volume)/sub/b.bin") == String(repeating: "x", count: 5000))
-    let inPlace = #expect(throws: OperationError.self) { try restorer.restore(nil, to: "/", force: true) }
-    #expect(inPlace?.message.contains("it holds the Docker volume '\(volume)', which is restored with --to DIR") == true)
+    // In place, a volume's files go back into the volume (through its mountpoint on this host).
+    let mount = try Self.docker(["volume", "inspect", "-f", "{{.Mountpoint}}", volume]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    try "changed\n".write(toFile: "\(mount)/a.txt", atomically: true, encoding: .utf8)
+    let inPlace = BackupRestorer(catalog: BackupCatalog(directory: spec.archiveDirectory), docker: ["docker", "--host", Self.dockerHost])
+    #expect(throws: OperationError.self) { try inPlace.restore(nil, to: "/", force: false) }
+    _ = try inPlace.restore(nil, to: "/", force: true)
+    #expect(sandbox.read("\(mount)/a.txt") == "hello\n")
     let missing = try sandbox.manifest(
       #"{ "kind": "backup", "name": "gone", "sources": [ { "volume": "reconcile-host-no-such-volume", "helperImage": "\#(Self.image)" } ], "destination": "ROOT/backups", "schedule": "@daily" }"#
     )
@@ -217,5 +222,43 @@ import Testing
       try BackupRunner(spec: try #require(missing.resources[0].spec as? BackupSpec), docker: ["docker", "--host", Self.dockerHost]).run()
     }
     #expect(error?.message.contains("could not read the Docker volume 'reconcile-host-no-such-volume': `docker --host") == true, "\(error?.message ?? "")")
+  }
+
+  @Test func aSQLiteDatabaseInsideAVolumeIsCopiedConsistentlyAndRestoredInPlaceAroundItsContainer() async throws {
+    let sandbox = try HostSandbox()
+    defer { sandbox.cleanup() }
+    if try Self.docker(["image", "inspect", Self.image]).status != 0 { try Box.start().stop() }
+    let volume = "reconcile-host-dbvol-" + UUID().uuidString.prefix(8).lowercased()
+    #expect(try Self.docker(["volume", "create", "--label", "io.reconcile.test=1", volume]).status == 0)
+    defer { _ = try? Self.docker(["volume", "rm", "-f", volume]) }
+    let name = "reconcile-host-dbapp-" + UUID().uuidString.prefix(8).lowercased()
+    let run = try Self.docker(["run", "-d", "--name", name, "--label", "io.reconcile.test=1", "-v", "\(volume):/data", Self.image, "sleep", "infinity"])
+    try #require(run.status == 0, "\(run.output)")
+    defer { _ = try? Self.docker(["rm", "-f", name]) }
+    let mount = try Self.docker(["volume", "inspect", "-f", "{{.Mountpoint}}", volume]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    let db = "\(mount)/sessions.sqlite"
+    #expect(try ProcessRunner.run(["sqlite3", db, "PRAGMA journal_mode=wal; CREATE TABLE s(x); INSERT INTO s VALUES ('before')"]).status == 0)
+    let m = try sandbox.manifest(
+      #"{ "kind": "backup", "name": "sessions", "sources": [ { "sqlite": "/sessions.sqlite", "volume": "\#(volume)" } ], "destination": "ROOT/backups", "schedule": "@daily", "container": "\#(name)" }"#
+    )
+    let spec = try #require(m.resources[0].spec as? BackupSpec)
+    #expect(spec.attributes.first { $0.name == "sources" }?.value == "sqlite:\(volume):/sessions.sqlite")
+    let docker = ["docker", "--host", Self.dockerHost]
+    let made = try BackupRunner(spec: spec, docker: docker).run()
+    let file = try #require(made.manifest.files.first)
+    #expect(file.path == "docker-volumes/\(volume)/sessions.sqlite" && file.sqlite)
+    #expect(try ProcessRunner.run(["sqlite3", db, "UPDATE s SET x = 'after'"]).status == 0)
+    let before = try Self.docker(["inspect", "-f", "{{.State.StartedAt}}", name]).output
+    _ = try BackupRestorer(catalog: BackupCatalog(directory: spec.archiveDirectory), docker: docker).restore(nil, to: "/", force: true)
+    #expect(try ProcessRunner.run(["sqlite3", db, "SELECT x FROM s"]).output == "before\n")
+    #expect(try HostSandboxChecksum.sha256(db) == file.sha256)
+    let after = try Self.docker(["inspect", "-f", "{{.State.StartedAt}} {{.State.Running}}", name]).output
+    #expect(!after.hasPrefix(before.trimmingCharacters(in: .whitespacesAndNewlines)) && after.hasSuffix(" true\n"), "\(before) -> \(after)")
+  }
+}
+
+enum HostSandboxChecksum {
+  static func sha256(_ path: String) throws -> String? {
+    try ProcessRunner.run(["sha256sum", path]).output.split(separator: " ").first.map(String.init)
   }
 }

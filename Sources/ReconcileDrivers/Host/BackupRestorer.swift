@@ -22,13 +22,7 @@ public struct BackupRestorer: Sendable {
     let work = "\(catalog.directory)/.\(m.id).restore"
     defer { try? FileManager.default.removeItem(atPath: work) }
     try BackupVerifier(catalog: catalog).extract(m, into: work)
-    if root == "/", let f = m.files.first(where: { $0.path.hasPrefix(VolumeArchiver.prefix + "/") }) {
-      let volume = f.path.split(separator: "/")[1]
-      throw OperationError(
-        "could not restore backup '\(m.id)' in place: it holds the Docker volume '\(volume)', which is restored with --to DIR (files under DIR/\(VolumeArchiver.prefix)/\(volume)/) and copied back by hand"
-      )
-    }
-    let destinations = m.files.map { "\(prefix)/\($0.path)" }
+    let destinations = try m.files.map { try destination(of: $0.path, root: root, prefix: prefix) }
     let existing = destinations.filter { FileManager.default.fileExists(atPath: $0) }
     if !existing.isEmpty, !force {
       let shown = existing.prefix(5).map { "    \($0)" }.joined(separator: "\n")
@@ -58,6 +52,14 @@ public struct BackupRestorer: Sendable {
       guard cp.status == 0 else { throw cp.failure("could not restore '\(dest)'") }
       guard rename(tmp, dest) == 0 else { throw OperationError("could not restore '\(dest)': \(String(cString: strerror(errno)))") }
     }
+  }
+
+  /// Where a file goes: below `prefix` at its original path; in place, a Docker volume's files go to the volume's
+  /// mountpoint on this host.
+  func destination(of path: String, root: String, prefix: String) throws -> String {
+    let parts = path.split(separator: "/", maxSplits: 2).map(String.init)
+    guard root == "/", parts.count == 3, parts[0] == VolumeArchiver.prefix else { return "\(prefix)/\(path)" }
+    return try VolumeArchiver(docker: docker).mountpoint(parts[1]) + "/" + parts[2]
   }
 
   /// Calls `docker stop NAME` when the container is running; returns its name so it is started again.

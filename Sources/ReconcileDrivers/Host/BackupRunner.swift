@@ -75,12 +75,15 @@ public struct BackupRunner: Sendable {
         try VolumeArchiver(docker: docker).export(source, into: "\(data)/\(VolumeArchiver.prefix)/\(source.path)", scratch: staging)
         continue
       }
-      let target = data + source.path
+      // A database inside a Docker volume is read through the volume's mountpoint on this host.
+      let inVolume = source.volume.map { "/\(VolumeArchiver.prefix)/\($0)" } ?? ""
+      let target = data + inVolume + source.path
       try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       switch source.kind {
       case .sqlite:
-        try SQLiteCopier.copy(source.path, to: target)
-        sqlite.insert(String(source.path.dropFirst()))
+        let live = try source.volume.map { try VolumeArchiver(docker: docker).mountpoint($0) + source.path } ?? source.path
+        try SQLiteCopier.copy(live, to: target)
+        sqlite.insert(String((inVolume + source.path).dropFirst()))
       case .volume:
         break
       case .path:

@@ -10,6 +10,14 @@ struct VolumeArchiver: Sendable {
 
   let docker: [String]
 
+  /// Where the Engine keeps the volume's files on this host (`docker volume inspect -f {{.Mountpoint}}`).
+  func mountpoint(_ volume: String) throws -> String {
+    let r = try ProcessRunner.run(docker + ["volume", "inspect", "-f", "{{.Mountpoint}}", volume])
+    let path = r.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard r.status == 0, path.hasPrefix("/") else { throw r.failure("could not find the Docker volume '\(volume)'") }
+    return path
+  }
+
   /// Extracts the volume's files into `directory` (created), using `scratch` for the tar stream.
   func export(_ source: BackupSpec.Source, into directory: String, scratch: String) throws {
     let volume = source.path

@@ -12,14 +12,17 @@ public struct BackupSpec: ResourceSpec {
     public var path: String
     /// For a volume: the image of the helper container the volume is mounted into (it is created, never started).
     public var helperImage: String?
+    /// For a SQLite database inside a Docker volume: the volume (`path` is then the path inside it).
+    public var volume: String?
 
-    public init(_ kind: Kind, _ path: String, helperImage: String? = nil) {
+    public init(_ kind: Kind, _ path: String, helperImage: String? = nil, volume: String? = nil) {
       self.kind = kind
       self.path = path
       self.helperImage = helperImage
+      self.volume = volume
     }
 
-    public var text: String { "\(kind.rawValue):\(path)" }
+    public var text: String { "\(kind.rawValue):\(volume.map { "\($0):" } ?? "")\(path)" }
   }
 
   public let id: ResourceID
@@ -75,6 +78,7 @@ public struct BackupSpec: ResourceSpec {
       switch (path, sqlite, volume) {
       case (let p?, nil, nil): sources.append(Source(.path, p))
       case (nil, let q?, nil): sources.append(Source(.sqlite, q))
+      case (nil, let q?, let v?): sources.append(Source(.sqlite, q, volume: v))
       case (nil, nil, let v?):
         if helper == nil { s.report("helperImage", "is required for a volume source: an image present on the Engine to create the helper container from") }
         if v.isEmpty || v.contains("/") { s.report("volume", "expected a Docker volume name, got '\(v)'") }
@@ -82,7 +86,7 @@ public struct BackupSpec: ResourceSpec {
       case (nil, nil, nil): s.report(nil, "expected 'path', 'sqlite' or 'volume'")
       default: s.report(nil, "give one of 'path', 'sqlite' or 'volume'")
       }
-      if helper != nil, volume == nil { s.report("helperImage", "only a volume source has a helper image") }
+      if helper != nil, volume == nil || sqlite != nil { s.report("helperImage", "only a volume source has a helper image") }
       if let p = path ?? sqlite, !p.hasPrefix("/") || p.split(separator: "/").contains("..") {
         s.report(path != nil ? "path" : "sqlite", "expected an absolute path without '..', got '\(p)'")
       }
