@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Controller speed: from `git push` to converged through the push webhook, and idle CPU and RSS.
-# (Container death → replacement running is measured by bench/containers.sh when the Docker kinds are built.)
+# Controller speed: from `git push` to converged through the push webhook; from a managed container's death
+# to it running again (self-heal, through the Engine's event stream); idle CPU and RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
@@ -46,8 +46,36 @@ avg_ms=$(echo "scale=1; $total / $ROUNDS / 1000" | bc)
 t0=$(awk '{print $14+$15}' /proc/$PID/stat); sleep 10; t1=$(awk '{print $14+$15}' /proc/$PID/stat)
 cpu=$(echo "scale=2; ($t1 - $t0) / $(getconf CLK_TCK) / 10 * 100" | bc)
 rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$PID/status)
+# Container death -> running again, through the Engine's events (needs DOCKER_HOST; see scripts/dockerd.sh).
+death="n/a (no Docker Engine)"
+if [ -n "${DOCKER_HOST:-}" ] && docker -H "$DOCKER_HOST" version >/dev/null 2>&1; then
+  mkdir -p "$W/cm"
+  NAME="rc-bench-ctl-$$"
+  printf '{ "apiVersion": "reconcile/v1", "policy": { "selfHeal": true }, "resources": [ { "kind": "container", "name": "%s", "image": "local/busybox:1", "command": ["/bin/httpd", "-f", "-p", "80", "-h", "/"], "init": true, "stopTimeout": "1s", "restart": "no" } ] }' "$NAME" > "$W/cm/m.json"
+  RECONCILE_CONTROLLER_TOKEN=t "$BIN" controller --manifests "$W/cm" --state "$W/cstate" --listen 127.0.0.1:0 > "$W/clog" 2>&1 &
+  CPID=$!
+  until [ "$(docker -H "$DOCKER_HOST" inspect -f '{{.State.Status}}' "$NAME" 2>/dev/null)" = running ]; do sleep 0.05; done
+  sleep 1
+  dt=0
+  for i in $(seq 1 "$ROUNDS"); do
+    # Wait for the Engine to report the container's PID, then time from its death to a new PID running.
+    pid=$(docker -H "$DOCKER_HOST" inspect -f '{{.State.Pid}}' "$NAME")
+    s=$(date +%s%N)
+    docker -H "$DOCKER_HOST" kill "$NAME" >/dev/null
+    until [ "$(docker -H "$DOCKER_HOST" inspect -f '{{.State.Status}} {{.State.Pid}}' "$NAME")" != "running $pid" ] && \
+          [ "$(docker -H "$DOCKER_HOST" inspect -f '{{.State.Status}}' "$NAME")" = running ]; do sleep 0.01; done
+    e=$(date +%s%N)
+    dt=$((dt + (e - s) / 1000))
+    sleep 0.5
+  done
+  death="$(echo "scale=1; $dt / $ROUNDS / 1000" | bc) ms"
+  kill "$CPID"; wait "$CPID" 2>/dev/null || true
+  docker -H "$DOCKER_HOST" rm -f "$NAME" >/dev/null
+fi
+
 printf '%-44s %10s\n' "metric" "value"
 printf '%-44s %10s\n' "git push -> converged via webhook (avg of $ROUNDS)" "${avg_ms} ms"
+printf '%-44s %10s\n' "container death -> running again (avg)" "$death"
 printf '%-44s %10s\n' "idle CPU over 10 s" "${cpu} %"
 printf '%-44s %10s\n' "idle RSS" "${rss} MB"
 printf '%-44s %10s\n' "Argo CD default poll interval (for scale)" "180000 ms"

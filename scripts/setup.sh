@@ -27,3 +27,7 @@ echo "==> reconcile apply (the bundled stack, on embedded defaults)"
 reconcile apply --auto-approve
 echo "==> reconcile status"
 reconcile status
+echo
+echo "Done. To run reconcile from your shell (in this directory):"
+echo "  export DOCKER_HOST=$DOCKER_HOST"
+echo "  reconcile plan      # expect: No changes. The host matches the manifests."

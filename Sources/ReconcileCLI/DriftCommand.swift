@@ -10,12 +10,8 @@ struct DriftCommand {
 
   func run() async throws -> Int32 {
     let ws = try Workspace(args)
-    let manifest = try ws.manifest()
-    let form = try ws.form()
-    var state = try ws.store.load()
-    _ = ws.store.recover(into: &state)
-    let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
-    let report = DriftAnalyzer(form: form).analyze(manifest, observed: observed, state: state, plan: plan, now: Date())
+    let look = try await ws.look(args)
+    let report = DriftAnalyzer(form: look.form).analyze(look.manifest, observed: look.observed, state: look.state, plan: look.plan, now: Date())
     let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
     let renderer = DriftRenderer(style: terminal.style)
     let json = renderer.json(report)

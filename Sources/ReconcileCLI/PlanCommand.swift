@@ -9,13 +9,10 @@ struct PlanCommand {
 
   func run() async throws -> Int32 {
     let ws = try Workspace(args)
-    let manifest = try ws.manifest()
-    let form = try ws.form()
-    var state = try ws.store.load()
-    _ = ws.store.recover(into: &state)
-    let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
+    let look = try await ws.look(args)
+    let plan = look.plan
     let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
-    let doc = PlanDocument(plan, manifestDigest: manifest.digest, state: state)
+    let doc = PlanDocument(plan, manifestDigest: look.manifest.digest, state: look.state)
     if let file = args.value("out") {
       let saved = SavedPlan(document: doc, manifests: ws.manifestPath, pruneVolumes: args.has("prune-volumes"), targets: args.values("target"), excludes: args.values("exclude"))
       try saved.write(to: file)
@@ -23,7 +20,7 @@ struct PlanCommand {
     if args.has("json") {
       out.out(String(decoding: doc.encoded(), as: UTF8.self) + "\n")
     } else {
-      out.out(PlanTextRenderer(style: terminal.style).render(plan) + ObservationNotes.text(observed))
+      out.out(PlanTextRenderer(style: terminal.style).render(plan) + ObservationNotes.text(look.observed))
       if let file = args.value("out") { out.out("\nSaved the plan to \(file). Apply exactly this plan with: reconcile apply \(file)\n") }
     }
     if args.has("detailed-exitcode"), !plan.isEmpty { return ExitCode.changes }

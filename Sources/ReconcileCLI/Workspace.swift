@@ -67,6 +67,25 @@ struct Workspace {
     return RecordForm(hasher: SecretHasher(key: try store.secretKey()))
   }
 
+  /// A read-only look: the manifests, the state (with an interrupted apply's journal folded in, not saved),
+  /// what is observed and the plan. Takes no lock and changes nothing on the host.
+  struct Look {
+    var manifest: Manifest
+    var form: RecordForm
+    var state: StateSnapshot
+    var observed: ObservedState
+    var plan: Plan
+  }
+
+  func look(_ args: Arguments) async throws -> Look {
+    let manifest = try self.manifest()
+    let form = try self.form()
+    var state = try store.load()
+    _ = store.recover(into: &state)
+    let (plan, observed) = try await self.plan(manifest, state: state, form: form, args: args)
+    return Look(manifest: manifest, form: form, state: state, observed: observed, plan: plan)
+  }
+
   /// Observes every desired resource and every recorded one.
   func observe(_ manifest: Manifest, state: StateSnapshot) async throws -> ObservedState {
     var targets = manifest.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) }

@@ -47,7 +47,8 @@ struct CLIHarness {
     /// The output so far; the status is -1 while the process still runs.
     func result() -> Result {
       Result(
-        status: process.isRunning ? -1 : process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        status: process.isRunning ? -1 : process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
   }
 

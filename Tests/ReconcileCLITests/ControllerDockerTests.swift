@@ -99,13 +99,22 @@ struct ControllerDockerTests {
     let receiver = try WebhookReceiver(secret: "s")
     defer { receiver.stop() }
     try h.manifest(containerManifest(name, receiver: receiver, selfHeal: true))
+    func killRelays() {
+      let pkill = Process()
+      pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+      pkill.arguments = ["-KILL", "-f", "UNIX-LISTEN:\(relay)"]
+      try? pkill.run()
+      pkill.waitUntilExit()
+    }
     var socat = try startRelay()
-    defer { socat.terminate() }
+    defer { killRelays() }
     let c = try ControllerProcess(h, ["--backoff-cap", "2s"], env: ["DOCKER_HOST": "unix://\(relay)"])
     defer { c.terminate() }
     #expect(CLIHarness.waitFor(60) { TestEngine.state(name) == "running" }, "\(c.log)")
     #expect(CLIHarness.waitFor(10) { (try? c.request("GET", "/readyz").status) == 200 })
-    socat.terminate()
+    // socat forks a child per connection: kill them all (SIGKILL: SIGTERM may be ignored, inherited from
+    // the test runner), so every connection to the engine drops.
+    killRelays()
     socat.waitUntilExit()
     try? FileManager.default.removeItem(atPath: relay)
     #expect(CLIHarness.waitFor(30) { (try? c.request("GET", "/readyz").status) == 503 }, "\(c.log)")

@@ -84,9 +84,13 @@ struct ControllerProcess {
   }
 
   /// SIGTERM, then waits for the exit; returns the exit status.
+  /// Never waits more than 60 s: a controller that does not stop is killed and reported as status -1.
   func stop() -> Int32 {
     kill(running.process.processIdentifier, SIGTERM)
-    running.process.waitUntilExit()
+    guard CLIHarness.waitFor(60, { !running.process.isRunning }) else {
+      terminate()
+      return -1
+    }
     return running.process.terminationStatus
   }
 }

@@ -28,7 +28,12 @@ struct EngineEventWatcher: Sendable {
           "type": ["container"], "label": ["\(DockerLabel.managed)=true"], "event": ["die", "stop", "destroy", "health_status"],
         ]) { event in
           let name = event.actor.attributes?["name"] ?? String(event.actor.id.prefix(12))
-          Task { await inbox.post(.engineEvent("\(event.action) \(name)")) }
+          // The Engine publishes `die` before its container list shows the exit; a run started at once can
+          // still observe `running`. 200 ms lets the Engine's view settle (and a kill/die/stop burst coalesce).
+          Task {
+            try? await Task.sleep(for: .milliseconds(200))
+            await inbox.post(.engineEvent("\(event.action) \(name)"))
+          }
           return !Task.isCancelled
         }
       } catch {
