@@ -18,10 +18,10 @@ import Testing
     return try #require(m.resources[0].spec as? BackupSpec)
   }
 
-  /// Starts `sqlite3` committing 10 000 small transactions into the database; returns the running process.
+  /// Starts `sqlite3` committing 30 000 small transactions into the database; returns the running process.
   static func startWriter(_ db: String, journal: String, dir: String) throws -> Process {
     var sql = "PRAGMA journal_mode=\(journal);\nPRAGMA busy_timeout=5000;\nCREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, body BLOB);\n"
-    for _ in 0..<10000 { sql += "BEGIN; INSERT INTO t(body) VALUES (randomblob(1500)); COMMIT;\n" }
+    for _ in 0..<30000 { sql += "BEGIN; INSERT INTO t(body) VALUES (randomblob(1500)); COMMIT;\n" }
     try sql.write(toFile: "\(dir)/writes.sql", atomically: true, encoding: .utf8)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
