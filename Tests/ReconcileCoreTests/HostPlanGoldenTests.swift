@@ -36,7 +36,6 @@ import Testing
                   @@ -0,0 +1,2 @@
                   +[Service]
                   +Environment=A=1
-              enabled            = "true"
 
         Plan: 1 to add, 0 to change, 0 to replace, 0 to destroy.
 
@@ -179,6 +178,20 @@ import Testing
     let recent = Self.installed(m, facts: ["installedAt": "\(now - 10 * 86400)", "lastGood": "\(now - 3600)"])
     #expect(plan(m, observed: ["backup/sessions": recent], state: applied(m)).isEmpty)
     #expect(m.resources[0].spec.attributes.map(\.name) == ["schedule", "sources", "keep", "user", "noOverlap"])
+  }
+
+  @Test func onlyUnitsWithAnInstallSectionAreEnabled() throws {
+    func spec(_ content: String, _ extra: String = "") throws -> UnitSpec? {
+      try decode(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "unit", "name": "u", "content": "\#(content)"\#(extra) } ] }"#).resources[0].spec as? UnitSpec
+    }
+    #expect(try spec("[Service]\\nExecStart=/bin/true\\n")?.enabled == nil)
+    #expect(try spec("[Service]\\nExecStart=/bin/true\\n")?.attributes.map(\.name) == ["content"])
+    #expect(try spec("[Service]\\nExecStart=/bin/true\\n[Install]\\nWantedBy=multi-user.target\\n")?.enabled == true)
+    #expect(try spec("[Service]\\nExecStart=/bin/true\\n", #", "enabled": false"#)?.enabled == false)
+    #expect(
+      issues(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "unit", "name": "u", "content": "[Service]\nExecStart=/bin/true\n", "enabled": true } ] }"#) == [
+        "m.json: resources[0] 'unit/u': enabled: the unit has no [Install] section, so it cannot be enabled; add one (e.g. WantedBy=multi-user.target) or leave 'enabled' out"
+      ])
   }
 
   @Test func unitsRenderFromTemplates() throws {

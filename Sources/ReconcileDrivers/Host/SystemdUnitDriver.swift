@@ -69,7 +69,9 @@ public struct SystemdUnitDriver: KindDriver {
     try UnitFiles(system: system, files: UnitFiles.of(spec)).install(subject: spec.id, redactor: redactor())
     let live = system.systemdIsRunning()
     if live { try check(system.systemctl(["daemon-reload"], live: true), "daemon-reload") }
-    try check(system.systemctl([spec.enabled ? "enable" : "disable", spec.unitName], live: live), spec.enabled ? "enable \(spec.unitName)" : "disable \(spec.unitName)")
+    if let enabled = spec.enabled {
+      try check(system.systemctl([enabled ? "enable" : "disable", spec.unitName], live: live), "\(enabled ? "enable" : "disable") \(spec.unitName)")
+    }
     guard live else { return }
     var verb: String?
     if case .value(let v)? = activation, ["start", "restart", "reload", "stop"].contains(v) { verb = v }

@@ -13,14 +13,15 @@ public struct UnitSpec: ResourceSpec {
   public let content: Text
   /// Drop-in file name (`10-limits.conf`) → content, installed in `UNIT.d/`.
   public let dropIns: [String: Text]
-  public let enabled: Bool
+  /// Enabled or disabled; nil for a unit without an `[Install]` section (static: enabling it has no meaning).
+  public let enabled: Bool?
   /// Whether the unit should be active; nil leaves its activity alone (a oneshot run by a timer).
   public let running: Bool?
   public let onChange: OnChange
   public let target: SystemdTarget
 
   public init(
-    id: ResourceID, unitName: String, content: Text, dropIns: [String: Text] = [:], enabled: Bool = true, running: Bool? = true, onChange: OnChange = .restart,
+    id: ResourceID, unitName: String, content: Text, dropIns: [String: Text] = [:], enabled: Bool? = true, running: Bool? = true, onChange: OnChange = .restart,
     target: SystemdTarget = SystemdTarget()
   ) {
     self.id = id
@@ -40,14 +41,14 @@ public struct UnitSpec: ResourceSpec {
     for (name, text) in dropIns.sorted(by: { $0.key < $1.key }) {
       out.append(Attribute("dropIn:\(name)", text.value, sensitive: text.isSensitive, style: .content))
     }
-    out.append(Attribute("enabled", enabled ? "true" : "false"))
+    if let enabled { out.append(Attribute("enabled", enabled ? "true" : "false")) }
     return out
   }
 
   /// The activation the plan decides on, from what systemd reports (facts `systemd`, `ActiveState`, `SubState`, `NRestarts`).
   public func findings(observed: Observation, now: Date) -> [Finding] {
     let filesChanged = attributes.contains { $0.name != "enabled" && observed.attributes[$0.name] != $0.value }
-    let anyChange = filesChanged || observed.attributes["enabled"] != (enabled ? "true" : "false")
+    let anyChange = filesChanged || enabled.map { observed.attributes["enabled"] != ($0 ? "true" : "false") } == true
     guard observed.facts["systemd"] == "running" else {
       guard anyChange else { return [] }
       return [
@@ -101,7 +102,7 @@ public struct UnitSpec: ResourceSpec {
       }
       dropIns[name] = text
     }
-    let enabled = r.bool("enabled") ?? true
+    let declared = r.bool("enabled")
     var running: Bool? = true
     switch r.value("running") {
     case nil: break
@@ -112,6 +113,11 @@ public struct UnitSpec: ResourceSpec {
     let onChange = r.choice("onChange", ["restart", "reload", "none"]).flatMap(OnChange.init(rawValue:)) ?? .restart
     let target = SystemdTarget.read(&r)
     guard let content = inline ?? rendered else { return nil }
+    let installable = ([content] + Array(dropIns.values)).contains { $0.value.contains("[Install]") }
+    if declared == true, !installable {
+      r.report("enabled", "the unit has no [Install] section, so it cannot be enabled; add one (e.g. WantedBy=multi-user.target) or leave 'enabled' out")
+    }
+    let enabled = declared ?? (installable ? true : nil)
     return UnitSpec(id: id, unitName: unitName, content: content, dropIns: dropIns, enabled: enabled, running: running, onChange: onChange, target: target)
   }
 }
