@@ -5,12 +5,12 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 export PATH=/opt/swift/usr/bin:$PATH
 
-if [ -f scripts/dockerd.sh ]; then
-  # A private Docker Engine (reused when one already answers); the tests fail loudly without it.
-  eval "$(bash scripts/dockerd.sh)"
-  export RECONCILE_REQUIRE_DOCKER=1
-  [ -f scripts/test-images.sh ] && bash scripts/test-images.sh
-fi
+# A private Docker Engine (reused when one already answers); the Docker tests fail loudly without it.
+eval "$(bash scripts/dockerd.sh)"
+export RECONCILE_REQUIRE_DOCKER=1
+bash scripts/test-images.sh
+# Debian with systemd as PID 1, for the live unit tests (debootstrap once; cached in the engine).
+bash scripts/systemd-image.sh
 
 echo "==> swift format lint"
 swift format lint --strict -r Sources Tests Package.swift

@@ -12,6 +12,8 @@ enum HelpText {
     ),
     "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates"]),
     "status": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
+    "run-job": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
+    "backup": .init(flags: ["no-color", "force"], values: global.union(["to"]), repeatable: ["templates"], maxPositionals: 3),
     "alert": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "controller": .init(
       flags: ["no-color", "require-signed", "allow-rewrite", "prune-volumes"],
@@ -101,6 +103,34 @@ enum HelpText {
         Example:
           reconcile status --state /var/lib/reconcile
         """
+    case "run-job":
+      body = """
+        Usage: reconcile run-job NAME [options]
+
+        Runs the installed job NAME once, as its schedule (cron or a systemd timer) does, and records start,
+        end, exit status and the output tail in STATE/jobs/NAME/runs.jsonl. Reads the job's 0600 env file;
+        with noOverlap, a run that finds the previous one still running is recorded as skipped.
+        Exits with the job's exit status.
+
+        Example:
+          reconcile run-job sync-notes --manifests /etc/reconcile/manifests --state /var/lib/reconcile
+        """
+    case "backup":
+      body = """
+        Usage: reconcile backup run NAME [options]
+               reconcile backup list NAME [options]
+               reconcile backup restore NAME [ID] --to DIR [--force] [options]
+
+        run      archives the sources of backup/NAME now (SQLite copied with the online backup API), verifies
+                 the archive (checksums re-read, PRAGMA integrity_check on each SQLite copy), applies retention
+        list     shows the backups of backup/NAME, oldest first
+        restore  verifies backup ID (default: the newest verified) and writes its files below DIR at their
+                 original paths; '--to /' restores in place. Refuses to overwrite existing files without --force.
+
+        Examples:
+          reconcile backup run jules-sessions
+          reconcile backup restore jules-sessions --to /tmp/restore
+        """
     case "alert":
       body = """
         Usage: reconcile alert test [options]
@@ -154,6 +184,8 @@ enum HelpText {
           apply      make the host match the manifests
           drift      report what changed on the host since the last apply
           status     show what is managed and whether it is in sync
+          run-job    run a scheduled job once and record the run
+          backup     run, list and restore backups
           alert test send a test alert to every alert target
           controller run continuously: heal or report drift, follow git, send alerts
           help CMD   usage of a command (also: reconcile CMD --help)

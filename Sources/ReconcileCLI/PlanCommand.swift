@@ -20,7 +20,7 @@ struct PlanCommand {
     if args.has("json") {
       out.out(String(decoding: doc.encoded(), as: UTF8.self) + "\n")
     } else {
-      out.out(PlanTextRenderer(style: terminal.style).render(plan))
+      out.out(PlanTextRenderer(style: terminal.style).render(plan) + ObservationNotes.text(look.observed))
       if let file = args.value("out") { out.out("\nSaved the plan to \(file). Apply exactly this plan with: reconcile apply \(file)\n") }
     }
     if args.has("detailed-exitcode"), !plan.isEmpty { return ExitCode.changes }

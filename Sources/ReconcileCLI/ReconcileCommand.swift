@@ -39,6 +39,8 @@ public enum ReconcileCommand {
       case "apply": return try await ApplyCommand(args: args, terminal: terminal).run()
       case "drift": return try await DriftCommand(args: args, terminal: terminal).run()
       case "status": return try await StatusCommand(args: args, terminal: terminal).run()
+      case "run-job": return try RunJobCommand(args: args, terminal: terminal).run()
+      case "backup": return try BackupCommand(args: args, terminal: terminal).run()
       case "alert": return try await AlertCommand(args: args, terminal: terminal).run()
       case "controller": return try await ControllerCommand(args: args, terminal: terminal).run()
       default: return ExitCode.failure

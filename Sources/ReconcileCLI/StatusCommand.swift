@@ -22,11 +22,13 @@ struct StatusCommand {
     }
     var sync: [ResourceID: String] = [:]
     var ids = Set(state.resources.keys)
+    var notes = ""
     do {
       let manifest = try ws.manifest()
       let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
       let report = DriftAnalyzer(form: form).analyze(manifest, observed: observed, state: state, plan: plan, now: Date())
       for e in report.entries { sync[e.id] = "\(e.status.rawValue): \(e.detail)" }
+      notes = ObservationNotes.text(observed)
       ids.formUnion(manifest.resources.map(\.id))
     } catch let e as ManifestErrors {
       lines.append(s.red("The manifests are invalid") + " (\(e.issues.count) error\(e.issues.count == 1 ? "" : "s")); run 'reconcile validate'. Sync state unknown.")
@@ -41,7 +43,7 @@ struct StatusCommand {
       let shown = status == "in sync" ? s.green(status) : s.yellow(status)
       lines.append(id.description.padding(toLength: width, withPad: " ", startingAt: 0) + applied.padding(toLength: 22, withPad: " ", startingAt: 0) + shown)
     }
-    terminal.out(lines.joined(separator: "\n") + "\n")
+    terminal.out(lines.joined(separator: "\n") + "\n" + notes)
     return ExitCode.ok
   }
 }

@@ -52,7 +52,7 @@ struct Workspace {
     secrets = SecretUsage(try SecretSources(environment: env, envFile: envFile, directory: args.value("secrets-dir") ?? "\(base)/secrets"))
     templates = TemplateDirectories(args.values("templates") + ["\(base)/templates", "templates"])
     registry = Composition.registry
-    drivers = Composition.drivers(environment: env)
+    drivers = Composition.drivers(environment: env, manifests: manifestPath, state: store.directory) { [secrets] in secrets.redactor }
   }
 
   /// Reads and validates the manifests; throws `ManifestErrors` with every problem.

@@ -15,7 +15,10 @@ import Testing
     ),
     (
       wrap(#"{ "kind": "fiel", "name": "a" }"#),
-      ["m.json: resources[0]: kind: unknown kind 'fiel' (did you mean 'file'?); known kinds: certificate, container, directory, file, image, network, site, volume"]
+      [
+        "m.json: resources[0]: kind: unknown kind 'fiel' (did you mean 'file'?); known kinds: "
+          + "backup, certificate, container, directory, file, image, job, network, site, unit, volume"
+      ]
     ),
     (
       wrap(#"{ "kind": "file", "name": "a", "path": "tmp/a", "content": "x", "mode": "644x" }"#),

@@ -41,6 +41,7 @@ public struct KindRegistry: Sendable {
       FileSpec.descriptor, DirectorySpec.descriptor,
       ImageSpec.descriptor, ContainerSpec.descriptor, NetworkSpec.descriptor, VolumeSpec.descriptor,
       SiteSpec.descriptor, CertificateSpec.descriptor,
+      UnitSpec.descriptor, JobSpec.descriptor, BackupSpec.descriptor,
     ])
   }
 }

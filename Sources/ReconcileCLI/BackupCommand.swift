@@ -1,0 +1,65 @@
+import Foundation
+import ReconcileCore
+import ReconcileDrivers
+
+/// `reconcile backup run|list|restore NAME`: backups of a declared `backup` resource.
+struct BackupCommand {
+  let args: Arguments
+  let terminal: Terminal
+
+  func run() throws -> Int32 {
+    let p = args.positionals
+    guard p.count >= 2, ["run", "list", "restore"].contains(p[0]) else {
+      throw OperationError("expected 'reconcile backup run|list|restore NAME'; see 'reconcile backup --help'")
+    }
+    let spec = try backupSpec(p[1])
+    let catalog = BackupCatalog(directory: spec.archiveDirectory)
+    switch p[0] {
+    case "run":
+      guard p.count == 2 else { throw OperationError("unexpected argument '\(p[2])' for 'backup run'") }
+      let result = try BackupRunner(spec: spec).run()
+      let m = result.manifest
+      var line = "Backup \(m.id) of \(spec.id): \(m.files.count) file\(m.files.count == 1 ? "" : "s"), \(Self.bytes(m.totalBytes)), verified; \(catalog.archivePath(m.id))\n"
+      if !result.deleted.isEmpty { line += "Retention (\(spec.retention.text)) deleted: \(result.deleted.joined(separator: ", "))\n" }
+      terminal.out(line)
+    case "list":
+      guard p.count == 2 else { throw OperationError("unexpected argument '\(p[2])' for 'backup list'") }
+      let all = catalog.all()
+      guard !all.isEmpty else {
+        terminal.out("No backups of \(spec.id) in \(catalog.directory).\n")
+        return ExitCode.ok
+      }
+      let f = ISO8601DateFormatter()
+      var lines = ["ID                     TIME                  FILES  SIZE        VERIFIED"]
+      for m in all {
+        lines.append(
+          m.id.padding(toLength: 23, withPad: " ", startingAt: 0) + f.string(from: m.time).padding(toLength: 22, withPad: " ", startingAt: 0)
+            + String(m.files.count).padding(toLength: 7, withPad: " ", startingAt: 0) + Self.bytes(m.totalBytes).padding(toLength: 12, withPad: " ", startingAt: 0)
+            + (m.verified ? "yes" : "no"))
+      }
+      terminal.out(lines.joined(separator: "\n") + "\n")
+    default:
+      guard let to = args.value("to") else { throw OperationError("backup restore needs --to DIR ('--to /' restores in place)") }
+      let (m, written) = try BackupRestorer(catalog: catalog).restore(p.count > 2 ? p[2] : nil, to: to, force: args.has("force"))
+      let around = to == "/" && m.container != nil ? " (container '\(m.container!)' was stopped around the restore and started again if it was running)" : ""
+      terminal.out("Restored backup \(m.id) of \(spec.id) into \(to): \(written.count) file\(written.count == 1 ? "" : "s"), checksums verified\(around).\n")
+    }
+    return ExitCode.ok
+  }
+
+  func backupSpec(_ name: String) throws -> BackupSpec {
+    let ws = try Workspace(args)
+    let manifest = try ws.manifest()
+    guard let spec = manifest[ResourceID(kind: "backup", name: name)]?.spec as? BackupSpec else {
+      let known = manifest.resources.filter { $0.id.kind == "backup" }.map(\.id.name)
+      throw OperationError("backup/\(name) is not declared in the manifests\(Suggestion.hint(for: name, in: known))")
+    }
+    return spec
+  }
+
+  static func bytes(_ n: Int) -> String {
+    if n < 1024 { return "\(n) B" }
+    if n < 1 << 20 { return String(format: "%.1f KiB", Double(n) / 1024) }
+    return String(format: "%.1f MiB", Double(n) / 1_048_576)
+  }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// What the run records of a scheduled job say, read from observation facts: the last success, consecutive
+/// failures, and when the schedule was installed. Pure.
+public struct RunHealth: Sendable {
+  public var lastSuccess: Date?
+  public var installedAt: Date?
+  public var failures: Int
+  public var lastStatus: String?
+
+  public init(facts: [String: String]) {
+    lastSuccess = facts["lastSuccess"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+    installedAt = facts["installedAt"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+    failures = Int(facts["failures"] ?? "0") ?? 0
+    lastStatus = facts["lastStatus"]
+  }
+
+  /// Findings for a late last success (`last success 3h ago, expected every 5m`) and for repeated failures.
+  /// `what` names the success: `success` for a job, `good backup` for a backup.
+  public func findings(expected: Double, lateAfter: Double, failuresBeforeAlert: Int, now: Date, what: String) -> [Finding] {
+    var out: [Finding] = []
+    let every = DurationText.format(expected)
+    if let last = lastSuccess {
+      let age = now.timeIntervalSince(last)
+      if age > lateAfter { out.append(Finding(reason: "last \(what) \(DurationText.coarse(age)) ago, expected every \(every)", effect: .update)) }
+    } else if let installed = installedAt, now.timeIntervalSince(installed) > lateAfter {
+      out.append(Finding(reason: "no \(what) since it was installed \(DurationText.coarse(now.timeIntervalSince(installed))) ago, expected every \(every)", effect: .update))
+    }
+    if failures >= failuresBeforeAlert {
+      out.append(Finding(reason: "failed \(failures) times in a row (last: \(lastStatus ?? "unknown"))", effect: .update))
+    }
+    return out
+  }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import ReconcileCore
+
+/// The outcome of one backup run.
+public struct BackupResult: Sendable {
+  public var manifest: BackupManifest
+  /// Backups that retention deleted after this run.
+  public var deleted: [String]
+}
+
+/// Runs one backup: stages every source (SQLite through the online backup API), writes the manifest of
+/// checksums, archives with `tar -czf` (gzip), verifies the archive, then applies retention.
+public struct BackupRunner: Sendable {
+  public let spec: BackupSpec
+  /// The `docker` command for volume sources (`["docker"]`, which honours `DOCKER_HOST`).
+  public let docker: [String]
+
+  public init(spec: BackupSpec, docker: [String] = ["docker"]) {
+    self.spec = spec
+    self.docker = docker
+  }
+
+  var catalog: BackupCatalog { BackupCatalog(directory: spec.archiveDirectory) }
+
+  static func newID(_ now: Date) -> String {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "UTC")
+    f.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
+    return f.string(from: now)
+  }
+
+  /// Creates, verifies and keeps one backup, then deletes what retention no longer keeps. Holds `DIR/.lock`.
+  public func run(now: Date = Date()) throws -> BackupResult {
+    let dir = spec.archiveDirectory
+    do {
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw OperationError("could not back up \(spec.id): could not create '\(dir)': \(error.localizedDescription)")
+    }
+    let lock = open("\(dir)/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+      if lock >= 0 { close(lock) }
+      throw OperationError("could not back up \(spec.id): another backup of it is running (lock '\(dir)/.lock' is held)", retryable: true)
+    }
+    defer { close(lock) }
+    let id = Self.newID(now)
+    let staging = "\(dir)/.\(id).partial"
+    defer { try? FileManager.default.removeItem(atPath: staging) }
+    do {
+      var manifest = try stage(into: staging, id: id, time: now)
+      let tmp = "\(dir)/.\(id).tar.gz.partial"
+      let tar = try ProcessRunner.run(["tar", "-czf", tmp, "-C", staging, "manifest.json", "data"])
+      guard tar.status == 0 else { throw tar.failure("could not archive") }
+      guard rename(tmp, catalog.archivePath(id)) == 0 else { throw OperationError("could not rename '\(tmp)': \(String(cString: strerror(errno)))") }
+      manifest.archiveSha256 = try HostFiles.sha256(of: catalog.archivePath(id))
+      try catalog.save(manifest)
+      try BackupVerifier(catalog: catalog).verify(manifest)
+      manifest.verified = true
+      manifest.verifiedAt = Date()
+      try catalog.save(manifest)
+      return BackupResult(manifest: manifest, deleted: try applyRetention())
+    } catch let e as OperationError {
+      throw OperationError("could not back up \(spec.id): \(e.message)", retryable: e.isRetryable)
+    }
+  }
+
+  /// Copies each source under `staging/data/` and writes `staging/manifest.json` with every file's checksum.
+  func stage(into staging: String, id: String, time: Date) throws -> BackupManifest {
+    let data = "\(staging)/data"
+    try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+    var sqlite: Set<String> = []
+    for source in spec.sources {
+      if source.kind == .volume {
+        try VolumeArchiver(docker: docker).export(source, into: "\(data)/\(VolumeArchiver.prefix)/\(source.path)", scratch: staging)
+        continue
+      }
+      // A database inside a Docker volume is read through the volume's mountpoint on this host.
+      let inVolume = source.volume.map { "/\(VolumeArchiver.prefix)/\($0)" } ?? ""
+      let target = data + inVolume + source.path
+      try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      switch source.kind {
+      case .sqlite:
+        let live = try source.volume.map { try VolumeArchiver(docker: docker).mountpoint($0) + source.path } ?? source.path
+        try SQLiteCopier.copy(live, to: target)
+        sqlite.insert(String((inVolume + source.path).dropFirst()))
+      case .volume:
+        break
+      case .path:
+        guard FileManager.default.fileExists(atPath: source.path) else { throw OperationError("the source '\(source.path)' does not exist") }
+        let cp = try ProcessRunner.run(["cp", "-a", source.path, target])
+        guard cp.status == 0 else { throw cp.failure("could not copy '\(source.path)'") }
+      }
+    }
+    var files: [BackupManifest.File] = []
+    for rel in try Self.regularFiles(under: data) {
+      let size = (try? FileManager.default.attributesOfItem(atPath: "\(data)/\(rel)"))?[.size] as? Int ?? 0
+      files.append(BackupManifest.File(path: rel, sha256: try HostFiles.sha256(of: "\(data)/\(rel)"), size: size, sqlite: sqlite.contains(rel)))
+    }
+    let manifest = BackupManifest(
+      backup: spec.id.description, id: id, time: time, sources: spec.sources.map(\.text), files: files, archive: "\(id).tar.gz", archiveSha256: nil, verified: false,
+      verifiedAt: nil, container: spec.container)
+    try HostFiles.write(try BackupManifest.encoder.encode(manifest), to: "\(staging)/manifest.json", mode: 0o600)
+    return manifest
+  }
+
+  /// Regular files below `root`, relative, sorted.
+  static func regularFiles(under root: String) throws -> [String] {
+    guard let walker = FileManager.default.enumerator(atPath: root) else { throw OperationError("could not list '\(root)'") }
+    var out: [String] = []
+    while let rel = walker.nextObject() as? String {
+      if (walker.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { out.append(rel) }
+    }
+    return out.sorted()
+  }
+
+  /// Deletes verified backups the retention policy no longer keeps, and unverified ones older than the newest verified.
+  func applyRetention() throws -> [String] {
+    let all = catalog.all()
+    let verified = all.filter(\.verified)
+    let keep = spec.retention.keep(verified.map { (id: $0.id, time: $0.time) })
+    let newest = verified.last?.time ?? .distantPast
+    var deleted: [String] = []
+    for m in all where m.verified ? !keep.contains(m.id) : m.time < newest {
+      try catalog.delete(m.id)
+      deleted.append(m.id)
+    }
+    return deleted
+  }
+}

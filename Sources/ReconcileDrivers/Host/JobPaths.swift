@@ -1,0 +1,89 @@
+import Foundation
+import ReconcileCore
+
+/// Where a scheduled run finds reconcile: the binary, the manifests and the state directory (all absolute),
+/// and where each job keeps its definition, environment and run records (`STATE/jobs/NAME/`).
+public struct JobPaths: Sendable, Hashable {
+  public var binary: String
+  public var manifests: String
+  public var state: String
+
+  public init(binary: String, manifests: String, state: String) {
+    self.binary = Self.absolute(binary)
+    self.manifests = Self.absolute(manifests)
+    self.state = Self.absolute(state)
+  }
+
+  /// This process's executable (`/proc/self/exe`), unless `RECONCILE_BINARY` names another.
+  public static func currentBinary(environment: [String: String]) -> String {
+    if let b = environment["RECONCILE_BINARY"], !b.isEmpty { return b }
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return exe }
+    return CommandLine.arguments[0]
+  }
+
+  static func absolute(_ p: String) -> String {
+    let full = p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
+    return URL(fileURLWithPath: full).standardizedFileURL.path
+  }
+
+  public func directory(of job: String) -> String { "\(state)/jobs/\(job)" }
+  public func definition(of job: String) -> String { "\(directory(of: job))/job.json" }
+  public func environment(of job: String) -> String { "\(directory(of: job))/env" }
+  public func runs(of job: String) -> String { "\(directory(of: job))/runs.jsonl" }
+  public func lock(of job: String) -> String { "\(directory(of: job))/lock" }
+
+  /// `reconcile run-job NAME --manifests M --state S` as argv.
+  public func runJob(_ job: String) -> [String] { [binary, "run-job", job, "--manifests", manifests, "--state", state] }
+
+  /// `reconcile backup run NAME --manifests M --state S` as argv.
+  public func runBackup(_ name: String) -> [String] { [binary, "backup", "run", name, "--manifests", manifests, "--state", state] }
+}
+
+/// What `run-job` executes, written at apply time: the command, user, directory, timeout and overlap policy,
+/// plus the applied attributes (what observation reports). Secrets live only in the 0600 env file beside it.
+public struct JobDefinition: Codable, Sendable, Hashable {
+  public var id: String
+  public var argv: [String]
+  public var user: String
+  public var workingDirectory: String?
+  public var timeout: Double?
+  public var noOverlap: Bool
+  public var attributes: [String: String]
+  public var installedAt: Date
+
+  public static func of(_ job: JobSpec, paths: JobPaths, at time: Date) -> JobDefinition {
+    let argv: [String]
+    switch job.command {
+    case .shell(let s): argv = ["/bin/sh", "-c", s]
+    case .backup(let name): argv = paths.runBackup(name)
+    }
+    var attrs: [String: String] = [:]
+    for a in job.attributes where a.name != "environment" { attrs[a.name] = a.value }
+    return JobDefinition(
+      id: job.id.description, argv: argv, user: job.user, workingDirectory: job.workingDirectory, timeout: job.timeout, noOverlap: job.noOverlap, attributes: attrs,
+      installedAt: time)
+  }
+
+  static let encoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    e.dateEncodingStrategy = .iso8601
+    return e
+  }()
+
+  static let decoder: JSONDecoder = {
+    let d = JSONDecoder()
+    d.dateDecodingStrategy = .iso8601
+    return d
+  }()
+
+  /// Reads `job.json`; nil when the job was never installed.
+  public static func load(_ path: String) throws -> JobDefinition? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    do {
+      return try decoder.decode(JobDefinition.self, from: data)
+    } catch {
+      throw OperationError("could not read the job definition '\(path)': \(error)")
+    }
+  }
+}

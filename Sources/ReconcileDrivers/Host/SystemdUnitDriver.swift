@@ -1,0 +1,98 @@
+import Foundation
+import ReconcileCore
+
+/// Installs systemd units: verified with `systemd-analyze verify`, written into the unit directory, enabled, and
+/// started, restarted, reloaded or stopped as the plan says when systemd is PID 1 of the target; offline
+/// (`systemctl --root=DIR enable`) otherwise.
+public struct SystemdUnitDriver: KindDriver {
+  let redactor: @Sendable () -> Redactor
+
+  public init(redactor: @escaping @Sendable () -> Redactor = { Redactor(secrets: []) }) {
+    self.redactor = redactor
+  }
+
+  public var kinds: [String] { ["unit"] }
+
+  /// Reads each unit file and its declared drop-ins; asks `systemctl is-enabled` (offline with `--root` when systemd
+  /// is not PID 1) and, when it is, `systemctl show` for ActiveState, SubState, UnitFileState and NRestarts.
+  public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
+    var out: [ResourceID: Observation] = [:]
+    var liveness: [SystemdTarget: Bool] = [:]
+    for t in targets {
+      guard let unit = t.locator["unit"] else { continue }
+      let target = SystemdTarget(locator: t.locator)
+      let system = TargetSystem(target)
+      let live = liveness[target] ?? system.systemdIsRunning()
+      liveness[target] = live
+      var facts = ["systemd": live ? "running" : "offline"]
+      if !live {
+        facts["note"] = "systemd is not PID 1 here: the unit is installed and enabled offline (systemctl --root=\(target.root)); nothing is started, stopped or restarted"
+      }
+      guard let content = try system.read("\(target.unitDirectory)/\(unit)") else {
+        out[t.id] = Observation(exists: false, facts: facts)
+        continue
+      }
+      var attrs = ["content": content]
+      for name in (t.spec as? UnitSpec)?.dropIns.keys.sorted() ?? [] {
+        attrs["dropIn:\(name)"] = try system.read("\(target.unitDirectory)/\(unit).d/\(name)")
+      }
+      let enabled = try system.systemctl(["is-enabled", unit], live: live)
+      attrs["enabled"] = enabled.output.split(separator: "\n").first.map { ["enabled", "enabled-runtime"].contains($0) } == true ? "true" : "false"
+      if live {
+        for (k, v) in try UnitStatus.read(unit, in: system).properties { facts[k] = v }
+      }
+      out[t.id] = Observation(exists: true, attributes: attrs, facts: facts)
+    }
+    return out
+  }
+
+  public func perform(_ step: Step) async throws {
+    let system: TargetSystem
+    do {
+      switch step.action {
+      case .create, .update, .replace:
+        guard let spec = step.desired as? UnitSpec else { throw OperationError("the step carries no unit spec") }
+        if step.action == .replace, let prior = step.prior { try uninstall(prior.locator, record: prior) }
+        system = TargetSystem(spec.target)
+        try install(spec, system: system, activation: step.changes.first { $0.field == "activation" }?.after, creating: step.action != .update)
+      case .destroy:
+        guard let locator = step.desired?.locator ?? step.prior?.locator else { return }
+        try uninstall(locator, record: step.prior)
+      }
+    } catch let e as OperationError {
+      throw OperationError(e.message.hasPrefix("could not") ? e.message : "could not \(step.action.rawValue) \(step.id): \(e.message)", retryable: e.isRetryable)
+    }
+  }
+
+  /// Verifies and writes the files, then `daemon-reload`, `enable`/`disable` and the planned activation.
+  func install(_ spec: UnitSpec, system: TargetSystem, activation: Shown?, creating: Bool) throws {
+    try UnitFiles(system: system, files: UnitFiles.of(spec)).install(subject: spec.id, redactor: redactor())
+    let live = system.systemdIsRunning()
+    if live { try check(system.systemctl(["daemon-reload"], live: true), "daemon-reload") }
+    if let enabled = spec.enabled {
+      try check(system.systemctl([enabled ? "enable" : "disable", spec.unitName], live: live), "\(enabled ? "enable" : "disable") \(spec.unitName)")
+    }
+    guard live else { return }
+    var verb: String?
+    if case .value(let v)? = activation, ["start", "restart", "reload", "stop"].contains(v) { verb = v }
+    if creating, activation == nil, spec.running == true { verb = "start" }
+    if let verb { try check(system.systemctl([verb, spec.unitName], live: true), "\(verb) \(spec.unitName)") }
+  }
+
+  /// Stops and disables the unit (offline: removes its enable links), removes its files and reloads.
+  func uninstall(_ locator: [String: String], record: ResourceRecord?) throws {
+    guard let unit = locator["unit"] else { return }
+    let system = TargetSystem(SystemdTarget(locator: locator))
+    let live = system.systemdIsRunning()
+    let disable = try system.systemctl(["disable"] + (live ? ["--now"] : []) + [unit], live: live)
+    if disable.status != 0, !disable.output.contains("does not exist"), !disable.output.contains("not loaded") { throw disable.failure("could not disable \(unit)") }
+    var files = [unit: ""]
+    for key in record?.attributes.keys ?? [:].keys where key.hasPrefix("dropIn:") { files["\(unit).d/\(key.dropFirst(7))"] = "" }
+    try UnitFiles(system: system, files: files).remove()
+    if live { try check(system.systemctl(["daemon-reload"], live: true), "daemon-reload") }
+  }
+
+  func check(_ r: ProcessResult, _ what: String) throws {
+    guard r.status == 0 else { throw r.failure("could not \(what)", redactor: redactor()) }
+  }
+}
