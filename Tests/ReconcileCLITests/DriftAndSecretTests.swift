@@ -17,7 +17,7 @@ import Testing
         """
         Drift found in 1 resource (1 in sync):
 
-          changed: file/motd — changed on the host since the last apply: content
+          changed    file/motd: changed on the host since the last apply: content
               content:
                   @@ -1,1 +1,1 @@
                   -hacked
@@ -47,8 +47,8 @@ import Testing
     try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "other", "path": "HOST/other", "content": "already here" } ] }"#, name: "more")
     let r = try h.run(["drift"])
     #expect(r.status == 2)
-    #expect(r.stdout.contains("  missing: file/motd — applied "))
-    #expect(r.stdout.contains("  unmanaged: file/other — present on the host but never applied by reconcile"))
+    #expect(r.stdout.contains("  missing    file/motd: applied "))
+    #expect(r.stdout.contains("  unmanaged  file/other: present on the host but never applied by reconcile"))
   }
 }
 

@@ -55,10 +55,10 @@ import Testing
     #expect(
       CLIHarness.waitFor(10) {
         drift = (try? h.run(["drift"], env: Self.env)) ?? drift
-        return drift.stdout.contains("changed: job/sync-notes — last success ")
+        return drift.stdout.contains("changed    job/sync-notes: last success ")
       }, "\(drift.all)")
     #expect(drift.status == 2)
-    #expect(drift.stdout.range(of: #"changed: job/sync-notes — last success \d+s ago, expected every 5m\n"#, options: .regularExpression) != nil, "\(drift.stdout)")
+    #expect(drift.stdout.range(of: #"changed    job/sync-notes: last success \d+s ago, expected every 5m\n"#, options: .regularExpression) != nil, "\(drift.stdout)")
     let status = try h.run(["status"], env: Self.env)
     #expect(status.stdout.range(of: #"job/sync-notes +\S+ +changed: last success \d+s ago, expected every 5m"#, options: .regularExpression) != nil, "\(status.stdout)")
 
@@ -66,7 +66,7 @@ import Testing
     #expect(first.status == 3 && first.stderr.contains("job 'flaky' exited with status 3; output tail:\nbroken\n"), "\(first.all)")
     #expect(!(try h.run(["drift"], env: Self.env)).stdout.contains("job/flaky"))
     _ = try h.run(["run-job", "flaky"])
-    #expect(try h.run(["drift"], env: Self.env).stdout.contains("changed: job/flaky — failed 2 times in a row (last: exit status 3)\n"))
+    #expect(try h.run(["drift"], env: Self.env).stdout.contains("changed    job/flaky: failed 2 times in a row (last: exit status 3)\n"))
   }
 
   @Test func backupRunListAndRestoreThroughTheCLI() throws {
@@ -101,7 +101,7 @@ import Testing
     #expect(
       CLIHarness.waitFor(10) {
         drift = (try? h.run(["drift"], env: Self.env)) ?? drift
-        return drift.stdout.range(of: #"changed: backup/data — last good backup \d+s ago, expected every 1d\n"#, options: .regularExpression) != nil
+        return drift.stdout.range(of: #"changed    backup/data: last good backup \d+s ago, expected every 1d\n"#, options: .regularExpression) != nil
       }, "\(drift.all)")
     let unknown = try h.run(["backup", "run", "dta"], env: Self.env)
     #expect(unknown.stderr == "error: backup/dta is not declared in the manifests (did you mean 'data'?)\n", "\(unknown.all)")

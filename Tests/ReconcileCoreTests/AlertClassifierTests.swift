@@ -12,6 +12,10 @@ import Testing
     #expect(AlertClassifier.observed(step("container", ["container is unhealthy"])) == .containerUnhealthy)
     #expect(AlertClassifier.observed(step("container", ["image changed: 'a' -> 'b'"])) == nil)
     #expect(AlertClassifier.observed(step("file", ["container is exited"])) == nil)
+    #expect(AlertClassifier.observed(step("job", ["failed 3 times in a row (last: exit 1)"])) == .jobFailing)
+    #expect(AlertClassifier.observed(step("job", ["last success 3h ago, expected every 5m"])) == nil)
+    #expect(AlertClassifier.observed(step("backup", ["last good backup 2d ago, expected every 1d"])) == .backupOverdue)
+    #expect(AlertClassifier.observed(step("backup", ["no good backup since it was installed 2d ago, expected every 1d"])) == .backupOverdue)
   }
 
   @Test func failedRenewals() {

@@ -112,7 +112,7 @@ import Testing
 
         """)
     let report = DriftAnalyzer(form: testForm).analyze(m, observed: ObservedState([ResourceID(kind: "job", name: "sync-notes"): late]), state: applied(m), plan: p, now: epoch)
-    #expect(DriftRenderer().text(report).contains("changed: job/sync-notes — last success 3h ago, expected every 5m\n"))
+    #expect(DriftRenderer().text(report).contains("changed    job/sync-notes: last success 3h ago, expected every 5m\n"))
     let fresh = Self.installed(m, facts: ["installedAt": "\(epoch.timeIntervalSince1970 - 86400)", "lastSuccess": "\(epoch.timeIntervalSince1970 - 200)"])
     #expect(plan(m, observed: ["job/sync-notes": fresh], state: applied(m)).isEmpty)
     let new = Self.installed(m, facts: ["installedAt": "\(epoch.timeIntervalSince1970 - 60)"])

@@ -8,6 +8,11 @@ public enum AlertClassifier {
       if step.reasons.contains("container is unhealthy") { return .containerUnhealthy }
       let dead = ["container is exited", "container is dead", "container is restarting"]
       if step.reasons.contains(where: { r in dead.contains { r.hasPrefix($0) } }) { return .containerDied }
+    case "job", "backup":
+      if step.reasons.contains(where: { $0.hasPrefix("failed ") && $0.contains("times in a row") }) { return .jobFailing }
+      if step.id.kind == "backup", step.reasons.contains(where: { $0.hasPrefix("last good backup") || $0.hasPrefix("no good backup") }) {
+        return .backupOverdue
+      }
     default:
       break
     }

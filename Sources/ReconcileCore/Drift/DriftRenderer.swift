@@ -10,7 +10,8 @@ public struct DriftRenderer: Sendable {
     guard r.hasDrift else { return style.green("No drift.") + " \(r.inSync) resources match the manifests and the last apply.\n" }
     var out = ["Drift found in \(r.entries.count) resource\(r.entries.count == 1 ? "" : "s") (\(r.inSync) in sync):", ""]
     for e in r.entries {
-      out.append("  " + style.yellow("\(e.status.rawValue): \(e.id)") + " — \(e.detail)")
+      let status = e.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+      out.append("  " + style.yellow(status) + " \(e.id): \(e.detail)")
       let plain = PlanTextRenderer(style: style)
       let width = e.changes.map(\.field.count).max() ?? 0
       for c in e.changes { out += plain.field(c, width: width, action: .update) }
