@@ -28,18 +28,9 @@ public struct BackupManifest: Codable, Sendable, Hashable {
 
   public var totalBytes: Int { files.reduce(0) { $0 + $1.size } }
 
-  static let encoder: JSONEncoder = {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    e.dateEncodingStrategy = .iso8601
-    return e
-  }()
-
-  static let decoder: JSONDecoder = {
-    let d = JSONDecoder()
-    d.dateDecodingStrategy = .iso8601
-    return d
-  }()
+  /// The state directory's JSON conventions (pretty, sorted keys, ISO 8601 dates).
+  static var encoder: JSONEncoder { JSONStateStore.encoder }
+  static var decoder: JSONDecoder { JSONStateStore.decoder }
 }
 
 /// The backups of one `backup` resource in `DESTINATION/NAME/`: `ID.tar.gz` archives with `ID.json` manifests.

@@ -64,18 +64,9 @@ public struct JobDefinition: Codable, Sendable, Hashable {
       installedAt: time)
   }
 
-  static let encoder: JSONEncoder = {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    e.dateEncodingStrategy = .iso8601
-    return e
-  }()
-
-  static let decoder: JSONDecoder = {
-    let d = JSONDecoder()
-    d.dateDecodingStrategy = .iso8601
-    return d
-  }()
+  /// The state directory's JSON conventions (pretty, sorted keys, ISO 8601 dates).
+  static var encoder: JSONEncoder { JSONStateStore.encoder }
+  static var decoder: JSONDecoder { JSONStateStore.decoder }
 
   /// Reads `job.json`; nil when the job was never installed.
   public static func load(_ path: String) throws -> JobDefinition? {
