@@ -22,7 +22,7 @@ struct ApplyCommand {
     let manifest = try ws.manifest()
     let pipeline = ApplyPipeline(ws: ws, args: args, terminal: terminal, command: "reconcile apply")
     var cancelled = false
-    let result = try await pipeline.run(manifest: manifest) { plan, state, out in
+    let result = try await pipeline.run(manifest: manifest, form: try ws.form()) { plan, state, out in
       if let saved {
         let fresh = PlanDocument(plan, manifestDigest: manifest.digest, state: state)
         var stale = saved.document.staleAddresses(against: fresh)

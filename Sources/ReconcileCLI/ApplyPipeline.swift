@@ -23,8 +23,8 @@ struct ApplyPipeline {
   }
 
   /// `review` sees the plan and the state it was made from; it returns the plan to execute, or nil to stop.
-  func run(manifest: Manifest, triggers: [String] = [], review: (Plan, StateSnapshot, Terminal) async throws -> Plan?) async throws -> Result {
-    let form = try ws.form()
+  /// `form` is the caller's (`ws.form()`), so the key of the keyed hashes is read once per run.
+  func run(manifest: Manifest, form: RecordForm, triggers: [String] = [], review: (Plan, StateSnapshot, Terminal) async throws -> Plan?) async throws -> Result {
     let lock = try StateLock(directory: ws.store.directory, command: command, timeout: try args.seconds("lock-timeout", default: 0))
     defer { lock.release() }
     var state = try ws.store.load()

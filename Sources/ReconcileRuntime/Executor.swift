@@ -43,17 +43,18 @@ public struct Executor: Sendable {
     let limit = parallelism
     await withTaskGroup(of: StepOutcome.self) { group in
       var running = 0
+      /// Records an outcome, tells the observer, and does the same for the dependents it causes to be skipped.
+      func finish(_ o: StepOutcome) {
+        for outcome in [o] + graph.complete(o) {
+          outcomes.append(outcome)
+          observer.finished(graph.steps[outcome.id]!, outcome)
+        }
+      }
       func launchReady() {
         // Once cancelled (the controller is stopping), finish what runs and start nothing new.
         if Task.isCancelled {
           while let step = graph.nextReady() {
-            let o = StepOutcome(id: step.id, action: step.action, status: .skipped("skipped: reconcile is stopping"), seconds: 0)
-            outcomes.append(o)
-            observer.finished(step, o)
-            for s in graph.complete(o) {
-              outcomes.append(s)
-              observer.finished(graph.steps[s.id]!, s)
-            }
+            finish(StepOutcome(id: step.id, action: step.action, status: .skipped("skipped: reconcile is stopping"), seconds: 0))
           }
           return
         }
@@ -66,12 +67,7 @@ public struct Executor: Sendable {
       launchReady()
       while let o = await group.next() {
         running -= 1
-        outcomes.append(o)
-        observer.finished(graph.steps[o.id]!, o)
-        for skipped in graph.complete(o) {
-          outcomes.append(skipped)
-          observer.finished(graph.steps[skipped.id]!, skipped)
-        }
+        finish(o)
         launchReady()
       }
     }

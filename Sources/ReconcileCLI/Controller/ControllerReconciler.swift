@@ -96,7 +96,7 @@ final class ControllerReconciler: @unchecked Sendable {
     let pipeline = ApplyPipeline(ws: ws, args: manifestArgs, terminal: terminal, command: "reconcile controller")
     let result: ApplyPipeline.Result
     do {
-      result = try await pipeline.run(manifest: manifest, triggers: triggers.map(\.description)) { plan, snapshot, out in
+      result = try await pipeline.run(manifest: manifest, form: form, triggers: triggers.map(\.description)) { plan, snapshot, out in
         let split = policy.split(plan, state: snapshot, degraded: degraded)
         held = split.held
         healing = Set(split.driftIDs).subtracting(split.held.map(\.id))
