@@ -14,7 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
 
-eval "$(bash scripts/dockerd.sh)"
+# Assigned first: under `set -e` a failing engine start stops here, not at the first test.
+engine_env="$(bash scripts/dockerd.sh)"
+eval "$engine_env"
 bash scripts/test-images.sh >/dev/null 2>&1
 SOCK="${DOCKER_HOST#unix://}"
 SIZES="${BENCH_SIZES:-1 10 50}"

@@ -30,7 +30,8 @@ stop_engine() {
   if [ -f "$PIDFILE" ]; then
     local pid
     pid="$(cat "$PIDFILE")"
-    if kill -0 "$pid" 2>/dev/null; then
+    # The pid file may outlive its engine (a reboot, a killed session): only a dockerd is stopped.
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = "dockerd" ]; then
       log "stopping dockerd (pid $pid)"
       kill -TERM "$pid"
       local deadline=$((SECONDS + 30))
@@ -81,7 +82,8 @@ if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
   log "creating bridge $BRIDGE ($BRIDGE_CIDR)"
   ip link add "$BRIDGE" type bridge
 fi
-ip addr show dev "$BRIDGE" | grep -q "inet ${BRIDGE_CIDR%/*}/" || ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+# `replace` is idempotent: it adds the address, or leaves it when a previous run already did.
+ip addr replace "$BRIDGE_CIDR" dev "$BRIDGE"
 ip link set "$BRIDGE" up
 
 mkdir -p "$D/data" "$D/exec"

@@ -6,7 +6,9 @@ bash scripts/install-deps.sh
 export PATH=/opt/swift/usr/bin:$PATH
 
 # A private Docker Engine (reused when one already answers); the Docker tests fail loudly without it.
-eval "$(bash scripts/dockerd.sh)"
+# Assigned first: under `set -e` a failing engine start stops here, not at the first test.
+engine_env="$(bash scripts/dockerd.sh)"
+eval "$engine_env"
 export RECONCILE_REQUIRE_DOCKER=1
 bash scripts/test-images.sh
 # Debian with systemd as PID 1, for the live unit tests (debootstrap once; cached in the engine).
