@@ -8,6 +8,14 @@ public protocol KindDriver: Sendable {
   func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation]
   /// Performs one step exactly as planned.
   func perform(_ step: Step) async throws
+  /// Makes a resource's process pick up a change of something it uses, without changing the resource (a reload).
+  func refresh(_ refresh: Refresh) async throws
+}
+
+extension KindDriver {
+  public func refresh(_ refresh: Refresh) async throws {
+    throw OperationError("could not refresh \(refresh.id): kind '\(refresh.id.kind)' has nothing to refresh")
+  }
 }
 
 /// Dispatches observation and steps to the driver of each kind.
@@ -45,5 +53,14 @@ public struct DriverSet: HostObserver, StepPerformer {
       throw OperationError("no driver can perform \(step.action.rawValue) of \(step.id): kind '\(step.id.kind)' has no driver in this build")
     }
     try await d.perform(step)
+    for r in step.refreshes {
+      guard let rd = byKind[r.id.kind] else { throw OperationError("\(step.id) is done, but no driver can refresh \(r.id)") }
+      do {
+        try await rd.refresh(r)
+      } catch let e as OperationError {
+        // The step's own change is in place; the next plan finds the refresh still owed and tries again.
+        throw OperationError("\(step.id) is done, but \(e.message)", retryable: e.isRetryable)
+      }
+    }
   }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// The real binary, a real nginx and Debian's pebble: issuance over HTTP-01, renewal through the nginx webroot.
+/// The real binary, a real nginx and Debian's pebble: first issuance and renewal over HTTP-01 through the managed
+/// nginx's webroot (the site starts on a placeholder, the certificate is issued, nginx reloads), in one apply each.
 @Suite(.serialized) struct ProxyACMETests {
   static func manifest(_ h: CLIHarness, pebble: PebbleServer, http: Int, https: Int, renewBefore: String) throws {
     try h.manifest(
@@ -9,9 +10,9 @@ import Testing
       { "apiVersion": "reconcile/v1", "resources": [
         { "kind": "certificate", "name": "web", "domains": ["web.test"], "directory": "HOST/certs/web", "renewBefore": "\(renewBefore)",
           "issuer": { "type": "acme", "directory": "\(pebble.directoryURL)", "email": "ops@web.test", "webroot": "HOST/acme",
-                      "responderListen": "127.0.0.1:\(http)", "caBundle": "\(pebble.caBundle)" } },
+                      "caBundle": "\(pebble.caBundle)" } },
         { "kind": "site", "name": "web", "prefix": "HOST/nginx", "serverNames": ["web.test"], "listen": "127.0.0.1:\(http)", "acmeWebroot": "HOST/acme",
-          "tls": { "certificate": "web", "listen": "127.0.0.1:\(https)", "directory": "HOST/certs/web" }, "root": "HOST/www" } ] }
+          "tls": { "certificate": "web", "listen": "127.0.0.1:\(https)" }, "root": "HOST/www" } ] }
       """)
   }
 
@@ -35,6 +36,11 @@ import Testing
     try Self.manifest(h, pebble: pebble, http: http, https: https, renewBefore: "30d")
     let first = try h.run(["apply", "--auto-approve", "--templates", ProxyTest.templates])
     #expect(first.status == 0, "\(first.all)")
+    #expect(first.stdout.contains("then refresh site/web: reload nginx at \(h.host)/nginx"), "\(first.all)")
+    #expect(first.stdout.contains("Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy, 1 to refresh."), "\(first.all)")
+    let sitePos = first.stdout.range(of: "+ site/web")?.lowerBound, certPos = first.stdout.range(of: "+ certificate/web")?.lowerBound
+    #expect(sitePos != nil && certPos != nil && sitePos! < certPos!, "the site starts first, on a placeholder: \(first.all)")
+    #expect((h.read(h.host + "/nginx/logs/access.log") ?? "").contains("GET /.well-known/acme-challenge/"), "pebble validated through nginx")
     let root = try pebble.rootCA()
     let ok = ProxyTest.curl("https://web.test:\(https)/", resolve: "web.test:\(https):127.0.0.1", cacert: root)
     #expect(ok.status == 0 && ok.text.contains("HTTP/1.1 200") && ok.text.contains("issued"), "\(ok.text)")
@@ -49,6 +55,8 @@ import Testing
     try Self.manifest(h, pebble: pebble, http: http, https: https, renewBefore: "2000d")
     let plan = try h.run(["plan", "--templates", ProxyTest.templates])
     #expect(plan.stdout.contains("~ certificate/web (renew: expires in 18"), "\(plan.all)")
+    #expect(plan.stdout.contains("then refresh site/web: reload nginx at"), "\(plan.all)")
+    #expect(!plan.stdout.contains("~ site/web"), "the site itself does not change: \(plan.all)")
     let renew = try h.run(["apply", "--auto-approve", "--templates", ProxyTest.templates])
     #expect(renew.status == 0, "\(renew.all)")
     #expect((h.read(h.host + "/nginx/logs/access.log") ?? "").contains("GET /.well-known/acme-challenge/"))
@@ -63,6 +71,29 @@ import Testing
     #expect(again.stdout.contains("No changes."), "\(again.all)")
     #expect((h.read(pebble.dir + "/pebble.log") ?? "").components(separatedBy: "Issued certificate").count == issued)
     #expect((h.read(h.host + "/nginx/logs/error.log") ?? "").components(separatedBy: "reconfiguring").count == reloads)
+  }
+
+  @Test func theBuiltInResponderAnswersWhenNoSiteServesTheWebroot() throws {
+    let h = try CLIHarness()
+    let http = ProxyTest.freePort()
+    let pebble = try PebbleServer(dir: h.root + "/pebble", httpPort: http)
+    defer {
+      pebble.stop()
+      h.cleanup()
+    }
+    try h.manifest(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "certificate", "name": "api", "domains": ["api.test"], "directory": "HOST/certs/api", "keyType": "rsa-2048",
+          "issuer": { "type": "acme", "directory": "\(pebble.directoryURL)", "webroot": "HOST/acme", "responderListen": "127.0.0.1:\(http)",
+                      "caBundle": "\(pebble.caBundle)" } } ] }
+      """)
+    let r = try h.run(["apply", "--auto-approve"])
+    #expect(r.status == 0, "\(r.all)")
+    let text = ProxyTest.run(["openssl", "x509", "-in", h.host + "/certs/api/fullchain.pem", "-noout", "-issuer", "-ext", "subjectAltName"]).text
+    #expect(text.contains("Pebble Intermediate CA") && text.contains("DNS:api.test"), "\(text)")
+    #expect(ProxyTest.run(["openssl", "pkey", "-in", h.host + "/certs/api/privkey.pem", "-noout", "-text"]).text.contains("2048 bit"))
+    #expect(try h.run(["plan", "--detailed-exitcode"]).status == 0, "idempotent")
   }
 
   @Test func aFailedChallengeSurfacesTheServersProblemDocument() throws {

@@ -168,14 +168,107 @@ let bundledTemplates: [String: String] = {
         """)
   }
 
-  @Test func containerUpstreamIsADependencyAndAGeneratedUpstream() throws {
-    let site = #"{ "kind": "site", "name": "web", "serverNames": ["example.org"], "routes": [ { "path": "/jules/", "upstream": "container/jules:8080" } ] }"#
-    do {
-      _ = try decode(Self.manifest(site), templates: bundledTemplates)
-      Issue.record("a site routing to an undeclared container must not validate")
-    } catch {
-      #expect(error.issues.map(\.description) == ["m.json: resources[0] 'site/web': dependsOn: depends on 'container/jules', which is not declared"])
+  static func jules(_ ports: String) -> String {
+    #"{ "kind": "container", "name": "jules", "image": "local/jules:1", "ports": \#(ports) }"#
+  }
+
+  static func routed(_ server: String) -> String {
+    #"{ "kind": "site", "name": "web", "server": "\#(server)", "serverNames": ["example.org"], "routes": [ { "path": "/jules/", "upstream": "container/jules:3001" } ] }"#
+  }
+
+  @Test func containerUpstreamResolvesToWhereTheManifestsPublishIt() throws {
+    for (ports, address) in [(#"["127.0.0.1:18081:3001"]"#, "127.0.0.1:18081"), (#"["9000:80", "0.0.0.0:18082:3001/tcp"]"#, "127.0.0.1:18082")] {
+      let m = try decode(Self.manifest(Self.routed("nginx") + "," + Self.jules(ports)), templates: bundledTemplates)
+      let site = try #require(m[ResourceID(kind: "site", name: "web")])
+      #expect(site.dependsOn == [ResourceID(kind: "container", name: "jules")])
+      #expect((site.spec as? SiteSpec)?.config.value.contains("proxy_pass http://\(address);") == true, "\(ports)")
+      let caddy = try decode(Self.manifest(Self.routed("caddy") + "," + Self.jules(ports)), templates: bundledTemplates)
+      #expect((caddy[site.id]?.spec as? SiteSpec)?.config.value.contains("reverse_proxy \(address) {") == true, "Caddy routes to containers too")
     }
+  }
+
+  @Test func aContainerPortMovedInTheManifestsIsAConfigChangeInThePlan() throws {
+    let before = try decode(Self.manifest(Self.routed("nginx") + "," + Self.jules(#"["127.0.0.1:18081:3001"]"#)), templates: bundledTemplates)
+    let after = try decode(Self.manifest(Self.routed("nginx") + "," + Self.jules(#"["127.0.0.1:18090:3001"]"#)), templates: bundledTemplates)
+    let old = try #require(before[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
+    let p = plan(
+      after, observed: ["site/web": Observation(exists: true, attributes: ["config": old.config.value]), "container/jules": .absent], state: applied(before))
+    let text = PlanTextRenderer().render(p)
+    #expect(text.contains("~ site/web (config changed)"), "\(text)")
+    #expect(text.contains("-        proxy_pass http://127.0.0.1:18081;") && text.contains("+        proxy_pass http://127.0.0.1:18090;"), "\(text)")
+  }
+
+  @Test func containerUpstreamErrorsSayWhatTheManifestsLack() throws {
+    for (extra, message) in [
+      ("", "routes[0].upstream: container/jules is not declared in the manifests"),
+      (
+        "," + Self.jules(#"["127.0.0.1:9000:80"]"#),
+        #"routes[0].upstream: container/jules publishes no host port for its port 3001 (ports: 127.0.0.1:9000:80/tcp): add one like "127.0.0.1:3001:3001" to its 'ports', or route to a plain address"#
+      ),
+    ] {
+      do {
+        _ = try decode(Self.manifest(Self.routed("nginx") + extra), templates: bundledTemplates)
+        Issue.record("a route to an unreachable container must not validate")
+      } catch {
+        #expect(error.issues.map(\.description) == ["m.json: resources[0] 'site/web': \(message)"])
+      }
+    }
+  }
+
+  /// An ACME certificate whose HTTP-01 challenge the site serves from its webroot.
+  static let acmeCert = #"""
+    { "kind": "certificate", "name": "site", "domains": ["example.org"], "directory": "/c/site",
+      "issuer": { "type": "acme", "directory": "https://acme.test/dir", "webroot": "/srv/acme/" } }
+    """#
+
+  @Test func firstIssuanceThroughTheSitesWebrootStartsTheSiteFirstAndReloadsItAfter() throws {
+    let m = try decode(Self.manifest(Self.acmeCert + "," + Self.site), templates: bundledTemplates)
+    let site = ResourceID(kind: "site", name: "web"), cert = ResourceID(kind: "certificate", name: "site")
+    #expect(m[site]?.dependsOn == [], "the site starts on a placeholder: it does not wait for the certificate it serves the challenge of")
+    #expect(m[cert]?.dependsOn == [site])
+    let p = plan(m)
+    #expect(p.steps.map(\.id) == [site, cert])
+    #expect(p.steps.map(\.after) == [[], [site]])
+    #expect(p.steps[1].refreshes.map(\.id) == [site])
+    let text = PlanTextRenderer().render(p)
+    #expect(text.contains("then refresh site/web: reload nginx at /srv/nginx\n"), "\(text)")
+    #expect(text.hasSuffix("Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy, 1 to refresh.\n"), "\(text)")
+    let doc = PlanDocument(p, manifestDigest: m.digest, state: StateSnapshot(lineage: "l"))
+    #expect(doc.resourceChanges[1].refreshes == [PlanDocument.RefreshNote(address: "site/web", action: "reload nginx at /srv/nginx")])
+    #expect(doc.summary.refresh == 1 && doc.resourceChanges[0].refreshes == nil)
+  }
+
+  @Test func renewalReloadsTheSiteAsARefreshInThePlan() throws {
+    let m = try decode(Self.manifest(Self.cert + "," + Self.site), templates: bundledTemplates)
+    let spec = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
+    let p = plan(
+      m,
+      observed: [
+        "certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(12 * 86400 + 3600)),
+        "site/web": Observation(exists: true, attributes: ["config": spec.config.value]),
+      ],
+      state: applied(m))
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
+
+          ~ certificate/site (renew: expires in 12 days)
+              notAfter = "2027-01-27T09:00:00Z" -> "(renewed)"
+              then refresh site/web: reload nginx at /srv/nginx
+
+        Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy, 1 to refresh.
+
+        """)
+    // A site that changes anyway runs after its certificate and loads it itself: no separate refresh.
+    let both = plan(
+      m,
+      observed: [
+        "certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(12 * 86400 + 3600)),
+        "site/web": Observation(exists: true, attributes: ["config": "# edited by hand\n"]),
+      ],
+      state: applied(m))
+    #expect(both.steps.map(\.id.description) == ["certificate/site", "site/web"])
+    #expect(both.refreshCount == 0)
   }
 
   @Test func siteFindings() throws {
@@ -217,10 +310,10 @@ let bundledTemplates: [String: String] = {
   }
 
   static let errorCases: [(String, [String])] = [
+    (#"{ "kind": "site", "name": "e", "serverNames": ["a.org"] }"#, ["m.json: resources[0] 'site/e': expected 'routes' or a 'root' to serve"]),
     (
       #"{ "kind": "site", "name": "w", "serverNames": ["bad name"], "listen": "99999", "routes": [ { "path": "jules", "upstream": "container/x" } ] }"#,
       [
-        "m.json: resources[0] 'site/w': expected 'routes' or a 'root' to serve",
         "m.json: resources[0] 'site/w': listen: expected a port or ADDRESS:PORT like \"127.0.0.1:8080\", got '99999'",
         "m.json: resources[0] 'site/w': routes[0].path: expected a path prefix like \"/jules/\", got 'jules'",
         "m.json: resources[0] 'site/w': serverNames[0]: expected a DNS name like \"example.org\", got 'bad name'",
@@ -229,8 +322,8 @@ let bundledTemplates: [String: String] = {
     (
       #"{ "kind": "site", "name": "w", "server": "caddy", "serverNames": ["a.org"], "routes": [ { "path": "/", "upstream": "container/x:80" } ], "rateLimit": { "rate": "5r/s" } }"#,
       [
-        "m.json: resources[0] 'site/w': rateLimit: Caddy from Debian has no rate limiting (it needs a plugin); use \"server\": \"nginx\" for a rate limit",
-        "m.json: resources[0] 'site/w': routes: container upstreams are resolved for nginx sites only; give Caddy a plain address",
+        "m.json: resources[0] 'site/w': rateLimit: Debian's Caddy has no rate limiting module (it needs the caddy-ratelimit plugin); use \"server\": \"nginx\" for a rate limit",
+        "m.json: resources[0] 'site/w': routes[0].upstream: container/x is not declared in the manifests",
       ]
     ),
     (

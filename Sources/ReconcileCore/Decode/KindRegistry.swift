@@ -1,9 +1,12 @@
-/// What decoding needs beyond the JSON: templates for kinds that render them.
+/// What decoding needs beyond the JSON: templates for kinds that render them, and the resources already decoded.
 public struct DecodeContext: Sendable {
   public var templates: any TemplateSource
+  /// The specs of the kinds a descriptor `readsPeers` (a site reads its containers' published ports).
+  public var peers: [ResourceID: any ResourceSpec]
 
-  public init(templates: any TemplateSource) {
+  public init(templates: any TemplateSource, peers: [ResourceID: any ResourceSpec] = [:]) {
     self.templates = templates
+    self.peers = peers
   }
 }
 
@@ -15,10 +18,14 @@ public struct KindDescriptor: Sendable {
   public let decode: Decode
   /// When set, prune keeps objects of this kind and the plan shows this reason (e.g. volumes).
   public let keptOnPrune: String?
+  /// Kinds whose decoded specs this kind reads from `DecodeContext.peers`: it is decoded after them. Those kinds
+  /// must not read peers themselves (one level, so no decode order can cycle).
+  public let readsPeers: [String]
 
-  public init(name: String, keptOnPrune: String? = nil, decode: @escaping Decode) {
+  public init(name: String, keptOnPrune: String? = nil, readsPeers: [String] = [], decode: @escaping Decode) {
     self.name = name
     self.keptOnPrune = keptOnPrune
+    self.readsPeers = readsPeers
     self.decode = decode
   }
 }

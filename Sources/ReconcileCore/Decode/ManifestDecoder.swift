@@ -98,8 +98,13 @@ public struct ManifestDecoder: Sendable {
     let interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
     var resources: [Resource] = []
     var seen: [ResourceID: Origin] = [:]
-    for raw in raws {
-      guard let r = decodeResource(raw, interpolator: interpolator, issues: issues) else { continue }
+    // Kinds that read peers (a site reads its containers and certificates) decode after every other kind.
+    let late = Set(registry.kinds.values.filter { !$0.readsPeers.isEmpty }.map(\.name))
+    func isLate(_ raw: Raw) -> Bool { if case .string(let k)? = raw.object["kind"] { late.contains(k.value) } else { false } }
+    var context = self.context
+    for raw in raws.filter({ !isLate($0) }) + raws.filter(isLate) {
+      if context.peers.isEmpty, isLate(raw) { context.peers = Dictionary(resources.map { ($0.id, $0.spec) }, uniquingKeysWith: { a, _ in a }) }
+      guard let r = decodeResource(raw, interpolator: interpolator, context: context, issues: issues) else { continue }
       if let first = seen[r.id] {
         issues.add(
           ManifestIssue(
@@ -111,9 +116,20 @@ public struct ManifestDecoder: Sendable {
       resources.append(r)
     }
     let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
-    let ordered = DependencyGraph(resources).ordered(issues: issues)
+    let ordered = DependencyGraph(Self.addingDependents(resources)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
     return Manifest(resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts)
+  }
+
+  /// Turns each spec's `dependents` into edges on those resources (X must wait for me → X depends on me).
+  static func addingDependents(_ resources: [Resource]) -> [Resource] {
+    var extra: [ResourceID: [ResourceID]] = [:]
+    for r in resources { for d in r.spec.dependents { extra[d, default: []].append(r.id) } }
+    guard !extra.isEmpty else { return resources }
+    return resources.map { r in
+      guard let more = extra[r.id] else { return r }
+      return Resource(spec: r.spec, dependsOn: r.dependsOn + more.filter { !r.dependsOn.contains($0) }, origin: r.origin, selfHeal: r.selfHeal)
+    }
   }
 
   func decodeAlerts(_ raws: [Raw], interpolator: Interpolator, issues: IssueList) -> [AlertTarget] {
@@ -171,7 +187,7 @@ public struct ManifestDecoder: Sendable {
     return out
   }
 
-  func decodeResource(_ raw: Raw, interpolator: Interpolator, issues: IssueList) -> Resource? {
+  func decodeResource(_ raw: Raw, interpolator: Interpolator, context: DecodeContext, issues: IssueList) -> Resource? {
     let at = "resources[\(raw.index)]"
     guard
       case .object(let object) = interpolator.resolve(

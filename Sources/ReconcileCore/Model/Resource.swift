@@ -5,6 +5,13 @@ public protocol ResourceSpec: Sendable {
   var id: ResourceID { get }
   /// Edges the kind implies (a container on its image, a site on its upstream).
   var implicitDependencies: [ResourceID] { get }
+  /// Edges the other way: resources that must wait for this one (a certificate whose HTTP-01 challenge this site serves).
+  var dependents: [ResourceID] { get }
+  /// Resources whose change this one must pick up without changing itself: when one of them has a step, the plan
+  /// refreshes this resource after it (a site's server reloads after its certificate is issued or renewed).
+  var refreshedBy: [ResourceID] { get }
+  /// What refreshing does, as the plan shows it: `reload nginx at /var/lib/reconcile/nginx`.
+  var refreshAction: String { get }
   /// Desired attributes in display order: only what the manifest declares is compared.
   var attributes: [Attribute] { get }
   /// What an observer needs to find the object on the host (e.g. `path`); kept in state so prune can find it.
@@ -17,6 +24,9 @@ public protocol ResourceSpec: Sendable {
 
 extension ResourceSpec {
   public var implicitDependencies: [ResourceID] { [] }
+  public var dependents: [ResourceID] { [] }
+  public var refreshedBy: [ResourceID] { [] }
+  public var refreshAction: String { "refresh" }
   public var wantsAbsent: Bool { false }
   public func findings(observed: Observation, now: Date) -> [Finding] { [] }
 }

@@ -53,6 +53,8 @@ public struct Step: Sendable {
   public var prior: ResourceRecord?
   /// Steps of this plan that must succeed before this one starts.
   public var after: [ResourceID]
+  /// Resources refreshed once this step succeeded (a site's server reloading a renewed certificate), in order.
+  public var refreshes: [Refresh] = []
   /// Digest of everything this step was decided on; a saved plan is stale when it differs.
   public var fingerprint: String
 
@@ -68,6 +70,19 @@ public struct Step: Sendable {
     self.prior = prior
     self.after = after
     self.fingerprint = fingerprint
+  }
+}
+
+/// A resource a step refreshes after it succeeded: the resource itself does not change, its process picks up the step's result.
+public struct Refresh: Sendable {
+  public var id: ResourceID
+  public var spec: any ResourceSpec
+  /// `reload nginx at /var/lib/reconcile/nginx`.
+  public var action: String { spec.refreshAction }
+
+  public init(spec: any ResourceSpec) {
+    self.id = spec.id
+    self.spec = spec
   }
 }
 
@@ -103,8 +118,12 @@ public struct Plan: Sendable {
 
   public func count(_ action: Action) -> Int { steps.filter { $0.action == action }.count }
 
-  /// `Plan: 2 to add, 1 to change, 0 to replace, 1 to destroy.`
+  /// How many refreshes the steps carry.
+  public var refreshCount: Int { steps.reduce(0) { $0 + $1.refreshes.count } }
+
+  /// `Plan: 2 to add, 1 to change, 0 to replace, 1 to destroy.` (and `, 1 to refresh` when there are refreshes).
   public var summary: String {
-    "Plan: \(count(.create)) to add, \(count(.update)) to change, \(count(.replace)) to replace, \(count(.destroy)) to destroy."
+    let refresh = refreshCount > 0 ? ", \(refreshCount) to refresh" : ""
+    return "Plan: \(count(.create)) to add, \(count(.update)) to change, \(count(.replace)) to replace, \(count(.destroy)) to destroy\(refresh)."
   }
 }

@@ -20,6 +20,13 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     public var reasons: [String]
     public var changes: [Change]
     public var fingerprint: String
+    /// What the step refreshes once it succeeded; absent when nothing.
+    public var refreshes: [RefreshNote]?
+  }
+
+  public struct RefreshNote: Codable, Sendable, Equatable {
+    public var address: String
+    public var action: String
   }
 
   public struct Note: Codable, Sendable, Equatable {
@@ -32,6 +39,8 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     public var change: Int
     public var replace: Int
     public var destroy: Int
+    /// Refreshes the steps carry; absent when none.
+    public var refresh: Int?
   }
 
   public struct StateRef: Codable, Sendable, Equatable {
@@ -56,11 +65,12 @@ public struct PlanDocument: Codable, Sendable, Equatable {
         address: s.id.description, kind: s.id.kind, name: s.id.name, action: s.action.rawValue, reasons: s.reasons,
         changes: s.changes.map { c in
           Change(field: c.field, before: Self.text(c.before), after: Self.text(c.after), sensitive: c.before == .sensitive || c.after == .sensitive)
-        }, fingerprint: s.fingerprint)
+        }, fingerprint: s.fingerprint, refreshes: s.refreshes.isEmpty ? nil : s.refreshes.map { RefreshNote(address: $0.id.description, action: $0.action) })
     }
     kept = plan.kept.map { Note(address: $0.id.description, reason: $0.text) }
     forgotten = plan.forgotten.map(\.description)
-    summary = Summary(add: plan.count(.create), change: plan.count(.update), replace: plan.count(.replace), destroy: plan.count(.destroy))
+    summary = Summary(
+      add: plan.count(.create), change: plan.count(.update), replace: plan.count(.replace), destroy: plan.count(.destroy), refresh: plan.refreshCount > 0 ? plan.refreshCount : nil)
   }
 
   static func text(_ v: Shown?) -> String? {

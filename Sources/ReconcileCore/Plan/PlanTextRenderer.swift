@@ -35,6 +35,7 @@ public struct PlanTextRenderer: Sendable {
     for c in step.changes {
       out += field(c, width: width, action: step.action)
     }
+    for r in step.refreshes { out.append("      then " + style.yellow("refresh \(r.id)") + ": \(r.action)") }
     out.append("")
     return out
   }

@@ -50,7 +50,24 @@ public struct Planner: Sendable {
       }
       steps.append(Step(id: id, action: .destroy, reasons: ["no longer in the manifests"], changes: [], desired: nil, prior: record))
     }
-    return Plan(steps: ordered(steps, state: state, observed: observed), unchanged: unchanged, forgotten: forgotten, kept: kept)
+    return Plan(steps: ordered(refreshing(steps, manifest), state: state, observed: observed), unchanged: unchanged, forgotten: forgotten, kept: kept)
+  }
+
+  /// Attaches to each step the resources it refreshes: those `refreshedBy` it, unless their own step already runs
+  /// after it (and so picks the change up itself).
+  func refreshing(_ steps: [Step], _ manifest: Manifest) -> [Step] {
+    var index: [ResourceID: Int] = [:]
+    for (i, s) in steps.enumerated() { index[s.id] = i }
+    var out = steps
+    for r in manifest.resources where !r.spec.refreshedBy.isEmpty && !r.spec.wantsAbsent {
+      let hasOwnStep = index[r.id] != nil
+      for source in r.spec.refreshedBy {
+        guard let i = index[source], steps[i].action != .destroy else { continue }
+        if hasOwnStep, r.dependsOn.contains(source) { continue }
+        out[i].refreshes.append(Refresh(spec: r.spec))
+      }
+    }
+    return out
   }
 
   /// The step for one desired resource, or nil when the host already matches.
@@ -117,7 +134,7 @@ public struct Planner: Sendable {
 
   func fingerprint(_ s: Step, observed: Observation) -> String {
     var h = SHA256()
-    h.update("\(s.id)|\(s.action.rawValue)|\(s.reasons.joined(separator: ";"))\n")
+    h.update("\(s.id)|\(s.action.rawValue)|\(s.reasons.joined(separator: ";"))|\(s.refreshes.map(\.id.description).joined(separator: ","))\n")
     if let spec = s.desired { h.update(form.fingerprint(of: spec) + "\n") }
     if let p = s.prior { h.update(p.fingerprint + "\n") }
     h.update(form.digest(of: observed))

@@ -32,13 +32,17 @@ public struct CertificateDriver: KindDriver {
       } else {
         facts["unreadable"] = "'\(store.keyPath)' holds no private key"
       }
-      if store.isPlaceholder { facts["placeholder"] = "true" }
+      if store.isPlaceholder {
+        // A placeholder stands for no certificate yet: its names and issuer are not compared, the finding says 'issue'.
+        facts["placeholder"] = "true"
+        for a in t.spec?.attributes ?? [] { attrs[a.name] = a.value }
+      }
       out[t.id] = Observation(exists: true, attributes: attrs, facts: facts)
     }
     return out
   }
 
-  /// Issues (or copies) a certificate and swaps it in; then reloads the servers that use it.
+  /// Issues (or copies) a certificate and swaps it in. The servers that use it reload as the plan's refreshes.
   public func perform(_ step: Step) async throws {
     let what = "\(step.action.rawValue) \(step.id)"
     if step.action == .destroy || step.action == .replace, let old = step.prior?.locator["directory"], old != step.desired?.locator["directory"] {
@@ -59,7 +63,6 @@ public struct CertificateDriver: KindDriver {
       // No answer from the ACME server (connection refused, timeout): worth trying again later.
       throw OperationError("could not \(what): \(error)", retryable: true)
     }
-    try ServerReloader.reload(users: store.users, what: "reload the servers using \(spec.id)")
   }
 
   func issue(_ spec: CertificateSpec, store: CertificateStore, what: String) throws {
@@ -79,11 +82,7 @@ public struct CertificateDriver: KindDriver {
       }
       try store.install(chain: chain, key: keyText, issuer: summary)
     case .acme(let url, let email, let webroot, let responderListen, let caBundle):
-      if FileOut.read(store.chainPath) == nil {
-        let key = try PrivateKey.generate(keyType)
-        let pem = try CertificateBuilder.selfSigned(domains: spec.domains, key: key, notBefore: Date().addingTimeInterval(-60), days: 1)
-        try store.install(chain: pem, key: key.pem, issuer: summary, placeholder: true)
-      }
+      if FileOut.read(store.chainPath) == nil { try store.installPlaceholder(domains: spec.domains, keyType: keyType, issuer: summary) }
       let accountKey = try accountKey(store)
       var responder: ChallengeResponder?
       if let listen = responderListen, !ChallengeResponder.isListening(listen) {

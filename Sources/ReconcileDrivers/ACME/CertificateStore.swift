@@ -45,23 +45,13 @@ struct CertificateStore {
     for n in numbers.sorted().dropLast(2) { try? fm.removeItem(atPath: "\(releases)/\(n)") }
   }
 
+  /// A one-day self-signed certificate that lets a server start before the first issuance.
+  func installPlaceholder(domains: [String], keyType: PrivateKey.KeyType = .ecdsaP256, issuer: String = "placeholder") throws {
+    let key = try PrivateKey.generate(keyType)
+    let pem = try CertificateBuilder.selfSigned(domains: domains, key: key, notBefore: Date().addingTimeInterval(-60), days: 1)
+    try install(chain: pem, key: key.pem, issuer: issuer, placeholder: true)
+  }
+
   /// The private key of the live release, when one is there.
   func liveKey() -> PrivateKey? { FileOut.read(keyPath).flatMap { try? PrivateKey(pem: $0) } }
-
-  /// Records that a server at `prefix` names this certificate, so an issuance reloads it.
-  static func registerUser(certificateFile: String, line: String) {
-    let dir = (certificateFile as NSString).deletingLastPathComponent + "/users"
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    var h = SHA256()
-    h.update(line)
-    try? FileOut.write(line + "\n", to: "\(dir)/\(h.finalize().hex.prefix(16))")
-  }
-
-  /// The servers that named this certificate: lines `nginx PREFIX` or `caddy PREFIX ADMIN`.
-  var users: [[String]] {
-    let dir = directory + "/users"
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().compactMap { f in
-      FileOut.read("\(dir)/\(f)").map { $0.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(String.init) }
-    }
-  }
 }

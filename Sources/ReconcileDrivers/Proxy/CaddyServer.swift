@@ -60,6 +60,18 @@ struct CaddyServer {
     generations.prune()
   }
 
+  /// Loads the live configuration again (`Cache-Control: must-revalidate` makes Caddy reload unchanged text), so it
+  /// picks up certificate files that changed under it; starts Caddy when it is not running.
+  func refresh(_ what: String) throws {
+    let lock = try PrefixLock(prefix)
+    defer { withExtendedLifetime(lock) {} }
+    guard let live = generations.current, let text = FileOut.read(live + "/Caddyfile") else {
+      throw OperationError("could not \(what): Caddy at '\(prefix)' has no live configuration yet")
+    }
+    if isRunning { try load(text, what: what) } else { try start(live, what: what) }
+    try LoadedCertificates(prefix: prefix).record(from: generations.live)
+  }
+
   /// `caddy validate` (adapts, then provisions every module and loads the certificates); fails with Caddy's output.
   func adapt(_ staged: String, what: String) throws -> String {
     let file = staged + "/Caddyfile"

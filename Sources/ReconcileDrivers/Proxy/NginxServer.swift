@@ -44,7 +44,6 @@ struct NginxServer {
         uwsgi_temp_path \(prefix)/temp/uwsgi;
         scgi_temp_path \(prefix)/temp/scgi;
         map $http_upgrade $reconcile_connection_upgrade { default upgrade; '' close; }
-        include upstreams/*.conf;
         include sites/*.conf;
     }
 
@@ -61,7 +60,8 @@ struct NginxServer {
     let staged = try generations.stage()
     do {
       try generations.makeDirectory(staged + "/sites")
-      try generations.makeDirectory(staged + "/upstreams")
+      // Generations before 0.2 held generated upstream blocks; upstream addresses now live in the site files.
+      try? FileManager.default.removeItem(atPath: staged + "/upstreams")
       try change(staged)
       try FileOut.write(mainConfig(), to: staged + "/nginx.conf")
       try validate(staged + "/nginx.conf", what: what)
@@ -78,6 +78,14 @@ struct NginxServer {
       throw error
     }
     generations.prune()
+  }
+
+  /// Reloads (or starts) nginx on its live configuration, so it loads certificate files that changed under it.
+  func refresh(_ what: String) throws {
+    let lock = try PrefixLock(prefix)
+    defer { withExtendedLifetime(lock) {} }
+    guard generations.current != nil else { throw OperationError("could not \(what): nginx at '\(prefix)' has no live configuration yet") }
+    try reloadOrStart(what)
   }
 
   /// `nginx -t` on the staged configuration; fails with the validator's own output.

@@ -35,13 +35,6 @@ public struct SiteDriver: KindDriver {
           facts["certificates.loaded"] = spec.certificateFiles.map { loaded[prefix]![$0] ?? "none" }.joined(separator: ",")
           facts["certificates.current"] = spec.certificateFiles.map(LoadedCertificates.digest).joined(separator: ",")
         }
-        if !spec.containerRoutes.isEmpty {
-          facts["upstreams.written"] = FileOut.read("\(prefix)/live/upstreams/\(t.id.name).conf") ?? ""
-          switch ContainerAddresses(manifestFile: spec.manifestFile).upstreams(spec.containerRoutes) {
-          case .success(let text): facts["upstreams.resolved"] = text
-          case .failure(let e): facts["upstreams.resolved"] = "(unresolved: \(e.message))"
-          }
-        }
       }
       out[t.id] = Observation(exists: true, attributes: ["config": config], facts: facts)
     }
@@ -56,23 +49,30 @@ public struct SiteDriver: KindDriver {
     }
     guard step.action != .destroy else { return }
     guard let spec = step.desired as? SiteSpec else { throw OperationError("could not \(what): the step carries no site") }
-    var upstreams = ""
-    if !spec.containerRoutes.isEmpty {
-      switch ContainerAddresses(manifestFile: spec.manifestFile).upstreams(spec.containerRoutes) {
-      case .success(let text): upstreams = text
-      case .failure(let e): throw OperationError("could not \(what): \(e.message)")
-      }
-    }
-    for file in spec.certificateFiles where file.hasSuffix("/fullchain.pem") {
-      let user = spec.server == .nginx ? "nginx \(spec.prefix)" : "caddy \(spec.prefix) \(spec.admin ?? "")"
-      CertificateStore.registerUser(certificateFile: file, line: user)
-    }
+    try Self.placeholders(for: spec)
     try withServer(spec.locator, what: what) { staged in
       try FileOut.write(spec.config.value, to: "\(staged)/\(spec.fileName)")
       let certs = "\(staged)/sites/\(spec.id.name).certs"
       if spec.certificateFiles.isEmpty { unlink(certs) } else { try FileOut.write(spec.certificateFiles.joined(separator: "\n") + "\n", to: certs) }
-      let up = "\(staged)/upstreams/\(spec.id.name).conf"
-      if upstreams.isEmpty { unlink(up) } else { try FileOut.write(upstreams, to: up) }
+    }
+  }
+
+  /// Reloads the site's server so it serves what changed under it (a certificate issued or renewed); starts it
+  /// with its live configuration when it is not running.
+  public func refresh(_ refresh: Refresh) async throws {
+    guard let spec = refresh.spec as? SiteSpec else { throw OperationError("could not refresh \(refresh.id): it is not a site") }
+    let what = "\(spec.refreshAction) for \(spec.id)"
+    switch spec.server {
+    case .nginx: try NginxServer(prefix: spec.prefix).refresh(what)
+    case .caddy: try CaddyServer(prefix: spec.prefix, admin: spec.admin ?? "127.0.0.1:2019").refresh(what)
+    }
+  }
+
+  /// A site may start before its certificate's first issuance (an ACME certificate whose challenge it serves):
+  /// a missing chain gets a one-day self-signed placeholder, which the certificate's observation reports as such.
+  static func placeholders(for spec: SiteSpec) throws {
+    for chain in spec.certificateFiles where chain.hasSuffix("/fullchain.pem") && !FileManager.default.fileExists(atPath: chain) {
+      try CertificateStore(directory: (chain as NSString).deletingLastPathComponent).installPlaceholder(domains: spec.serverNames.isEmpty ? ["localhost"] : spec.serverNames)
     }
   }
 
@@ -87,6 +87,6 @@ public struct SiteDriver: KindDriver {
   }
 
   static func remove(_ name: String, from staged: String) {
-    for f in ["sites/\(name).conf", "sites/\(name).caddy", "sites/\(name).certs", "upstreams/\(name).conf"] { unlink("\(staged)/\(f)") }
+    for f in ["sites/\(name).conf", "sites/\(name).caddy", "sites/\(name).certs"] { unlink("\(staged)/\(f)") }
   }
 }

@@ -13,10 +13,9 @@ struct SiteModel {
 
   struct Route {
     var path: String
-    /// `http://127.0.0.1:8080`, or for `container/NAME:PORT` the generated upstream `http://reconcile_container_NAME_PORT`.
+    /// `http://127.0.0.1:8080`; for `container/NAME:PORT`, the address where the container publishes that port.
     var upstream: String
     var container: String?
-    var port: Int?
     var websocket: Bool
     var stripPrefix: Bool
   }
@@ -39,7 +38,7 @@ struct SiteModel {
   var rateLimit: RateLimit?
   var acmeWebroot: String?
 
-  static func read(id: ResourceID, server: ProxyServerKind, _ r: inout FieldReader) -> SiteModel? {
+  static func read(id: ResourceID, server: ProxyServerKind, _ r: inout FieldReader, peers: [ResourceID: any ResourceSpec]) -> SiteModel? {
     let names = r.strings("serverNames") ?? []
     if names.isEmpty { r.report("serverNames", "expected at least one server name") }
     for (i, n) in names.enumerated() where !SiteNames.isDomain(n) && n != "_" {
@@ -50,7 +49,9 @@ struct SiteModel {
     if var t = r.object("tls") {
       let cert = t.string("certificate", required: true)
       let tlsListen = readListen(&t, "listen") ?? "443"
-      var dir = cert.map { "\(CertificateSpec.defaultRoot)/\($0)" } ?? ""
+      // The certificate's own directory when it is declared (the usual case), else the default for its name.
+      let peer = cert.flatMap { peers[ResourceID(kind: "certificate", name: $0)] as? CertificateSpec }
+      var dir = peer?.directory ?? cert.map { "\(CertificateSpec.defaultRoot)/\($0)" } ?? ""
       if let d = t.string("directory") {
         if d.hasPrefix("/") { dir = d } else { t.report("directory", "expected an absolute path, got '\(d)'") }
       }
@@ -60,7 +61,8 @@ struct SiteModel {
       if let cert { tls = TLS(certificate: cert, listen: tlsListen, chain: dir + "/fullchain.pem", key: dir + "/privkey.pem", redirect: redirect, hsts: hsts) }
     }
     var routes: [Route] = []
-    for var o in r.objects("routes") ?? [] {
+    let declared = r.objects("routes") ?? []
+    for var o in declared {
       defer { o.finish() }
       let path = o.string("path", required: true)
       let up = o.string("upstream", required: true)
@@ -71,11 +73,17 @@ struct SiteModel {
         o.report("path", "expected a path prefix like \"/jules/\", got '\(path)'")
         continue
       }
-      guard let route = Upstream.parse(up, site: id.name) else {
+      switch Upstream.parse(up) {
+      case nil:
         o.report("upstream", "expected \"container/NAME:PORT\", \"HOST:PORT\" or \"http://HOST:PORT\", got '\(up)'")
-        continue
+      case .address(let hostPort)?:
+        routes.append(Route(path: path, upstream: "http://\(hostPort)", container: nil, websocket: ws, stripPrefix: strip))
+      case .container(let name, let port)?:
+        switch Upstream.published(name, port: port, peers: peers) {
+        case .success(let hostPort): routes.append(Route(path: path, upstream: "http://\(hostPort)", container: name, websocket: ws, stripPrefix: strip))
+        case .failure(let e): o.report("upstream", e.message)
+        }
       }
-      routes.append(Route(path: path, upstream: route.url, container: route.container, port: route.port, websocket: ws, stripPrefix: strip))
     }
     let root = r.string("root")
     if let root, !root.hasPrefix("/") { r.report("root", "expected an absolute path, got '\(root)'") }
@@ -101,7 +109,7 @@ struct SiteModel {
     }
     let webroot = r.string("acmeWebroot")
     if let webroot, !webroot.hasPrefix("/") { r.report("acmeWebroot", "expected an absolute path, got '\(webroot)'") }
-    if routes.isEmpty, root == nil, !(tls?.redirect ?? false) { r.report(nil, "expected 'routes' or a 'root' to serve") }
+    if declared.isEmpty, root == nil, !(tls?.redirect ?? false) { r.report(nil, "expected 'routes' or a 'root' to serve") }
     return SiteModel(
       name: id.name, server: server, serverNames: names, listen: listen, tls: tls, routes: routes, root: root, spa: spa, gzip: gzip, maxBodySize: body, rateLimit: limit,
       acmeWebroot: webroot)
@@ -122,27 +130,42 @@ struct SiteModel {
   static func port(of listen: String) -> String { String(listen.split(separator: ":").last ?? "") }
 }
 
-/// Parses a route's upstream.
+/// Parses a route's upstream and finds where a container publishes a port.
 enum Upstream {
-  static func parse(_ s: String, site: String) -> (url: String, container: String?, port: Int?)? {
+  enum Target: Equatable {
+    case container(String, port: Int)
+    case address(String)
+  }
+
+  static func parse(_ s: String) -> Target? {
     if s.hasPrefix("container/") {
       let rest = s.dropFirst("container/".count)
       guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port) else { return nil }
       let name = String(rest[..<colon])
       guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return nil }
-      return ("http://\(containerUpstreamName(site: site, name, port))", name, port)
+      return .container(name, port: port)
     }
     let bare = s.hasPrefix("http://") ? String(s.dropFirst(7)) : s
     guard !bare.isEmpty, !bare.contains(where: { $0 == " " || $0 == ";" || $0 == "{" || $0 == "}" }) else { return nil }
     let hostPort = bare.split(separator: "/", maxSplits: 1).first.map(String.init) ?? bare
     guard let p = hostPort.split(separator: ":").last.flatMap({ Int($0) }), (1...65535).contains(p) else { return nil }
-    return ("http://\(hostPort)", nil, nil)
+    return .address(hostPort)
   }
 
-  /// The generated nginx upstream of a site's container port: `reconcile_web__jules_8080`.
-  static func containerUpstreamName(site: String, _ name: String, _ port: Int) -> String {
-    func clean(_ s: String) -> String { s.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() }
-    return "reconcile_\(clean(site))__\(clean(name))_\(port)"
+  /// `HOST:PORT` where the declared `container/NAME` publishes its TCP port `port` on the host (`"3001:3001"` and
+  /// `"0.0.0.0:3001:3001"` are reached on 127.0.0.1), or a message saying what the manifests lack.
+  static func published(_ name: String, port: Int, peers: [ResourceID: any ResourceSpec]) -> Result<String, OperationError> {
+    guard let container = peers[ResourceID(kind: "container", name: name)] as? ContainerSpec else {
+      return .failure(OperationError("container/\(name) is not declared in the manifests"))
+    }
+    guard let m = container.ports.first(where: { $0.containerPort == port && $0.proto == "tcp" }) else {
+      let have = container.ports.isEmpty ? "none" : container.ports.map(\.canonical).joined(separator: ", ")
+      return .failure(
+        OperationError(
+          "container/\(name) publishes no host port for its port \(port) (ports: \(have)): add one like \"127.0.0.1:\(port):\(port)\" to its 'ports', or route to a plain address"))
+    }
+    let host = m.hostIP.isEmpty || m.hostIP == "0.0.0.0" ? "127.0.0.1" : m.hostIP
+    return .success("\(host):\(m.hostPort)")
   }
 }
 

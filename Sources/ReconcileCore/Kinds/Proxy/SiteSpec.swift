@@ -1,7 +1,9 @@
 import Foundation
 
 /// `site`: one virtual host of a managed nginx or Caddy, rendered from `templates/<server>/site.*` into
-/// `PREFIX/sites/NAME.conf` (nginx) or `PREFIX/sites/NAME.caddy` (Caddy). Depends on its certificate and upstream containers.
+/// `PREFIX/sites/NAME.conf` (nginx) or `PREFIX/sites/NAME.caddy` (Caddy). Depends on its upstream containers and on
+/// its certificate, except an ACME certificate whose HTTP-01 challenge the site itself serves: that one waits for
+/// the site (which starts on a placeholder). Either way the server reloads after its certificate changes.
 public struct SiteSpec: ResourceSpec {
   public let id: ResourceID
   public let server: ProxyServerKind
@@ -14,17 +16,17 @@ public struct SiteSpec: ResourceSpec {
   public let certificates: [ResourceID]
   /// The certificate chain and key files the configuration names (their changes call for a reload).
   public let certificateFiles: [String]
+  /// Certificates whose HTTP-01 challenges this site serves from `acmeWebroot`: they are issued after it.
+  public let servesChallenges: [ResourceID]
+  /// Names for a placeholder certificate when the site starts before its first issuance.
+  public let serverNames: [String]
   public let containers: [ResourceID]
-  /// Container ports the configuration reaches through a generated upstream, resolved by the driver.
-  public let containerRoutes: [ContainerRoute]
-  /// The manifest file the site was declared in: where the driver looks up a container's published ports.
-  public let manifestFile: String
 
   public static let defaultPrefix: [ProxyServerKind: String] = [.nginx: "/var/lib/reconcile/nginx", .caddy: "/var/lib/reconcile/caddy"]
 
   public init(
     id: ResourceID, server: ProxyServerKind, prefix: String, admin: String? = nil, config: Text, certificates: [ResourceID] = [], certificateFiles: [String] = [],
-    containerRoutes: [ContainerRoute] = [], manifestFile: String = ""
+    servesChallenges: [ResourceID] = [], serverNames: [String] = [], containers: [ResourceID] = []
   ) {
     self.id = id
     self.server = server
@@ -33,12 +35,15 @@ public struct SiteSpec: ResourceSpec {
     self.config = config
     self.certificates = certificates
     self.certificateFiles = certificateFiles
-    self.containerRoutes = containerRoutes
-    self.containers = containerRoutes.map { ResourceID(kind: "container", name: $0.container) }.uniqued()
-    self.manifestFile = manifestFile
+    self.servesChallenges = servesChallenges
+    self.serverNames = serverNames
+    self.containers = containers
   }
 
-  public var implicitDependencies: [ResourceID] { certificates + containers }
+  public var implicitDependencies: [ResourceID] { certificates.filter { !servesChallenges.contains($0) } + containers }
+  public var dependents: [ResourceID] { servesChallenges }
+  public var refreshedBy: [ResourceID] { certificates }
+  public var refreshAction: String { "reload \(server.rawValue) at \(prefix)" }
 
   public var locator: [String: String] {
     var l = ["server": server.rawValue, "prefix": prefix]
@@ -63,13 +68,10 @@ public struct SiteSpec: ResourceSpec {
       let names = certificates.map(\.description).joined(separator: ", ")
       out.append(Finding(reason: "reload: \(names) changed since \(server.rawValue) last loaded it", effect: .update))
     }
-    if let want = observed.facts["upstreams.resolved"], want != observed.facts["upstreams.written"] {
-      out.append(Finding(reason: "upstream addresses changed: '\(observed.facts["upstreams.written"] ?? "(none)")' -> '\(want)'", effect: .update))
-    }
     return out
   }
 
-  public static let descriptor = KindDescriptor(name: "site") { id, r, context in
+  public static let descriptor = KindDescriptor(name: "site", readsPeers: ["container", "certificate"]) { id, r, context in
     let server = r.choice("server", ["nginx", "caddy"]).flatMap(ProxyServerKind.init(rawValue:)) ?? .nginx
     var prefix = defaultPrefix[server]!
     if let p = r.string("prefix") {
@@ -81,29 +83,27 @@ public struct SiteSpec: ResourceSpec {
     } else if r.object["admin"] != nil {
       r.report("admin", "only a caddy site has an admin API address")
     }
-    guard let model = SiteModel.read(id: id, server: server, &r) else { return nil }
+    guard let model = SiteModel.read(id: id, server: server, &r, peers: context.peers) else { return nil }
     if server == .caddy, model.rateLimit != nil {
-      r.report("rateLimit", "Caddy from Debian has no rate limiting (it needs a plugin); use \"server\": \"nginx\" for a rate limit")
-    }
-    if server == .caddy, model.routes.contains(where: { $0.container != nil }) {
-      r.report("routes", "container upstreams are resolved for nginx sites only; give Caddy a plain address")
+      r.report("rateLimit", "Debian's Caddy has no rate limiting module (it needs the caddy-ratelimit plugin); use \"server\": \"nginx\" for a rate limit")
     }
     guard let config = SiteRenderer.render(model, template: r.string("template"), context: context, report: { r.report("template", $0) }) else { return nil }
-    let routes = model.routes.compactMap { r in
-      r.container.map { ContainerRoute(container: $0, port: r.port ?? 0, upstream: String(r.upstream.dropFirst("http://".count))) }
+    let certificates = model.tls.map { [ResourceID(kind: "certificate", name: $0.certificate)] } ?? []
+    // An ACME certificate answered from this site's webroot can only be issued once the site serves it.
+    let served = certificates.filter { c in
+      guard let webroot = model.acmeWebroot, case .acme(_, _, let w, _, _)? = (context.peers[c] as? CertificateSpec)?.issuer else { return false }
+      return Self.sameDirectory(w, webroot)
     }
     return SiteSpec(
-      id: id, server: server, prefix: prefix, admin: admin, config: Text(config), certificates: model.tls.map { [ResourceID(kind: "certificate", name: $0.certificate)] } ?? [],
-      certificateFiles: model.tls.map { [$0.chain, $0.key] } ?? [], containerRoutes: routes.uniqued(), manifestFile: r.file)
+      id: id, server: server, prefix: prefix, admin: admin, config: Text(config), certificates: certificates, certificateFiles: model.tls.map { [$0.chain, $0.key] } ?? [],
+      servesChallenges: served, serverNames: model.serverNames.filter { $0 != "_" },
+      containers: model.routes.compactMap { $0.container.map { ResourceID(kind: "container", name: $0) } }.uniqued())
   }
-}
 
-/// A route to `container/NAME:PORT`: the configuration names the upstream; the driver writes where it is.
-public struct ContainerRoute: Sendable, Hashable {
-  public var container: String
-  public var port: Int
-  /// The nginx upstream name the site's configuration uses.
-  public var upstream: String
+  static func sameDirectory(_ a: String, _ b: String) -> Bool {
+    func trimmed(_ s: String) -> String { s.count > 1 && s.hasSuffix("/") ? String(s.dropLast()) : s }
+    return trimmed(a) == trimmed(b)
+  }
 }
 
 /// Which server renders and serves a site.
