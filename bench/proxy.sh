@@ -28,7 +28,8 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[1]):.3f}')" "$(echo "$1" | bc)"; }
 
-# 1. Issuance: pebble + challtestsrv (every name resolves to 127.0.0.1), nginx on high ports.
+# 1. Issuance: pebble + challtestsrv (every name resolves to 127.0.0.1), nginx on high ports. One apply starts nginx
+#    on a placeholder, answers HTTP-01 through nginx's webroot, installs the certificate and reloads nginx.
 d="$WORK/acme"; mkdir -p "$d/m" "$d/www"; echo ok >"$d/www/index.html"
 HTTP=$(port); HTTPS=$(port); ACME=$(port); MGMT=$(port); DNS=$(port)
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/pebble.key" -out "$d/pebble.crt" \
@@ -46,9 +47,9 @@ curl -s --cacert "$d/pebble.crt" "https://127.0.0.1:$MGMT/roots/0" >"$d/root.pem
 cat >"$d/m/site.json" <<JSON
 { "apiVersion": "reconcile/v1", "resources": [
   { "kind": "certificate", "name": "web", "domains": ["web.test"], "directory": "$d/certs/web",
-    "issuer": { "type": "acme", "directory": "https://127.0.0.1:$ACME/dir", "webroot": "$d/acme", "responderListen": "127.0.0.1:$HTTP", "caBundle": "$d/pebble.crt" } },
+    "issuer": { "type": "acme", "directory": "https://127.0.0.1:$ACME/dir", "webroot": "$d/acme", "caBundle": "$d/pebble.crt" } },
   { "kind": "site", "name": "web", "prefix": "$d/nginx", "serverNames": ["web.test"], "listen": "127.0.0.1:$HTTP", "acmeWebroot": "$d/acme",
-    "tls": { "certificate": "web", "listen": "127.0.0.1:$HTTPS", "directory": "$d/certs/web" }, "root": "$d/www" } ] }
+    "tls": { "certificate": "web", "listen": "127.0.0.1:$HTTPS" }, "root": "$d/www" } ] }
 JSON
 A="--manifests $d/m --state $d/state --templates $REPO/templates"
 s=$(now)
