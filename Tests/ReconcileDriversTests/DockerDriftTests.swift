@@ -102,6 +102,52 @@ struct DockerDriftTests {
     }
   }
 
+  @Test func aLimitChangedByHandWithDockerUpdateIsFoundAndPutBack() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("limited")
+      let manifest = try h.decode(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "command": ["/bin/sleep", "600"], "init": true,
+            "restart": "unless-stopped", "memory": "64m" } ] }
+        """)
+      try await h.applyAndExpectNoChanges(manifest)
+      let id = try await scope.client.inspectContainer(name).id
+      // By hand, as `docker update --memory 96m --memory-swap -1 --restart no` would: no label records it.
+      try await scope.client.updateContainer(id, DockerContainerUpdate(restartPolicy: DockerRestartPolicy(name: "no"), memory: 96 << 20, memorySwap: -1))
+      let text = h.render(try await h.plan(manifest))
+      #expect(text.contains("~ container/\(name) (restart changed: 'no' -> 'unless-stopped'; memory changed: '96MiB' -> '64MiB')"), "\(text)")
+      try await h.applyAndExpectNoChanges(manifest)
+      let after = try await scope.client.inspectContainer(name)
+      #expect(after.id == id, "restart policy and limits are updated in place")
+      #expect(after.hostConfig.memory == 64 << 20 && after.hostConfig.restartPolicy?.name == "unless-stopped")
+    }
+  }
+
+  @Test func aNameHeldByAnUnmanagedContainerShowsInThePlanAndConvergesOnceFreed() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("taken")
+      let theirs = try await scope.client.createContainer(name: name, scope.busybox(["/bin/sleep", "600"]))
+      let manifest = try h.decode(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "command": ["/bin/sleep", "600"], "init": true } ] }
+        """)
+      let text = h.render(try await h.plan(manifest))
+      #expect(
+        text.contains(
+          "+ container/\(name) (not present on the host; the name '\(name)' is taken by container \(theirs.prefix(12)) (\(DockerTestEngine.busybox1), created) that reconcile does not manage: apply fails until it is removed or renamed)"
+        ), "\(text)")
+      let failures = try await h.apply(manifest)
+      #expect(failures.count == 1 && failures[0].contains(name), "\(failures)")
+      #expect(try await scope.client.inspectContainer(name).id == theirs, "the unmanaged container is left alone")
+      try await scope.client.removeContainer(theirs, force: true)
+      try await h.applyAndExpectNoChanges(manifest)
+    }
+  }
+
   @Test func pruneNeverTouchesObjectsWithoutOurLabels() async throws {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)

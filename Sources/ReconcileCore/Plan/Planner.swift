@@ -85,7 +85,8 @@ public struct Planner: Sendable {
     }
     guard obs.exists else {
       let why = record == nil ? "not present on the host" : "missing on the host (applied before, removed since)"
-      return Step(id: r.id, action: .create, reasons: [why], changes: creations(spec), desired: spec, prior: record)
+      // An observer may know the create will fail (a name held by an object it does not manage): say it now.
+      return Step(id: r.id, action: .create, reasons: [why] + [obs.facts["conflict"]].compactMap { $0 }, changes: creations(spec), desired: spec, prior: record)
     }
     var reasons: [String] = []
     var changes: [FieldChange] = []

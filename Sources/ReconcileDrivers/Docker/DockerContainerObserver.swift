@@ -2,8 +2,8 @@ import Foundation
 import ReconcileCore
 
 extension DockerObserver {
-  /// One `GET /containers/json` for all targets; `GET /containers/{id}/json` only for containers
-  /// whose in-place settings (restart, limits) were changed since they were created.
+  /// One `GET /containers/json` for all targets; `GET /containers/{id}/json` (concurrently) for the containers that
+  /// declare in-place settings (restart, limits), whose live values no label records.
   func observeContainers(
     _ targets: [ObserveTarget], images: [ResourceID: Observation], imageTargets: [ObserveTarget]
   ) async throws -> [ResourceID: Observation] {
@@ -38,17 +38,26 @@ extension DockerObserver {
       let attributes = spec.attributes
       var observed = DockerLabelSpec.observedAttributes(
         attributes.filter { $0.effect == .replace }, id: t.id, labels: labels, desiredHash: spec.configHash)
-      let stored = DockerLabelSpec.decode(labels)
-      var updatedSinceCreate = false
-      for a in attributes where a.effect == .update {
-        if stored[a.name] == a.value { observed[a.name] = a.value } else { updatedSinceCreate = true }
-      }
-      if updatedSinceCreate { toInspect.append((t.id, row.id, spec)) }
+      // In-place settings (restart, limits) can change without a trace in the labels (`docker update` by hand):
+      // read the Engine's values for every container that declares one.
+      if attributes.contains(where: { $0.effect == .update }) { toInspect.append((t.id, row.id, spec)) }
       for (k, v) in wantedImage(spec, images: images, imageSpecs: imageSpecs, tagIDs: tagIDs) { facts[k] = v }
       out[t.id] = Observation(exists: true, attributes: observed, facts: facts)
     }
 
-    // Containers changed in place: their labels keep the creation values, so read the real ones.
+    // A name the manifests want that an unmanaged container holds: the create would fail, so the plan says so.
+    let missing = targets.filter { out[$0.id] == .absent && $0.spec != nil }
+    if !missing.isEmpty {
+      let names = Dictionary(missing.map { ($0.locator["name"] ?? $0.id.name, $0.id) }) { a, _ in a }
+      for row in try await client.listContainers(named: Array(names.keys)) {
+        guard let id = names[row.name] else { continue }
+        let conflict =
+          "the name '\(row.name)' is taken by container \(row.id.prefix(12)) (\(row.image), \(row.state)) that reconcile does not manage: apply fails until it is removed or renamed"
+        out[id] = Observation(exists: false, facts: ["conflict": conflict])
+      }
+    }
+
+    // The live in-place settings.
     let client = self.client
     let actual = try await withThrowingTaskGroup(of: (ResourceID, [String: String]).self) { group in
       for (id, containerID, spec) in toInspect {

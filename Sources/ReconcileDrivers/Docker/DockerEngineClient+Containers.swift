@@ -10,6 +10,14 @@ extension DockerEngineClient {
     return try await json([DockerContainerSummary].self, "GET", "/containers/json", query: query)
   }
 
+  /// Every container (managed or not) whose name is exactly one of `names`. Calls `GET /containers/json` with a
+  /// `name` filter (a regular expression on `/NAME`, anchored here).
+  public func listContainers(named names: [String]) async throws -> [DockerContainerSummary] {
+    let patterns = names.map { "^/" + $0.replacingOccurrences(of: ".", with: "\\.") + "$" }
+    let rows = try await json([DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))])
+    return rows.filter { names.contains($0.name) }
+  }
+
   /// Calls `GET /containers/{id}/json`.
   public func inspectContainer(_ id: String) async throws -> DockerContainerInspect {
     try await json(DockerContainerInspect.self, "GET", "/containers/\(Self.segment(id))/json")
