@@ -22,7 +22,7 @@ let package = Package(
     .target(name: "HTTPKit", dependencies: ["CMicroHTTPD", "CCurl"]),
 
     // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation only.
-    .target(name: "ReconcileCore"),
+    .target(name: "ReconcileCore", exclude: ["KINDS.md"]),
     // Real adapters: filesystem, state store, Docker Engine client, processes.
     .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "HTTPKit", "CCurl", "CSQLite", "CCrypto"]),
     // Executor, controller loop. Core only: it cannot reach I/O by accident.

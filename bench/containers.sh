@@ -8,7 +8,8 @@
 #   create+start 50 busybox containers serially and with 4 in parallel, one create+start+stop+delete
 #   cycle, and listing 50 containers 50 times over one kept-alive connection.
 # Beside it: Debian's docker-compose (up -d for N services, no-op up -d, one service changed) and
-# reconcile (apply for N, no-op plan (whole process), no-op apply, one container changed).
+# reconcile (apply for N, no-op plan (whole process), no-op apply, one container changed). Every service declares
+# `restart: unless-stopped`, so reconcile's observation also inspects each container for its live restart policy.
 # Everything it creates is labelled io.reconcile.bench=1 and removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,6 +106,7 @@ compose_file() { # $1 = N, $2 = value of CHANGED for service 0
       echo "    command: [\"/bin/sleep\", \"3600\"]"
       echo "    init: true"
       echo "    stop_grace_period: 2s"
+      echo "    restart: unless-stopped"
       echo "    labels: { io.reconcile.bench: \"1\" }"
       if [ "$i" = 0 ]; then echo "    environment: { CHANGED: \"$2\" }"; fi
     done
@@ -118,7 +120,7 @@ n, changed = int(sys.argv[1]), sys.argv[2]
 res = []
 for i in range(n):
     r = {"kind": "container", "name": f"rcbench-r{i}", "image": "local/busybox:1", "command": ["/bin/sleep", "3600"],
-         "init": True, "stopTimeout": 2, "labels": {"io.reconcile.bench": "1"}}
+         "init": True, "stopTimeout": 2, "restart": "unless-stopped", "labels": {"io.reconcile.bench": "1"}}
     if i == 0: r["env"] = {"CHANGED": changed}
     res.append(r)
 print(json.dumps({"apiVersion": "reconcile/v1", "resources": res}))

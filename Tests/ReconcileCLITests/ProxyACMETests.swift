@@ -73,7 +73,8 @@ import Testing
     #expect((h.read(h.host + "/nginx/logs/error.log") ?? "").components(separatedBy: "reconfiguring").count == reloads)
   }
 
-  @Test func theBuiltInResponderAnswersWhenNoSiteServesTheWebroot() throws {
+  /// A harness with pebble validating HTTP-01 on a free port, and a manifest of one ACME certificate.
+  static func withPebble(certificate name: String, extra: String = "", issuer: String = "", _ body: (CLIHarness, PebbleServer) throws -> Void) throws {
     let h = try CLIHarness()
     let http = ProxyTest.freePort()
     let pebble = try PebbleServer(dir: h.root + "/pebble", httpPort: http)
@@ -84,37 +85,32 @@ import Testing
     try h.manifest(
       """
       { "apiVersion": "reconcile/v1", "resources": [
-        { "kind": "certificate", "name": "api", "domains": ["api.test"], "directory": "HOST/certs/api", "keyType": "rsa-2048",
-          "issuer": { "type": "acme", "directory": "\(pebble.directoryURL)", "webroot": "HOST/acme", "responderListen": "127.0.0.1:\(http)",
-                      "caBundle": "\(pebble.caBundle)" } } ] }
+        { "kind": "certificate", "name": "\(name)", "domains": ["\(name).test"], "directory": "HOST/certs/\(name)"\(extra),
+          "issuer": { "type": "acme", "directory": "\(pebble.directoryURL)", "webroot": "HOST/acme", "caBundle": "\(pebble.caBundle)"\(
+            issuer.replacingOccurrences(of: "HTTP_PORT", with: "\(http)")) } } ] }
       """)
-    let r = try h.run(["apply", "--auto-approve"])
-    #expect(r.status == 0, "\(r.all)")
-    let text = ProxyTest.run(["openssl", "x509", "-in", h.host + "/certs/api/fullchain.pem", "-noout", "-issuer", "-ext", "subjectAltName"]).text
-    #expect(text.contains("Pebble Intermediate CA") && text.contains("DNS:api.test"), "\(text)")
-    #expect(ProxyTest.run(["openssl", "pkey", "-in", h.host + "/certs/api/privkey.pem", "-noout", "-text"]).text.contains("2048 bit"))
-    #expect(try h.run(["plan", "--detailed-exitcode"]).status == 0, "idempotent")
+    try body(h, pebble)
+  }
+
+  @Test func theBuiltInResponderAnswersWhenNoSiteServesTheWebroot() throws {
+    try Self.withPebble(certificate: "api", extra: #", "keyType": "rsa-2048""#, issuer: #", "responderListen": "127.0.0.1:HTTP_PORT""#) { h, _ in
+      let r = try h.run(["apply", "--auto-approve"])
+      #expect(r.status == 0, "\(r.all)")
+      let text = ProxyTest.run(["openssl", "x509", "-in", h.host + "/certs/api/fullchain.pem", "-noout", "-issuer", "-ext", "subjectAltName"]).text
+      #expect(text.contains("Pebble Intermediate CA") && text.contains("DNS:api.test"), "\(text)")
+      #expect(ProxyTest.run(["openssl", "pkey", "-in", h.host + "/certs/api/privkey.pem", "-noout", "-text"]).text.contains("2048 bit"))
+      #expect(try h.run(["plan", "--detailed-exitcode"]).status == 0, "idempotent")
+    }
   }
 
   @Test func aFailedChallengeSurfacesTheServersProblemDocument() throws {
-    let h = try CLIHarness()
-    let http = ProxyTest.freePort()
-    let pebble = try PebbleServer(dir: h.root + "/pebble", httpPort: http)
-    defer {
-      pebble.stop()
-      h.cleanup()
+    try Self.withPebble(certificate: "web") { h, _ in
+      let r = try h.run(["apply", "--auto-approve"])
+      #expect(r.status == 1)
+      #expect(r.all.contains("could not create certificate/web: the authorization of 'web.test' is invalid: urn:ietf:params:acme:error:connection"), "\(r.all)")
+      #expect(h.exists(h.host + "/certs/web/fullchain.pem"), "a placeholder lets the proxy start before the first issuance")
+      let plan = try h.run(["plan"])
+      #expect(plan.stdout.contains("certificate/web (issue: only a placeholder certificate is in place)"), "\(plan.all)")
     }
-    try h.manifest(
-      """
-      { "apiVersion": "reconcile/v1", "resources": [
-        { "kind": "certificate", "name": "web", "domains": ["web.test"], "directory": "HOST/certs/web",
-          "issuer": { "type": "acme", "directory": "\(pebble.directoryURL)", "webroot": "HOST/acme", "caBundle": "\(pebble.caBundle)" } } ] }
-      """)
-    let r = try h.run(["apply", "--auto-approve"])
-    #expect(r.status == 1)
-    #expect(r.all.contains("could not create certificate/web: the authorization of 'web.test' is invalid: urn:ietf:params:acme:error:connection"), "\(r.all)")
-    #expect(h.exists(h.host + "/certs/web/fullchain.pem"), "a placeholder lets the proxy start before the first issuance")
-    let plan = try h.run(["plan"])
-    #expect(plan.stdout.contains("certificate/web (issue: only a placeholder certificate is in place)"), "\(plan.all)")
   }
 }

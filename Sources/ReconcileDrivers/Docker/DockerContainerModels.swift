@@ -20,6 +20,10 @@ public struct DockerContainerSummary: Decodable, Sendable {
   public var status: String
   public var created: Int
 
+  enum CodingKeys: String, CodingKey {
+    case id = "Id", names = "Names", image = "Image", imageID = "ImageID", labels = "Labels", state = "State", status = "Status", created = "Created"
+  }
+
   /// The name without the Engine's leading `/`.
   public var name: String { (names.first ?? "").hasPrefix("/") ? String(names.first!.dropFirst()) : names.first ?? "" }
 }
@@ -100,6 +104,33 @@ public struct DockerHealth: Decodable, Sendable {
   public var status: String
   public var failingStreak: Int
   public var log: [Probe]?
+}
+
+/// The in-place settings of `GET /containers/{id}/json`, with the Engine's own key names (see `engineKeyedJSON`).
+public struct DockerContainerLimits: Decodable, Sendable {
+  public var hostConfig: HostConfig
+
+  public struct HostConfig: Decodable, Sendable {
+    public var restartPolicy: Restart?
+    public var memory: Int?
+    public var nanoCpus: Int?
+    public var pidsLimit: Int?
+    enum CodingKeys: String, CodingKey {
+      case restartPolicy = "RestartPolicy", memory = "Memory", nanoCpus = "NanoCpus", pidsLimit = "PidsLimit"
+    }
+  }
+
+  public struct Restart: Decodable, Sendable {
+    public var name: String
+    public var maximumRetryCount: Int?
+    enum CodingKeys: String, CodingKey {
+      case name = "Name", maximumRetryCount = "MaximumRetryCount"
+    }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case hostConfig = "HostConfig"
+  }
 }
 
 public struct DockerRestartPolicy: Codable, Sendable, Equatable {

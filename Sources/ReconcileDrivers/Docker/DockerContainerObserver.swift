@@ -62,7 +62,7 @@ extension DockerObserver {
     let actual = try await withThrowingTaskGroup(of: (ResourceID, [String: String]).self) { group in
       for (id, containerID, spec) in toInspect {
         group.addTask {
-          let inspected = try await client.inspectContainer(containerID)
+          let inspected = try await client.inspectContainerLimits(containerID)
           return (id, Self.updatableValues(inspected.hostConfig, declared: spec))
         }
       }
@@ -119,10 +119,10 @@ extension DockerObserver {
   }
 
   /// The in-place settings as the Engine has them now, in the spec's canonical spelling.
-  static func updatableValues(_ host: DockerContainerInspect.HostConfig, declared spec: ContainerSpec) -> [String: String] {
+  static func updatableValues(_ host: DockerContainerLimits.HostConfig, declared spec: ContainerSpec) -> [String: String] {
     var out: [String: String] = [:]
     if spec.restart != nil {
-      let policy = host.restartPolicy ?? DockerRestartPolicy(name: "no")
+      let policy = host.restartPolicy ?? DockerContainerLimits.Restart(name: "no")
       let name = policy.name.isEmpty ? "no" : policy.name
       out["restart"] = name == "on-failure" && (policy.maximumRetryCount ?? 0) > 0 ? "on-failure:\(policy.maximumRetryCount!)" : name
     }

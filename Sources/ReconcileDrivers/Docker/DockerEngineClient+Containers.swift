@@ -7,20 +7,26 @@ extension DockerEngineClient {
     var query: [(String, String)] = [("all", all ? "1" : "0")]
     let filters = Self.labelFilters(labels)
     if !filters.isEmpty { query.append(("filters", DockerJSON.filters(filters))) }
-    return try await json([DockerContainerSummary].self, "GET", "/containers/json", query: query)
+    return try await engineKeyedJSON([DockerContainerSummary].self, "GET", "/containers/json", query: query)
   }
 
   /// Every container (managed or not) whose name is exactly one of `names`. Calls `GET /containers/json` with a
   /// `name` filter (a regular expression on `/NAME`, anchored here).
   public func listContainers(named names: [String]) async throws -> [DockerContainerSummary] {
     let patterns = names.map { "^/" + $0.replacingOccurrences(of: ".", with: "\\.") + "$" }
-    let rows = try await json([DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))])
+    let rows = try await engineKeyedJSON(
+      [DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))])
     return rows.filter { names.contains($0.name) }
   }
 
   /// Calls `GET /containers/{id}/json`.
   public func inspectContainer(_ id: String) async throws -> DockerContainerInspect {
     try await json(DockerContainerInspect.self, "GET", "/containers/\(Self.segment(id))/json")
+  }
+
+  /// Restart policy and limits only, from `GET /containers/{id}/json`.
+  public func inspectContainerLimits(_ id: String) async throws -> DockerContainerLimits {
+    try await engineKeyedJSON(DockerContainerLimits.self, "GET", "/containers/\(Self.segment(id))/json")
   }
 
   /// Like `inspectContainer`, but nil when the Engine answers 404.

@@ -7,6 +7,10 @@ public struct DockerImageSummary: Decodable, Sendable {
   public var labels: [String: String]?
   public var created: Int
   public var size: Int
+
+  enum CodingKeys: String, CodingKey {
+    case id = "Id", repoTags = "RepoTags", labels = "Labels", created = "Created", size = "Size"
+  }
 }
 
 /// `GET /images/{name}/json`: the fields the reconciler reads.

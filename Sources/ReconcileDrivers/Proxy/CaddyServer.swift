@@ -36,28 +36,18 @@ struct CaddyServer {
     let lock = try PrefixLock(prefix)
     defer { withExtendedLifetime(lock) {} }
     for d in ["logs", "run", "data"] { try generations.makeDirectory("\(prefix)/\(d)") }
-    let previous = generations.current
-    let staged = try generations.stage()
-    let text: String
-    do {
-      try generations.makeDirectory(staged + "/sites")
-      try change(staged)
-      try FileOut.write(caddyfile(sites: staged + "/sites"), to: staged + "/Caddyfile")
-      text = try adapt(staged, what: what)
-    } catch {
-      generations.discard(staged)
-      throw error
-    }
-    do {
-      try generations.activate(staged)
-      if isRunning { try load(text, what: what) } else { try start(staged, what: what) }
-      try LoadedCertificates(prefix: prefix).record(from: generations.live)
-    } catch {
-      if let previous { try? generations.activate(previous) } else { unlink(generations.live) }
-      generations.discard(staged)
-      throw error
-    }
-    generations.prune()
+    var text = ""
+    try generations.change(
+      prepare: { staged in
+        try generations.makeDirectory(staged + "/sites")
+        try change(staged)
+        try FileOut.write(caddyfile(sites: staged + "/sites"), to: staged + "/Caddyfile")
+        text = try adapt(staged, what: what)
+      },
+      load: { staged in
+        if isRunning { try load(text, what: what) } else { try start(staged, what: what) }
+        try LoadedCertificates(prefix: prefix).record(from: generations.live)
+      })
   }
 
   /// Loads the live configuration again (`Cache-Control: must-revalidate` makes Caddy reload unchanged text), so it

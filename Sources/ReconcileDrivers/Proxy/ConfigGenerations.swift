@@ -53,6 +53,29 @@ struct ConfigGenerations {
 
   func discard(_ generation: String) { try? FileManager.default.removeItem(atPath: generation) }
 
+  /// One configuration change, never live broken: stages a generation, lets `prepare` fill and validate it, makes
+  /// it live and lets `load` put it in force. On any failure the previous generation is live again and the staged
+  /// one is gone; the running server kept its configuration (`load` only succeeds once the server took the new one).
+  func change(prepare: (String) throws -> Void, load: (String) throws -> Void) throws {
+    let previous = current
+    let staged = try stage()
+    do {
+      try prepare(staged)
+    } catch {
+      discard(staged)
+      throw error
+    }
+    do {
+      try activate(staged)
+      try load(staged)
+    } catch {
+      if let previous { try? activate(previous) } else { unlink(live) }
+      discard(staged)
+      throw error
+    }
+    prune()
+  }
+
   func makeDirectory(_ path: String) throws {
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
       throw OperationError("could not create '\(path)': \(error.localizedDescription)")

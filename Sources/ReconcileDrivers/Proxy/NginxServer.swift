@@ -56,28 +56,16 @@ struct NginxServer {
     let lock = try PrefixLock(prefix)
     defer { withExtendedLifetime(lock) {} }
     for d in ["logs", "run", "temp"] { try generations.makeDirectory("\(prefix)/\(d)") }
-    let previous = generations.current
-    let staged = try generations.stage()
-    do {
-      try generations.makeDirectory(staged + "/sites")
-      // Generations before 0.2 held generated upstream blocks; upstream addresses now live in the site files.
-      try? FileManager.default.removeItem(atPath: staged + "/upstreams")
-      try change(staged)
-      try FileOut.write(mainConfig(), to: staged + "/nginx.conf")
-      try validate(staged + "/nginx.conf", what: what)
-    } catch {
-      generations.discard(staged)
-      throw error
-    }
-    try generations.activate(staged)
-    do {
-      try reloadOrStart(what)
-    } catch {
-      if let previous { try? generations.activate(previous) } else { unlink(generations.live) }
-      generations.discard(staged)
-      throw error
-    }
-    generations.prune()
+    try generations.change(
+      prepare: { staged in
+        try generations.makeDirectory(staged + "/sites")
+        // Generations before 0.2 held generated upstream blocks; upstream addresses now live in the site files.
+        try? FileManager.default.removeItem(atPath: staged + "/upstreams")
+        try change(staged)
+        try FileOut.write(mainConfig(), to: staged + "/nginx.conf")
+        try validate(staged + "/nginx.conf", what: what)
+      },
+      load: { _ in try reloadOrStart(what) })
   }
 
   /// Reloads (or starts) nginx on its live configuration, so it loads certificate files that changed under it.
