@@ -97,6 +97,21 @@ import Testing
     return Observation(exists: true, attributes: attrs, facts: facts)
   }
 
+  @Test func aJobDeclaredAbsentIsRemovedAndThenLeftAlone() throws {
+    let m = try decode(Self.jobJSON.replacingOccurrences(of: #""name": "sync-notes","#, with: #""name": "sync-notes", "ensure": "absent","#), secrets: ["TOKEN": "t0ken"])
+    let installed = Self.installed(m, facts: ["installedAt": String(Int(epoch.timeIntervalSince1970 - 7200))])
+    #expect(
+      PlanTextRenderer().render(plan(m, observed: ["job/sync-notes": installed], state: applied(m))) == """
+        reconcile will perform these actions:
+
+          - job/sync-notes (ensure is 'absent')
+
+        Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy.
+
+        """)
+    #expect(plan(m, observed: ["job/sync-notes": .absent], state: applied(m)).isEmpty, "an absent job is neither late nor failing")
+  }
+
   @Test func aLateJobIsDriftWithItsLastSuccess() throws {
     let m = try decode(Self.jobJSON, secrets: ["TOKEN": "t0ken-value"])
     let late = Self.installed(

@@ -34,6 +34,8 @@ public struct JobSpec: ResourceSpec {
   public let failuresBeforeAlert: Int
   /// How old the last success may be before it is drift (default: the schedule's interval plus timeout plus 2 minutes).
   public let maxAge: Double?
+  /// `ensure: absent`: the job is declared but not installed (and removed when it was).
+  public internal(set) var absent = false
   /// Shown and compared in place of the job fields when a backup owns this job.
   let extraAttributes: [Attribute]
 
@@ -108,6 +110,8 @@ public struct JobSpec: ResourceSpec {
 
   /// Drift of the runs (facts `lastSuccess`, `installedAt`, `failures`, `lastStatus` from the run records) and of
   /// the installed artifact (fact `artifact`).
+  public var wantsAbsent: Bool { absent }
+
   public func findings(observed: Observation, now: Date) -> [Finding] {
     var out: [Finding] = []
     if let changed = observed.facts["artifact"] {
@@ -122,10 +126,13 @@ public struct JobSpec: ResourceSpec {
     let command = r.string("command", required: true)
     if let command, command.contains("\n") { r.report("command", "expected one line, got a newline") }
     let f = readCommon(&r, schedule: schedule)
+    let ensure = r.choice("ensure", ["present", "absent"]) ?? "present"
     guard let schedule, let command else { return nil }
-    return JobSpec(
+    var job = JobSpec(
       id: id, schedule: schedule, command: .shell(command), user: f.user, workingDirectory: f.workingDirectory, environment: f.environment, timeout: f.timeout,
       noOverlap: f.noOverlap, runner: f.runner, cronDirectory: f.cronDirectory, systemd: f.systemd, failuresBeforeAlert: f.failuresBeforeAlert, maxAge: f.maxAge)
+    job.absent = ensure == "absent"
+    return job
   }
 
   static func readSchedule(_ r: inout FieldReader) -> CronSchedule? {
