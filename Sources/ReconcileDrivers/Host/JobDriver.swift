@@ -25,7 +25,12 @@ public struct JobDriver: KindDriver {
     for t in targets {
       guard let name = t.locator["job"] else { continue }
       guard let def = try JobDefinition.load(paths.definition(of: name)) else {
-        out[t.id] = .absent
+        // A job declared absent whose cron file is on the host (installed from another state directory) is removed.
+        if let job = t.spec as? JobSpec, job.absent, job.runner == .cron, HostFiles.read(JobArtifacts(job: job, paths: paths).cronPath) != nil {
+          out[t.id] = Observation(exists: true)
+        } else {
+          out[t.id] = .absent
+        }
         continue
       }
       var attrs = def.attributes
