@@ -98,22 +98,27 @@ public struct ManifestDecoder: Sendable {
     let interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
     var resources: [Resource] = []
     var seen: [ResourceID: Origin] = [:]
-    // Kinds that read peers (a site reads its containers and certificates) decode after every other kind.
-    let late = Set(registry.kinds.values.filter { !$0.readsPeers.isEmpty }.map(\.name))
-    func isLate(_ raw: Raw) -> Bool { if case .string(let k)? = raw.object["kind"] { late.contains(k.value) } else { false } }
+    // Kinds that read peers (a site reads its containers and certificates) decode after every other kind, with
+    // the specs decoded before them as `context.peers`.
+    let readsPeers = Set(registry.kinds.values.filter { !$0.readsPeers.isEmpty }.map(\.name))
+    func isLate(_ raw: Raw) -> Bool { if case .string(let k)? = raw.object["kind"] { readsPeers.contains(k.value) } else { false } }
+    let late = raws.filter(isLate)
+    let early = raws.filter { !isLate($0) }
     var context = self.context
-    for raw in raws.filter({ !isLate($0) }) + raws.filter(isLate) {
-      if context.peers.isEmpty, isLate(raw) { context.peers = Dictionary(resources.map { ($0.id, $0.spec) }, uniquingKeysWith: { a, _ in a }) }
-      guard let r = decodeResource(raw, interpolator: interpolator, context: context, issues: issues) else { continue }
-      if let first = seen[r.id] {
-        issues.add(
-          ManifestIssue(
-            file: raw.file, subject: "resources[\(raw.index)] '\(r.id)'",
-            message: "'\(r.id)' is declared twice: in \(first.file) \(first.path) and in \(raw.file) \(r.origin.path)"))
-        continue
+    for (phase, batch) in [early, late].enumerated() {
+      if phase == 1 { context.peers = Dictionary(uniqueKeysWithValues: resources.map { ($0.id, $0.spec) }) }
+      for raw in batch {
+        guard let r = decodeResource(raw, interpolator: interpolator, context: context, issues: issues) else { continue }
+        if let first = seen[r.id] {
+          issues.add(
+            ManifestIssue(
+              file: raw.file, subject: "resources[\(raw.index)] '\(r.id)'",
+              message: "'\(r.id)' is declared twice: in \(first.file) \(first.path) and in \(raw.file) \(r.origin.path)"))
+          continue
+        }
+        seen[r.id] = r.origin
+        resources.append(r)
       }
-      seen[r.id] = r.origin
-      resources.append(r)
     }
     let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
     let ordered = DependencyGraph(Self.addingDependents(resources)).ordered(issues: issues)

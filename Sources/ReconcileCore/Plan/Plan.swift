@@ -75,13 +75,12 @@ public struct Step: Sendable {
 
 /// A resource a step refreshes after it succeeded: the resource itself does not change, its process picks up the step's result.
 public struct Refresh: Sendable {
-  public var id: ResourceID
   public var spec: any ResourceSpec
+  public var id: ResourceID { spec.id }
   /// `reload nginx at /var/lib/reconcile/nginx`.
   public var action: String { spec.refreshAction }
 
   public init(spec: any ResourceSpec) {
-    self.id = spec.id
     self.spec = spec
   }
 }

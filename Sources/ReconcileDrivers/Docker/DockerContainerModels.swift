@@ -106,7 +106,7 @@ public struct DockerHealth: Decodable, Sendable {
   public var log: [Probe]?
 }
 
-/// The in-place settings of `GET /containers/{id}/json`, with the Engine's own key names (see `engineKeyedJSON`).
+/// The in-place settings of `GET /containers/{id}/json`, with the Engine's own key names (see `DockerJSON.engineKeyed`).
 public struct DockerContainerLimits: Decodable, Sendable {
   public var hostConfig: HostConfig
 

@@ -7,15 +7,15 @@ extension DockerEngineClient {
     var query: [(String, String)] = [("all", all ? "1" : "0")]
     let filters = Self.labelFilters(labels)
     if !filters.isEmpty { query.append(("filters", DockerJSON.filters(filters))) }
-    return try await engineKeyedJSON([DockerContainerSummary].self, "GET", "/containers/json", query: query)
+    return try await json([DockerContainerSummary].self, "GET", "/containers/json", query: query, decoder: DockerJSON.engineKeyed)
   }
 
   /// Every container (managed or not) whose name is exactly one of `names`. Calls `GET /containers/json` with a
   /// `name` filter (a regular expression on `/NAME`, anchored here).
   public func listContainers(named names: [String]) async throws -> [DockerContainerSummary] {
     let patterns = names.map { "^/" + $0.replacingOccurrences(of: ".", with: "\\.") + "$" }
-    let rows = try await engineKeyedJSON(
-      [DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))])
+    let rows = try await json(
+      [DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))], decoder: DockerJSON.engineKeyed)
     return rows.filter { names.contains($0.name) }
   }
 
@@ -26,7 +26,7 @@ extension DockerEngineClient {
 
   /// Restart policy and limits only, from `GET /containers/{id}/json`.
   public func inspectContainerLimits(_ id: String) async throws -> DockerContainerLimits {
-    try await engineKeyedJSON(DockerContainerLimits.self, "GET", "/containers/\(Self.segment(id))/json")
+    try await json(DockerContainerLimits.self, "GET", "/containers/\(Self.segment(id))/json", decoder: DockerJSON.engineKeyed)
   }
 
   /// Like `inspectContainer`, but nil when the Engine answers 404.

@@ -8,7 +8,7 @@ extension DockerEngineClient {
     if let reference { filters["reference"] = [reference] }
     var query: [(String, String)] = []
     if !filters.isEmpty { query.append(("filters", DockerJSON.filters(filters))) }
-    return try await engineKeyedJSON([DockerImageSummary].self, "GET", "/images/json", query: query)
+    return try await json([DockerImageSummary].self, "GET", "/images/json", query: query, decoder: DockerJSON.engineKeyed)
   }
 
   /// Calls `GET /images/{name}/json`.

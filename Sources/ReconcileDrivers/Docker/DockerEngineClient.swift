@@ -134,23 +134,11 @@ public final class DockerEngineClient: @unchecked Sendable {
   /// Sends a JSON request and decodes a JSON answer.
   func json<T: Decodable>(
     _ type: T.Type, _ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil,
-    timeout: Double? = -1
+    timeout: Double? = -1, decoder: JSONDecoder = DockerJSON.decoder
   ) async throws -> T {
     let request = try await request(method, path, query: query, body: body, timeout: timeout)
     let response = try await send(request)
-    return try DockerJSON.decode(type, from: response.body, call: request.call)
-  }
-
-  /// Like `json`, for types whose `CodingKeys` spell the Engine's own keys: decoded without the key conversion,
-  /// which costs about a millisecond per large body (listing and inspecting are on the no-op plan's path).
-  func engineKeyedJSON<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, query: [(String, String)] = []) async throws -> T {
-    let request = try await request(method, path, query: query)
-    let response = try await send(request)
-    do {
-      return try JSONDecoder().decode(type, from: response.body)
-    } catch {
-      throw DockerEngineError.unexpectedResponse(call: request.call, cause: "cannot decode \(T.self): \(error)")
-    }
+    return try DockerJSON.decode(type, from: response.body, call: request.call, using: decoder)
   }
 
   /// Sends a request whose answer carries no body we need.

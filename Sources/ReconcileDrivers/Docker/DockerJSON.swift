@@ -46,7 +46,11 @@ enum DockerJSON {
 
   static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
 
-  static func decode<T: Decodable>(_ type: T.Type, from data: Data, call: String) throws -> T {
+  /// For types whose `CodingKeys` spell the Engine's own keys: no per-key conversion, which costs about a
+  /// millisecond per large body (listing and inspecting are on the no-op plan's path).
+  static let engineKeyed = JSONDecoder()
+
+  static func decode<T: Decodable>(_ type: T.Type, from data: Data, call: String, using decoder: JSONDecoder = decoder) throws -> T {
     do {
       return try decoder.decode(type, from: data)
     } catch {

@@ -44,10 +44,7 @@ struct CaddyServer {
         try FileOut.write(caddyfile(sites: staged + "/sites"), to: staged + "/Caddyfile")
         text = try adapt(staged, what: what)
       },
-      load: { staged in
-        if isRunning { try load(text, what: what) } else { try start(staged, what: what) }
-        try LoadedCertificates(prefix: prefix).record(from: generations.live)
-      })
+      load: { staged in try putInForce(text, generation: staged, what: what) })
   }
 
   /// Loads the live configuration again (`Cache-Control: must-revalidate` makes Caddy reload unchanged text), so it
@@ -58,7 +55,12 @@ struct CaddyServer {
     guard let live = generations.current, let text = FileOut.read(live + "/Caddyfile") else {
       throw OperationError("could not \(what): Caddy at '\(prefix)' has no live configuration yet")
     }
-    if isRunning { try load(text, what: what) } else { try start(live, what: what) }
+    try putInForce(text, generation: live, what: what)
+  }
+
+  /// Loads `text` into the running Caddy (or starts Caddy on `generation`) and records the certificates it loaded.
+  func putInForce(_ text: String, generation: String, what: String) throws {
+    if isRunning { try load(text, what: what) } else { try start(generation, what: what) }
     try LoadedCertificates(prefix: prefix).record(from: generations.live)
   }
 

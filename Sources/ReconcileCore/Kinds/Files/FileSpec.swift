@@ -83,7 +83,12 @@ enum OwnershipFields {
       r.report("path", "expected an absolute path without '..', got '\(p)'")
       return nil
     }
-    return p.count > 1 && p.hasSuffix("/") ? String(p.dropLast()) : p
+    return withoutTrailingSlash(p)
+  }
+
+  /// `/srv/acme/` → `/srv/acme`; `/` stays.
+  static func withoutTrailingSlash(_ p: String) -> String {
+    p.count > 1 && p.hasSuffix("/") ? String(p.dropLast()) : p
   }
 
   static func read(_ r: inout FieldReader) -> (mode: String?, owner: String?, group: String?) {

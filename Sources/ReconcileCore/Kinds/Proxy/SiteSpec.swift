@@ -92,17 +92,12 @@ public struct SiteSpec: ResourceSpec {
     // An ACME certificate answered from this site's webroot can only be issued once the site serves it.
     let served = certificates.filter { c in
       guard let webroot = model.acmeWebroot, case .acme(_, _, let w, _, _)? = (context.peers[c] as? CertificateSpec)?.issuer else { return false }
-      return Self.sameDirectory(w, webroot)
+      return OwnershipFields.withoutTrailingSlash(w) == OwnershipFields.withoutTrailingSlash(webroot)
     }
     return SiteSpec(
       id: id, server: server, prefix: prefix, admin: admin, config: Text(config), certificates: certificates, certificateFiles: model.tls.map { [$0.chain, $0.key] } ?? [],
       servesChallenges: served, serverNames: model.serverNames.filter { $0 != "_" },
       containers: model.routes.compactMap { $0.container.map { ResourceID(kind: "container", name: $0) } }.uniqued())
-  }
-
-  static func sameDirectory(_ a: String, _ b: String) -> Bool {
-    func trimmed(_ s: String) -> String { s.count > 1 && s.hasSuffix("/") ? String(s.dropLast()) : s }
-    return trimmed(a) == trimmed(b)
   }
 }
 
