@@ -40,12 +40,12 @@ struct SavedPlan: Codable {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     guard FileManager.default.createFile(atPath: path, contents: try e.encode(self), attributes: [.posixPermissions: 0o600]) else {
-      throw OperationError("could not write the plan to '\(path)'")
+      throw OperationError(doing: "write the plan to '\(path)'")
     }
   }
 
   static func read(_ path: String) throws -> SavedPlan {
-    guard let data = FileManager.default.contents(atPath: path) else { throw OperationError("could not read the saved plan '\(path)'") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw OperationError(doing: "read the saved plan '\(path)'") }
     do {
       let p = try JSONDecoder().decode(SavedPlan.self, from: data)
       guard p.document.formatVersion == PlanDocument.currentFormat else {
@@ -53,7 +53,7 @@ struct SavedPlan: Codable {
       }
       return p
     } catch let e as OperationError {
-      throw OperationError("the saved plan '\(path)' cannot be used: \(e.message)")
+      throw OperationError("the saved plan '\(path)' cannot be used: \(e)")
     } catch {
       throw OperationError("the saved plan '\(path)' is not a reconcile plan file: \(error.localizedDescription)")
     }

@@ -14,7 +14,7 @@ public protocol KindDriver: Sendable {
 
 extension KindDriver {
   public func refresh(_ refresh: Refresh) async throws {
-    throw OperationError("could not refresh \(refresh.id): kind '\(refresh.id.kind)' has nothing to refresh")
+    throw OperationError(doing: "refresh", of: refresh.id, cause: .failed("kind '\(refresh.id.kind)' has nothing to refresh"))
   }
 }
 
@@ -59,7 +59,7 @@ public struct DriverSet: HostObserver, StepPerformer {
         try await rd.refresh(r)
       } catch let e as OperationError {
         // The step's own change is in place; the next plan finds the refresh still owed and tries again.
-        throw OperationError("\(step.id) is done, but \(e.message)", retryable: e.isRetryable)
+        throw OperationError(cause: .afterSuccess(of: step.id, e), retryable: e.isRetryable)
       }
     }
   }

@@ -93,7 +93,7 @@ import Testing
     try "live change\n".write(toFile: "\(live)/conf/app.conf", atomically: true, encoding: .utf8)
     try "stale wal".write(toFile: "\(live)/app.sqlite-wal", atomically: true, encoding: .utf8)
     let refused = #expect(throws: OperationError.self) { try restorer.restore(ids[2], to: "/", force: false) }
-    #expect(refused?.message.contains("2 files would be overwritten; stop what uses them and add --force") == true, "\(refused?.message ?? "")")
+    #expect(refused?.description.contains("2 files would be overwritten; stop what uses them and add --force") == true, "\(refused?.description ?? "")")
     #expect(try String(contentsOfFile: "\(live)/conf/app.conf", encoding: .utf8) == "live change\n")
     _ = try restorer.restore(ids[2], to: "/", force: true)
     #expect(try String(contentsOfFile: "\(live)/conf/app.conf", encoding: .utf8) == "version 2\n")
@@ -105,7 +105,7 @@ import Testing
     bytes[bytes.count / 2] ^= 0xFF
     try bytes.write(to: URL(fileURLWithPath: archive))
     let damaged = #expect(throws: OperationError.self) { try restorer.restore(ids[3], to: "\(box.root)/elsewhere", force: false) }
-    #expect(damaged?.message.contains("is damaged: its checksum is") == true)
+    #expect(damaged?.description.contains("is damaged: its checksum is") == true)
     #expect(!FileManager.default.fileExists(atPath: "\(box.root)/elsewhere"))
   }
 

@@ -92,7 +92,7 @@ import Testing
     let bad = try sandbox.manifest(Self.unit(box, env: "3").replacingOccurrences(of: "ExecStart=", with: "ExecStrat="))
     let refused = try await sandbox.plan(bad, state: s2)
     let error = await #expect(throws: OperationError.self) { try await sandbox.drivers.perform(refused.steps[0]) }
-    #expect(error?.message.contains("Unknown key 'ExecStrat'") == true, "\(error?.message ?? "")")
+    #expect(error?.description.contains("Unknown key 'ExecStrat'") == true, "\(error?.description ?? "")")
     #expect(try box.show("web.service", "Environment") == "V=2")
 
     // Prune stops, disables and removes it.
@@ -221,7 +221,7 @@ import Testing
     let error = #expect(throws: OperationError.self) {
       try BackupRunner(spec: try #require(missing.resources[0].spec as? BackupSpec), docker: ["docker", "--host", Self.dockerHost]).run()
     }
-    #expect(error?.message.contains("could not read the Docker volume 'reconcile-host-no-such-volume': `docker --host") == true, "\(error?.message ?? "")")
+    #expect(error?.description.contains("could not read the Docker volume 'reconcile-host-no-such-volume': `docker --host") == true, "\(error?.description ?? "")")
   }
 
   @Test func aSQLiteDatabaseInsideAVolumeIsCopiedConsistentlyAndRestoredInPlaceAroundItsContainer() async throws {

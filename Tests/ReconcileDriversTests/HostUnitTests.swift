@@ -14,9 +14,16 @@ import Testing
     let p = try await box.plan(m, state: StateSnapshot(lineage: "t"))
     #expect(p.steps.map(\.action) == [.create])
     let error = await #expect(throws: OperationError.self) { try await box.drivers.perform(p.steps[0]) }
-    let text = error?.message ?? ""
+    let text = error?.description ?? ""
     #expect(text.hasPrefix("could not install unit/bad: systemd-analyze verify reported problems (it exits 0 on some errors): `systemd-analyze verify "), "\(text)")
     #expect(text.contains("exited with status 0:\n    ") && text.contains("Unknown key 'ExecStrat' in section [Service], ignoring."), "\(text)")
+    // The parts are typed: the subject, the operation, and the command with its status.
+    #expect(error?.subject == ResourceID(kind: "unit", name: "bad") && error?.operation == "install")
+    guard case .command(let argv, let status, _, _)? = error?.cause else {
+      Issue.record("expected a command cause, got \(String(describing: error?.cause))")
+      return
+    }
+    #expect(Array(argv.prefix(2)) == ["systemd-analyze", "verify"] && status == 0)
     #expect(!box.exists("\(box.root)/sys/etc/systemd/system/bad.service"))
     #expect(((try? FileManager.default.contentsOfDirectory(atPath: "\(box.root)/sys/tmp")) ?? []).isEmpty)
   }
@@ -27,7 +34,7 @@ import Testing
     let m = try box.manifest(#"{ "kind": "unit", "name": "nobin", "root": "ROOT/sys", "content": "[Service]\nExecStart=/nonexistent/binary\n" }"#)
     let p = try await box.plan(m, state: StateSnapshot(lineage: "t"))
     let error = await #expect(throws: OperationError.self) { try await box.drivers.perform(p.steps[0]) }
-    #expect(error?.message.contains("Command /nonexistent/binary is not executable") == true, "\(error?.message ?? "")")
+    #expect(error?.description.contains("Command /nonexistent/binary is not executable") == true, "\(error?.description ?? "")")
     #expect(!box.exists("\(box.root)/sys/etc/systemd/system/nobin.service"))
   }
 

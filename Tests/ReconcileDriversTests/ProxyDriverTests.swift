@@ -71,7 +71,7 @@ import Testing
     let driver = SiteDriver()
     let target = ObserveTarget(id: spec.id, locator: spec.locator, spec: spec)
     #expect(try await driver.observe([target])[spec.id] == .absent)
-    try await driver.perform(Step(id: spec.id, action: .create, reasons: [], changes: [], desired: spec, prior: nil))
+    try await driver.perform(Step(id: spec.id, action: .create, why: [], changes: [], desired: spec, prior: nil))
     let deadline = Date().addingTimeInterval(10)
     var answer = ""
     while Date() < deadline {
@@ -152,16 +152,16 @@ import Testing
     let target = ObserveTarget(id: spec.id, locator: spec.locator, spec: spec)
     try make(10)
     await #expect(throws: OperationError.self) {
-      try await driver.perform(Step(id: spec.id, action: .create, reasons: [], changes: [], desired: spec, prior: nil))
+      try await driver.perform(Step(id: spec.id, action: .create, why: [], changes: [], desired: spec, prior: nil))
     }
     do {
-      try await driver.perform(Step(id: spec.id, action: .create, reasons: [], changes: [], desired: spec, prior: nil))
+      try await driver.perform(Step(id: spec.id, action: .create, why: [], changes: [], desired: spec, prior: nil))
     } catch let e as OperationError {
-      #expect(e.message.hasPrefix("could not create certificate/own: the certificate '\(dir)/own.crt' expires "))
-      #expect(e.message.hasSuffix("and an issuer of type 'files' cannot renew it: replace the file"))
+      #expect(e.description.hasPrefix("could not create certificate/own: the certificate '\(dir)/own.crt' expires "))
+      #expect(e.description.hasSuffix("and an issuer of type 'files' cannot renew it: replace the file"))
     }
     try make(90)
-    try await driver.perform(Step(id: spec.id, action: .create, reasons: [], changes: [], desired: spec, prior: nil))
+    try await driver.perform(Step(id: spec.id, action: .create, why: [], changes: [], desired: spec, prior: nil))
     let observed = try #require(try await driver.observe([target])[spec.id])
     #expect(observed.attributes == ["domains": "own.test", "keyType": "rsa-2048", "issuer": "files \(dir)/own.crt"])
     #expect(spec.findings(observed: observed, now: Date()).isEmpty)

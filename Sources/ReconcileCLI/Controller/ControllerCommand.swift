@@ -99,7 +99,7 @@ struct ControllerCommand {
   }
 
   static func readSecret(_ path: String) throws -> String {
-    guard let d = FileManager.default.contents(atPath: path) else { throw OperationError("could not read the secret file '\(path)'") }
+    guard let d = FileManager.default.contents(atPath: path) else { throw OperationError(doing: "read the secret file '\(path)'") }
     return String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
@@ -109,9 +109,9 @@ struct ControllerCommand {
     if let t = ProcessInfo.processInfo.environment["RECONCILE_CONTROLLER_TOKEN"], !t.isEmpty { return t }
     let path = store.directory + "/controller.token"
     if let d = FileManager.default.contents(atPath: path), !d.isEmpty { return String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
-    guard let random = RandomToken.hex(bytes: 24) else { throw OperationError("could not read random bytes for the controller token") }
+    guard let random = RandomToken.hex(bytes: 24) else { throw OperationError(doing: "read random bytes for the controller token") }
     guard FileManager.default.createFile(atPath: path, contents: Data(random.utf8), attributes: [.posixPermissions: 0o600]) else {
-      throw OperationError("could not write the controller token to '\(path)'")
+      throw OperationError(doing: "write the controller token to '\(path)'")
     }
     terminal.out("generated an API token in \(path)\n")
     return random

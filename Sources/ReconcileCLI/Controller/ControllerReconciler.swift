@@ -108,7 +108,7 @@ final class ControllerReconciler: @unchecked Sendable {
       }
     } catch {
       state.setReady(false, "\(ws.secrets.redactor.redact("\(error)"))")
-      if "\(error)".contains("Docker Engine") {
+      if (error as? OperationError)?.isEngineFailure == true {
         await alerts.send(.engineUnreachable, subject: "docker", ws.secrets.redactor.redact("\(error)"))
       }
       throw OperationError(ws.secrets.redactor.redact("\(error)"), retryable: true)

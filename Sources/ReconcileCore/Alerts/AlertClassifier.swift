@@ -1,27 +1,19 @@
-/// Which alert a planned step or a failed step deserves, from the kind and the reasons the planner gave.
-/// Pure: the controller sends what this returns.
+/// Which alert a planned step or a failed step deserves, from the kind's typed signals. Pure: the controller sends
+/// what this returns.
 public enum AlertClassifier {
-  /// What observation found wrong with a resource, before anything is applied.
+  /// What observation found wrong with a resource, before anything is applied; the first matching rule wins.
   public static func observed(_ step: Step) -> AlertEvent? {
-    switch step.id.kind {
-    case "container":
-      if step.reasons.contains("container is unhealthy") { return .containerUnhealthy }
-      let dead = ["container is exited", "container is dead", "container is restarting"]
-      if step.reasons.contains(where: { r in dead.contains { r.hasPrefix($0) } }) { return .containerDied }
-    case "job", "backup":
-      if step.reasons.contains(where: { $0.hasPrefix("failed ") && $0.contains("times in a row") }) { return .jobFailing }
-      if step.id.kind == "backup", step.reasons.contains(where: { $0.hasPrefix("last good backup") || $0.hasPrefix("no good backup") }) {
-        return .backupOverdue
-      }
-    default:
-      break
-    }
+    let signals = step.signals
+    func any(_ test: (Signal) -> Bool) -> Bool { signals.contains(where: test) }
+    if any({ $0 == .container(.unhealthy) }) { return .containerUnhealthy }
+    if any({ if case .container(let s) = $0 { s.isDeath } else { false } }) { return .containerDied }
+    if any({ if case .run(.failing) = $0 { true } else { false } }) { return .jobFailing }
+    if step.id.kind == "backup", any({ if case .run(let s) = $0 { s.isOverdue } else { false } }) { return .backupOverdue }
     return nil
   }
 
   /// A failed step that means more than "apply failed": a certificate whose renewal failed.
   public static func failed(_ step: Step) -> AlertEvent? {
-    if step.id.kind == "certificate", step.reasons.contains(where: { $0.hasPrefix("renew:") }) { return .certificateExpiring }
-    return nil
+    step.signals.contains { if case .certificate(let s) = $0 { s.isRenewal } else { false } } ? .certificateExpiring : nil
   }
 }

@@ -31,17 +31,21 @@ extension ResourceSpec {
   public func findings(observed: Observation, now: Date) -> [Finding] { [] }
 }
 
-/// Something a kind noticed on the host that needs an action, with its reason.
+/// Something a kind noticed on the host that needs an action: a typed signal, what it costs, and the field change
+/// the plan shows for it.
 public struct Finding: Sendable, Hashable {
-  public var reason: String
+  public var signal: Signal
   public var effect: Attribute.Effect
   public var change: FieldChange?
 
-  public init(reason: String, effect: Attribute.Effect, change: FieldChange? = nil) {
-    self.reason = reason
+  public init(_ signal: Signal, effect: Attribute.Effect, change: FieldChange? = nil) {
+    self.signal = signal
     self.effect = effect
     self.change = change
   }
+
+  /// The reason as the plan shows it.
+  public var reason: String { signal.reason }
 }
 
 /// Where a resource was declared, for error messages.

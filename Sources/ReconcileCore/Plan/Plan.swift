@@ -45,7 +45,9 @@ public struct FieldChange: Sendable, Hashable {
 public struct Step: Sendable {
   public var id: ResourceID
   public var action: Action
-  public var reasons: [String]
+  /// Why, as typed values: drivers and alerts decide on these; `reasons` is their rendering.
+  public var why: [Reason]
+  /// What the plan shows changing, field by field (display only: nothing decides on it).
   public var changes: [FieldChange]
   /// The desired spec (nil for a destroy of something no longer declared).
   public var desired: (any ResourceSpec)?
@@ -59,18 +61,27 @@ public struct Step: Sendable {
   public var fingerprint: String
 
   public init(
-    id: ResourceID, action: Action, reasons: [String], changes: [FieldChange], desired: (any ResourceSpec)?, prior: ResourceRecord?, after: [ResourceID] = [],
+    id: ResourceID, action: Action, why: [Reason], changes: [FieldChange], desired: (any ResourceSpec)?, prior: ResourceRecord?, after: [ResourceID] = [],
     fingerprint: String = ""
   ) {
     self.id = id
     self.action = action
-    self.reasons = reasons
+    self.why = why
     self.changes = changes
     self.desired = desired
     self.prior = prior
     self.after = after
     self.fingerprint = fingerprint
   }
+
+  /// The reasons as the plan shows them.
+  public var reasons: [String] { why.map(\.text) }
+
+  /// What the kind found, in the order the reasons give them.
+  public var signals: [Signal] { why.compactMap(\.signal) }
+
+  /// The declared attributes this step changes.
+  public var changedAttributes: Set<String> { Set(why.compactMap(\.attributeName)) }
 }
 
 /// A resource a step refreshes after it succeeded: the resource itself does not change, its process picks up the step's result.

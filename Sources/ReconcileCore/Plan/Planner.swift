@@ -48,7 +48,7 @@ public struct Planner: Sendable {
         kept.append(PlanNote(id: id, text: why))
         continue
       }
-      steps.append(Step(id: id, action: .destroy, reasons: ["no longer in the manifests"], changes: [], desired: nil, prior: record))
+      steps.append(Step(id: id, action: .destroy, why: [.undeclared], changes: [], desired: nil, prior: record))
     }
     return Plan(steps: ordered(refreshing(steps, manifest), state: state, observed: observed), unchanged: unchanged, forgotten: forgotten, kept: kept)
   }
@@ -75,20 +75,21 @@ public struct Planner: Sendable {
     let spec = r.spec
     if spec.wantsAbsent {
       guard obs.exists else { return nil }
-      return Step(id: r.id, action: .destroy, reasons: ["ensure is 'absent'"], changes: [], desired: spec, prior: record)
+      return Step(id: r.id, action: .destroy, why: [.ensureAbsent], changes: [], desired: spec, prior: record)
     }
     if let record, !record.locator.isEmpty, record.locator != spec.locator {
-      let moved = spec.locator.keys.sorted().compactMap { k -> String? in
-        record.locator[k] == spec.locator[k] ? nil : "\(k) changed: '\(record.locator[k] ?? "")' -> '\(spec.locator[k] ?? "")'"
+      let moved = spec.locator.keys.sorted().compactMap { k -> Reason? in
+        record.locator[k] == spec.locator[k] ? nil : .moved(key: k, from: record.locator[k] ?? "", to: spec.locator[k] ?? "")
       }
-      return Step(id: r.id, action: .replace, reasons: moved, changes: creations(spec), desired: spec, prior: record)
+      return Step(id: r.id, action: .replace, why: moved, changes: creations(spec), desired: spec, prior: record)
     }
     guard obs.exists else {
-      let why = record == nil ? "not present on the host" : "missing on the host (applied before, removed since)"
+      let absent: Reason = record == nil ? .notPresent : .removedSince
       // An observer may know the create will fail (a name held by an object it does not manage): say it now.
-      return Step(id: r.id, action: .create, reasons: [why] + [obs.facts["conflict"]].compactMap { $0 }, changes: creations(spec), desired: spec, prior: record)
+      let why = [absent] + [obs.facts["conflict"].map(Reason.blocked)].compactMap { $0 }
+      return Step(id: r.id, action: .create, why: why, changes: creations(spec), desired: spec, prior: record)
     }
-    var reasons: [String] = []
+    var why: [Reason] = []
     var changes: [FieldChange] = []
     var replace = false
     for a in spec.attributes {
@@ -96,19 +97,16 @@ public struct Planner: Sendable {
       guard have != a.value else { continue }
       changes.append(FieldChange(field: a.name, before: have.map { Shown($0, of: a) }, after: Shown(a.value, of: a)))
       replace = replace || a.effect == .replace
-      if a.isSensitive || a.style == .content {
-        reasons.append(a.isSensitive ? "\(a.name) changed (sensitive)" : "\(a.name) changed")
-      } else {
-        reasons.append("\(a.name) changed: '\(have ?? "(none)")' -> '\(a.value)'")
-      }
+      let change: Reason.AttributeChange = a.isSensitive ? .sensitive : a.style == .content ? .content : .inline(before: have, after: a.value)
+      why.append(.attribute(name: a.name, change: change))
     }
     for f in spec.findings(observed: obs, now: now) {
-      reasons.append(f.reason)
+      why.append(.found(f.signal))
       if let c = f.change { changes.append(c) }
       replace = replace || f.effect == .replace
     }
-    guard !reasons.isEmpty else { return nil }
-    return Step(id: r.id, action: replace ? .replace : .update, reasons: reasons, changes: changes, desired: spec, prior: record)
+    guard !why.isEmpty else { return nil }
+    return Step(id: r.id, action: replace ? .replace : .update, why: why, changes: changes, desired: spec, prior: record)
   }
 
   func creations(_ spec: any ResourceSpec) -> [FieldChange] {

@@ -8,19 +8,6 @@ public protocol StepPerformer: Sendable {
   func perform(_ step: Step) async throws
 }
 
-/// An error from a driver, with whether trying again later may help (a Docker 5xx) or not (a bad manifest).
-public struct OperationError: Error, Sendable, CustomStringConvertible {
-  public var message: String
-  public var isRetryable: Bool
-
-  public init(_ message: String, retryable: Bool = false) {
-    self.message = message
-    self.isRetryable = retryable
-  }
-
-  public var description: String { message }
-}
-
 /// Removes every known secret value from text bound for a terminal, a log, the state or an alert.
 public struct Redactor: Sendable {
   let secrets: [String]

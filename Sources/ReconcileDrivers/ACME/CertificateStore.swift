@@ -25,7 +25,7 @@ struct CertificateStore {
     do {
       try fm.createDirectory(atPath: releases, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       chmod(directory, 0o700)
-    } catch { throw OperationError("could not create '\(releases)': \(error.localizedDescription)") }
+    } catch { throw OperationError(doing: "create '\(releases)'", "\(error.localizedDescription)") }
     let numbers = ((try? fm.contentsOfDirectory(atPath: releases)) ?? []).compactMap { Int($0) }
     let release = "\(releases)/\((numbers.max() ?? 0) + 1)"
     try? fm.createDirectory(atPath: release, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -35,11 +35,11 @@ struct CertificateStore {
     let temp = "\(live).tmp-\(getpid())"
     unlink(temp)
     guard symlink("releases/" + (release as NSString).lastPathComponent, temp) == 0, rename(temp, live) == 0 else {
-      throw OperationError("could not make '\(release)' live: \(String(cString: strerror(errno)))")
+      throw OperationError(doing: "make '\(release)' live", cause: .io(path: release, errno: errno, call: nil))
     }
     for (link, target) in [(chainPath, "live/fullchain.pem"), (keyPath, "live/privkey.pem")] where (try? fm.destinationOfSymbolicLink(atPath: link)) != target {
       unlink(link)
-      guard symlink(target, link) == 0 else { throw OperationError("could not link '\(link)': \(String(cString: strerror(errno)))") }
+      guard symlink(target, link) == 0 else { throw OperationError(doing: "link '\(link)'", cause: .io(path: link, errno: errno, call: nil)) }
     }
     try FileOut.write(issuer + "\n", to: issuerFile)
     for n in numbers.sorted().dropLast(2) { try? fm.removeItem(atPath: "\(releases)/\(n)") }

@@ -31,9 +31,9 @@ struct ContainerStepPerformer: Sendable {
         try await remove(name: name, stopTimeout: step.prior.flatMap(stopTimeout) ?? 10)
       }
     } catch let error as DockerEngineError {
-      throw OperationError("could not \(verb) \(step.id): \(error)", retryable: error.isRetryable)
-    } catch let error as OperationError where !error.message.hasPrefix("could not ") {
-      throw OperationError("could not \(verb) \(step.id): \(error.message)", retryable: error.isRetryable)
+      throw error.operationError(doing: verb, of: step.id)
+    } catch let error as OperationError {
+      throw error.within(verb, of: step.id)
     }
   }
 
@@ -77,28 +77,20 @@ struct ContainerStepPerformer: Sendable {
     )
   }
 
-  /// In-place changes: the Engine's update for restart policy and limits, then the runtime state.
+  /// In-place changes: the Engine's update for restart policy and limits, then the remedies the plan decided on.
   func update(_ spec: ContainerSpec, step: Step) async throws {
-    let fields = Set(step.changes.map(\.field))
     let name = spec.dockerName
-    if !fields.isDisjoint(with: ContainerSpec.updatableAttributes) {
+    if !step.changedAttributes.isDisjoint(with: ContainerSpec.updatableAttributes) {
       try await client.updateContainer(name, ContainerCreateRequest.update(spec))
     }
-    if let change = step.changes.first(where: { $0.field == "state" }) {
-      let before: String = if case .value(let v)? = change.before { v } else { "" }
-      switch (spec.state, before) {
-      case (.stopped, _):
-        try await client.stopContainer(name, timeout: spec.effectiveStopTimeout)
-      case (.running, "paused"):
-        try await client.unpauseContainer(name)
-      case (.running, "restarting"):
-        try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
-      case (.running, _):
-        try await client.startContainer(name)
+    for case .container(let signal) in step.signals {
+      switch signal.remedy {
+      case .start: try await client.startContainer(name)
+      case .unpause: try await client.unpauseContainer(name)
+      case .restart: try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
+      case .stop: try await client.stopContainer(name, timeout: spec.effectiveStopTimeout)
+      case .replace: continue
       }
-    }
-    if fields.contains("health") {
-      try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
     }
   }
 

@@ -22,11 +22,11 @@ struct ImageStepPerformer: Sendable {
         try await remove(reference: reference, id: step.id)
       }
     } catch let error as DockerEngineError {
-      throw OperationError("could not \(verb) \(step.id): \(error)", retryable: error.isRetryable)
-    } catch let error as OperationError where !error.message.hasPrefix("could not ") {
-      throw OperationError("could not \(verb) \(step.id): \(error.message)", retryable: error.isRetryable)
+      throw error.operationError(doing: verb, of: step.id)
+    } catch let error as OperationError {
+      throw error.within(verb, of: step.id)
     } catch let error as DockerSourceDigest.Unreadable {
-      throw OperationError("could not \(verb) \(step.id): \(error)")
+      throw OperationError(doing: verb, of: step.id, cause: .failed("\(error)"))
     }
   }
 
@@ -50,7 +50,7 @@ struct ImageStepPerformer: Sendable {
         }
       } catch let error as DockerEngineError {
         let tail = output.withValue { $0.joined() }.split(separator: "\n").suffix(10).map { "    " + $0 }.joined(separator: "\n")
-        throw OperationError("\(error)\(tail.isEmpty ? "" : "\n  build output (last lines):\n" + tail)", retryable: error.isRetryable)
+        throw error.operationError(detail: tail.isEmpty ? "" : "\n  build output (last lines):\n" + tail)
       }
     case .importTarball(let path):
       labels[DockerLabel.sourceDigest] = try DockerSourceDigest.fileDigest(path)
@@ -67,7 +67,8 @@ struct ImageStepPerformer: Sendable {
         do {
           try await client.pullImage(ref)
         } catch let error as DockerEngineError {
-          throw OperationError("image '\(ref)' is not present locally and could not be pulled (\(error)); load or build it on this host")
+          let detail = "image '\(ref)' is not present locally and could not be pulled (\(error)); load or build it on this host"
+          throw OperationError(cause: .engine(status: error.status, detail: detail))
         }
       }
       return

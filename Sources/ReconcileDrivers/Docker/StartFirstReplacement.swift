@@ -40,7 +40,7 @@ struct StartFirstReplacement: Sendable {
     } catch let failure as OperationError {
       try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
       throw OperationError(
-        "could not replace \(spec.id) (start-first): \(failure.message); the new container was removed and the old one keeps running",
+        doing: "replace \(spec.id) (start-first)", "\(failure.description); the new container was removed and the old one keeps running",
         retryable: false)
     }
     let old = try await client.inspectContainerIfPresent(spec.dockerName)
@@ -56,8 +56,7 @@ struct StartFirstReplacement: Sendable {
         do {
           try await waitUntilHealthy(finalID, within: spec.healthyWithin)
         } catch let failure as OperationError {
-          throw OperationError(
-            "could not replace \(spec.id) (start-first): it was healthy without its host ports, but after taking them over \(failure.message)")
+          throw OperationError(doing: "replace \(spec.id) (start-first)", "it was healthy without its host ports, but after taking them over \(failure.description)")
         }
       }
     }

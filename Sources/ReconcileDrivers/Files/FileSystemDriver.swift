@@ -60,7 +60,7 @@ public struct FileSystemDriver: KindDriver {
         try remove(kind: step.id.kind, path: path)
       }
     } catch let e as OperationError {
-      throw OperationError("could not \(step.action.rawValue) \(step.id): \(e.message)")
+      throw OperationError(doing: step.action.rawValue, of: step.id, cause: .because(e))
     }
   }
 
@@ -79,11 +79,11 @@ public struct FileSystemDriver: KindDriver {
           let n = (try? FileManager.default.contentsOfDirectory(atPath: path).count) ?? 0
           throw OperationError("'\(path)' is not empty (it holds \(n) entries reconcile does not manage); move them away or keep the directory in the manifests")
         }
-        throw OperationError("rmdir '\(path)': \(String(cString: strerror(errno)))")
+        throw OperationError(cause: .io(path: path, errno: errno, call: "rmdir '\(path)'"))
       }
     } else {
       guard unlink(path) == 0 || errno == ENOENT else {
-        throw OperationError("unlink '\(path)': \(String(cString: strerror(errno)))")
+        throw OperationError(cause: .io(path: path, errno: errno, call: "unlink '\(path)'"))
       }
     }
   }

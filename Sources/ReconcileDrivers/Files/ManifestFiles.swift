@@ -6,11 +6,11 @@ public enum ManifestFiles {
   public static func read(_ path: String) throws -> [ManifestSource] {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-      throw OperationError("could not read the manifests: '\(path)' does not exist (pass --manifests FILE_OR_DIR)")
+      throw OperationError(doing: "read the manifests", "'\(path)' does not exist (pass --manifests FILE_OR_DIR)")
     }
     guard isDir.boolValue else { return [try source(path)] }
     guard let walker = FileManager.default.enumerator(atPath: path) else {
-      throw OperationError("could not read the manifests: cannot list '\(path)'")
+      throw OperationError(doing: "read the manifests", "cannot list '\(path)'")
     }
     var files: [String] = []
     while let rel = walker.nextObject() as? String {
@@ -21,14 +21,14 @@ public enum ManifestFiles {
       }
       if rel.hasSuffix(".json") { files.append(rel) }
     }
-    guard !files.isEmpty else { throw OperationError("could not read the manifests: '\(path)' holds no *.json file") }
+    guard !files.isEmpty else { throw OperationError(doing: "read the manifests", "'\(path)' holds no *.json file") }
     let base = path.hasSuffix("/") ? String(path.dropLast()) : path
     return try files.sorted().map { try source("\(base)/\($0)") }
   }
 
   static func source(_ file: String) throws -> ManifestSource {
     guard let data = FileManager.default.contents(atPath: file) else {
-      throw OperationError("could not read the manifest '\(file)': permission denied or not a regular file")
+      throw OperationError(doing: "read the manifest '\(file)'", "permission denied or not a regular file")
     }
     return ManifestSource(file: file, data: data)
   }

@@ -13,7 +13,7 @@ public struct SecretSources: SecretLookup {
     self.directory = directory
     if let envFile, FileManager.default.fileExists(atPath: envFile) {
       guard let data = FileManager.default.contents(atPath: envFile) else {
-        throw OperationError("could not read the env file '\(envFile)': permission denied")
+        throw OperationError(doing: "read the env file '\(envFile)'", "permission denied")
       }
       self.envFile = try Self.parse(String(decoding: data, as: UTF8.self), file: envFile)
       self.envFilePath = envFile
@@ -53,7 +53,7 @@ public struct SecretSources: SecretLookup {
       if line.isEmpty || line.hasPrefix("#") { continue }
       if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
       guard let eq = line.firstIndex(of: "=") else {
-        throw OperationError("could not read the env file '\(file)': line \(n + 1): expected KEY=value")
+        throw OperationError(doing: "read the env file '\(file)'", "line \(n + 1): expected KEY=value")
       }
       let key = line[..<eq].trimmingCharacters(in: .whitespaces)
       var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)

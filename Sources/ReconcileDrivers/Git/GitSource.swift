@@ -23,7 +23,7 @@ public struct GitSource: Sendable {
 
   func git(_ args: [String]) throws -> String {
     let r = try ProcessRunner.run(["git", "-C", clone] + args)
-    guard r.status == 0 else { throw r.failure("could not run git in '\(clone)'") }
+    guard r.status == 0 else { throw r.failure(doing: "run git in '\(clone)'") }
     return r.output.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
@@ -32,7 +32,7 @@ public struct GitSource: Sendable {
     if !FileManager.default.fileExists(atPath: clone + "/.git") {
       try FileManager.default.createDirectory(atPath: (clone as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       let r = try ProcessRunner.run(["git", "clone", "--quiet", "--no-checkout", "--branch", branch, url, clone])
-      guard r.status == 0 else { throw r.failure("could not clone '\(url)' (branch '\(branch)')") }
+      guard r.status == 0 else { throw r.failure(doing: "clone '\(url)' (branch '\(branch)')") }
     }
     _ = try git(["fetch", "--quiet", "--force", "origin", "+refs/heads/\(branch):refs/remotes/origin/\(branch)", "+refs/notes/*:refs/notes/*"])
     return try git(["rev-parse", "refs/remotes/origin/\(branch)"])
@@ -41,7 +41,7 @@ public struct GitSource: Sendable {
   /// The commit the branch points at on the remote, without fetching objects (`git ls-remote`).
   public func remoteHead() throws -> String? {
     let r = try ProcessRunner.run(["git", "ls-remote", url, "refs/heads/\(branch)"])
-    guard r.status == 0 else { throw r.failure("could not read '\(url)'") }
+    guard r.status == 0 else { throw r.failure(doing: "read '\(url)'") }
     return r.output.split(separator: "\t").first.map(String.init)
   }
 
@@ -54,7 +54,7 @@ public struct GitSource: Sendable {
   /// Checks the commit's signature with `git verify-commit`; the error carries git's own output.
   public func verifySignature(_ sha: String) throws {
     let r = try ProcessRunner.run(["git", "-C", clone, "verify-commit", sha])
-    guard r.status == 0 else { throw r.failure("commit \(sha.prefix(12)) has no valid signature") }
+    guard r.status == 0 else { throw r.failure(meaning: "commit \(sha.prefix(12)) has no valid signature") }
   }
 
   /// Puts the work tree at `sha`, detached.

@@ -27,7 +27,8 @@ public struct BackupRestorer: Sendable {
     if !existing.isEmpty, !force {
       let shown = existing.prefix(5).map { "    \($0)" }.joined(separator: "\n")
       throw OperationError(
-        "could not restore backup '\(m.id)' into '\(root)': \(existing.count) file\(existing.count == 1 ? "" : "s") would be overwritten; stop what uses them and add --force:\n\(shown)\(existing.count > 5 ? "\n    …" : "")"
+        doing: "restore backup '\(m.id)' into '\(root)'",
+        "\(existing.count) file\(existing.count == 1 ? "" : "s") would be overwritten; stop what uses them and add --force:\n\(shown)\(existing.count > 5 ? "\n    …" : "")"
       )
     }
     let paused = root == "/" ? try stopContainer(m.container) : nil
@@ -49,8 +50,8 @@ public struct BackupRestorer: Sendable {
       }
       let tmp = "\(dest).reconcile-restore"
       let cp = try ProcessRunner.run(["cp", "-a", "\(work)/data/\(f.path)", tmp])
-      guard cp.status == 0 else { throw cp.failure("could not restore '\(dest)'") }
-      guard rename(tmp, dest) == 0 else { throw OperationError("could not restore '\(dest)': \(String(cString: strerror(errno)))") }
+      guard cp.status == 0 else { throw cp.failure(doing: "restore '\(dest)'") }
+      guard rename(tmp, dest) == 0 else { throw OperationError(doing: "restore '\(dest)'", cause: .io(path: dest, errno: errno, call: nil)) }
     }
   }
 
@@ -66,16 +67,16 @@ public struct BackupRestorer: Sendable {
   func stopContainer(_ name: String?) throws -> String? {
     guard let name else { return nil }
     let state = try ProcessRunner.run(docker + ["inspect", "-f", "{{.State.Running}}", name])
-    guard state.status == 0 else { throw state.failure("could not inspect the container '\(name)' before the in-place restore") }
+    guard state.status == 0 else { throw state.failure(doing: "inspect the container '\(name)' before the in-place restore") }
     guard state.output.trimmingCharacters(in: .whitespacesAndNewlines) == "true" else { return nil }
     let stop = try ProcessRunner.run(docker + ["stop", name])
-    guard stop.status == 0 else { throw stop.failure("could not stop the container '\(name)' before the in-place restore") }
+    guard stop.status == 0 else { throw stop.failure(doing: "stop the container '\(name)' before the in-place restore") }
     return name
   }
 
   /// Calls `docker start NAME` (once: a second call after success is a no-op for a running container).
   func startContainer(_ name: String) throws {
     let start = try ProcessRunner.run(docker + ["start", name])
-    guard start.status == 0 else { throw start.failure("could not start the container '\(name)' after the restore") }
+    guard start.status == 0 else { throw start.failure(doing: "start the container '\(name)' after the restore") }
   }
 }

@@ -36,12 +36,12 @@ public struct BackupRunner: Sendable {
     do {
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
-      throw OperationError("could not back up \(spec.id): could not create '\(dir)': \(error.localizedDescription)")
+      throw OperationError(doing: "back up", of: spec.id, cause: .because(OperationError(doing: "create '\(dir)'", error.localizedDescription)))
     }
     let lock = open("\(dir)/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
       if lock >= 0 { close(lock) }
-      throw OperationError("could not back up \(spec.id): another backup of it is running (lock '\(dir)/.lock' is held)", retryable: true)
+      throw OperationError(doing: "back up", of: spec.id, cause: .failed("another backup of it is running (lock '\(dir)/.lock' is held)"), retryable: true)
     }
     defer { close(lock) }
     let id = Self.newID(now)
@@ -51,8 +51,8 @@ public struct BackupRunner: Sendable {
       var manifest = try stage(into: staging, id: id, time: now)
       let tmp = "\(dir)/.\(id).tar.gz.partial"
       let tar = try ProcessRunner.run(["tar", "-czf", tmp, "-C", staging, "manifest.json", "data"])
-      guard tar.status == 0 else { throw tar.failure("could not archive") }
-      guard rename(tmp, catalog.archivePath(id)) == 0 else { throw OperationError("could not rename '\(tmp)': \(String(cString: strerror(errno)))") }
+      guard tar.status == 0 else { throw tar.failure(doing: "archive") }
+      guard rename(tmp, catalog.archivePath(id)) == 0 else { throw OperationError(doing: "rename '\(tmp)'", cause: .io(path: tmp, errno: errno, call: nil)) }
       manifest.archiveSha256 = try HostFiles.sha256(of: catalog.archivePath(id))
       try catalog.save(manifest)
       try BackupVerifier(catalog: catalog).verify(manifest)
@@ -61,7 +61,7 @@ public struct BackupRunner: Sendable {
       try catalog.save(manifest)
       return BackupResult(manifest: manifest, deleted: try applyRetention())
     } catch let e as OperationError {
-      throw OperationError("could not back up \(spec.id): \(e.message)", retryable: e.isRetryable)
+      throw e.cause(of: "back up", spec.id)
     }
   }
 
@@ -89,7 +89,7 @@ public struct BackupRunner: Sendable {
       case .path:
         guard FileManager.default.fileExists(atPath: source.path) else { throw OperationError("the source '\(source.path)' does not exist") }
         let cp = try ProcessRunner.run(["cp", "-a", source.path, target])
-        guard cp.status == 0 else { throw cp.failure("could not copy '\(source.path)'") }
+        guard cp.status == 0 else { throw cp.failure(doing: "copy '\(source.path)'") }
       }
     }
     var files: [BackupManifest.File] = []
@@ -106,7 +106,7 @@ public struct BackupRunner: Sendable {
 
   /// Regular files below `root`, relative, sorted.
   static func regularFiles(under root: String) throws -> [String] {
-    guard let walker = FileManager.default.enumerator(atPath: root) else { throw OperationError("could not list '\(root)'") }
+    guard let walker = FileManager.default.enumerator(atPath: root) else { throw OperationError(doing: "list '\(root)'") }
     var out: [String] = []
     while let rel = walker.nextObject() as? String {
       if (walker.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { out.append(rel) }

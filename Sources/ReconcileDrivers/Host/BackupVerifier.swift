@@ -24,7 +24,7 @@ struct BackupVerifier: Sendable {
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let tar = try ProcessRunner.run(["tar", "-xzf", archive, "-C", dir])
-    guard tar.status == 0 else { throw tar.failure("could not extract '\(archive)'") }
+    guard tar.status == 0 else { throw tar.failure(doing: "extract '\(archive)'") }
     var problems: [String] = []
     let present = Set(try BackupRunner.regularFiles(under: "\(dir)/data"))
     for f in m.files {

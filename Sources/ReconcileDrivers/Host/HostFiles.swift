@@ -14,11 +14,11 @@ enum HostFiles {
     do {
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     } catch {
-      throw OperationError("could not create the directory '\(dir)': \(error.localizedDescription)")
+      throw OperationError(doing: "create the directory '\(dir)'", "\(error.localizedDescription)")
     }
     let tmp = "\(dir)/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
     let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-    guard fd >= 0 else { throw OperationError("could not open '\(tmp)': \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw OperationError(doing: "open '\(tmp)'", cause: .io(path: tmp, errno: errno, call: nil)) }
     var ok = data.withUnsafeBytes { buf -> Bool in
       var off = 0
       while off < buf.count {
@@ -33,7 +33,7 @@ enum HostFiles {
     close(fd)
     guard ok, rename(tmp, path) == 0 else {
       unlink(tmp)
-      throw OperationError("could not write '\(path)': \(String(cString: strerror(ok ? errno : err)))")
+      throw OperationError(doing: "write '\(path)'", cause: .io(path: path, errno: ok ? errno : err, call: nil))
     }
   }
 
@@ -46,15 +46,15 @@ enum HostFiles {
   /// Removes a file; absent is fine.
   static func remove(_ path: String) throws {
     guard unlink(path) == 0 || errno == ENOENT else {
-      throw OperationError("could not remove '\(path)': \(String(cString: strerror(errno)))")
+      throw OperationError(doing: "remove '\(path)'", cause: .io(path: path, errno: errno, call: nil))
     }
   }
 
   /// SHA-256 of a file, streamed through OpenSSL's EVP interface.
   static func sha256(of path: String) throws -> String {
-    guard let h = FileHandle(forReadingAtPath: path) else { throw OperationError("could not open '\(path)' to compute its checksum") }
+    guard let h = FileHandle(forReadingAtPath: path) else { throw OperationError(doing: "open '\(path)' to compute its checksum") }
     defer { try? h.close() }
-    guard let ctx = EVP_MD_CTX_new() else { throw OperationError("could not compute the checksum of '\(path)': EVP_MD_CTX_new failed") }
+    guard let ctx = EVP_MD_CTX_new() else { throw OperationError(doing: "compute the checksum of '\(path)'", "EVP_MD_CTX_new failed") }
     defer { EVP_MD_CTX_free(ctx) }
     EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
     while true {

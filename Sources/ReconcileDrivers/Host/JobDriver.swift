@@ -80,7 +80,7 @@ public struct JobDriver: KindDriver {
         try uninstall(locator, keepDefinition: false)
       }
     } catch let e as OperationError {
-      throw OperationError(e.message.hasPrefix("could not") ? e.message : "could not \(step.action.rawValue) \(step.id): \(e.message)", retryable: e.isRetryable)
+      throw e.within(step.action.rawValue, of: step.id)
     }
   }
 
@@ -130,6 +130,6 @@ public struct JobDriver: KindDriver {
   }
 
   func check(_ r: ProcessResult, _ what: String) throws {
-    guard r.status == 0 else { throw r.failure("could not \(what)", redactor: redactor()) }
+    guard r.status == 0 else { throw r.failure(doing: "\(what)", redactor: redactor()) }
   }
 }

@@ -74,7 +74,7 @@ public struct JobDefinition: Codable, Sendable, Hashable {
     do {
       return try decoder.decode(JobDefinition.self, from: data)
     } catch {
-      throw OperationError("could not read the job definition '\(path)': \(error)")
+      throw OperationError(doing: "read the job definition '\(path)'", "\(error)")
     }
   }
 }

@@ -12,7 +12,7 @@ public struct JobRunner: Sendable {
   /// Runs the job; returns its exit status (0 for a skipped run). Throws when the job is not installed.
   public func run(_ name: String, now: @Sendable () -> Date = Date.init) throws -> (RunRecord, Int32) {
     guard let def = try JobDefinition.load(paths.definition(of: name)) else {
-      throw OperationError("could not run job '\(name)': it is not installed (no '\(paths.definition(of: name))'); run 'reconcile apply' first")
+      throw OperationError(doing: "run job '\(name)'", "it is not installed (no '\(paths.definition(of: name))'); run 'reconcile apply' first")
     }
     let records = RunRecords(path: paths.runs(of: name))
     let start = now()

@@ -42,7 +42,7 @@ public struct RunRecords: Sendable {
     let dir = (path as NSString).deletingLastPathComponent
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw OperationError("could not record the run in '\(path)': \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw OperationError(doing: "record the run in '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
     _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     fsync(fd)
     close(fd)

@@ -13,16 +13,16 @@ enum SQLiteCopier {
       sqlite3_close_v2(src)
       sqlite3_close_v2(dst)
     }
-    guard FileManager.default.fileExists(atPath: source) else { throw OperationError("could not back up the SQLite database '\(source)': it does not exist") }
+    guard FileManager.default.fileExists(atPath: source) else { throw OperationError(doing: "back up the SQLite database '\(source)'", "it does not exist") }
     guard sqlite3_open_v2(source, &src, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
-      throw OperationError("could not open the SQLite database '\(source)': \(message(src))")
+      throw OperationError(doing: "open the SQLite database '\(source)'", "\(message(src))")
     }
     sqlite3_busy_timeout(src, 30_000)
     guard sqlite3_open_v2(destination, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK else {
-      throw OperationError("could not create the SQLite copy '\(destination)': \(message(dst))")
+      throw OperationError(doing: "create the SQLite copy '\(destination)'", "\(message(dst))")
     }
     guard let backup = sqlite3_backup_init(dst, "main", src, "main") else {
-      throw OperationError("could not start the SQLite backup of '\(source)': \(message(dst))")
+      throw OperationError(doing: "start the SQLite backup of '\(source)'", "\(message(dst))")
     }
     let deadline = Date().addingTimeInterval(30)
     var rc: Int32
@@ -35,11 +35,11 @@ enum SQLiteCopier {
     } while rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
     sqlite3_backup_finish(backup)
     guard rc == SQLITE_DONE else {
-      throw OperationError("could not copy the SQLite database '\(source)': \(String(cString: sqlite3_errstr(rc)))", retryable: rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+      throw OperationError(doing: "copy the SQLite database '\(source)'", "\(String(cString: sqlite3_errstr(rc)))", retryable: rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
     }
     // A copy of a WAL database stays in WAL mode; make it a single self-contained file.
     guard sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", nil, nil, nil) == SQLITE_OK else {
-      throw OperationError("could not finish the SQLite copy '\(destination)': \(message(dst))")
+      throw OperationError(doing: "finish the SQLite copy '\(destination)'", "\(message(dst))")
     }
   }
 

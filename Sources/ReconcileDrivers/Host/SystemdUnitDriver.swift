@@ -54,18 +54,19 @@ public struct SystemdUnitDriver: KindDriver {
         guard let spec = step.desired as? UnitSpec else { throw OperationError("the step carries no unit spec") }
         if step.action == .replace, let prior = step.prior { try uninstall(prior.locator, record: prior) }
         system = TargetSystem(spec.target)
-        try install(spec, system: system, activation: step.changes.first { $0.field == "activation" }?.after, creating: step.action != .update)
+        let activation = step.signals.lazy.compactMap { if case .unit(let u) = $0 { u.activation } else { nil } }.first
+        try install(spec, system: system, activation: activation, creating: step.action != .update)
       case .destroy:
         guard let locator = step.desired?.locator ?? step.prior?.locator else { return }
         try uninstall(locator, record: step.prior)
       }
     } catch let e as OperationError {
-      throw OperationError(e.message.hasPrefix("could not") ? e.message : "could not \(step.action.rawValue) \(step.id): \(e.message)", retryable: e.isRetryable)
+      throw e.within(step.action.rawValue, of: step.id)
     }
   }
 
   /// Verifies and writes the files, then `daemon-reload`, `enable`/`disable` and the planned activation.
-  func install(_ spec: UnitSpec, system: TargetSystem, activation: Shown?, creating: Bool) throws {
+  func install(_ spec: UnitSpec, system: TargetSystem, activation: UnitActivation?, creating: Bool) throws {
     try UnitFiles(system: system, files: UnitFiles.of(spec)).install(subject: spec.id, redactor: redactor())
     let live = system.systemdIsRunning()
     if live { try check(system.systemctl(["daemon-reload"], live: true), "daemon-reload") }
@@ -73,10 +74,9 @@ public struct SystemdUnitDriver: KindDriver {
       try check(system.systemctl([enabled ? "enable" : "disable", spec.unitName], live: live), "\(enabled ? "enable" : "disable") \(spec.unitName)")
     }
     guard live else { return }
-    var verb: String?
-    if case .value(let v)? = activation, ["start", "restart", "reload", "stop"].contains(v) { verb = v }
-    if creating, activation == nil, spec.running == true { verb = "start" }
-    if let verb { try check(system.systemctl([verb, spec.unitName], live: true), "\(verb) \(spec.unitName)") }
+    var verb = activation == .daemonReload ? nil : activation
+    if creating, activation == nil, spec.running == true { verb = .start }
+    if let verb { try check(system.systemctl([verb.rawValue, spec.unitName], live: true), "\(verb.rawValue) \(spec.unitName)") }
   }
 
   /// Stops and disables the unit (offline: removes its enable links), removes its files and reloads.
@@ -85,7 +85,7 @@ public struct SystemdUnitDriver: KindDriver {
     let system = TargetSystem(SystemdTarget(locator: locator))
     let live = system.systemdIsRunning()
     let disable = try system.systemctl(["disable"] + (live ? ["--now"] : []) + [unit], live: live)
-    if disable.status != 0, !disable.output.contains("does not exist"), !disable.output.contains("not loaded") { throw disable.failure("could not disable \(unit)") }
+    if disable.status != 0, !disable.output.contains("does not exist"), !disable.output.contains("not loaded") { throw disable.failure(doing: "disable \(unit)") }
     var files = [unit: ""]
     for key in record?.attributes.keys ?? [:].keys where key.hasPrefix("dropIn:") { files["\(unit).d/\(key.dropFirst(7))"] = "" }
     try UnitFiles(system: system, files: files).remove()
@@ -93,6 +93,6 @@ public struct SystemdUnitDriver: KindDriver {
   }
 
   func check(_ r: ProcessResult, _ what: String) throws {
-    guard r.status == 0 else { throw r.failure("could not \(what)", redactor: redactor()) }
+    guard r.status == 0 else { throw r.failure(doing: "\(what)", redactor: redactor()) }
   }
 }

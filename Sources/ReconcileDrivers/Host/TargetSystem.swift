@@ -37,7 +37,7 @@ struct TargetSystem: Sendable {
     }
     let r = try run(["sh", "-c", "if [ -f \"$1\" ]; then base64 \"$1\"; else echo absent; exit 3; fi", "sh", path])
     if r.status == 3 { return nil }
-    guard r.status == 0, let data = Data(base64Encoded: r.output.filter { !$0.isWhitespace }) else { throw r.failure("could not read '\(path)'") }
+    guard r.status == 0, let data = Data(base64Encoded: r.output.filter { !$0.isWhitespace }) else { throw r.failure(doing: "read '\(path)'") }
     return String(decoding: data, as: UTF8.self)
   }
 
@@ -54,7 +54,7 @@ struct TargetSystem: Sendable {
     guard r.status == 0 else {
       var shown = r
       shown.argv = target.commandPrefix + ["sh", "-c", script, "sh", "(\(content.utf8.count) bytes, base64)", path]
-      throw shown.failure("could not write '\(path)'", redactor: redactor)
+      throw shown.failure(doing: "write '\(path)'", redactor: redactor)
     }
   }
 
@@ -64,12 +64,12 @@ struct TargetSystem: Sendable {
       let p = local(path)
       guard unlink(p) == 0 || errno == ENOENT else {
         if errno == EISDIR, rmdir(p) == 0 || errno == ENOTEMPTY { return }
-        throw OperationError("could not remove '\(p)': \(String(cString: strerror(errno)))")
+        throw OperationError(doing: "remove '\(p)'", cause: .io(path: p, errno: errno, call: nil))
       }
       return
     }
     let r = try run(["sh", "-c", "rm -f \"$1\" 2>/dev/null || rmdir \"$1\" 2>/dev/null || true", "sh", path])
-    guard r.status == 0 else { throw r.failure("could not remove '\(path)'") }
+    guard r.status == 0 else { throw r.failure(doing: "remove '\(path)'") }
   }
 
   /// Removes an empty directory; a directory that still holds files is left as it is.

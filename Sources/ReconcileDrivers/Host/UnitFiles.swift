@@ -43,7 +43,7 @@ struct UnitStatus: Sendable {
   /// Calls `systemctl show UNIT -p ActiveState,SubState,UnitFileState,NRestarts` in the target.
   static func read(_ unit: String, in system: TargetSystem) throws -> UnitStatus {
     let r = try system.systemctl(["show", unit, "-p", names.joined(separator: ",")], live: true)
-    guard r.status == 0 else { throw r.failure("could not observe unit '\(unit)'") }
+    guard r.status == 0 else { throw r.failure(doing: "observe unit '\(unit)'") }
     var p: [String: String] = [:]
     for line in r.output.split(separator: "\n") {
       guard let eq = line.firstIndex(of: "=") else { continue }

@@ -17,7 +17,7 @@ struct UnitVerifier: Sendable {
     let diagnostics = r.output.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     guard r.status == 0, diagnostics.isEmpty else {
       let why = r.status == 0 ? "systemd-analyze verify reported problems (it exits 0 on some errors)" : "systemd-analyze verify refused the unit"
-      throw r.failure("could not install \(subject): \(why)", redactor: redactor)
+      throw r.failure(doing: "install", of: subject, meaning: why, redactor: redactor)
     }
   }
 

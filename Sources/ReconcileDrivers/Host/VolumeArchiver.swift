@@ -14,7 +14,7 @@ struct VolumeArchiver: Sendable {
   func mountpoint(_ volume: String) throws -> String {
     let r = try ProcessRunner.run(docker + ["volume", "inspect", "-f", "{{.Mountpoint}}", volume])
     let path = r.output.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard r.status == 0, path.hasPrefix("/") else { throw r.failure("could not find the Docker volume '\(volume)'") }
+    guard r.status == 0, path.hasPrefix("/") else { throw r.failure(doing: "find the Docker volume '\(volume)'") }
     return path
   }
 
@@ -22,19 +22,19 @@ struct VolumeArchiver: Sendable {
   func export(_ source: BackupSpec.Source, into directory: String, scratch: String) throws {
     let volume = source.path
     let exists = try ProcessRunner.run(docker + ["volume", "inspect", volume])
-    guard exists.status == 0 else { throw exists.failure("could not read the Docker volume '\(volume)'") }
+    guard exists.status == 0 else { throw exists.failure(doing: "read the Docker volume '\(volume)'") }
     let helper = "reconcile-backup-" + UUID().uuidString.prefix(8).lowercased()
     let create = try ProcessRunner.run(
       docker + ["create", "--name", helper, "--label", "io.reconcile.backup-helper=1", "-v", "\(volume):/volume:ro", source.helperImage ?? "", "true"])
-    guard create.status == 0 else { throw create.failure("could not create the helper container for the Docker volume '\(volume)'") }
+    guard create.status == 0 else { throw create.failure(doing: "create the helper container for the Docker volume '\(volume)'") }
     defer { _ = try? ProcessRunner.run(docker + ["rm", "-f", helper]) }
     let tar = "\(scratch)/volume-\(helper).tar"
     defer { try? FileManager.default.removeItem(atPath: tar) }
     let quoted = docker.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
     let copy = try ProcessRunner.run(["/bin/sh", "-c", "\(quoted) cp \"$1:/volume\" - > \"$2\"", "sh", helper, tar])
-    guard copy.status == 0 else { throw copy.failure("could not read the Docker volume '\(volume)' through its helper container") }
+    guard copy.status == 0 else { throw copy.failure(doing: "read the Docker volume '\(volume)' through its helper container") }
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let extract = try ProcessRunner.run(["tar", "-xf", tar, "-C", directory, "--strip-components=1"])
-    guard extract.status == 0 else { throw extract.failure("could not unpack the archive of the Docker volume '\(volume)'") }
+    guard extract.status == 0 else { throw extract.failure(doing: "unpack the archive of the Docker volume '\(volume)'") }
   }
 }

@@ -7,10 +7,13 @@ public struct ProcessResult: Sendable {
   public var status: Int32
   public var output: String
 
-  /// An error that reports argv, the exit status and the output, indented, with secrets redacted.
-  public func failure(_ what: String, redactor: Redactor = Redactor(secrets: [])) -> OperationError {
-    let body = output.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
-    return OperationError(redactor.redact("\(what): `\(argv.joined(separator: " "))` exited with status \(status):\n\(body)"))
+  /// `could not OPERATION: MEANING: `argv` exited with status N:` and the output, indented, with secrets redacted.
+  public func failure(
+    doing operation: String? = nil, of subject: ResourceID? = nil, meaning: String? = nil, redactor: Redactor = Redactor(secrets: [])
+  ) -> OperationError {
+    let cause = OperationError.Cause.command(
+      argv: argv.map(redactor.redact), status: status, output: redactor.redact(output), meaning: meaning.map(redactor.redact))
+    return OperationError(doing: operation.map(redactor.redact), of: subject, cause: cause)
   }
 }
 
@@ -29,7 +32,7 @@ public enum ProcessRunner {
     do {
       try p.run()
     } catch {
-      throw OperationError("could not run `\(argv.joined(separator: " "))`: \(error.localizedDescription)")
+      throw OperationError(doing: "run `\(argv.joined(separator: " "))`", error.localizedDescription)
     }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()

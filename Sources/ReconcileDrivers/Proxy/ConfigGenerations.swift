@@ -27,7 +27,7 @@ struct ConfigGenerations {
     let numbers = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).compactMap { Int($0) }
     let next = "\(root)/\((numbers.max() ?? 0) + 1)"
     if let cur = current, fm.fileExists(atPath: cur) {
-      do { try fm.copyItem(atPath: cur, toPath: next) } catch { throw OperationError("could not stage '\(next)' from '\(cur)': \(error.localizedDescription)") }
+      do { try fm.copyItem(atPath: cur, toPath: next) } catch { throw OperationError(doing: "stage '\(next)' from '\(cur)'", "\(error.localizedDescription)") }
     } else {
       try makeDirectory(next + "/sites")
     }
@@ -39,8 +39,8 @@ struct ConfigGenerations {
     let temp = "\(live).tmp-\(getpid())"
     unlink(temp)
     let relative = "generations/" + (generation as NSString).lastPathComponent
-    guard symlink(relative, temp) == 0 else { throw OperationError("could not link '\(temp)': \(String(cString: strerror(errno)))") }
-    guard rename(temp, live) == 0 else { throw OperationError("could not make '\(generation)' live: rename: \(String(cString: strerror(errno)))") }
+    guard symlink(relative, temp) == 0 else { throw OperationError(doing: "link '\(temp)'", cause: .io(path: temp, errno: errno, call: nil)) }
+    guard rename(temp, live) == 0 else { throw OperationError(doing: "make '\(generation)' live", cause: .io(path: generation, errno: errno, call: "rename")) }
   }
 
   /// Removes generations older than the newest `keep`, never the live one.
@@ -78,7 +78,7 @@ struct ConfigGenerations {
 
   func makeDirectory(_ path: String) throws {
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-      throw OperationError("could not create '\(path)': \(error.localizedDescription)")
+      throw OperationError(doing: "create '\(path)'", "\(error.localizedDescription)")
     }
   }
 }
@@ -90,7 +90,7 @@ final class PrefixLock {
   init(_ prefix: String) throws {
     try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
     fd = open(prefix + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw OperationError("could not open '\(prefix)/lock': \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw OperationError(doing: "open '\(prefix)/lock'", cause: .io(path: "\(prefix)/lock", errno: errno, call: nil)) }
     flock(fd, LOCK_EX)
   }
 
@@ -105,11 +105,11 @@ enum FileOut {
   static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
     let temp = "\(path).tmp-\(getpid())"
     guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: Int(mode)]) else {
-      throw OperationError("could not write '\(path)': \(String(cString: strerror(errno)))")
+      throw OperationError(doing: "write '\(path)'", cause: .io(path: path, errno: errno, call: nil))
     }
     guard rename(temp, path) == 0 else {
       unlink(temp)
-      throw OperationError("could not write '\(path)': rename: \(String(cString: strerror(errno)))")
+      throw OperationError(doing: "write '\(path)'", cause: .io(path: path, errno: errno, call: "rename"))
     }
   }
 

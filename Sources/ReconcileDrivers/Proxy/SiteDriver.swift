@@ -48,7 +48,7 @@ public struct SiteDriver: KindDriver {
       try withServer(prior, what: what) { staged in Self.remove(step.id.name, from: staged) }
     }
     guard step.action != .destroy else { return }
-    guard let spec = step.desired as? SiteSpec else { throw OperationError("could not \(what): the step carries no site") }
+    guard let spec = step.desired as? SiteSpec else { throw OperationError(doing: "\(what)", "the step carries no site") }
     try Self.placeholders(for: spec)
     try withServer(spec.locator, what: what) { staged in
       try FileOut.write(spec.config.value, to: "\(staged)/\(spec.fileName)")
@@ -60,7 +60,7 @@ public struct SiteDriver: KindDriver {
   /// Reloads the site's server so it serves what changed under it (a certificate issued or renewed); starts it
   /// with its live configuration when it is not running.
   public func refresh(_ refresh: Refresh) async throws {
-    guard let spec = refresh.spec as? SiteSpec else { throw OperationError("could not refresh \(refresh.id): it is not a site") }
+    guard let spec = refresh.spec as? SiteSpec else { throw OperationError(doing: "refresh \(refresh.id)", "it is not a site") }
     let what = "\(spec.refreshAction) for \(spec.id)"
     switch spec.server {
     case .nginx: try NginxServer(prefix: spec.prefix).refresh(what)
@@ -78,7 +78,7 @@ public struct SiteDriver: KindDriver {
 
   func withServer(_ locator: [String: String], what: String, change: (String) throws -> Void) throws {
     guard let prefix = locator["prefix"], let server = locator["server"].flatMap(ProxyServerKind.init(rawValue:)) else {
-      throw OperationError("could not \(what): the site's server and prefix are unknown")
+      throw OperationError(doing: "\(what)", "the site's server and prefix are unknown")
     }
     switch server {
     case .nginx: try NginxServer(prefix: prefix).apply(what, change: change)

@@ -11,7 +11,7 @@ enum AtomicFile {
     let dir = (path as NSString).deletingLastPathComponent
     let temp = "\(path).tmp-\(getpid())"
     let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-    guard fd >= 0 else { throw OperationError("could not write '\(path)': open: \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw OperationError(doing: "write '\(path)'", cause: .io(path: path, errno: errno, call: "open")) }
     var ok = false
     defer {
       if !ok { unlink(temp) }
@@ -27,8 +27,8 @@ enum AtomicFile {
     }
     let synced = written && fsync(fd) == 0
     close(fd)
-    guard synced else { throw OperationError("could not write '\(path)': \(String(cString: strerror(errno)))") }
-    guard rename(temp, path) == 0 else { throw OperationError("could not write '\(path)': rename: \(String(cString: strerror(errno)))") }
+    guard synced else { throw OperationError(doing: "write '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
+    guard rename(temp, path) == 0 else { throw OperationError(doing: "write '\(path)'", cause: .io(path: path, errno: errno, call: "rename")) }
     ok = true
     syncDirectory(dir)
   }
@@ -44,12 +44,12 @@ enum AtomicFile {
   /// Appends one line and flushes it to the kernel (it survives the process being killed).
   static func appendLine(_ line: Data, to path: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw OperationError("could not append to '\(path)': \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw OperationError(doing: "append to '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
     defer { close(fd) }
     var bytes = line
     bytes.append(0x0A)
     let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    guard n == bytes.count else { throw OperationError("could not append to '\(path)': \(String(cString: strerror(errno)))") }
+    guard n == bytes.count else { throw OperationError(doing: "append to '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
   }
 }
 

@@ -44,7 +44,7 @@ public struct JSONStateStore: Sendable {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
-      throw OperationError("could not create the state directory '\(directory)': \(error.localizedDescription)")
+      throw OperationError(doing: "create the state directory '\(directory)'", "\(error.localizedDescription)")
     }
   }
 
@@ -61,7 +61,7 @@ public struct JSONStateStore: Sendable {
       }
       return s
     } catch {
-      let why = (error as? OperationError)?.message ?? Self.describe(error)
+      let why = (error as? OperationError)?.description ?? Self.describe(error)
       throw OperationError(
         "the state file '\(statePath)' is corrupted: \(why). Nothing was changed. The previous version is kept in '\(statePath).previous'; inspect both and restore one by hand")
     }
@@ -127,11 +127,13 @@ public struct JSONStateStore: Sendable {
   /// The append-only journal of one apply, kept open for its duration.
   public final class Journal: @unchecked Sendable {
     let fd: Int32
+    let path: String
     let lock = NSLock()
 
     init(path: String) throws {
+      self.path = path
       fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-      guard fd >= 0 else { throw OperationError("could not open the journal '\(path)': \(String(cString: strerror(errno)))") }
+      guard fd >= 0 else { throw OperationError(doing: "open the journal '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
     }
 
     deinit { close(fd) }
@@ -141,7 +143,7 @@ public struct JSONStateStore: Sendable {
       var line = try JSONStateStore.lineEncoder.encode(entry)
       line.append(0x0A)
       let n = lock.withLock { line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
-      guard n == line.count else { throw OperationError("could not append to the journal: \(String(cString: strerror(errno)))") }
+      guard n == line.count else { throw OperationError(doing: "append to the journal", cause: .io(path: path, errno: errno, call: nil)) }
     }
   }
 
@@ -165,7 +167,7 @@ public struct JSONStateStore: Sendable {
     let path = directory + "/secret-hash.key"
     if let data = FileManager.default.contents(atPath: path), data.count == 32 { return Array(data) }
     guard let random = FileManager.default.contents(atPath: "/dev/urandom", maxBytes: 32) else {
-      throw OperationError("could not read random bytes for '\(path)'")
+      throw OperationError(doing: "read random bytes for '\(path)'")
     }
     let key = Array(random)
     try AtomicFile.write(Data(key), to: path)

@@ -30,12 +30,12 @@ public final class StateLock: @unchecked Sendable {
   public init(directory: String, command: String, timeout: Double) throws {
     path = directory + "/lock"
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw OperationError("could not open the state lock '\(path)': \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw OperationError(doing: "open the state lock '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
     let deadline = Date().addingTimeInterval(timeout)
     while flock(fd, LOCK_EX | LOCK_NB) != 0 {
       guard errno == EWOULDBLOCK || errno == EINTR else {
         close(fd)
-        throw OperationError("could not lock '\(path)': \(String(cString: strerror(errno)))")
+        throw OperationError(doing: "lock '\(path)'", cause: .io(path: path, errno: errno, call: nil))
       }
       if Date() >= deadline {
         let holder = Self.read(fd).map { "held by \($0.summary)" } ?? "held by another process"

@@ -17,7 +17,7 @@ public final class FileWatcher: @unchecked Sendable {
 
   public init(debounce: Double = 0.2, onChange: @escaping @Sendable ([String]) -> Void) throws {
     fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-    guard fd >= 0 else { throw OperationError("could not start watching files: inotify_init1: \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw OperationError(doing: "start watching files", "inotify_init1: \(String(cString: strerror(errno)))") }
     self.debounce = debounce
     self.onChange = onChange
   }

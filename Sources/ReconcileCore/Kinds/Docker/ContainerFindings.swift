@@ -20,46 +20,35 @@ enum ContainerFindings {
     if let want = f["wantedImageRef"], want != have {
       guard fromResource else { return nil }
       return Finding(
-        reason: "image changed: '\(have)' -> '\(want)'", effect: .replace,
+        .container(.imageMoved(from: have, to: want)), effect: .replace,
         change: FieldChange(field: "image", before: .value(have), after: .value(want)))
     }
     if let pending = f["imagePending"] {
-      return Finding(reason: "image changed: '\(have)' \(pending)", effect: .replace)
+      return Finding(.container(.imagePending(ref: have, why: pending)), effect: .replace)
     }
     if let want = f["wantedImageID"], let id = f["imageID"], want != id {
       return Finding(
-        reason: "image changed: '\(have)' now is \(short(want)), the container runs \(short(id))", effect: .replace,
+        .container(.imageRebuilt(ref: have, wanted: short(want), running: short(id))), effect: .replace,
         change: FieldChange(field: "imageID", before: .value(short(id)), after: .value(short(want))))
     }
     return nil
   }
 
   static func stateFinding(_ desired: ContainerSpec.DesiredState, _ f: [String: String]) -> Finding? {
-    let state = f["state"] ?? "unknown"
-    let exit = f["exitCode"].map { " (exit code \($0))" } ?? ""
-    func change(_ before: String, _ after: String) -> FieldChange {
-      FieldChange(field: "state", before: .value(before), after: .value(after))
+    let state = ContainerRunState(f["state"])
+    func change(_ after: String) -> FieldChange {
+      FieldChange(field: "state", before: .value(state.text), after: .value(after))
     }
-    switch desired {
-    case .running:
-      switch state {
-      case "running":
-        guard f["health"] == "unhealthy" else { return nil }
-        return Finding(reason: "container is unhealthy", effect: .update, change: FieldChange(field: "health", before: .value("unhealthy"), after: .value("restarted")))
-      case "exited", "dead":
-        return Finding(reason: "container is \(state)\(exit)", effect: .update, change: change(state, "running"))
-      case "created":
-        return Finding(reason: "container is created but not started", effect: .update, change: change(state, "running"))
-      case "restarting":
-        return Finding(reason: "container is restarting\(exit)", effect: .update, change: change(state, "running"))
-      case "paused":
-        return Finding(reason: "container is paused", effect: .update, change: change(state, "running"))
-      default:
-        return Finding(reason: "container is \(state)", effect: .update, change: change(state, "running"))
-      }
-    case .stopped:
-      guard state == "running" || state == "restarting" || state == "paused" else { return nil }
-      return Finding(reason: "container is \(state) but the manifest says 'stopped'", effect: .update, change: change(state, "stopped"))
+    switch (desired, state) {
+    case (.running, .running):
+      guard f["health"] == "unhealthy" else { return nil }
+      return Finding(.container(.unhealthy), effect: .update, change: FieldChange(field: "health", before: .value("unhealthy"), after: .value("restarted")))
+    case (.running, _):
+      return Finding(.container(.notRunning(state, exitCode: f["exitCode"])), effect: .update, change: change("running"))
+    case (.stopped, .running), (.stopped, .restarting), (.stopped, .paused):
+      return Finding(.container(.notStopped(state)), effect: .update, change: change("stopped"))
+    case (.stopped, _):
+      return nil
     }
   }
 

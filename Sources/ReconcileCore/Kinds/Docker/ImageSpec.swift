@@ -63,10 +63,10 @@ public struct ImageSpec: ResourceSpec {
     guard isManagedImage, let current = observed.facts["currentDigest"] else { return [] }
     let built = observed.facts["sourceDigest"] ?? "(unknown)"
     guard built != current else { return [] }
-    let what = if case .build = source { "build context changed" } else { "import tarball changed" }
+    let kind: ImageSignal.SourceKind = if case .build = source { .buildContext } else { .tarball }
     return [
       Finding(
-        reason: "\(what): '\(ContainerFindings.short(built))' -> '\(ContainerFindings.short(current))'", effect: .replace,
+        .image(.sourceChanged(kind, from: ContainerFindings.short(built), to: ContainerFindings.short(current))), effect: .replace,
         change: FieldChange(field: "digest", before: .value(ContainerFindings.short(built)), after: .value(ContainerFindings.short(current))))
     ]
   }

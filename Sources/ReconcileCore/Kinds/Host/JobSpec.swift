@@ -115,9 +115,9 @@ public struct JobSpec: ResourceSpec {
   public func findings(observed: Observation, now: Date) -> [Finding] {
     var out: [Finding] = []
     if let changed = observed.facts["artifact"] {
-      out.append(Finding(reason: changed, effect: .update))
+      out.append(Finding(.artifactChanged(changed), effect: .update))
     }
-    out += RunHealth(facts: observed.facts).findings(expected: schedule.interval, lateAfter: lateAfter, failuresBeforeAlert: failuresBeforeAlert, now: now, what: "success")
+    out += RunHealth(facts: observed.facts).findings(expected: schedule.interval, lateAfter: lateAfter, failuresBeforeAlert: failuresBeforeAlert, now: now, what: .success)
     return out
   }
 

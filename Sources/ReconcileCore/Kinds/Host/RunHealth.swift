@@ -16,18 +16,17 @@ public struct RunHealth: Sendable {
   }
 
   /// Findings for a late last success (`last success 3h ago, expected every 5m`) and for repeated failures.
-  /// `what` names the success: `success` for a job, `good backup` for a backup.
-  public func findings(expected: Double, lateAfter: Double, failuresBeforeAlert: Int, now: Date, what: String) -> [Finding] {
+  /// `what` names the success: a job's run or a backup's verified archive.
+  public func findings(expected: Double, lateAfter: Double, failuresBeforeAlert: Int, now: Date, what: RunSubject) -> [Finding] {
     var out: [Finding] = []
-    let every = DurationText.format(expected)
     if let last = lastSuccess {
       let age = now.timeIntervalSince(last)
-      if age > lateAfter { out.append(Finding(reason: "last \(what) \(DurationText.coarse(age)) ago, expected every \(every)", effect: .update)) }
+      if age > lateAfter { out.append(Finding(.run(.late(what, age: age, every: expected)), effect: .update)) }
     } else if let installed = installedAt, now.timeIntervalSince(installed) > lateAfter {
-      out.append(Finding(reason: "no \(what) since it was installed \(DurationText.coarse(now.timeIntervalSince(installed))) ago, expected every \(every)", effect: .update))
+      out.append(Finding(.run(.never(what, age: now.timeIntervalSince(installed), every: expected)), effect: .update))
     }
     if failures >= failuresBeforeAlert {
-      out.append(Finding(reason: "failed \(failures) times in a row (last: \(lastStatus ?? "unknown"))", effect: .update))
+      out.append(Finding(.run(.failing(times: failures, last: lastStatus)), effect: .update))
     }
     return out
   }

@@ -51,34 +51,28 @@ public struct UnitSpec: ResourceSpec {
     let anyChange = filesChanged || enabled.map { observed.attributes["enabled"] != ($0 ? "true" : "false") } == true
     guard observed.facts["systemd"] == "running" else {
       guard anyChange else { return [] }
-      return [
-        Finding(
-          reason: "systemd is not PID 1 here: files and enable links are installed offline; nothing is started or restarted", effect: .update,
-          change: FieldChange(field: "activation", before: nil, after: .value("none (systemd is not PID 1)")))
-      ]
+      return [Finding(.unit(.offline), effect: .update, change: FieldChange(field: "activation", before: nil, after: .value("none (systemd is not PID 1)")))]
     }
     let state = observed.facts["ActiveState"] ?? "unknown"
     let sub = observed.facts["SubState"].map { " (\($0))" } ?? ""
     let restarts = Int(observed.facts["NRestarts"] ?? "0") ?? 0
     let was = "\(state)\(sub)\(restarts > 0 ? ", \(restarts) restart\(restarts == 1 ? "" : "s")" : "")"
-    func activation(_ what: String, _ reason: String) -> [Finding] {
-      [Finding(reason: reason, effect: .update, change: FieldChange(field: "activation", before: .value(state), after: .value(what)))]
-    }
     let active = ["active", "activating", "reloading"].contains(state)
+    let signal: UnitSignal
     switch running {
-    case false? where active:
-      return activation("stop", "unit is \(was); will stop")
-    case true? where !active:
-      return activation("start", "unit is \(was); will start")
+    case false? where active: signal = .stop(was: was)
+    case true? where !active: signal = .start(was: was)
     default:
-      guard filesChanged else { return anyChange ? activation("daemon-reload", "will daemon-reload") : [] }
-      guard active else { return activation("daemon-reload", "unit files changed; will daemon-reload (the unit is \(was))") }
-      switch onChange {
-      case .restart: return activation("restart", "unit files changed; will daemon-reload and restart")
-      case .reload: return activation("reload", "unit files changed; will daemon-reload and reload")
-      case .none: return activation("daemon-reload", "unit files changed; will daemon-reload only (onChange is 'none')")
+      if filesChanged {
+        signal = active ? .filesChanged(then: onChange) : .filesChangedInactive(was: was)
+      } else if anyChange {
+        signal = .enableChanged
+      } else {
+        return []
       }
     }
+    let shown = signal.activation?.rawValue ?? "none"
+    return [Finding(.unit(signal), effect: .update, change: FieldChange(field: "activation", before: .value(state), after: .value(shown)))]
   }
 
   public static let descriptor = KindDescriptor(name: "unit") { id, r, context in

@@ -35,17 +35,17 @@ public struct CertificateSpec: ResourceSpec {
   /// Renewal and placeholder findings from the observed `notAfter` (seconds since 1970) against `now`.
   public func findings(observed: Observation, now: Date) -> [Finding] {
     if observed.facts["placeholder"] == "true" {
-      return [Finding(reason: "issue: only a placeholder certificate is in place", effect: .update)]
+      return [Finding(.certificate(.placeholder), effect: .update)]
     }
     if let bad = observed.facts["unreadable"] {
-      return [Finding(reason: "reissue: \(bad)", effect: .update)]
+      return [Finding(.certificate(.unreadable(bad)), effect: .update)]
     }
     guard let raw = observed.facts["notAfter"], let notAfter = Double(raw) else { return [] }
     let left = notAfter - now.timeIntervalSince1970
     guard left < renewBefore else { return [] }
     let change = FieldChange(field: "notAfter", before: .value(Self.timestamp(notAfter)), after: .value("(renewed)"))
-    if left <= 0 { return [Finding(reason: "renew: expired \(Self.span(-left)) ago", effect: .update, change: change)] }
-    return [Finding(reason: "renew: expires in \(Self.span(left))", effect: .update, change: change)]
+    if left <= 0 { return [Finding(.certificate(.expired(ago: -left)), effect: .update, change: change)] }
+    return [Finding(.certificate(.expiring(left: left)), effect: .update, change: change)]
   }
 
   /// `12 days`, `1 day`, `5 hours`, `3 minutes`.

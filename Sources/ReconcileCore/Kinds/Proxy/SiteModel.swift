@@ -81,7 +81,7 @@ struct SiteModel {
       case .container(let name, let port)?:
         switch Upstream.published(name, port: port, peers: peers) {
         case .success(let hostPort): routes.append(Route(path: path, upstream: "http://\(hostPort)", container: name, websocket: ws, stripPrefix: strip))
-        case .failure(let e): o.report("upstream", e.message)
+        case .failure(let e): o.report("upstream", e.description)
         }
       }
     }

@@ -62,11 +62,10 @@ public struct SiteSpec: ResourceSpec {
   public func findings(observed: Observation, now: Date) -> [Finding] {
     var out: [Finding] = []
     if observed.facts["running"] == "false" {
-      out.append(Finding(reason: "start: \(server.rawValue) at '\(prefix)' is not running", effect: .update))
+      out.append(Finding(.site(.notRunning(server, prefix: prefix)), effect: .update))
     }
     if let loaded = observed.facts["certificates.loaded"], let current = observed.facts["certificates.current"], loaded != current {
-      let names = certificates.map(\.description).joined(separator: ", ")
-      out.append(Finding(reason: "reload: \(names) changed since \(server.rawValue) last loaded it", effect: .update))
+      out.append(Finding(.site(.certificatesChanged(server, certificates: certificates)), effect: .update))
     }
     return out
   }

@@ -1,0 +1,87 @@
+/// What observation found wrong with a container, and the remedy the plan decided on.
+public enum ContainerSignal: Sendable, Hashable {
+  /// The tag an `image` resource resolves to moved: the container is recreated from the new one.
+  case imageMoved(from: String, to: String)
+  /// The `image` resource is rebuilt in this apply (`why` says what changed), so the container is recreated.
+  case imagePending(ref: String, why: String)
+  /// The reference now names another image than the one the container runs (ids shortened).
+  case imageRebuilt(ref: String, wanted: String, running: String)
+  /// Running is wanted; the container is in another state (exit code when the Engine gave one).
+  case notRunning(ContainerRunState, exitCode: String?)
+  /// Stopped is wanted; the container is running, restarting or paused.
+  case notStopped(ContainerRunState)
+  /// Running, but its health check fails.
+  case unhealthy
+
+  /// What the driver does about it.
+  public enum Remedy: Sendable, Hashable {
+    case replace, start, unpause, restart, stop
+  }
+
+  public var remedy: Remedy {
+    switch self {
+    case .imageMoved, .imagePending, .imageRebuilt: .replace
+    case .notRunning(.paused, _): .unpause
+    case .notRunning(.restarting, _): .restart
+    case .notRunning: .start
+    case .notStopped: .stop
+    case .unhealthy: .restart
+    }
+  }
+
+  /// True when the container died or keeps dying (an alert-worthy state), not merely created or paused.
+  public var isDeath: Bool {
+    switch self {
+    case .notRunning(.exited, _), .notRunning(.dead, _), .notRunning(.restarting, _): true
+    default: false
+    }
+  }
+
+  public var reason: String {
+    switch self {
+    case .imageMoved(let from, let to): return "image changed: '\(from)' -> '\(to)'"
+    case .imagePending(let ref, let why): return "image changed: '\(ref)' \(why)"
+    case .imageRebuilt(let ref, let wanted, let running): return "image changed: '\(ref)' now is \(wanted), the container runs \(running)"
+    case .notRunning(let state, let exitCode):
+      let exit = exitCode.map { " (exit code \($0))" } ?? ""
+      switch state {
+      case .exited, .dead, .restarting: return "container is \(state.text)\(exit)"
+      case .created: return "container is created but not started"
+      default: return "container is \(state.text)"
+      }
+    case .notStopped(let state): return "container is \(state.text) but the manifest says 'stopped'"
+    case .unhealthy: return "container is unhealthy"
+    }
+  }
+}
+
+/// A container's state as the Engine reports it.
+public enum ContainerRunState: Sendable, Hashable {
+  case created, running, paused, restarting, exited, dead
+  /// A state this build does not know, or `unknown` when none was reported.
+  case other(String)
+
+  public init(_ text: String?) {
+    switch text {
+    case "created": self = .created
+    case "running": self = .running
+    case "paused": self = .paused
+    case "restarting": self = .restarting
+    case "exited": self = .exited
+    case "dead": self = .dead
+    case let t: self = .other(t ?? "unknown")
+    }
+  }
+
+  public var text: String {
+    switch self {
+    case .created: "created"
+    case .running: "running"
+    case .paused: "paused"
+    case .restarting: "restarting"
+    case .exited: "exited"
+    case .dead: "dead"
+    case .other(let t): t
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/// What observation found about a certificate.
+public enum CertificateSignal: Sendable, Hashable {
+  /// Only the one-day self-signed placeholder is in place: issue.
+  case placeholder
+  /// The chain on disk cannot be read as a certificate (`why`): reissue.
+  case unreadable(String)
+  /// Expired `ago` seconds ago: renew.
+  case expired(ago: Double)
+  /// Expires within the renewal window, in `left` seconds: renew.
+  case expiring(left: Double)
+
+  /// True for a renewal of a certificate that was issued (not a first issuance or a repair).
+  public var isRenewal: Bool {
+    switch self {
+    case .expired, .expiring: true
+    case .placeholder, .unreadable: false
+    }
+  }
+
+  public var reason: String {
+    switch self {
+    case .placeholder: "issue: only a placeholder certificate is in place"
+    case .unreadable(let why): "reissue: \(why)"
+    case .expired(let ago): "renew: expired \(CertificateSpec.span(ago)) ago"
+    case .expiring(let left): "renew: expires in \(CertificateSpec.span(left))"
+    }
+  }
+}
+
+/// What observation found about a site's server.
+public enum SiteSignal: Sendable, Hashable {
+  /// The server at `prefix` is not running: start it.
+  case notRunning(ProxyServerKind, prefix: String)
+  /// Certificates changed since the server last loaded them: reload.
+  case certificatesChanged(ProxyServerKind, certificates: [ResourceID])
+
+  public var reason: String {
+    switch self {
+    case .notRunning(let server, let prefix): "start: \(server.rawValue) at '\(prefix)' is not running"
+    case .certificatesChanged(let server, let certificates):
+      "reload: \(certificates.map(\.description).joined(separator: ", ")) changed since \(server.rawValue) last loaded it"
+    }
+  }
+}

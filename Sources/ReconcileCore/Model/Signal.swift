@@ -1,0 +1,26 @@
+/// What a kind found on the host beyond comparing attributes, as a typed value: one enum per kind family.
+/// The plan's reason is rendered from it (`reason`); drivers and alerts decide on the value, never on the text.
+public enum Signal: Sendable, Hashable {
+  case container(ContainerSignal)
+  case image(ImageSignal)
+  case unit(UnitSignal)
+  /// The run records of a job or a backup.
+  case run(RunSignal)
+  case certificate(CertificateSignal)
+  case site(SiteSignal)
+  /// An installed artifact (a cron file, a timer) differs from what was installed, as its driver describes it.
+  case artifactChanged(String)
+
+  /// The reason as the plan shows it.
+  public var reason: String {
+    switch self {
+    case .container(let s): s.reason
+    case .image(let s): s.reason
+    case .unit(let s): s.reason
+    case .run(let s): s.reason
+    case .certificate(let s): s.reason
+    case .site(let s): s.reason
+    case .artifactChanged(let what): what
+    }
+  }
+}

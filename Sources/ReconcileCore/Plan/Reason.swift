@@ -1,0 +1,55 @@
+/// Why a step exists, as a typed value. The plan's text is rendered from it (`text`); code that must decide reads
+/// the value (a driver its `signal`, an alert its kind), never the rendered words. Terraform's `ActionReason`.
+public enum Reason: Sendable, Hashable {
+  /// The object was never created: `not present on the host`.
+  case notPresent
+  /// The object was applied before and is gone: `missing on the host (applied before, removed since)`.
+  case removedSince
+  /// The observer knows the create will fail and says why (a name held by an object reconcile does not manage).
+  case blocked(String)
+  /// `ensure is 'absent'`.
+  case ensureAbsent
+  /// `no longer in the manifests`.
+  case undeclared
+  /// Part of the object's locator moved (a file's path): `path changed: '/a' -> '/b'`.
+  case moved(key: String, from: String, to: String)
+  /// A declared attribute differs from the observed one. A secret is never held here, only that it changed.
+  case attribute(name: String, change: AttributeChange)
+  /// Something the kind found beyond its attributes.
+  case found(Signal)
+
+  /// How an attribute change is told: with both values, or only that it changed (content, secrets).
+  public enum AttributeChange: Sendable, Hashable {
+    case inline(before: String?, after: String)
+    case content
+    case sensitive
+  }
+
+  /// The reason as the plan shows it.
+  public var text: String {
+    switch self {
+    case .notPresent: "not present on the host"
+    case .removedSince: "missing on the host (applied before, removed since)"
+    case .blocked(let why): why
+    case .ensureAbsent: "ensure is 'absent'"
+    case .undeclared: "no longer in the manifests"
+    case .moved(let key, let from, let to): "\(key) changed: '\(from)' -> '\(to)'"
+    case .attribute(let name, .inline(let before, let after)): "\(name) changed: '\(before ?? "(none)")' -> '\(after)'"
+    case .attribute(let name, .content): "\(name) changed"
+    case .attribute(let name, .sensitive): "\(name) changed (sensitive)"
+    case .found(let signal): signal.reason
+    }
+  }
+
+  /// The attribute this reason changes, when it is an attribute change.
+  public var attributeName: String? {
+    if case .attribute(let name, _) = self { return name }
+    return nil
+  }
+
+  /// The kind's finding, when this reason is one.
+  public var signal: Signal? {
+    if case .found(let s) = self { return s }
+    return nil
+  }
+}
