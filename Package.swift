@@ -18,13 +18,16 @@ let package = Package(
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+    // What reconcile and jules share that does no I/O: SHA-256, HMAC, constant-time comparison, the lock box and the
+    // .env grammar. Foundation only, so Core may use it.
+    .target(name: "Essentials"),
     // Plain HTTP over libmicrohttpd (server) and libcurl (client), shared by reconcile's controller and jules.
-    .target(name: "HTTPKit", dependencies: ["CMicroHTTPD", "CCurl"]),
+    .target(name: "HTTPKit", dependencies: ["Essentials", "CMicroHTTPD", "CCurl"]),
 
-    // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation only.
-    .target(name: "ReconcileCore", exclude: ["KINDS.md"]),
+    // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation and Essentials only.
+    .target(name: "ReconcileCore", dependencies: ["Essentials"], exclude: ["KINDS.md"]),
     // Real adapters: filesystem, state store, Docker Engine client, processes.
-    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "HTTPKit", "CCurl", "CSQLite", "CCrypto"]),
+    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HTTPKit", "CCurl", "CSQLite", "CCrypto"]),
     // Executor, controller loop. Core only: it cannot reach I/O by accident.
     .target(name: "ReconcileRuntime", dependencies: ["ReconcileCore"]),
     // Commands and views; the only place that builds concrete drivers.
@@ -32,14 +35,16 @@ let package = Package(
     .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
 
     // The bundled Jules service.
-    .target(name: "JulesService", dependencies: ["HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
+    .target(name: "JulesService", dependencies: ["Essentials", "HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
     .executableTarget(name: "jules", dependencies: ["JulesService"]),
 
-    .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
-    .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore"]),
-    .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore"]),
-    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit"]),
-    .testTarget(name: "JulesServiceTests", dependencies: ["JulesService"]),
+    // What every test target shares: one free-port finder and one polling helper. Foundation only.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore", "Essentials"]),
+    .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore", "TestSupport"]),
+    .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore", "Essentials", "TestSupport"]),
+    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit", "Essentials", "TestSupport"]),
+    .testTarget(name: "JulesServiceTests", dependencies: ["JulesService", "Essentials", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

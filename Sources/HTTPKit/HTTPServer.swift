@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Foundation
+import Essentials
 
 /// An HTTP/1.1 server on libmicrohttpd (thread per connection), calling one handler per request.
 ///

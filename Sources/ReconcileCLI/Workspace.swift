@@ -1,6 +1,7 @@
 import Foundation
 import ReconcileCore
 import ReconcileDrivers
+import Essentials
 
 /// Records which secrets were looked up, so their values can be redacted from every output.
 final class SecretUsage: SecretLookup, @unchecked Sendable {
@@ -64,7 +65,7 @@ struct Workspace {
 
   func form() throws -> RecordForm {
     try store.prepare()
-    return RecordForm(hasher: SecretHasher(key: try store.secretKey()))
+    return RecordForm(hasher: HMACSHA256(key: try store.secretKey()))
   }
 
   /// A read-only look: the manifests, the state (with an interrupted apply's journal folded in, not saved),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import JulesService
+import Essentials
 
 @Suite struct AlertNotifierTests {
   /// One alert per kind per window; the next window sends again and reports how many were suppressed.

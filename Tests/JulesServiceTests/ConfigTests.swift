@@ -57,16 +57,19 @@ import Testing
     #expect(JulesConfig.parseRateLimit("5/d") == nil)
   }
 
-  @Test func dotEnvParsing() {
-    let env = DotEnvFile.parse(
-      """
-      # comment
-      export LOCAL_TOKEN="abc def"
-      PORT=4000
-      ALLOWLIST='10.0.0.0/8,fd00::/8'
-      BROKEN LINE
-      """)
-    #expect(env == ["LOCAL_TOKEN": "abc def", "PORT": "4000", "ALLOWLIST": "10.0.0.0/8,fd00::/8"])
+  /// jules reads its .env with reconcile's grammar: a broken line is an error naming the line (it was skipped before).
+  @Test func dotEnvParsing() throws {
+    let dir = makeTempDir("dotenv-grammar")
+    let path = dir + "/.env"
+    try "# comment\r\nexport LOCAL_TOKEN=\"abc def\"\r\nPORT=4000 # the port\r\nALLOWLIST='10.0.0.0/8,fd00::/8'\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+    #expect(try DotEnvFile.load(path) == ["LOCAL_TOKEN": "abc def", "PORT": "4000", "ALLOWLIST": "10.0.0.0/8,fd00::/8"])
+    try "PORT=4000\nBROKEN LINE\n".write(toFile: path, atomically: true, encoding: .utf8)
+    #expect(throws: JulesError.self) { try DotEnvFile.load(path) }
+    do {
+      _ = try DotEnvFile.load(path)
+    } catch {
+      #expect("\(error)".contains("line 2: expected KEY=value"), "\(error)")
+    }
   }
 }
 

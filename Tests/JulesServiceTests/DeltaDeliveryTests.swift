@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import JulesService
+import TestSupport
 
 /// Poller → deltas → signed webhook, WebSocket and SSE, against the stand-in Jules API.
 @Suite struct DeltaDeliveryTests {
@@ -16,7 +17,7 @@ import Testing
       "POLL_INTERVAL_SECONDS": "1",
     ])
     defer { h.stop() }
-    #expect(eventually { hook.received.count == 1 })
+    #expect(eventually(within: 10) { hook.received.count == 1 })
     #expect(hook.received.first?.json?["changeType"]?.stringValue == "created")
 
     let ws = try RawSocketClient(port: h.service.port)
@@ -26,7 +27,7 @@ import Testing
     let sse = try RawSocketClient(port: h.service.port)
     sse.write("GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServiceHarness.token)\r\n\r\n")
     #expect(sse.read { String(decoding: $0, as: UTF8.self).contains(": connected") })
-    #expect(eventually { h.service.hub.liveClients == 2 })
+    #expect(eventually(within: 10) { h.service.hub.liveClients == 2 })
 
     // Create through the service: forwarded to the API, then seen by the poller.
     let created = try h.request("POST", "/api/sessions", body: Array(#"{"prompt":"fix the build","title":"build"}"#.utf8))
@@ -43,7 +44,7 @@ import Testing
     api.delete(id: "existing")
     #expect(ws.nextTextFrame { $0.contains("\"changeType\":\"deleted\"") && $0.contains("existing") } != nil)
 
-    #expect(eventually { hook.received.count == 4 })
+    #expect(eventually(within: 10) { hook.received.count == 4 })
     #expect(hook.received.map { $0.json?["changeType"]?.stringValue ?? "" } == ["created", "created", "updated", "deleted"])
     #expect(hook.received.allSatisfy { $0.signatureValid })
     let metrics = try h.request("/metrics", token: nil).text
@@ -66,9 +67,9 @@ import Testing
     let q = WebhookDeliveryQueue(label: "t", url: hook.url, secret: "s", maxAttempts: 10, baseBackoff: 0.05, logger: CapturedLog().logger)
     q.start()
     q.enqueue(Array(#"{"n":1}"#.utf8))
-    #expect(eventually { q.currentStats.retried >= 2 })
+    #expect(eventually(within: 10) { q.currentStats.retried >= 2 })
     hook.answer.withLock { $0 = 200 }
-    #expect(eventually { q.currentStats.delivered == 1 })
+    #expect(eventually(within: 10) { q.currentStats.delivered == 1 })
     #expect(hook.received.count == 1 && hook.received[0].signatureValid)
     q.stop(grace: 1)
   }
@@ -80,7 +81,7 @@ import Testing
     for i in 0..<45 { api.upsert(id: "s\(i)", title: "t\(i)") }
     let h = try ServiceHarness(["JULES_API_BASE": api.baseURL])
     defer { h.stop() }
-    #expect(eventually { h.service.store.count == 45 })  // the poller read all pages (pageSize 100 → 1 page; stand-in max 100)
+    #expect(eventually(within: 10) { h.service.store.count == 45 })  // the poller read all pages (pageSize 100 → 1 page; stand-in max 100)
     let page1 = try JSONDecoder().decode(SessionPage.self, from: Data(try h.request("/api/sessions?pageSize=20").body))
     #expect(page1.sessions?.count == 20 && page1.nextPageToken == "20")
     let page3 = try JSONDecoder().decode(SessionPage.self, from: Data(try h.request("/api/sessions?pageSize=20&pageToken=40").body))
@@ -92,7 +93,7 @@ import Testing
     #expect(try h.request("POST", "/api/sessions/s7/message", body: Array("{}".utf8)).status == 400)
     let acts = try h.request("/api/sessions/s7/activities")
     #expect(acts.status == 200 && acts.text.contains("hello"))
-    #expect(eventually { h.service.store.session(id: "s7")?.state == "IN_PROGRESS" })
+    #expect(eventually(within: 10) { h.service.store.session(id: "s7")?.state == "IN_PROGRESS" })
     #expect(try h.request("/readyz", token: nil).status == 200)
   }
 
@@ -116,12 +117,12 @@ import Testing
     let ws = try RawSocketClient(port: h.service.port)
     let head = ws.webSocketHandshake(protocolHeader: ServiceHarness.token)
     #expect(head?.hasPrefix("HTTP/1.1 101") == true)
-    #expect(eventually { h.service.hub.liveClients == 1 })
+    #expect(eventually(within: 10) { h.service.hub.liveClients == 1 })
     ws.write(WebSocketFrame.encode(.ping, Array("hi".utf8), mask: [9, 8, 7, 6]))
     #expect(ws.read { buf in WebSocketFrame.decode(buf).map { $0.opcode == 10 && $0.payload == Array("hi".utf8) } ?? false })
     ws.buffer = []
     ws.write(WebSocketFrame.encode(.close, [0x03, 0xe8], mask: [1, 2, 3, 4]))
     #expect(ws.read { buf in WebSocketFrame.decode(buf)?.opcode == 8 })
-    #expect(eventually { h.service.hub.liveClients == 0 })
+    #expect(eventually(within: 10) { h.service.hub.liveClients == 0 })
   }
 }

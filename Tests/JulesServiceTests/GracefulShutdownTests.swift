@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import JulesService
+import TestSupport
+import Essentials
 
 @Suite struct GracefulShutdownTests {
   /// A request in flight when shutdown starts still gets its answer; new connections are refused.
@@ -28,18 +30,18 @@ import Testing
       let r = try? h.request("POST", "/api/sessions", body: Array(#"{"prompt":"p"}"#.utf8))
       answer.withLock { $0 = r?.status ?? -1 }
     }.start()
-    #expect(eventually { arrived.current })
+    #expect(eventually(within: 10) { arrived.current })
     let stopped = Locked(false)
     Thread {
       h.stop(); stopped.withLock { $0 = true }
     }.start()
 
     // New connections are refused while the old request is still running.
-    #expect(eventually { (try? HTTPClient(timeoutSeconds: 1).send("GET", "http://127.0.0.1:\(port)/healthz")) == nil })
+    #expect(eventually(within: 10) { (try? HTTPClient(timeoutSeconds: 1).send("GET", "http://127.0.0.1:\(port)/healthz")) == nil })
     #expect(answer.current == nil && !stopped.current)
     release.signal()
-    #expect(eventually { answer.current == 200 })
-    #expect(eventually { stopped.current })
+    #expect(eventually(within: 10) { answer.current == 200 })
+    #expect(eventually(within: 10) { stopped.current })
     #expect(h.log.text.contains("\"msg\":\"jules stopped\""))
     // The database was closed cleanly: the WAL was checkpointed away.
     let wal = (try? FileManager.default.attributesOfItem(atPath: dir + "/sessions.sqlite-wal")[.size] as? Int) ?? 0

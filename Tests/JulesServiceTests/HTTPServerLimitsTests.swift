@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import JulesService
+import TestSupport
 
 /// Limits of the libmicrohttpd server: connections, idle timeout, body size (also when chunked).
 @Suite struct HTTPServerLimitsTests {
@@ -18,9 +19,9 @@ import Testing
     let url = "http://127.0.0.1:\(s.port)/"
     var held = [try RawSocketClient(port: s.port), try RawSocketClient(port: s.port)]
     for c in held { c.write("GET / HTTP/1.1\r\nHost: x\r\n") }  // incomplete: the connections stay busy
-    #expect(eventually { (try? HTTPClient(timeoutSeconds: 1).send("GET", url)) == nil })
+    #expect(eventually(within: 10) { (try? HTTPClient(timeoutSeconds: 1).send("GET", url)) == nil })
     held.removeFirst()
-    #expect(eventually { (try? HTTPClient(timeoutSeconds: 1).send("GET", url))?.status == 200 })
+    #expect(eventually(within: 10) { (try? HTTPClient(timeoutSeconds: 1).send("GET", url))?.status == 200 })
     _ = held
   }
 

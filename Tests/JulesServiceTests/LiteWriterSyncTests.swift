@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import JulesService
+import TestSupport
 
 /// LiteWriter sync against a real nginx WebDAV endpoint.
 @Suite struct LiteWriterSyncTests {
@@ -62,7 +63,7 @@ import Testing
     }
     #expect(h.service.sync?.failures == 2)
     #expect(try h.request("POST", "/api/sync/litewriter").status == 502)
-    #expect(eventually { alerts.received.count == 1 })
+    #expect(eventually(within: 10) { alerts.received.count == 1 })
     let alert = try #require(alerts.received.first?.json)
     #expect(alert["kind"]?.stringValue == "litewriter_sync_failed")
     #expect(alert["message"]?.stringValue?.contains("3 times in a row: could not sync note 'a.md'") == true)
@@ -78,11 +79,11 @@ import Testing
     try write(notes, "before-start.md", "old")
     let h = try ServiceHarness(["NOTES_DIR": notes, "LITEWRITER_URL": nginx.notesURL, "NOTES_WATCH": "1"])
     defer { h.stop() }
-    #expect(eventually { nginx.remote("before-start.md") == "old" })  // the start-up run
+    #expect(eventually(within: 10) { nginx.remote("before-start.md") == "old" })  // the start-up run
     try write(notes, "new.md", "fresh")
-    #expect(eventually { nginx.remote("new.md") == "fresh" })
+    #expect(eventually(within: 10) { nginx.remote("new.md") == "fresh" })
     try write(notes, "sub/dir/later.md", "nested")
-    #expect(eventually { nginx.remote("sub/dir/later.md") == "nested" })
+    #expect(eventually(within: 10) { nginx.remote("sub/dir/later.md") == "nested" })
   }
 
   @Test func notConfiguredAnswers503() throws {

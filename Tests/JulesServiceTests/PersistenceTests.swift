@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import JulesService
+import TestSupport
 
 @Suite struct PersistenceTests {
   @Test func restartWithPersistKeepsSessionsAndDeltas() throws {
@@ -10,7 +11,7 @@ import Testing
     try api.start()
     for i in 0..<3 { api.upsert(id: "keep\(i)", title: "kept \(i)") }
     let first = try ServiceHarness(["JULES_API_BASE": api.baseURL, "PERSIST": "1", "DATA_DIR": dir])
-    #expect(eventually { first.service.store.count == 3 })
+    #expect(eventually(within: 10) { first.service.store.count == 3 })
     first.stop()
     api.stop()
     #expect(FileManager.default.fileExists(atPath: dir + "/sessions.sqlite"))

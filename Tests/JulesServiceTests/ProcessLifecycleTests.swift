@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import JulesService
+import TestSupport
+import Essentials
 
 /// The `jules` executable itself (built by `swift test` next to the test bundle): start-up
 /// errors, and SIGTERM letting an in-flight request finish before exiting 0.
@@ -45,14 +47,14 @@ import Testing
     defer { slowAPI.shutdown(grace: 1) }
     let dir = makeTempDir("sigterm")
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let port = freePort()
+    let port = UInt16(freePort())
     let (p, out) = try launch([
       "PORT": String(port), "HOST": "127.0.0.1", "LOCAL_TOKEN": "proc-token-55",
       "JULES_API_KEY": "proc-key-66", "PERSIST": "1", "DATA_DIR": dir,
       "JULES_API_BASE": "http://127.0.0.1:\(slowAPI.port)/v1alpha",
     ])
     let base = "http://127.0.0.1:\(port)"
-    #expect(eventually { (try? HTTPClient(timeoutSeconds: 1).send("GET", base + "/healthz"))?.status == 200 })
+    #expect(eventually(within: 10) { (try? HTTPClient(timeoutSeconds: 1).send("GET", base + "/healthz"))?.status == 200 })
     let answer = Locked<Int?>(nil)
     Thread {
       let r = try? HTTPClient(timeoutSeconds: 10).send(
@@ -60,12 +62,12 @@ import Testing
         headers: [("Authorization", "Bearer proc-token-55")], body: Array("{}".utf8))
       answer.withLock { $0 = r?.status ?? -1 }
     }.start()
-    #expect(eventually { arrived.current })
+    #expect(eventually(within: 10) { arrived.current })
     p.terminate()  // SIGTERM
-    #expect(eventually { (try? HTTPClient(timeoutSeconds: 1).send("GET", base + "/healthz")) == nil })
+    #expect(eventually(within: 10) { (try? HTTPClient(timeoutSeconds: 1).send("GET", base + "/healthz")) == nil })
     #expect(p.isRunning && answer.current == nil)
     release.signal()
-    #expect(eventually { answer.current == 200 })
+    #expect(eventually(within: 10) { answer.current == 200 })
     p.waitUntilExit()
     #expect(p.terminationReason == .exit && p.terminationStatus == 0)
     let log = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

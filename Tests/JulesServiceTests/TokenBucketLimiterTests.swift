@@ -1,5 +1,6 @@
 import Testing
 @testable import JulesService
+import Essentials
 
 @Suite struct TokenBucketLimiterTests {
   @Test func burstThenRefill() {

@@ -90,16 +90,6 @@ struct CLIHarness {
     return all
   }
 
-  /// Polls `condition` every 20 ms until it holds or `seconds` pass.
-  static func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-      if condition() { return true }
-      usleep(20_000)
-    }
-    return condition()
-  }
-
   func cleanup() { try? FileManager.default.removeItem(atPath: root) }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPKit
 import Testing
+import TestSupport
 
 /// Whether a Docker Engine is there for these tests (required, and so failing loudly, under scripts/test.sh).
 enum TestEngine {
@@ -52,12 +53,12 @@ struct ControllerDockerTests {
     try h.manifest(containerManifest(name, receiver: receiver, selfHeal: true))
     let c = try ControllerProcess(h, [])
     defer { c.terminate() }
-    #expect(CLIHarness.waitFor(60) { TestEngine.state(name) == "running" }, "\(c.log)")
+    #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
     let started = Date()
     #expect(TestEngine.docker(["kill", name]).0 == 0)
-    #expect(CLIHarness.waitFor(30) { TestEngine.state(name) == "running" }, "not restored: \(c.log)")
+    #expect(eventually(within: 30) { TestEngine.state(name) == "running" }, "not restored: \(c.log)")
     let restoredIn = Date().timeIntervalSince(started)
-    #expect(CLIHarness.waitFor(10) { !receiver.alerts("container-died").isEmpty })
+    #expect(eventually(within: 10) { !receiver.alerts("container-died").isEmpty })
     #expect(c.log.contains("Docker Engine event (die \(name))"))
     #expect(c.stop() == 0)
     print("container killed -> running again in \(String(format: "%.2f", restoredIn)) s")
@@ -73,9 +74,9 @@ struct ControllerDockerTests {
     try h.manifest(containerManifest(name, receiver: receiver, selfHeal: false))
     let c = try ControllerProcess(h, [])
     defer { c.terminate() }
-    #expect(CLIHarness.waitFor(60) { TestEngine.state(name) == "running" }, "\(c.log)")
+    #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
     #expect(TestEngine.docker(["kill", name]).0 == 0)
-    #expect(CLIHarness.waitFor(30) { !receiver.alerts("container-died").isEmpty && !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
+    #expect(eventually(within: 30) { !receiver.alerts("container-died").isEmpty && !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
     #expect(TestEngine.state(name) == "exited")
     #expect(c.stop() == 0)
   }
@@ -91,7 +92,7 @@ struct ControllerDockerTests {
       p.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
       p.arguments = ["UNIX-LISTEN:\(relay),fork,unlink-early", "UNIX-CONNECT:\(TestEngine.socket)"]
       try p.run()
-      _ = CLIHarness.waitFor(10) { FileManager.default.fileExists(atPath: relay) }
+      _ = eventually(within: 10) { FileManager.default.fileExists(atPath: relay) }
       return p
     }
     let name = Self.unique("ctl-engine")
@@ -110,19 +111,19 @@ struct ControllerDockerTests {
     defer { killRelays() }
     let c = try ControllerProcess(h, ["--backoff-cap", "2s"], env: ["DOCKER_HOST": "unix://\(relay)"])
     defer { c.terminate() }
-    #expect(CLIHarness.waitFor(60) { TestEngine.state(name) == "running" }, "\(c.log)")
-    #expect(CLIHarness.waitFor(10) { (try? c.request("GET", "/readyz").status) == 200 })
+    #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
+    #expect(eventually(within: 10) { (try? c.request("GET", "/readyz").status) == 200 })
     // socat forks a child per connection: kill them all (SIGKILL: SIGTERM may be ignored, inherited from
     // the test runner), so every connection to the engine drops.
     killRelays()
     socat.waitUntilExit()
     try? FileManager.default.removeItem(atPath: relay)
-    #expect(CLIHarness.waitFor(30) { (try? c.request("GET", "/readyz").status) == 503 }, "\(c.log)")
-    #expect(CLIHarness.waitFor(10) { !receiver.alerts("engine-unreachable").isEmpty })
+    #expect(eventually(within: 30) { (try? c.request("GET", "/readyz").status) == 503 }, "\(c.log)")
+    #expect(eventually(within: 10) { !receiver.alerts("engine-unreachable").isEmpty })
     #expect(try c.request("GET", "/healthz").status == 200)
     socat = try startRelay()
     #expect(TestEngine.docker(["kill", name]).0 == 0)
-    #expect(CLIHarness.waitFor(60) { (try? c.request("GET", "/readyz").status) == 200 && TestEngine.state(name) == "running" }, "\(c.log)")
+    #expect(eventually(within: 60) { (try? c.request("GET", "/readyz").status) == 200 && TestEngine.state(name) == "running" }, "\(c.log)")
     #expect(c.stop() == 0)
   }
 }

@@ -2,6 +2,8 @@ import Foundation
 import HTTPKit
 import ReconcileCore
 import Testing
+import TestSupport
+import Essentials
 
 /// A loopback webhook receiver that keeps every request and checks `X-Signature-256` against `secret`.
 final class WebhookReceiver: @unchecked Sendable {
@@ -21,7 +23,7 @@ final class WebhookReceiver: @unchecked Sendable {
     var options = HTTPServer.Options()
     options.port = 0
     server = HTTPServer(options: options) { [unowned self] req in
-      let mac = "sha256=" + SecretHasher(key: Array(self.secret.utf8)).mac(bytes: req.body)
+      let mac = "sha256=" + HMACSHA256(key: Array(self.secret.utf8)).mac(bytes: req.body)
       let r = Received(headers: req.headers, body: String(decoding: req.body, as: UTF8.self), signatureValid: req.header("x-signature-256") == mac)
       self.lock.withLock { self.received.append(r) }
       return HTTPResponse(status: 200, text: "ok")
@@ -52,7 +54,7 @@ struct ControllerProcess {
     running = h.start(["controller", "--listen", "127.0.0.1:0"] + extra, env: environment, plain: extra.contains("--git"))
     var found: Int?
     let out = running.out
-    _ = CLIHarness.waitFor(30) {
+    _ = eventually(within: 30) {
       let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
       if let r = text.range(of: "listening on http://127.0.0.1:"), let end = text[r.upperBound...].firstIndex(of: " ") {
         found = Int(text[r.upperBound..<end])
@@ -87,7 +89,7 @@ struct ControllerProcess {
   /// Never waits more than 60 s: a controller that does not stop is killed and reported as status -1.
   func stop() -> Int32 {
     kill(running.process.processIdentifier, SIGTERM)
-    guard CLIHarness.waitFor(60, { !running.process.isRunning }) else {
+    guard eventually(within: 60, { !running.process.isRunning }) else {
       terminate()
       return -1
     }

@@ -2,6 +2,8 @@ import Foundation
 import HTTPKit
 import ReconcileCore
 import Testing
+import TestSupport
+import Essentials
 
 /// `reconcile controller` against the real filesystem, real git repositories and a loopback webhook receiver.
 @Suite struct ControllerTests {
@@ -27,10 +29,10 @@ import Testing
     let c = try ControllerProcess(h, [], env: secrets)
     defer { c.terminate() }
     let motd = "\(h.host)/motd"
-    #expect(CLIHarness.waitFor(30) { h.read(motd) == "hello \(Self.contentSecret)\n" })
+    #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" })
     try "tampered\n".write(toFile: motd, atomically: false, encoding: .utf8)
-    #expect(CLIHarness.waitFor(30) { h.read(motd) == "hello \(Self.contentSecret)\n" }, "not healed: \(c.log)")
-    #expect(CLIHarness.waitFor(30) { !receiver.alerts("drift-healed").isEmpty })
+    #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" }, "not healed: \(c.log)")
+    #expect(eventually(within: 30) { !receiver.alerts("drift-healed").isEmpty })
     let healed = receiver.alerts("drift-healed")[0]
     #expect(healed["subject"] as? String == "file/motd")
     let allSigned = receiver.all.allSatisfy { $0.signatureValid }
@@ -50,9 +52,9 @@ import Testing
     let c = try ControllerProcess(h, [], env: secrets)
     defer { c.terminate() }
     let motd = "\(h.host)/motd"
-    #expect(CLIHarness.waitFor(30) { h.read(motd) != nil })
+    #expect(eventually(within: 30) { h.read(motd) != nil })
     try "tampered\n".write(toFile: motd, atomically: false, encoding: .utf8)
-    #expect(CLIHarness.waitFor(30) { !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
+    #expect(eventually(within: 30) { !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
     #expect(h.read(motd) == "tampered\n")
     let status = c.status()
     let resources = status["resources"] as? [[String: Any]] ?? []
@@ -99,7 +101,7 @@ import Testing
     let c = try ControllerProcess(
       h, ["--git", remote, "--branch", "main", "--path", "manifests", "--poll", "1h", "--state", h.state, "--webhook-secret-file", "\(h.root)/hook.secret"])
     defer { c.terminate() }
-    #expect(CLIHarness.waitFor(30) { h.read("\(h.host)/f") == "one" }, "\(c.log)")
+    #expect(eventually(within: 30) { h.read("\(h.host)/f") == "one" }, "\(c.log)")
     try commit(h, work: work, content: "two", message: "second")
     let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
     let forged = try c.request("POST", "/hooks/git", headers: [("X-Hub-Signature-256", "sha256=" + String(repeating: "0", count: 64))], body: body)
@@ -113,10 +115,10 @@ import Testing
     let mac = "sha256=" + ReconcileCoreHMAC.hex(key: hookSecret, body)
     let signed = try c.request("POST", "/hooks/git", headers: [("X-Hub-Signature-256", mac)], body: body)
     #expect(signed.status == 202)
-    #expect(CLIHarness.waitFor(30) { h.read("\(h.host)/f") == "two" }, "\(c.log)")
+    #expect(eventually(within: 30) { h.read("\(h.host)/f") == "two" }, "\(c.log)")
     let sha = try git(work, ["rev-parse", "HEAD"])
-    #expect(CLIHarness.waitFor(30) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", sha]) ?? "").contains("reconcile: applied") })
-    #expect(CLIHarness.waitFor(30) { (c.status()["revision"] as? String) == sha })
+    #expect(eventually(within: 30) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", sha]) ?? "").contains("reconcile: applied") })
+    #expect(eventually(within: 30) { (c.status()["revision"] as? String) == sha })
     let history = h.read("\(h.state)/history.jsonl") ?? ""
     #expect(history.contains("\"revision\":\"\(sha)\""))
     #expect(c.stop() == 0)
@@ -133,21 +135,21 @@ import Testing
     try commit(h, work: work, content: "", message: "good", raw: good)
     let c = try ControllerProcess(h, ["--git", remote, "--path", "manifests", "--poll", "1s", "--state", h.state])
     defer { c.terminate() }
-    #expect(CLIHarness.waitFor(30) { h.read("\(h.host)/f") == "good" }, "\(c.log)")
+    #expect(eventually(within: 30) { h.read("\(h.host)/f") == "good" }, "\(c.log)")
     let goodSHA = try git(work, ["rev-parse", "HEAD"])
     let bad = #"{ "apiVersion": "reconcile/v1"\#(alerts), "resources": [ { "kind": "file", "name": "f", "path": "\#(h.host)/f", "contnet": "bad" } ] }"#
     try commit(h, work: work, content: "", message: "typo", raw: bad)
     let badSHA = try git(work, ["rev-parse", "HEAD"])
-    #expect(CLIHarness.waitFor(30) { !receiver.alerts("invalid-revision").isEmpty }, "\(c.log)")
+    #expect(eventually(within: 30) { !receiver.alerts("invalid-revision").isEmpty }, "\(c.log)")
     let alert = receiver.alerts("invalid-revision")[0]
     #expect((alert["message"] as? String ?? "").contains("unknown key 'contnet' (did you mean 'content'?)"))
     #expect((alert["message"] as? String ?? "").contains("keeping \(goodSHA.prefix(12))"))
-    #expect(CLIHarness.waitFor(30) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", badSHA]) ?? "").contains("invalid, not applied") })
+    #expect(eventually(within: 30) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", badSHA]) ?? "").contains("invalid, not applied") })
     #expect(h.read("\(h.host)/f") == "good")
     #expect(c.status()["revision"] as? String == goodSHA)
     // Fixing the commit (a new revision) is applied within one poll interval, without a webhook.
     try commit(h, work: work, content: "fixed", message: "fix")
-    #expect(CLIHarness.waitFor(30) { h.read("\(h.host)/f") == "fixed" }, "\(c.log)")
+    #expect(eventually(within: 30) { h.read("\(h.host)/f") == "fixed" }, "\(c.log)")
     #expect(c.stop() == 0)
   }
 }
@@ -155,6 +157,6 @@ import Testing
 /// HMAC for the tests' webhook signatures (the same primitive the controller verifies with).
 enum ReconcileCoreHMAC {
   static func hex(key: String, _ body: [UInt8]) -> String {
-    SecretHasher(key: Array(key.utf8)).mac(bytes: body)
+    HMACSHA256(key: Array(key.utf8)).mac(bytes: body)
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// GitOps refusals: rewritten history and unsigned commits never take effect.
 @Suite struct GitPolicyTests {
@@ -27,20 +28,20 @@ import Testing
     try git(work, ["push", "--quiet", "origin", "HEAD:main"])
     let c = try ControllerProcess(h, ["--git", remote, "--path", "manifests", "--poll", "1s", "--state", h.state])
     defer { c.terminate() }
-    #expect(CLIHarness.waitFor(15) { h.read("\(h.host)/f") == "one" }, "\(c.log)")
+    #expect(eventually(within: 15) { h.read("\(h.host)/f") == "one" }, "\(c.log)")
     // Replace the commit instead of adding to it, and force-push.
     try write(h, work, "rewritten")
     try git(work, ["commit", "--quiet", "--amend", "-m", "rewritten"])
     try git(work, ["push", "--quiet", "--force", "origin", "HEAD:main"])
     let rewritten = try git(work, ["rev-parse", "HEAD"])
-    #expect(CLIHarness.waitFor(15) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", rewritten]) ?? "").contains("refused") }, "\(c.log)")
+    #expect(eventually(within: 15) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", rewritten]) ?? "").contains("refused") }, "\(c.log)")
     let note = gitIfOK(remote, ["notes", "--ref=reconcile", "show", rewritten]) ?? ""
     #expect(note.contains("is not a fast-forward of"))
     #expect(h.read("\(h.host)/f") == "one")
     #expect(c.stop() == 0)
     let allowed = try ControllerProcess(h, ["--git", remote, "--path", "manifests", "--poll", "1s", "--state", h.state, "--allow-rewrite"])
     defer { allowed.terminate() }
-    #expect(CLIHarness.waitFor(15) { h.read("\(h.host)/f") == "rewritten" }, "\(allowed.log)")
+    #expect(eventually(within: 15) { h.read("\(h.host)/f") == "rewritten" }, "\(allowed.log)")
     #expect(allowed.stop() == 0)
   }
 
@@ -73,12 +74,12 @@ import Testing
     try git(work, ["push", "--quiet", "origin", "HEAD:main"])
     let c = try ControllerProcess(h, ["--git", remote, "--path", "manifests", "--poll", "1s", "--state", h.state, "--require-signed"], env: ["GIT_CONFIG_GLOBAL": config])
     defer { c.terminate() }
-    #expect(CLIHarness.waitFor(15) { h.read("\(h.host)/f") == "signed" }, "\(c.log)")
+    #expect(eventually(within: 15) { h.read("\(h.host)/f") == "signed" }, "\(c.log)")
     try write(h, work, "unsigned")
     try git(work, ["commit", "--quiet", "--no-gpg-sign", "-m", "unsigned"])
     try git(work, ["push", "--quiet", "origin", "HEAD:main"])
     let unsigned = try git(work, ["rev-parse", "HEAD"])
-    #expect(CLIHarness.waitFor(15) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", unsigned]) ?? "").contains("refused") }, "\(c.log)")
+    #expect(eventually(within: 15) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", unsigned]) ?? "").contains("refused") }, "\(c.log)")
     #expect((gitIfOK(remote, ["notes", "--ref=reconcile", "show", unsigned]) ?? "").contains("has no valid signature"))
     #expect(h.read("\(h.host)/f") == "signed")
     #expect(c.stop() == 0)

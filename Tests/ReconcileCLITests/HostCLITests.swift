@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The host kinds end to end through the real binary: units offline, jobs with the wrapper and drift, backups,
 /// and one job picked up by the real cron daemon from the real /etc/cron.d.
@@ -53,7 +54,7 @@ import Testing
     // maxAge is 1s: poll until the last success is older than that.
     var drift = CLIHarness.Result(status: 0, stdout: "", stderr: "")
     #expect(
-      CLIHarness.waitFor(10) {
+      eventually(within: 10) {
         drift = (try? h.run(["drift"], env: Self.env)) ?? drift
         return drift.stdout.contains("changed    job/sync-notes: last success ")
       }, "\(drift.all)")
@@ -99,7 +100,7 @@ import Testing
     _ = try h.run(["backup", "run", "data"], env: Self.env)
     var drift = CLIHarness.Result(status: 0, stdout: "", stderr: "")
     #expect(
-      CLIHarness.waitFor(10) {
+      eventually(within: 10) {
         drift = (try? h.run(["drift"], env: Self.env)) ?? drift
         return drift.stdout.range(of: #"changed    backup/data: last good backup \d+s ago, expected every 1d\n"#, options: .regularExpression) != nil
       }, "\(drift.all)")
@@ -127,7 +128,7 @@ import Testing
     }
     let runs = "\(h.state)/jobs/\(name)/runs.jsonl"
     #expect(
-      CLIHarness.waitFor(90) { h.read(runs)?.contains(#""outcome":"success""#) == true }, "cron did not run the job within 90 s; cron file:\n\(h.read(cronFile) ?? "(missing)")")
+      eventually(within: 90) { h.read(runs)?.contains(#""outcome":"success""#) == true }, "cron did not run the job within 90 s; cron file:\n\(h.read(cronFile) ?? "(missing)")")
     #expect(h.read("\(h.host)/marker") == "from cron\n")
     #expect(h.read(runs)?.contains(#""outputTail":"done\n""#) == true)
     try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)

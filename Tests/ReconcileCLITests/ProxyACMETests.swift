@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary, a real nginx and Debian's pebble: first issuance and renewal over HTTP-01 through the managed
 /// nginx's webroot (the site starts on a placeholder, the certificate is issued, nginx reloads), in one apply each.
@@ -22,7 +23,7 @@ import Testing
 
   @Test func pebbleIssuesRenewsThroughTheNginxWebrootAndASecondApplyDoesNothing() throws {
     let h = try CLIHarness()
-    let http = ProxyTest.freePort(), https = ProxyTest.freePort()
+    let http = freePort(), https = freePort()
     let pebble = try PebbleServer(dir: h.root + "/pebble", httpPort: http)
     defer {
       ProxyTest.stopNginx(h.host + "/nginx")
@@ -76,7 +77,7 @@ import Testing
   /// A harness with pebble validating HTTP-01 on a free port, and a manifest of one ACME certificate.
   static func withPebble(certificate name: String, extra: String = "", issuer: String = "", _ body: (CLIHarness, PebbleServer) throws -> Void) throws {
     let h = try CLIHarness()
-    let http = ProxyTest.freePort()
+    let http = freePort()
     let pebble = try PebbleServer(dir: h.root + "/pebble", httpPort: http)
     defer {
       pebble.stop()

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary against a real Caddy: load through the admin API; a rejected configuration keeps the old one.
 @Suite(.serialized) struct ProxyCaddyTests {
   @Test func caddyServesThroughTheAdminAPIAndKeepsTheOldConfigurationOnRejection() throws {
     let h = try CLIHarness()
-    let admin = ProxyTest.freePort(), http = ProxyTest.freePort(), https = ProxyTest.freePort()
+    let admin = freePort(), http = freePort(), https = freePort()
     defer {
       _ = ProxyTest.run(["curl", "-sS", "-X", "POST", "http://127.0.0.1:\(admin)/stop"])
       h.cleanup()
@@ -47,7 +48,7 @@ import Testing
     #expect(get().text.contains("caddy\n"), "the old configuration keeps serving")
 
     // A configuration Caddy validates but cannot start (its port is taken): POST /load refuses it atomically.
-    let busy = ProxyTest.freePort()
+    let busy = freePort()
     let holder = ProxyTest.occupy(busy)
     defer { close(holder) }
     try manifest(busy)

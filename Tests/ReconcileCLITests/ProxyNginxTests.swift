@@ -1,13 +1,14 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary against a real nginx on high ports: serving, never live broken, drift, idempotence.
 @Suite(.serialized) struct ProxyNginxTests {
   struct Sandbox {
     let h: CLIHarness
-    let http = ProxyTest.freePort()
-    let https = ProxyTest.freePort()
-    let upstream = ProxyTest.freePort()
+    let http = freePort()
+    let https = freePort()
+    let upstream = freePort()
     var prefix: String { h.host + "/nginx" }
     var args: [String] { ["--templates", ProxyTest.templates] }
 
@@ -106,7 +107,7 @@ import Testing
     try s.manifest()
     #expect(try s.apply().status == 0)
     let live = try FileManager.default.destinationOfSymbolicLink(atPath: s.prefix + "/live")
-    let busy = ProxyTest.freePort()
+    let busy = freePort()
     let holder = ProxyTest.occupy(busy)
     defer { close(holder) }
     try s.manifest(listen: busy)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -8,19 +9,6 @@ import Testing
 /// Real servers for the proxy tests, all on loopback high ports chosen by the kernel.
 enum ProxyTest {
   static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/templates"
-
-  /// A free TCP port on 127.0.0.1 (bound to port 0, read back, released).
-  static func freePort() -> Int {
-    let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(s) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
-  }
 
   /// Holds a port busy (listening) until `close`.
   static func occupy(_ port: Int) -> Int32 {
@@ -88,7 +76,7 @@ enum ProxyTest {
       let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), String(decoding: cmdline, as: UTF8.self).contains("nginx")
     else { return }
     kill(pid, SIGQUIT)
-    _ = CLIHarness.waitFor(10) { kill(pid, 0) != 0 }
+    _ = eventually(within: 10) { kill(pid, 0) != 0 }
   }
 
   /// An upstream that answers every request with the request headers it received (python3's http.server).
@@ -104,7 +92,7 @@ enum ProxyTest {
       """
     // Debian's python3 itself (not a version-manager shim that would outlive `terminate()`).
     let p = spawn(["/usr/bin/python3", "-c", script], log: log)
-    _ = CLIHarness.waitFor(10) { curl("http://127.0.0.1:\(port)/").status == 0 }
+    _ = eventually(within: 10) { curl("http://127.0.0.1:\(port)/").status == 0 }
     return p
   }
 }
@@ -113,9 +101,9 @@ enum ProxyTest {
 /// validating HTTP-01 on `httpPort`, with `PEBBLE_VA_NOSLEEP=1`. Its own HTTPS uses a certificate made by openssl.
 struct PebbleServer {
   let dir: String
-  let acmePort = ProxyTest.freePort()
-  let managementPort = ProxyTest.freePort()
-  let dnsPort = ProxyTest.freePort()
+  let acmePort = freePort()
+  let managementPort = freePort()
+  let dnsPort = freePort()
   var processes: [Process] = []
 
   var directoryURL: String { "https://127.0.0.1:\(acmePort)/dir" }
@@ -131,14 +119,14 @@ struct PebbleServer {
     try #require(tls.status == 0, "openssl: \(tls.text)")
     let config = """
       {"pebble": {"listenAddress": "127.0.0.1:\(acmePort)", "managementListenAddress": "127.0.0.1:\(managementPort)", "certificate": "\(caBundle)",
-      "privateKey": "\(dir)/pebble-tls.key", "httpPort": \(httpPort), "tlsPort": \(ProxyTest.freePort()), "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+      "privateKey": "\(dir)/pebble-tls.key", "httpPort": \(httpPort), "tlsPort": \(freePort()), "ocspResponderURL": "", "externalAccountBindingRequired": false}}
       """
     try config.write(toFile: dir + "/pebble.json", atomically: true, encoding: .utf8)
     processes.append(
       ProxyTest.spawn(
         [
           "pebble-challtestsrv", "-defaultIPv6", "", "-dns01", "127.0.0.1:\(dnsPort)", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management",
-          "127.0.0.1:\(ProxyTest.freePort())",
+          "127.0.0.1:\(freePort())",
         ],
         log: dir + "/challtestsrv.log"))
     processes.append(
@@ -146,7 +134,7 @@ struct PebbleServer {
         ["pebble", "-config", dir + "/pebble.json", "-dnsserver", "127.0.0.1:\(dnsPort)"], log: dir + "/pebble.log",
         environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_AUTHZREUSE": "0"]))
     let url = directoryURL, ca = caBundle
-    try #require(CLIHarness.waitFor(15) { ProxyTest.curl(url, cacert: ca).text.contains("newOrder") }, "pebble did not come up")
+    try #require(eventually(within: 15) { ProxyTest.curl(url, cacert: ca).text.contains("newOrder") }, "pebble did not come up")
   }
 
   /// Pebble's root CA (generated at start), as PEM in a file.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ReconcileDrivers
+import TestSupport
 
 /// The state store under pressure: saved plans, locks, crashes, corruption.
 @Suite struct StateTests {
@@ -69,7 +70,7 @@ import Testing
     try h.manifest(Self.many(n))
     let run = h.start(["apply", "--auto-approve", "--parallelism", "1"])
     let journal = "\(h.state)/journal.jsonl"
-    let started = CLIHarness.waitFor(30) { (h.read(journal)?.split(separator: "\n").count ?? 0) >= 100 }
+    let started = eventually(within: 30) { (h.read(journal)?.split(separator: "\n").count ?? 0) >= 100 }
     kill(run.process.processIdentifier, SIGKILL)
     run.process.waitUntilExit()
     try #require(started, "the apply never journaled 100 steps")

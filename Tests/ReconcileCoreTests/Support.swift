@@ -1,5 +1,6 @@
 import Foundation
 @testable import ReconcileCore
+import Essentials
 
 /// Templates held in memory, for pure tests.
 struct MemoryTemplates: TemplateSource {
@@ -27,7 +28,7 @@ func issues(_ json: String, secrets: [String: String] = [:]) -> [String] {
   }
 }
 
-let testForm = RecordForm(hasher: SecretHasher(key: Array("test-key".utf8)))
+let testForm = RecordForm(hasher: HMACSHA256(key: Array("test-key".utf8)))
 let epoch = Date(timeIntervalSince1970: 1_800_000_000)
 
 func plan(_ m: Manifest, observed: [String: Observation] = [:], state: StateSnapshot = StateSnapshot(lineage: "l"), options: PlanOptions = .init()) -> Plan {

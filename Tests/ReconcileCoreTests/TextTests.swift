@@ -1,5 +1,6 @@
 import Testing
 @testable import ReconcileCore
+import Essentials
 
 @Suite struct TemplateTests {
   func render(_ t: String, _ ctx: [String: TemplateValue], escaping: TemplateEscaping = .none, partials: [String: String] = [:]) throws -> String {
@@ -75,7 +76,7 @@ import Testing
   }
 
   @Test func hmacRFC4231Case2() {
-    #expect(SecretHasher(key: Array("Jefe".utf8)).mac("what do ya want for nothing?") == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    #expect(HMACSHA256(key: Array("Jefe".utf8)).mac("what do ya want for nothing?") == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
   }
 }
 

@@ -3,6 +3,7 @@ import ReconcileCore
 import Testing
 
 @testable import ReconcileDrivers
+import TestSupport
 
 /// The container, network and volume kinds against the real Engine: apply, then plan again.
 @Suite("Docker container kind against the real Engine", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
@@ -65,9 +66,10 @@ struct DockerContainerKindTests {
       #expect(c.networkSettings.networks?[net]?.aliases?.contains("api") == true)
       let body = try await fetch("http://127.0.0.1:\(port)/index.html")
       #expect(body == "busybox test image 1\n")
-      try await eventually(within: 30, "container '\(web)' to become healthy") {
-        try await scope.client.inspectContainer(web).state.health?.status == "healthy"
-      }
+      try #require(
+        try await eventuallyAsync(within: 30) {
+          try await scope.client.inspectContainer(web).state.health?.status == "healthy"
+        }, "container '\(web)' to become healthy")
       #expect(try await h.plan(manifest).isEmpty)
     }
   }

@@ -3,6 +3,7 @@ import ReconcileCore
 import Testing
 
 @testable import ReconcileDrivers
+import TestSupport
 
 /// Changes made outside the manifests: a moved tag, an unhealthy container, a recreated network,
 /// and objects without our labels next to ours.
@@ -61,9 +62,10 @@ struct DockerDriftTests {
       let before = try await scope.client.inspectContainer(name)
       // Break it by hand: the probe file goes away.
       try FileManager.default.removeItem(at: probe.appendingPathComponent("ok"))
-      try await eventually(within: 30, "container '\(name)' to become unhealthy") {
-        try await scope.client.inspectContainer(name).state.health?.status == "unhealthy"
-      }
+      try #require(
+        try await eventuallyAsync(within: 30) {
+          try await scope.client.inspectContainer(name).state.health?.status == "unhealthy"
+        }, "container '\(name)' to become unhealthy")
       let plan = try await h.plan(manifest)
       #expect(h.render(plan).contains("~ container/\(name) (container is unhealthy)"), "\(h.render(plan))")
       #expect(try await h.apply(manifest).isEmpty)
@@ -71,9 +73,10 @@ struct DockerDriftTests {
       #expect(after.id == before.id)
       #expect(after.state.startedAt != before.state.startedAt, "the container was not restarted")
       try Data().write(to: probe.appendingPathComponent("ok"))
-      try await eventually(within: 30, "container '\(name)' to be healthy again") {
-        try await scope.client.inspectContainer(name).state.health?.status == "healthy"
-      }
+      try #require(
+        try await eventuallyAsync(within: 30) {
+          try await scope.client.inspectContainer(name).state.health?.status == "healthy"
+        }, "container '\(name)' to be healthy again")
       #expect(try await h.plan(manifest).isEmpty)
     }
   }

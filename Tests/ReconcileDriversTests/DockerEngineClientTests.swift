@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import ReconcileDrivers
+import Essentials
 
 @Suite("DockerEngineClient against the real Engine", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
 struct DockerEngineClientTests {
@@ -94,16 +96,16 @@ struct DockerEngineClientTests {
         name: DockerTestEngine.uniqueName("die"), scope.busybox(["/bin/sh", "-c", "exit 3"]))
       let since = Date().addingTimeInterval(-1)
       try await client.startContainer(id)
-      let seen = LockedBox<DockerEvent?>(nil)
+      let seen = Locked<DockerEvent?>(nil)
       // `until` bounds the stream: it ends by itself if the event never comes.
       try await client.events(
         filters: ["type": ["container"], "container": [id], "event": ["die"]],
         since: since, until: Date().addingTimeInterval(20)
       ) { event in
-        seen.withValue { $0 = event }
+        seen.withLock { $0 = event }
         return false
       }
-      let event = try #require(seen.withValue { $0 })
+      let event = try #require(seen.withLock { $0 })
       #expect(event.action == "die")
       #expect(event.actor.id == id)
       #expect(event.actor.attributes?["exitCode"] == "3")
@@ -111,14 +113,27 @@ struct DockerEngineClientTests {
     }
   }
 
-  @Test func cancellingAnIdleEventStreamEndsIt() async throws {
-    let client = try DockerTestEngine.client()
-    let task = Task {
-      try await client.events(filters: ["label": ["io.reconcile.test-never=\(UUID())"]]) { _ in true }
+  /// The stream is proven established (it delivered an event) before it is cancelled, so the cancellation ends a
+  /// live stream, not a request that never connected.
+  @Test func cancellingAnEstablishedEventStreamEndsIt() async throws {
+    try await DockerTestScope.run { scope in
+      let client = scope.client
+      let seen = Locked(0)
+      let task = Task {
+        try await client.events(filters: ["type": ["container"], "label": ["io.reconcile.test-run=\(scope.run)"], "event": ["create"]]) { _ in
+          seen.withLock { $0 += 1 }
+          return true
+        }
+      }
+      // Create containers until one is seen: the first create may happen before the stream is connected.
+      let established = await eventuallyAsync(within: 30, every: .milliseconds(200)) { () async in
+        _ = try? await client.createContainer(name: DockerTestEngine.uniqueName("ev"), scope.busybox(["/bin/true"]))
+        return seen.withLock { $0 } > 0
+      }
+      #expect(established, "the event stream never delivered the create event")
+      task.cancel()
+      await #expect(throws: CancellationError.self) { try await task.value }
     }
-    try await Task.sleep(for: .milliseconds(300))  // let the stream be established before cancelling
-    task.cancel()
-    await #expect(throws: CancellationError.self) { try await task.value }
   }
 
   /// The transfer itself stops within about a second of the flag being set. Both instants are
@@ -128,9 +143,9 @@ struct DockerEngineClientTests {
     // A broken cancel fails at the 10 s timeout; it never hangs the suite.
     let request = try await client.request("GET", "/events", query: [("filters", #"{"label":["io.reconcile.test-never=1"]}"#)], timeout: 10)
     let cancellation = TransferCancellation()
-    let cancelledAt = LockedBox<ContinuousClock.Instant?>(nil)
+    let cancelledAt = Locked<ContinuousClock.Instant?>(nil)
     DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
-      cancelledAt.withValue { $0 = ContinuousClock.now }
+      cancelledAt.withLock { $0 = ContinuousClock.now }
       cancellation.set()
     }
     let returnedAt: ContinuousClock.Instant = try await withCheckedThrowingContinuation { continuation in
@@ -139,7 +154,7 @@ struct DockerEngineClientTests {
         continuation.resume(returning: ContinuousClock.now)
       }
     }
-    let cancelled = try #require(cancelledAt.withValue { $0 })
+    let cancelled = try #require(cancelledAt.withLock { $0 })
     #expect(returnedAt - cancelled < .seconds(2.5), "the transfer ran on for \(returnedAt - cancelled) after cancellation")
   }
 
@@ -151,12 +166,12 @@ struct DockerEngineClientTests {
         scope.busybox(["/bin/sh", "-c", "echo out-line; echo err-line >&2"]))
       try await client.startContainer(id)
       #expect(try await client.waitContainer(id) == 0)
-      let frames = LockedBox<[DockerLogFrame]>([])
+      let frames = Locked<[DockerLogFrame]>([])
       try await client.containerLogs(id) { frame in
-        frames.withValue { $0.append(frame) }
+        frames.withLock { $0.append(frame) }
         return true
       }
-      let all = frames.withValue { $0 }
+      let all = frames.withLock { $0 }
       #expect(all.contains(DockerLogFrame(stream: .stdout, payload: Data("out-line\n".utf8))))
       #expect(all.contains(DockerLogFrame(stream: .stderr, payload: Data("err-line\n".utf8))))
     }

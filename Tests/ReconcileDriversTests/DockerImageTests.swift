@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ReconcileDrivers
+import Essentials
 
 @Suite("Docker images: build, import, tag, remove", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
 struct DockerImageTests {
@@ -12,12 +13,12 @@ struct DockerImageTests {
       tar.addFile("Dockerfile", contents: Data("FROM scratch\nCOPY hello.txt /hello.txt\nCMD [\"/none\"]\n".utf8))
       tar.addFile("hello.txt", contents: Data("hello from a tar context\n".utf8))
       let tag = "local/\(DockerTestEngine.uniqueName("build")):1"
-      let output = LockedBox("")
+      let output = Locked("")
       let id = try await client.buildImage(context: tar.finish(), tag: tag, labels: scope.labels) { line in
-        output.withValue { $0 += line }
+        output.withLock { $0 += line }
       }
       #expect(id.hasPrefix("sha256:"))
-      #expect(output.withValue { $0 }.contains("COPY hello.txt"))
+      #expect(output.withLock { $0 }.contains("COPY hello.txt"))
       let image = try await client.inspectImage(tag)
       #expect(image.id == id)
       #expect(image.config?.labels?["io.reconcile.test-run"] == scope.run)

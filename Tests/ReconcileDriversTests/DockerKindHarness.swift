@@ -3,6 +3,7 @@ import ReconcileCore
 import Testing
 
 @testable import ReconcileDrivers
+import Essentials
 
 /// Decode → observe → plan → perform against the real Engine, as the CLI does it, with the
 /// state kept in memory. Every object the driver creates carries the scope's test labels.
@@ -13,7 +14,7 @@ final class DockerKindHarness: @unchecked Sendable {
 
   let scope: DockerTestScope
   let driver: DockerDriver
-  let form = RecordForm(hasher: SecretHasher(key: Array("docker-test-key".utf8)))
+  let form = RecordForm(hasher: HMACSHA256(key: Array("docker-test-key".utf8)))
   var state = StateSnapshot(lineage: "docker-tests")
   var secrets: [String: String] = [:]
   var manifestFile = "/tmp/m.json"

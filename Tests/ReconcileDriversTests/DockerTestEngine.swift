@@ -96,20 +96,6 @@ final class DockerTestScope: Sendable {
   }
 }
 
-/// Polls `condition` until it holds or `seconds` pass; no fixed sleeps.
-func eventually(
-  within seconds: Double, every interval: Duration = .milliseconds(50), _ what: String,
-  _ condition: () async throws -> Bool
-) async throws {
-  let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-  while ContinuousClock.now < deadline {
-    if try await condition() { return }
-    try await Task.sleep(for: interval)
-  }
-  Issue.record("timed out after \(seconds) s waiting for \(what)")
-  throw CancellationError()
-}
-
 /// Removes test objects (`io.reconcile.test=1`) left by a test process that died before its
 /// cleanup (a crash, a killed run). Only objects older than `age` are touched, so a test run
 /// going on in parallel (another worktree on the same engine) keeps its own. Once per process.

@@ -2,6 +2,7 @@ import Foundation
 import ReconcileCore
 import ReconcileDrivers
 import Testing
+import TestSupport
 
 /// Backups of a real SQLite database under concurrent writes, real tar/gzip archives, retention and restore.
 @Suite struct HostBackupTests {
@@ -44,7 +45,7 @@ import Testing
     let db = "\(live)/app.sqlite"
     let writer = try Self.startWriter(db, journal: journal, dir: box.root)
     defer { if writer.isRunning { writer.terminate() } }
-    #expect(eventually(30) { Self.rows(db) > 200 }, "the writer never got going")
+    #expect(eventually(within: 30) { Self.rows(db) > 200 }, "the writer never got going")
     let spec = try Self.backup(box)
     let result = try BackupRunner(spec: spec).run()
     #expect(writer.isRunning, "the writer finished before the backup; the backup did not run under concurrent writes")

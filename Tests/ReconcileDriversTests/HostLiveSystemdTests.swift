@@ -2,6 +2,7 @@ import Foundation
 import ReconcileCore
 import ReconcileDrivers
 import Testing
+import TestSupport
 
 /// A real systemd as PID 1 in a container on the test Docker Engine (image from `scripts/systemd-image.sh`,
 /// cached between runs), reached through the command prefix `docker exec NAME`.
@@ -35,7 +36,7 @@ import Testing
       try #require(run.status == 0, "docker run failed:\n\(run.output)")
       let box = Box(name: name)
       var last = ""
-      let up = eventually(60) {
+      let up = eventually(within: 60) {
         last = (try? docker(["exec", name, "systemctl", "is-system-running"]).output) ?? ""
         return last.hasPrefix("running") || last.hasPrefix("degraded")
       }

@@ -2,6 +2,7 @@ import Foundation
 import ReconcileCore
 import ReconcileDrivers
 import Testing
+import Essentials
 
 /// A temp directory for one host-kind test, and the observe → plan → perform loop against the real drivers.
 struct HostSandbox {
@@ -27,7 +28,7 @@ struct HostSandbox {
     return try decoder.decode([ManifestSource(file: "m.json", data: Data(json.utf8))])
   }
 
-  static let form = RecordForm(hasher: SecretHasher(key: Array("host-test-key".utf8)))
+  static let form = RecordForm(hasher: HMACSHA256(key: Array("host-test-key".utf8)))
 
   func plan(_ m: Manifest, state: StateSnapshot) async throws -> Plan {
     var targets = m.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) }
@@ -54,14 +55,4 @@ struct HostSandbox {
   }
 
   func cleanup() { try? FileManager.default.removeItem(atPath: root) }
-}
-
-/// Polls `condition` every 50 ms until it holds or `seconds` pass.
-func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-  let deadline = Date().addingTimeInterval(seconds)
-  while Date() < deadline {
-    if try condition() { return true }
-    usleep(50_000)
-  }
-  return try condition()
 }

@@ -3,6 +3,7 @@ import ReconcileCore
 import Testing
 
 @testable import ReconcileDrivers
+import TestSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -17,18 +18,6 @@ import Testing
     try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
     chmod(d, 0o755)
     return d
-  }
-
-  static func freePort() -> Int {
-    let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(s) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
   }
 
   static func run(_ argv: [String]) throws -> ProcessResult { try ProcessRunner.run(argv) }
@@ -47,7 +36,7 @@ import Testing
       NginxServer(prefix: nginxPrefix).stop()
       try? FileManager.default.removeItem(atPath: dir)
     }
-    let published = Self.freePort(), listen = Self.freePort()
+    let published = freePort(), listen = freePort()
     let json = """
       { "apiVersion": "reconcile/v1", "variables": { "julesPort": "\(published)" }, "resources": [
         { "kind": "container", "name": "jules", "image": "local/jules:1", "ports": ["127.0.0.1:${var.julesPort}:3001"] },

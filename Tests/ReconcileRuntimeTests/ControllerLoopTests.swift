@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ReconcileCore
 @testable import ReconcileRuntime
+import TestSupport
 
 /// Records runs and lets the test decide each verdict and when a run may finish.
 actor Script {
@@ -40,10 +41,10 @@ actor Script {
     let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
     await script.hold()
     let task = start(script, clock: clock, inbox: inbox)
-    #expect(await eventually { await script.isHeld })
+    #expect(await eventuallyAsync(within: 60) { await script.isHeld })
     for t: Trigger in [.fileChanged("/a"), .engineEvent("die web"), .fileChanged("/a"), .manual("test")] { await inbox.post(t) }
     await script.release()
-    #expect(await eventually { await script.runs.count == 2 })
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
     let runs = await script.runs
     try #require(runs.count == 2)
     #expect(runs[0] == [.startup])
@@ -57,14 +58,14 @@ actor Script {
     let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
     for _ in 0..<3 { await script.push(.retryable("engine 503")) }
     let task = start(script, clock: clock, inbox: inbox)
-    #expect(await eventually { await script.runs.count == 1 })
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 })
     // attempt 1: ~1 s, attempt 2: ~2 s, attempt 3: ~4 s (jitter factor just under 1).
     for (expectedRuns, wait) in [(2, 1.0), (3, 2.0), (4, 4.0)] {
-      #expect(await eventually { clock.sleeperCount >= 2 })
+      #expect(await eventuallyAsync(within: 60) { clock.sleeperCount >= 2 })
       clock.advance(by: .seconds(wait * 0.99))
       #expect(await script.runs.count == expectedRuns - 1)
       clock.advance(by: .seconds(wait * 0.02))
-      #expect(await eventually { await script.runs.count == expectedRuns })
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == expectedRuns })
     }
     #expect(await script.runs.last == [.retry])
     task.cancel()
@@ -75,14 +76,14 @@ actor Script {
     let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
     await script.push(.terminal("invalid manifest"))
     let task = start(script, clock: clock, inbox: inbox)
-    #expect(await eventually { await script.runs.count == 1 })
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 })
     await inbox.post(.resync)
     await inbox.post(.engineEvent("die web"))
     clock.advance(by: .seconds(3600))
-    #expect(await eventually { await inbox.isEmpty })
+    #expect(await eventuallyAsync(within: 60) { await inbox.isEmpty })
     #expect(await script.runs.count == 1)
     await inbox.post(.gitRevision("abc"))
-    #expect(await eventually { await script.runs.count == 2 })
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
     task.cancel()
     await task.value
   }
@@ -90,9 +91,9 @@ actor Script {
   @Test func periodicResync() async {
     let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
     let task = start(script, clock: clock, inbox: inbox, resync: .seconds(30))
-    #expect(await eventually { await script.runs.count == 1 && clock.sleeperCount == 1 })
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 && clock.sleeperCount == 1 })
     clock.advance(by: .seconds(30))
-    #expect(await eventually { await script.runs.count == 2 })
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
     #expect(await script.runs.dropFirst().first == [.resync])
     task.cancel()
     await task.value

@@ -44,15 +44,3 @@ final class ManualClock: Clock, @unchecked Sendable {
     for c in due { c.resume() }
   }
 }
-
-/// Polls `condition` until it holds or 60 seconds pass. The deadline is generous because the whole suite
-/// shares a cooperative pool as wide as the machine (2 threads here) with tests that block on processes;
-/// a condition that holds returns at once.
-func eventually(_ condition: @Sendable () async -> Bool) async -> Bool {
-  let deadline = Date().addingTimeInterval(60)
-  while Date() < deadline {
-    if await condition() { return true }
-    try? await Task.sleep(for: .milliseconds(2))
-  }
-  return await condition()
-}

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// Sends security and sync alerts to `ALERT_WEBHOOK`, at most one per kind per window so a
 /// flood of bad requests produces few alerts. Payloads carry no secrets.

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// Fans session deltas out to connected Server-Sent Events and WebSocket clients.
 public final class LiveClientHub: Sendable {

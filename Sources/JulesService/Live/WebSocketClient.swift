@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// One WebSocket connection after the RFC 6455 handshake: answers pings and close frames,
 /// and receives session deltas as text frames from the hub.

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// A bounded queue of JSON POSTs to one URL, delivered in order by one worker thread and
 /// retried with exponential backoff. When `secret` is set each body is signed:
@@ -87,7 +88,7 @@ public final class WebhookDeliveryQueue: @unchecked Sendable {
 
   private func deliver(_ body: [UInt8]) -> Bool {
     var headers = [("Content-Type", "application/json"), ("User-Agent", "jules-service")]
-    if let secret { headers.append(("X-Signature-256", "sha256=" + Crypto.hmacSHA256Hex(key: Array(secret.utf8), data: body))) }
+    if let secret { headers.append(("X-Signature-256", "sha256=" + HMACSHA256(key: Array(secret.utf8)).mac(bytes: body))) }
     let client = HTTPClient(timeoutSeconds: 5)
     var lastError = ""
     for attempt in 1...maxAttempts {

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// The checks every `/api/*` request passes, in this order: allowlist, device fingerprint,
 /// bearer token, rate limit. Secrets are compared in constant time and never logged.
@@ -46,7 +47,7 @@ public struct SecurityGate: Sendable {
     if !fingerprints.isEmpty {
       let presented = req.header("x-device-fingerprint") ?? ""
       var match = false
-      for f in fingerprints where Crypto.constantTimeEqual(presented, f) { match = true }
+      for f in fingerprints where ConstantTime.equal(presented, f) { match = true }
       if !match {
         metrics.authFailure("fingerprint")
         alerts.alert(
@@ -56,7 +57,7 @@ public struct SecurityGate: Sendable {
         return .rejected(.error(403, "device fingerprint is not authorized"), cause: "fingerprint")
       }
     }
-    guard let presentedToken, Crypto.constantTimeEqual(presentedToken, token) else {
+    guard let presentedToken, ConstantTime.equal(presentedToken, token) else {
       metrics.authFailure("token")
       return .rejected(.error(401, "missing or invalid bearer token", headers: [("WWW-Authenticate", "Bearer")]), cause: "token")
     }

@@ -1,3 +1,5 @@
+import Essentials
+
 /// A token bucket per client key: `capacity` requests, refilled continuously over `perSeconds`.
 public final class TokenBucketLimiter: Sendable {
   public enum Decision: Equatable, Sendable {

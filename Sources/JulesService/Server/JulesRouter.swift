@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// Routes a request, applying CORS and the security gate to `/api/*` and `/ws`, and logs and
 /// counts every request (request id, route, status, duration; never credentials).
@@ -146,7 +147,7 @@ final class JulesRouter: Sendable {
     return .json(503, object: ["status": "unready", "reasons": reasons])
   }
 
-  static let idPrefix = Crypto.hex(Crypto.randomBytes(4))
+  static let idPrefix = Hex.encode(Crypto.randomBytes(4))
   static let idCounter = Locked(UInt64(0))
 
   /// The caller's `X-Request-Id` when it is short and plain, else `<random process prefix>-<counter>`.

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// Counters, gauges and a latency histogram, rendered as Prometheus text.
 public final class MetricsRegistry: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// The mirror of Jules sessions and the recent deltas, in memory, and in SQLite when `PERSIST=1`.
 public final class SessionStore: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// A stand-in for the public Jules API v1alpha (`https://jules.googleapis.com/v1alpha`), which is
 /// not reachable from this build machine. It serves the documented shapes — sessions with `id`,
@@ -64,7 +65,7 @@ public final class StandInJulesAPI: Sendable {
 
   func handle(_ req: HTTPRequest) -> HTTPResponse {
     state.withLock { $0.requests += 1 }
-    guard let key = req.header("x-goog-api-key"), Crypto.constantTimeEqual(key, apiKey) else {
+    guard let key = req.header("x-goog-api-key"), ConstantTime.equal(key, apiKey) else {
       return .json(401, object: ["error": ["code": 401, "message": "API key not valid.", "status": "UNAUTHENTICATED"]])
     }
     guard req.path.hasPrefix("/v1alpha/sessions") else { return notFound() }

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// Writes one JSON object per line to stdout. Callers pass only non-secret fields;
 /// tokens, keys and fingerprints are never handed to the logger.

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// What one sync run did.
 public struct SyncSummary: Codable, Sendable, Equatable {
@@ -100,7 +101,7 @@ public final class LiteWriterSync: @unchecked Sendable {
         throw JulesError("could not sync note '\(file)': cannot read '\(path)'")
       }
       let bytes = Array(data)
-      let hash = Crypto.sha256Hex(bytes)
+      let hash = SHA256.hash(bytes: bytes).hex
       if index.files[file] == hash { summary.skipped += 1; continue }
       let r = try client.send("PUT", url(file), headers: [("Content-Type", "application/octet-stream")], body: bytes)
       guard (200..<300).contains(r.status) else { throw failure("PUT", file, r.status) }

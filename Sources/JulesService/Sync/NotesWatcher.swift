@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// Watches a directory tree with inotify and calls `onChange` once changes have been quiet for
 /// `debounce` seconds (and once at start). New subdirectories are watched as they appear.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPKit
 import ReconcileCore
 import ReconcileRuntime
+import Essentials
 
 /// The controller's HTTP endpoints: `/healthz` and `/readyz` open; `/metrics`, `/status`, `/trigger` behind
 /// the bearer token; `/hooks/git` authenticated by the push webhook's own signature or token.
@@ -41,21 +42,21 @@ struct ControllerAPI: Sendable {
 
   func authorized(_ req: HTTPRequest) -> Bool {
     guard let h = req.header("authorization"), h.hasPrefix("Bearer ") else { return false }
-    return SecretHasher.constantTimeEqual(String(h.dropFirst(7)), token)
+    return ConstantTime.equal(String(h.dropFirst(7)), token)
   }
 
   /// GitHub (`X-Hub-Signature-256: sha256=<hmac>`), Gitea (`X-Gitea-Signature: <hmac>`) and GitLab
   /// (`X-Gitlab-Token: <secret>`) push webhooks, compared in constant time.
   func gitHook(_ req: HTTPRequest) -> HTTPResponse {
     guard let secret = webhookSecret else { return HTTPResponse(status: 404, text: "no webhook secret is configured\n") }
-    let mac = SecretHasher(key: Array(secret.utf8)).mac(bytes: req.body)
+    let mac = HMACSHA256(key: Array(secret.utf8)).mac(bytes: req.body)
     let ok: Bool
     if let sig = req.header("x-hub-signature-256") {
-      ok = SecretHasher.constantTimeEqual(sig, "sha256=" + mac)
+      ok = ConstantTime.equal(sig, "sha256=" + mac)
     } else if let sig = req.header("x-gitea-signature") {
-      ok = SecretHasher.constantTimeEqual(sig, mac)
+      ok = ConstantTime.equal(sig, mac)
     } else if let t = req.header("x-gitlab-token") {
-      ok = SecretHasher.constantTimeEqual(t, secret)
+      ok = ConstantTime.equal(t, secret)
     } else {
       ok = false
     }

@@ -3,6 +3,7 @@ import HTTPKit
 import ReconcileCore
 import ReconcileDrivers
 import ReconcileRuntime
+import Essentials
 
 /// One controller run: pick the revision, validate, observe, plan, apply what the policy allows, report.
 final class ControllerReconciler: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// The HTTP request that delivers one alert to one target. Pure: the driver only sends it.
 public struct AlertPayload: Sendable {
@@ -24,17 +25,7 @@ public struct AlertPayload: Sendable {
     body = Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
     headers = [("Content-Type", "application/json")]
     if target.kind == .webhook, let secret = target.secret {
-      headers.append(("X-Signature-256", "sha256=" + SecretHasher(key: Array(secret.value.utf8)).mac(bytes: body)))
+      headers.append(("X-Signature-256", "sha256=" + HMACSHA256(key: Array(secret.value.utf8)).mac(bytes: body)))
     }
-  }
-}
-
-extension SecretHasher {
-  /// Compares two strings in time independent of where they differ.
-  public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    var diff = UInt8(x.count == y.count ? 0 : 1)
-    for i in 0..<max(x.count, y.count) { diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0) }
-    return diff == 0
   }
 }

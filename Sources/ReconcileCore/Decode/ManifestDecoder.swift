@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// One manifest file's bytes and the name to use for it in errors.
 public struct ManifestSource: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 /// Options that change what the planner may destroy.
 public struct PlanOptions: Sendable {

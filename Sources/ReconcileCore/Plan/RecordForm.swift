@@ -1,8 +1,8 @@
 /// Turns values into what the state store may keep: inline values verbatim, content as a digest, secrets as a keyed hash.
 public struct RecordForm: Sendable {
-  public let hasher: SecretHasher
+  public let hasher: HMACSHA256
 
-  public init(hasher: SecretHasher) {
+  public init(hasher: HMACSHA256) {
     self.hasher = hasher
   }
 
@@ -52,3 +52,4 @@ public struct RecordForm: Sendable {
 }
 
 import Foundation
+import Essentials

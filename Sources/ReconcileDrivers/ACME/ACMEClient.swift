@@ -1,6 +1,7 @@
 import Foundation
 import HTTPKit
 import ReconcileCore
+import Essentials
 
 /// An RFC 8555 client: directory, nonces, account, order, HTTP-01 authorizations, finalize with a CSR, chain download.
 /// Every request is a blocking libcurl call; polls have a deadline and never a fixed sleep before the first look.

@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 extension DockerEngineClient {
   /// Lists containers (running and stopped) carrying `labels` (nil value = key only).
@@ -113,32 +114,20 @@ extension DockerEngineClient {
     if let tail { query.append(("tail", String(tail))) }
     let request = try await request(
       "GET", "/containers/\(Self.segment(id))/logs", query: query, timeout: follow ? timeout : (timeout ?? requestTimeout))
-    let demuxer = LockedBox(DockerLogDemuxer())
+    let demuxer = Locked(DockerLogDemuxer())
     try await stream(request) { chunk in
-      for frame in demuxer.withValue({ $0.push(chunk) }) where !onFrame(frame) { return false }
+      for frame in demuxer.withLock({ $0.push(chunk) }) where !onFrame(frame) { return false }
       return true
     }
   }
 
   /// All logs so far as text (stdout and stderr interleaved). Calls `GET /containers/{id}/logs`.
   public func containerLogText(_ id: String, tail: Int? = nil) async throws -> String {
-    let text = LockedBox(Data())
+    let text = Locked(Data())
     try await containerLogs(id, tail: tail) { frame in
-      text.withValue { $0.append(frame.payload) }
+      text.withLock { $0.append(frame.payload) }
       return true
     }
-    return String(decoding: text.withValue { $0 }, as: UTF8.self)
-  }
-}
-
-/// A value guarded by a lock, for state that a streaming callback mutates.
-final class LockedBox<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value: Value
-  init(_ value: Value) { self.value = value }
-  func withValue<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-    lock.lock()
-    defer { lock.unlock() }
-    return try body(&value)
+    return String(decoding: text.withLock { $0 }, as: UTF8.self)
   }
 }

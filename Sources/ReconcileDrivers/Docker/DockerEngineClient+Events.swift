@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 extension DockerEngineClient {
   /// Streams Engine events matching `filters` (`["type": ["container"], "label": [...]]`),
@@ -13,9 +14,9 @@ extension DockerEngineClient {
     if let since { query.append(("since", String(format: "%.9f", since.timeIntervalSince1970))) }
     if let until { query.append(("until", String(format: "%.9f", until.timeIntervalSince1970))) }
     let request = try await request("GET", "/events", query: query, timeout: nil)
-    let splitter = LockedBox(DockerLineSplitter())
+    let splitter = Locked(DockerLineSplitter())
     try await stream(request) { chunk in
-      for line in splitter.withValue({ $0.push(chunk) }) {
+      for line in splitter.withLock({ $0.push(chunk) }) {
         guard let event = try? DockerJSON.decoder.decode(DockerEvent.self, from: line) else { continue }
         if !onEvent(event) { return false }
       }
@@ -35,11 +36,11 @@ extension DockerEngineClient {
 
   /// The whole tar of `path` inside a container. Calls `GET /containers/{id}/archive?path=...`.
   public func archiveData(container id: String, path: String) async throws -> Data {
-    let data = LockedBox(Data())
+    let data = Locked(Data())
     try await archive(container: id, path: path) { chunk in
-      data.withValue { $0.append(chunk) }
+      data.withLock { $0.append(chunk) }
       return true
     }
-    return data.withValue { $0 }
+    return data.withLock { $0 }
   }
 }

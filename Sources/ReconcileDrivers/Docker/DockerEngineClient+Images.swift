@@ -1,4 +1,5 @@
 import Foundation
+import Essentials
 
 extension DockerEngineClient {
   /// Lists images carrying `labels` and matching `reference` (`local/busybox`, `local/*:1`).
@@ -88,10 +89,10 @@ extension DockerEngineClient {
       var error: String?
       var aux: Aux?
     }
-    let state = LockedBox((splitter: DockerLineSplitter(), progress: Progress(), error: String?.none))
+    let state = Locked((splitter: DockerLineSplitter(), progress: Progress(), error: String?.none))
     let handle: @Sendable (Data) -> Void = { raw in
       guard let line = try? DockerJSON.decoder.decode(Line.self, from: raw) else { return }
-      state.withValue { s in
+      state.withLock { s in
         if let text = line.stream { onOutput(text) }
         if let status = line.status { s.progress.lastStatus = status; onOutput(status + "\n") }
         if let id = line.aux?.id { s.progress.auxID = id }
@@ -99,11 +100,11 @@ extension DockerEngineClient {
       }
     }
     try await stream(request) { chunk in
-      for line in state.withValue({ $0.splitter.push(chunk) }) { handle(line) }
+      for line in state.withLock({ $0.splitter.push(chunk) }) { handle(line) }
       return true
     }
-    if let rest = state.withValue({ $0.splitter.finish() }) { handle(rest) }
-    let final = state.withValue { $0 }
+    if let rest = state.withLock({ $0.splitter.finish() }) { handle(rest) }
+    let final = state.withLock { $0 }
     if let error = final.error {
       throw DockerEngineError.streamError(call: request.call, message: error.trimmingCharacters(in: .whitespacesAndNewlines))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import ReconcileCore
+import Essentials
 
 /// Performs planned image steps: build from a context, import a tarball, check an existing image.
 struct ImageStepPerformer: Sendable {
@@ -43,13 +44,13 @@ struct ImageStepPerformer: Sendable {
       let ignore = try DockerIgnore(context: context, dockerfile: dockerfile)
       var tar = TarWriter()
       try tar.addTree(at: URL(fileURLWithPath: context), excluding: ignore.excludes)
-      let output = LockedBox([String]())
+      let output = Locked([String]())
       do {
         newID = try await client.buildImage(context: tar.finish(), tag: spec.reference, dockerfile: dockerfile, labels: labels) { line in
-          output.withValue { $0.append(line) }
+          output.withLock { $0.append(line) }
         }
       } catch let error as DockerEngineError {
-        let tail = output.withValue { $0.joined() }.split(separator: "\n").suffix(10).map { "    " + $0 }.joined(separator: "\n")
+        let tail = output.withLock { $0.joined() }.split(separator: "\n").suffix(10).map { "    " + $0 }.joined(separator: "\n")
         throw error.operationError(detail: tail.isEmpty ? "" : "\n  build output (last lines):\n" + tail)
       }
     case .importTarball(let path):

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -45,23 +46,12 @@ public struct SecretSources: SecretLookup {
     names.compactMap { secret(named: $0) }
   }
 
-  /// `KEY=value`, `export KEY=value`, quotes stripped, `#` comments. A malformed line names its line number (never its value).
+  /// The env file in docker compose's grammar (`DotEnv`); a malformed line names its line number, never its value.
   static func parse(_ text: String, file: String) throws -> [String: String] {
-    var out: [String: String] = [:]
-    for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      var line = raw.trimmingCharacters(in: .whitespaces)
-      if line.isEmpty || line.hasPrefix("#") { continue }
-      if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
-      guard let eq = line.firstIndex(of: "=") else {
-        throw OperationError(doing: "read the env file '\(file)'", "line \(n + 1): expected KEY=value")
-      }
-      let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-      var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-      if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
-        value = String(value.dropFirst().dropLast())
-      }
-      out[key] = value
+    do {
+      return try DotEnv.parse(text)
+    } catch {
+      throw OperationError(doing: "read the env file '\(file)'", cause: .invalid(error.description))
     }
-    return out
   }
 }

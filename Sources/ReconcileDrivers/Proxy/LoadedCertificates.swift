@@ -1,5 +1,6 @@
 import Foundation
 import ReconcileCore
+import Essentials
 
 /// Which certificate files (by content digest) a server loaded at its last successful reload or start, kept in
 /// `PREFIX/run/loaded-certificates`. A site's observation compares it with the files on disk today, so a renewal

@@ -1,5 +1,6 @@
 import Foundation
 import JulesService
+import TestSupport
 
 /// A private nginx with `dav_methods PUT DELETE MKCOL` serving `root` on a free loopback port —
 /// the LiteWriter WebDAV target in tests. `/readonly/` has no DAV methods (PUT answers 405).
@@ -12,7 +13,7 @@ final class NginxDAV: @unchecked Sendable {
   init() throws {
     prefix = makeTempDir("nginx")
     root = prefix + "/dav"
-    port = freePort()
+    port = UInt16(freePort())
     try FileManager.default.createDirectory(atPath: root + "/readonly", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: root + "/notes", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: prefix + "/logs", withIntermediateDirectories: true)
@@ -46,7 +47,7 @@ final class NginxDAV: @unchecked Sendable {
     process.standardError = FileHandle.nullDevice
     try process.run()
     let url = "http://127.0.0.1:\(port)/readonly/"
-    guard eventually(10, { (try? HTTPClient(timeoutSeconds: 1).send("GET", url))?.status != nil }) else {
+    guard eventually(within: 10, { (try? HTTPClient(timeoutSeconds: 1).send("GET", url))?.status != nil }) else {
       stop()
       throw JulesError("could not start nginx on 127.0.0.1:\(port): no answer within 10 s")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import JulesService
+import Essentials
 
 /// A loopback webhook endpoint that records each POST body and whether its
 /// `X-Signature-256` is the HMAC-SHA256 of the body under `secret`.
@@ -18,7 +19,7 @@ final class WebhookReceiver: Sendable {
     server = HTTPServer(options: HTTPServer.Options()) { req in
       var valid = false
       if let secret, let sig = req.header("x-signature-256") {
-        valid = sig == "sha256=" + Crypto.hmacSHA256Hex(key: Array(secret.utf8), data: req.body)
+        valid = sig == "sha256=" + HMACSHA256(key: Array(secret.utf8)).mac(bytes: req.body)
       }
       let status = answer.current
       if status < 300 { deliveries.withLock { $0.append(Delivery(body: req.body, signatureValid: valid)) } }

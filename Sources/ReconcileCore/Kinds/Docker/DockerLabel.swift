@@ -1,3 +1,5 @@
+import Essentials
+
 /// The labels reconcile puts on every Docker object it manages, and the pure helpers around them.
 public enum DockerLabel {
   /// `true` on every managed object; observers list with this filter and touch nothing else.

@@ -1,4 +1,5 @@
-/// SHA-256 (FIPS 180-4) in pure Swift, so the planner can fingerprint without I/O or C libraries.
+/// SHA-256 (FIPS 180-4) in pure Swift, so the planner can fingerprint without I/O or C libraries. The one digest
+/// of reconcile and jules (plan fingerprints, state records, webhook signatures, Jules notes).
 public struct SHA256: Sendable {
   private var h: [UInt32] = [
     0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
@@ -87,13 +88,7 @@ public struct SHA256: Sendable {
 
   public struct Digest: Sendable, Hashable {
     public let bytes: [UInt8]
-    public var hex: String {
-      let digits = Array("0123456789abcdef".utf8)
-      var out = [UInt8]()
-      out.reserveCapacity(bytes.count * 2)
-      for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 0xf)]] }
-      return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { Hex.encode(bytes) }
   }
 
   public static func hash(_ text: String) -> Digest {
@@ -103,33 +98,22 @@ public struct SHA256: Sendable {
   }
 }
 
-/// HMAC-SHA-256 (RFC 2104): the keyed hash the state keeps instead of a secret.
-public struct SecretHasher: Sendable {
-  let key: [UInt8]
-
-  public init(key: [UInt8]) {
-    self.key = key.count > 64 ? SHA256.hashBytes(key) : key
-  }
-
-  public func mac(_ message: String) -> String { mac(bytes: Array(message.utf8)) }
-
-  /// HMAC-SHA-256 of raw bytes, as lower-case hex.
-  public func mac(bytes message: [UInt8]) -> String {
-    let block = key + [UInt8](repeating: 0, count: 64 - key.count)
-    var inner = SHA256()
-    inner.update(block.map { $0 ^ 0x36 })
-    inner.update(message)
-    var outer = SHA256()
-    outer.update(block.map { $0 ^ 0x5c })
-    outer.update(inner.finalize().bytes)
-    return outer.finalize().hex
+extension SHA256 {
+  /// The digest of raw bytes.
+  public static func hash(bytes: [UInt8]) -> Digest {
+    var s = SHA256()
+    s.update(bytes)
+    return s.finalize()
   }
 }
 
-extension SHA256 {
-  static func hashBytes(_ bytes: [UInt8]) -> [UInt8] {
-    var s = SHA256()
-    s.update(bytes)
-    return s.finalize().bytes
+/// Lower-case hexadecimal.
+public enum Hex {
+  public static func encode(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 0xf)]] }
+    return String(decoding: out, as: UTF8.self)
   }
 }

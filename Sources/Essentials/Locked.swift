@@ -1,6 +1,6 @@
 import Foundation
 
-/// A value guarded by a lock, so it can be shared between MHD threads, Dispatch and tasks.
+/// A value guarded by a lock, so it can be shared between MHD threads, Dispatch, libcurl callbacks and tasks.
 public final class Locked<Value>: @unchecked Sendable {
   private let lock = NSLock()
   private var value: Value
@@ -16,13 +16,4 @@ public final class Locked<Value>: @unchecked Sendable {
   }
 
   public var current: Value { withLock { $0 } }
-}
-
-/// A monotonic clock reading in seconds; injected so limiters and windows can be tested.
-public typealias MonotonicClock = @Sendable () -> Double
-
-public func systemMonotonicSeconds() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
