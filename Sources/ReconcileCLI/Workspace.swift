@@ -51,7 +51,9 @@ struct Workspace {
       throw OperationError("the env file '\(envFile)' does not exist")
     }
     secrets = SecretUsage(try SecretSources(environment: env, envFile: envFile, directory: args.value("secrets-dir") ?? "\(base)/secrets"))
-    templates = TemplateDirectories(args.values("templates") + ["\(base)/templates", "templates"])
+    // The project's own templates/ sits beside its manifests/ directory: found from any working directory.
+    let project = (base as NSString).deletingLastPathComponent
+    templates = TemplateDirectories(args.values("templates") + ["\(base)/templates", "\(project.isEmpty ? "." : project)/templates", "templates"])
     registry = Composition.registry
     drivers = Composition.drivers(environment: env, manifests: manifestPath, state: store.directory) { [secrets] in secrets.redactor }
   }
