@@ -1,10 +1,23 @@
 import Foundation
+import ReconcileCore
 import Testing
 
 @testable import ReconcileDrivers
 
 @Suite("Docker Engine error texts")
 struct DockerEngineErrorTests {
+  /// An engine that cannot be reached is a typed engine failure (the controller's engine-unreachable alert reads it),
+  /// retryable, with the Engine client's own text.
+  @Test func anUnreachableEngineIsATypedRetryableEngineFailure() async throws {
+    let driver = DockerDriver(environment: ["DOCKER_HOST": "unix:///nonexistent/reconcile-test.sock"])
+    let target = ObserveTarget(id: ResourceID(kind: "container", name: "x"), locator: ["name": "x"], spec: nil)
+    let error = await #expect(throws: OperationError.self) { try await driver.observe([target]) }
+    #expect(error?.isEngineFailure == true && error?.isRetryable == true)
+    #expect(
+      error?.description.hasPrefix("could not observe Docker objects: cannot reach the Docker Engine at unix:///nonexistent/reconcile-test.sock") == true,
+      "\(String(describing: error))")
+  }
+
   @Test(.enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
   func nameConflictNamesTheCallAndTheEngineMessage() async throws {
     try await DockerTestScope.run { scope in

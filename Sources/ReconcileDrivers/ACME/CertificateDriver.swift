@@ -49,19 +49,19 @@ public struct CertificateDriver: KindDriver {
       try? FileManager.default.removeItem(atPath: old)
     }
     guard step.action != .destroy else { return }
-    guard let spec = step.desired as? CertificateSpec else { throw OperationError(doing: "\(what)", "the step carries no certificate") }
+    guard let spec = step.desired as? CertificateSpec else { throw OperationError(doing: step.action.rawValue, of: step.id, cause: .failed("the step carries no certificate")) }
     let store = CertificateStore(directory: spec.directory)
     do {
       try issue(spec, store: store, what: what)
     } catch let e as ACMEError {
-      throw OperationError(doing: "\(what)", "\(e.description)", retryable: e.retryable)
+      throw OperationError(doing: step.action.rawValue, of: step.id, cause: .failed(e.description), retryable: e.retryable)
     } catch let e as CryptoError {
-      throw OperationError(doing: "\(what)", "\(e.description)")
+      throw OperationError(doing: step.action.rawValue, of: step.id, cause: .failed(e.description))
     } catch let e as OperationError {
       throw e.within(step.action.rawValue, of: step.id)
     } catch {
       // No answer from the ACME server (connection refused, timeout): worth trying again later.
-      throw OperationError(doing: "\(what)", "\(error)", retryable: true)
+      throw OperationError(doing: step.action.rawValue, of: step.id, cause: .failed("\(error)"), retryable: true)
     }
   }
 

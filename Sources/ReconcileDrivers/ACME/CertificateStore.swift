@@ -25,7 +25,7 @@ struct CertificateStore {
     do {
       try fm.createDirectory(atPath: releases, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       chmod(directory, 0o700)
-    } catch { throw OperationError(doing: "create '\(releases)'", "\(error.localizedDescription)") }
+    } catch { throw OperationError(doing: "create '\(releases)'", error.localizedDescription) }
     let numbers = ((try? fm.contentsOfDirectory(atPath: releases)) ?? []).compactMap { Int($0) }
     let release = "\(releases)/\((numbers.max() ?? 0) + 1)"
     try? fm.createDirectory(atPath: release, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])

@@ -28,7 +28,7 @@ final class ChallengeResponder: @unchecked Sendable {
     guard bound == 0, Glibc.listen(fd, 16) == 0 else {
       let why = String(cString: strerror(errno))
       close(fd)
-      throw OperationError(doing: "start the built-in HTTP-01 responder on \(listen)", "\(why)")
+      throw OperationError(doing: "start the built-in HTTP-01 responder on \(listen)", why)
     }
     self.fd = fd
     let (sock, root) = (fd, webroot)

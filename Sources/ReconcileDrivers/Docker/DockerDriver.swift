@@ -40,17 +40,17 @@ public struct DockerDriver: KindDriver {
   public var kinds: [String] { ["image", "container", "network", "volume"] }
 
   public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
-    if let setupError { throw OperationError(doing: "observe Docker objects", "\(setupError)") }
+    if let setupError { throw setupError.operationError(doing: "observe Docker objects") }
     do {
       for t in targets { if let image = t.spec as? ImageSpec { references.record(image.id, image.reference) } }
       return try await DockerObserver(client: client).observe(targets)
     } catch let error as DockerEngineError {
-      throw OperationError(doing: "observe Docker objects", "\(error)", retryable: error.isRetryable)
+      throw error.operationError(doing: "observe Docker objects")
     }
   }
 
   public func perform(_ step: Step) async throws {
-    if let setupError { throw OperationError(doing: "\(step.action.rawValue) \(step.id)", "\(setupError)") }
+    if let setupError { throw setupError.operationError(doing: step.action.rawValue, of: step.id) }
     switch step.id.kind {
     case "container": try await ContainerStepPerformer(client: client, references: references, extraLabels: extraLabels).perform(step)
     case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels).perform(step)

@@ -30,12 +30,12 @@ struct NetworkVolumeStepPerformer: Sendable {
         try await createVolume(try spec(step))
       }
     } catch let error as DockerEngineError {
-      throw OperationError(doing: "\(verb) \(step.id)", "\(error)", retryable: error.isRetryable)
+      throw error.operationError(doing: verb, of: step.id)
     }
   }
 
   func spec<T: ResourceSpec>(_ step: Step) throws -> T {
-    guard let spec = step.desired as? T else { throw OperationError(doing: "\(step.action.rawValue) \(step.id)", "the step carries no \(T.self)") }
+    guard let spec = step.desired as? T else { throw OperationError(doing: step.action.rawValue, of: step.id, cause: .failed("the step carries no \(T.self)")) }
     return spec
   }
 

@@ -14,7 +14,7 @@ enum HostFiles {
     do {
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     } catch {
-      throw OperationError(doing: "create the directory '\(dir)'", "\(error.localizedDescription)")
+      throw OperationError(doing: "create the directory '\(dir)'", error.localizedDescription)
     }
     let tmp = "\(dir)/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
     let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)

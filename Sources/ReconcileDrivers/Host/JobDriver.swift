@@ -130,6 +130,6 @@ public struct JobDriver: KindDriver {
   }
 
   func check(_ r: ProcessResult, _ what: String) throws {
-    guard r.status == 0 else { throw r.failure(doing: "\(what)", redactor: redactor()) }
+    guard r.status == 0 else { throw r.failure(doing: what, redactor: redactor()) }
   }
 }

@@ -93,6 +93,6 @@ public struct SystemdUnitDriver: KindDriver {
   }
 
   func check(_ r: ProcessResult, _ what: String) throws {
-    guard r.status == 0 else { throw r.failure(doing: "\(what)", redactor: redactor()) }
+    guard r.status == 0 else { throw r.failure(doing: what, redactor: redactor()) }
   }
 }

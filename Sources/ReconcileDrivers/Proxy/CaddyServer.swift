@@ -53,7 +53,7 @@ struct CaddyServer {
     let lock = try PrefixLock(prefix)
     defer { withExtendedLifetime(lock) {} }
     guard let live = generations.current, let text = FileOut.read(live + "/Caddyfile") else {
-      throw OperationError(doing: "\(what)", "Caddy at '\(prefix)' has no live configuration yet")
+      throw OperationError(doing: what, "Caddy at '\(prefix)' has no live configuration yet")
     }
     try putInForce(text, generation: live, what: what)
   }
@@ -68,7 +68,7 @@ struct CaddyServer {
   func adapt(_ staged: String, what: String) throws -> String {
     let file = staged + "/Caddyfile"
     let v = try ProcessRunner.run([binary, "validate", "--config", file, "--adapter", "caddyfile"], environment: environment)
-    guard v.status == 0 else { throw v.failure(doing: "\(what)", meaning: "the new Caddy configuration does not validate") }
+    guard v.status == 0 else { throw v.failure(doing: what, meaning: "the new Caddy configuration does not validate") }
     return FileOut.read(file) ?? ""
   }
 
@@ -77,7 +77,7 @@ struct CaddyServer {
     let r = try http.send("POST", "http://\(admin)/load", headers: [("Content-Type", "text/caddyfile"), ("Cache-Control", "must-revalidate")], body: Array(caddyfile.utf8))
     guard r.status == 200 else {
       throw OperationError(
-        doing: "\(what)", "Caddy answered \(r.status) on POST http://\(admin)/load and keeps the previous configuration: \(r.text.trimmingCharacters(in: .whitespacesAndNewlines))"
+        doing: what, "Caddy answered \(r.status) on POST http://\(admin)/load and keeps the previous configuration: \(r.text.trimmingCharacters(in: .whitespacesAndNewlines))"
       )
     }
   }
@@ -89,10 +89,10 @@ struct CaddyServer {
         "env", "XDG_DATA_HOME=\(prefix)/data", "XDG_CONFIG_HOME=\(prefix)/data", binary, "start", "--config", staged + "/Caddyfile", "--adapter", "caddyfile", "--pidfile",
         prefix + "/run/caddy.pid",
       ], output: prefix + "/logs/start.out")
-    guard r.status == 0 else { throw r.failure(doing: "\(what)", meaning: "caddy did not start") }
+    guard r.status == 0 else { throw r.failure(doing: what, meaning: "caddy did not start") }
     let deadline = Date().addingTimeInterval(10)
     while !isRunning, Date() < deadline { usleep(20_000) }
-    guard isRunning else { throw OperationError(doing: "\(what)", "caddy started but its admin API \(admin) does not answer") }
+    guard isRunning else { throw OperationError(doing: what, "caddy started but its admin API \(admin) does not answer") }
   }
 
   /// `POST /stop` through the admin API.

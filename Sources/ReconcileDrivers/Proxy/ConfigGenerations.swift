@@ -27,7 +27,7 @@ struct ConfigGenerations {
     let numbers = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).compactMap { Int($0) }
     let next = "\(root)/\((numbers.max() ?? 0) + 1)"
     if let cur = current, fm.fileExists(atPath: cur) {
-      do { try fm.copyItem(atPath: cur, toPath: next) } catch { throw OperationError(doing: "stage '\(next)' from '\(cur)'", "\(error.localizedDescription)") }
+      do { try fm.copyItem(atPath: cur, toPath: next) } catch { throw OperationError(doing: "stage '\(next)' from '\(cur)'", error.localizedDescription) }
     } else {
       try makeDirectory(next + "/sites")
     }
@@ -78,7 +78,7 @@ struct ConfigGenerations {
 
   func makeDirectory(_ path: String) throws {
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-      throw OperationError(doing: "create '\(path)'", "\(error.localizedDescription)")
+      throw OperationError(doing: "create '\(path)'", error.localizedDescription)
     }
   }
 }

@@ -72,14 +72,14 @@ struct NginxServer {
   func refresh(_ what: String) throws {
     let lock = try PrefixLock(prefix)
     defer { withExtendedLifetime(lock) {} }
-    guard generations.current != nil else { throw OperationError(doing: "\(what)", "nginx at '\(prefix)' has no live configuration yet") }
+    guard generations.current != nil else { throw OperationError(doing: what, "nginx at '\(prefix)' has no live configuration yet") }
     try reloadOrStart(what)
   }
 
   /// `nginx -t` on the staged configuration; fails with the validator's own output.
   func validate(_ config: String, what: String) throws {
     let r = try ProcessRunner.run([binary, "-t", "-q", "-p", prefix + "/", "-e", errorLog, "-c", config])
-    guard r.status == 0 else { throw r.failure(doing: "\(what)", meaning: "the new nginx configuration does not validate") }
+    guard r.status == 0 else { throw r.failure(doing: what, meaning: "the new nginx configuration does not validate") }
   }
 
   /// Reloads a running nginx (confirmed in the error log) or starts it with the live configuration.
@@ -95,7 +95,7 @@ struct NginxServer {
   /// Sends SIGHUP and reads the error log from before the signal until nginx reports new workers or an error.
   func reload(pid: pid_t, what: String) throws {
     let offset = (try? FileManager.default.attributesOfItem(atPath: errorLog)[.size] as? Int) ?? 0
-    guard kill(pid, SIGHUP) == 0 else { throw OperationError(doing: "\(what)", "kill -HUP \(pid): \(String(cString: strerror(errno)))") }
+    guard kill(pid, SIGHUP) == 0 else { throw OperationError(doing: what, "kill -HUP \(pid): \(String(cString: strerror(errno)))") }
     let started = Date()
     let deadline = started.addingTimeInterval(10)
     var delay: UInt32 = 5_000
@@ -105,7 +105,7 @@ struct NginxServer {
       let errors = lines.filter { $0.contains("[emerg]") || $0.contains("[alert]") || $0.contains("[crit]") }
       if !errors.isEmpty {
         let body = errors.map { "    " + $0 }.joined(separator: "\n")
-        throw OperationError(doing: "\(what)", "nginx (pid \(pid)) rejected the reload and keeps serving the previous configuration; \(errorLog) says:\n\(body)")
+        throw OperationError(doing: what, "nginx (pid \(pid)) rejected the reload and keeps serving the previous configuration; \(errorLog) says:\n\(body)")
       }
       // New workers run; once an old one logs its graceful shutdown it has closed the listening sockets, so
       // every new connection meets the new configuration (certificates included).
@@ -115,16 +115,16 @@ struct NginxServer {
       usleep(delay)
       delay = min(delay * 2, 100_000)
     }
-    throw OperationError(doing: "\(what)", "nginx (pid \(pid)) did not confirm the reload in \(errorLog) within 10s", retryable: true)
+    throw OperationError(doing: what, cause: .timeout(what: "nginx (pid \(pid)) did not confirm the reload in \(errorLog)", seconds: 10), retryable: true)
   }
 
   /// Starts nginx (it binds its ports before it daemonizes, so a busy port fails here with nginx's own message).
   func start(_ what: String) throws {
     let r = try DaemonLauncher.run([binary, "-p", prefix + "/", "-e", errorLog, "-c", generations.live + "/nginx.conf"], output: prefix + "/logs/start.out")
-    guard r.status == 0 else { throw r.failure(doing: "\(what)", meaning: "nginx did not start") }
+    guard r.status == 0 else { throw r.failure(doing: what, meaning: "nginx did not start") }
     let deadline = Date().addingTimeInterval(5)
     while runningPID == nil, Date() < deadline { usleep(10_000) }
-    guard runningPID != nil else { throw OperationError(doing: "\(what)", "nginx exited 0 but wrote no live pid to '\(pidFile)'") }
+    guard runningPID != nil else { throw OperationError(doing: what, "nginx exited 0 but wrote no live pid to '\(pidFile)'") }
   }
 
   /// Stops nginx (`nginx -s quit` semantics: SIGQUIT) and waits for it to go.

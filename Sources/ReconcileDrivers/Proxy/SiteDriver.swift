@@ -48,7 +48,7 @@ public struct SiteDriver: KindDriver {
       try withServer(prior, what: what) { staged in Self.remove(step.id.name, from: staged) }
     }
     guard step.action != .destroy else { return }
-    guard let spec = step.desired as? SiteSpec else { throw OperationError(doing: "\(what)", "the step carries no site") }
+    guard let spec = step.desired as? SiteSpec else { throw OperationError(doing: what, "the step carries no site") }
     try Self.placeholders(for: spec)
     try withServer(spec.locator, what: what) { staged in
       try FileOut.write(spec.config.value, to: "\(staged)/\(spec.fileName)")
@@ -78,7 +78,7 @@ public struct SiteDriver: KindDriver {
 
   func withServer(_ locator: [String: String], what: String, change: (String) throws -> Void) throws {
     guard let prefix = locator["prefix"], let server = locator["server"].flatMap(ProxyServerKind.init(rawValue:)) else {
-      throw OperationError(doing: "\(what)", "the site's server and prefix are unknown")
+      throw OperationError(doing: what, "the site's server and prefix are unknown")
     }
     switch server {
     case .nginx: try NginxServer(prefix: prefix).apply(what, change: change)

@@ -44,7 +44,7 @@ public struct JSONStateStore: Sendable {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
-      throw OperationError(doing: "create the state directory '\(directory)'", "\(error.localizedDescription)")
+      throw OperationError(doing: "create the state directory '\(directory)'", error.localizedDescription)
     }
   }
 
