@@ -38,11 +38,12 @@ let package = Package(
     .target(name: "JulesService", dependencies: ["Essentials", "HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
     .executableTarget(name: "jules", dependencies: ["JulesService"]),
 
-    // What every test target shares: one free-port finder and one polling helper. Foundation only.
-    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    // What every test target shares: one free-port finder, one polling helper, and the observe → plan → apply harness
+    // (the Runtime's transaction over an in-memory state store).
+    .target(name: "TestSupport", dependencies: ["Essentials", "ReconcileCore", "ReconcileRuntime"], path: "Tests/TestSupport"),
     .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore", "Essentials"]),
-    .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore", "TestSupport"]),
-    .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore", "Essentials", "TestSupport"]),
+    .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore", "Essentials", "TestSupport"]),
+    .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore", "ReconcileRuntime", "Essentials", "TestSupport"]),
     .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit", "Essentials", "TestSupport"]),
     .testTarget(name: "JulesServiceTests", dependencies: ["JulesService", "Essentials", "TestSupport"]),
   ],

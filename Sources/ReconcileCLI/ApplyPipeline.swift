@@ -3,8 +3,9 @@ import ReconcileCore
 import ReconcileDrivers
 import ReconcileRuntime
 
-/// One locked apply: recover an interrupted run, observe, plan, let the caller review (and narrow) the plan,
-/// execute it, record state and history. Shared by `reconcile apply` and the controller.
+/// The apply transaction (Runtime) wired to this workspace and terminal: the state directory as its store, the drivers
+/// as its host, progress lines and warnings on the terminal, the summary line at the end. Shared by `reconcile apply`
+/// and the controller.
 struct ApplyPipeline {
   let ws: Workspace
   let args: Arguments
@@ -25,45 +26,40 @@ struct ApplyPipeline {
   /// `review` sees the plan and the state it was made from; it returns the plan to execute, or nil to stop.
   /// `form` is the caller's (`ws.form()`), so the key of the keyed hashes is read once per run.
   func run(manifest: Manifest, form: RecordForm, triggers: [String] = [], review: (Plan, StateSnapshot, Terminal) async throws -> Plan?) async throws -> Result {
-    let lock = try StateLock(directory: ws.store.directory, command: command, timeout: try args.seconds("lock-timeout", default: 0))
-    defer { lock.release() }
-    var state = try ws.store.load()
-    if let stale = lock.staleHolder {
-      terminal.warning("the previous run (\(stale.summary)) ended without releasing the state lock; it was probably killed. Recovering what it recorded.")
-    }
-    let recovered = ws.store.recover(into: &state)
-    if recovered > 0 {
-      state = try ws.store.save(state)
-      terminal.warning("recovered \(recovered) completed step\(recovered == 1 ? "" : "s") from an interrupted apply into the state")
-    }
-    let (proposed, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
-    let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
-    guard let plan = try await review(proposed, state, out) else {
-      return Result(manifest: manifest, plan: proposed, proposed: proposed, outcomes: [], state: state, observed: observed, applied: false)
-    }
-    if plan.isEmpty {
-      let next = StateBuilder(form: form, manifest: manifest).build(from: state, plan: plan, outcomes: [], now: Date())
-      if next.resources != state.resources { state = try ws.store.save(next) }
-      return Result(manifest: manifest, plan: plan, proposed: proposed, outcomes: [], state: state, observed: observed, applied: true)
-    }
-    let started = Date()
-    let printer = ProgressPrinter(terminal: out, live: terminal.stdoutIsTTY)
-    let journal = JournalWriter(journal: try ws.store.openJournal(), form: form, manifest: manifest, printer: printer)
+    let transaction = ApplyTransaction(
+      store: ws.store, performer: ws.drivers, form: form, command: command, lockTimeout: try args.seconds("lock-timeout", default: 0),
+      parallelism: try args.int("parallelism", default: 4), by: Self.operator)
+    let request = ApplyTransaction.Request(
+      manifest: manifest, triggers: triggers, revision: ProcessRunner.gitRevision(of: ManifestFiles.baseDirectory(of: ws.manifestPath)),
+      redactor: ws.secrets.redactor)
+    let printer = ProgressPrinter(terminal: Terminal(copying: terminal, redactor: ws.secrets.redactor), live: terminal.stdoutIsTTY)
     let ticker = Task { await printer.tick() }
-    let outcomes = await Executor(parallelism: try args.int("parallelism", default: 4)).run(plan, performer: ws.drivers, observer: journal)
-    ticker.cancel()
-    var next = StateBuilder(form: form, manifest: manifest).build(from: state, plan: plan, outcomes: outcomes, now: Date())
-    let ok = outcomes.allSatisfy { $0.status == .succeeded }
-    let revision = ProcessRunner.gitRevision(of: ManifestFiles.baseDirectory(of: ws.manifestPath))
-    next.lastApply = ApplyStamp(time: started, manifestDigest: manifest.digest, revision: revision, outcome: ok ? "succeeded" : "failed")
-    next = try ws.store.save(next)
-    let seconds = Date().timeIntervalSince(started)
-    var entry = HistoryEntry(
-      started: started, seconds: seconds, manifestDigest: manifest.digest, revision: revision, serial: next.serial, outcomes: outcomes, redactor: out.redactor)
-    entry.command = command
-    entry.triggers = triggers
-    try? ws.store.appendHistory(entry)
-    out.out("\n" + ApplySummary(outcomes: outcomes, seconds: seconds).text(style: terminal.style) + "\n")
-    return Result(manifest: manifest, plan: plan, proposed: proposed, outcomes: outcomes, state: next, observed: observed, applied: true)
+    defer { ticker.cancel() }
+    let r = try await transaction.run(
+      request, plan: { state in try await ws.plan(manifest, state: state, form: form, args: args) },
+      review: { plan, state in
+        // Secrets are known once the plan is made (interpolation looked them up): redact from here on.
+        try await review(plan, state, Terminal(copying: terminal, redactor: ws.secrets.redactor))
+      },
+      progress: printer, notice: { [terminal] in terminal.warning(Self.text(of: $0)) })
+    if r.applied, !r.plan.isEmpty {
+      printer.terminal.out("\n" + ApplySummary(outcomes: r.outcomes, seconds: r.seconds).text(style: terminal.style) + "\n")
+    }
+    return Result(manifest: manifest, plan: r.plan, proposed: r.proposed, outcomes: r.outcomes, state: r.state, observed: r.observed, applied: r.applied)
+  }
+
+  static func text(of notice: ApplyTransaction.Notice) -> String {
+    switch notice {
+    case .interruptedRun(let holder):
+      "the previous run (\(holder)) ended without releasing the state lock; it was probably killed. Recovering what it recorded."
+    case .recovered(let n): "recovered \(n) completed step\(n == 1 ? "" : "s") from an interrupted apply into the state"
+    case .journalFailed(let id, let why): "\(id): \(why); if this apply is interrupted, the next one re-observes this resource"
+    }
+  }
+
+  /// The user behind `sudo` when there is one, and this host.
+  static var `operator`: HistoryEntry.Operator {
+    let env = ProcessInfo.processInfo.environment
+    return HistoryEntry.Operator(user: env["SUDO_USER"] ?? env["USER"] ?? NSUserName(), host: ProcessInfo.processInfo.hostName)
   }
 }

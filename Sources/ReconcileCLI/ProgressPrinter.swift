@@ -4,7 +4,7 @@ import ReconcileRuntime
 
 /// One line when a step starts and one when it ends, with its elapsed time; on a TTY, a
 /// `still creating… [10s elapsed]` line every 10 seconds for a step that takes long.
-final class ProgressPrinter: @unchecked Sendable {
+final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
   let terminal: Terminal
   let live: Bool
   private let lock = NSLock()
@@ -86,48 +86,5 @@ struct ApplySummary {
     let time = String(format: "%.2fs", seconds)
     if failed + skipped == 0 { return style.green("Apply complete:") + " \(counts) in \(time)." }
     return style.red("Apply failed:") + " \(counts); \(failed) failed, \(skipped) skipped, in \(time). The state records what succeeded; run apply again after fixing the cause."
-  }
-}
-
-/// One line of `state/history.jsonl`: who applied what, from which revision, and how each step ended.
-struct HistoryEntry: Encodable {
-  struct StepLine: Encodable {
-    var address: String
-    var action: String
-    var outcome: String
-    var seconds: Double
-    var error: String?
-  }
-
-  var time: Date
-  var user: String
-  var host: String
-  var command = "reconcile apply"
-  var triggers: [String] = []
-  var manifestDigest: String
-  var revision: String?
-  var serial: Int
-  var seconds: Double
-  var steps: [StepLine]
-
-  init(started: Date, seconds: Double, manifestDigest: String, revision: String?, serial: Int, outcomes: [StepOutcome], redactor: Redactor) {
-    time = started
-    let env = ProcessInfo.processInfo.environment
-    user = env["SUDO_USER"] ?? env["USER"] ?? NSUserName()
-    host = ProcessInfo.processInfo.hostName
-    self.manifestDigest = manifestDigest
-    self.revision = revision
-    self.serial = serial
-    self.seconds = (seconds * 1000).rounded() / 1000
-    steps = outcomes.map { o in
-      var outcome = "succeeded"
-      var error: String?
-      switch o.status {
-      case .succeeded: break
-      case .failed(let e): outcome = "failed"; error = redactor.redact(e)
-      case .skipped(let e): outcome = "skipped"; error = e
-      }
-      return StepLine(address: o.id.description, action: o.action.rawValue, outcome: outcome, seconds: (o.seconds * 1000).rounded() / 1000, error: error)
-    }
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ReconcileCore
 import ReconcileDrivers
+import ReconcileRuntime
 import Essentials
 
 /// Records which secrets were looked up, so their values can be redacted from every output.
@@ -91,11 +92,7 @@ struct Workspace {
 
   /// Observes every desired resource and every recorded one.
   func observe(_ manifest: Manifest, state: StateSnapshot) async throws -> ObservedState {
-    var targets = manifest.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) }
-    for r in state.resources.values where !manifest.contains(r.id) {
-      targets.append(ObserveTarget(id: r.id, locator: r.locator, spec: nil))
-    }
-    return try await drivers.observe(targets)
+    try await drivers.observe(ObserveTarget.all(for: manifest, recorded: state))
   }
 
   /// Observe, then plan (pure), then narrow to `--target` / `--exclude`.

@@ -1,27 +1,6 @@
 import Foundation
 import ReconcileCore
 
-/// How one step ended.
-public struct StepOutcome: Sendable {
-  public enum Status: Sendable, Equatable {
-    case succeeded
-    case failed(String)
-    case skipped(String)
-  }
-
-  public var id: ResourceID
-  public var action: Action
-  public var status: Status
-  public var seconds: Double
-
-  public init(id: ResourceID, action: Action, status: Status, seconds: Double) {
-    self.id = id
-    self.action = action
-    self.status = status
-    self.seconds = seconds
-  }
-}
-
 /// Hears about each step as it starts and ends (progress lines, the journal).
 public protocol ExecutionObserver: Sendable {
   func started(_ step: Step)

@@ -14,12 +14,12 @@ import Testing
     """
 
   /// What the observer reports for a container created from `spec` and still matching it.
-  static func container(_ m: Manifest, _ name: String, facts: [String: String] = [:], override: [String: String] = [:]) -> Observation {
+  static func container(_ m: Manifest, _ name: String, facts: [Fact: String] = [:], override: [String: String] = [:]) -> Observation {
     let spec = m[ResourceID(kind: "container", name: name)]!.spec
     var attributes: [String: String] = [:]
     for a in spec.attributes { attributes[a.name] = a.value }
     for (k, v) in override { attributes[k] = v }
-    var all = ["state": "running", "imageRef": "local/busybox:1", "wantedImageRef": "local/busybox:1", "imageID": "sha256:aaa", "wantedImageID": "sha256:aaa"]
+    var all: [Fact: String] = [.state: "running", .imageRef: "local/busybox:1", .imageID: "sha256:aaa", .referenceImageID: "sha256:aaa"]
     for (k, v) in facts { all[k] = v }
     return Observation(exists: true, attributes: attributes, facts: all)
   }
@@ -76,9 +76,11 @@ import Testing
       """)
     let image = Observation(
       exists: true, attributes: ["context": "/srv/app", "dockerfile": "Dockerfile"],
-      facts: ["id": "sha256:111", "sourceDigest": "sha256:aaaaaaaaaaaaaaaa", "currentDigest": "sha256:bbbbbbbbbbbbbbbb"])
-    let api = Self.container(m, "api", facts: ["imageRef": "app:1", "wantedImageRef": "app:2"])
-    let worker = Self.container(m, "worker", facts: ["imageRef": "app:2", "wantedImageRef": "app:2", "imagePending": "will be rebuilt (image/app has a new build source)"])
+      facts: [.id: "sha256:111", .sourceDigest: "sha256:aaaaaaaaaaaaaaaa", .currentDigest: "sha256:bbbbbbbbbbbbbbbb"])
+    // `api` runs an older tag; `worker` runs app:2, which this plan rebuilds: the planner decides that from the
+    // image's own step, not from anything the container's observer reports.
+    let api = Self.container(m, "api", facts: [.imageRef: "app:1"])
+    let worker = Self.container(m, "worker", facts: [.imageRef: "app:2", .imageID: "sha256:111"])
     let p = plan(m, observed: ["image/app": image, "container/api": api, "container/worker": worker], state: applied(m))
     #expect(
       PlanTextRenderer().render(p) == """
@@ -98,6 +100,40 @@ import Testing
     #expect(p.steps[1].after == [ResourceID(kind: "image", name: "app")])
   }
 
+  /// The container's replacement is decided from the step the planner already took for its image: a missing image is
+  /// built, an image whose build settings changed is rebuilt, and the container goes with it in the same apply.
+  @Test func aContainerFollowsItsImageStepInTheSamePlan() throws {
+    let json = """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "image", "name": "app", "tag": "2", "build": { "context": "/srv/app", "dockerfile": "Dockerfile.prod" } },
+        { "kind": "container", "name": "api", "image": "image/app" } ] }
+      """
+    let m = try decode(json)
+    let api = Self.container(m, "api", facts: [.imageRef: "app:2", .imageID: "sha256:111"])
+    let missing = plan(m, observed: ["container/api": api], state: applied(m))
+    #expect(missing.steps.map(\.id.description) == ["image/app", "container/api"])
+    #expect(missing.steps[1].reasons == ["image changed: 'app:2' will be built (image/app is missing)"])
+    #expect(missing.steps[1].action == .replace)
+
+    let image = Observation(exists: true, attributes: ["context": "/srv/app", "dockerfile": "Dockerfile"], facts: [.id: "sha256:111"])
+    let rebuilt = plan(m, observed: ["image/app": image, "container/api": api], state: applied(m))
+    #expect(
+      PlanTextRenderer().render(rebuilt) == """
+        reconcile will perform these actions:
+
+          -/+ image/app (dockerfile changed: 'Dockerfile' -> 'Dockerfile.prod')
+              dockerfile = "Dockerfile" -> "Dockerfile.prod"
+
+          -/+ container/api (image changed: 'app:2' will be rebuilt (image/app: dockerfile changed: 'Dockerfile' -> 'Dockerfile.prod'))
+
+        Plan: 0 to add, 0 to change, 2 to replace, 0 to destroy.
+
+        """)
+
+    let current = plan(m, observed: ["image/app": image.with(attributes: ["dockerfile": "Dockerfile.prod"]), "container/api": api], state: applied(m))
+    #expect(current.isEmpty, "an image left as it is leaves its container alone")
+  }
+
   @Test func exitedUnhealthyAndStoppedByHandAreDrift() throws {
     let m = try decode(
       """
@@ -109,8 +145,8 @@ import Testing
     let p = plan(
       m,
       observed: [
-        "container/a": Self.container(m, "a", facts: ["state": "exited", "exitCode": "137"]),
-        "container/b": Self.container(m, "b", facts: ["health": "unhealthy"]),
+        "container/a": Self.container(m, "a", facts: [.state: "exited", .exitCode: "137"]),
+        "container/b": Self.container(m, "b", facts: [.health: "unhealthy"]),
         "container/c": Self.container(m, "c"),
       ], state: applied(m))
     #expect(
@@ -228,5 +264,13 @@ import Testing
     let pruning = plan(now, observed: observed, state: applied(old), options: PlanOptions(pruneKinds: ["volume"]))
     #expect(pruning.steps.map(\.id.description) == ["container/db", "volume/data"])
     #expect(pruning.steps[1].after == [ResourceID(kind: "container", name: "db")])
+  }
+}
+
+extension Observation {
+  func with(attributes more: [String: String]) -> Observation {
+    var o = self
+    for (k, v) in more { o.attributes[k] = v }
+    return o
   }
 }

@@ -10,11 +10,11 @@ import Testing
     """#
 
   static func unit(_ content: String = "[Service]\nExecStart=/bin/web\n", live: Bool, state: String = "active", sub: String = "running", restarts: String = "0") -> Observation {
-    var facts = ["systemd": live ? "running" : "offline"]
+    var facts: [Fact: String] = [.systemd: live ? "running" : "offline"]
     if live {
-      facts["ActiveState"] = state
-      facts["SubState"] = sub
-      facts["NRestarts"] = restarts
+      facts[.activeState] = state
+      facts[.subState] = sub
+      facts[.restarts] = restarts
     }
     return Observation(exists: true, attributes: ["content": content, "dropIn:10-env.conf": "[Service]\nEnvironment=A=1\n", "enabled": "true"], facts: facts)
   }
@@ -90,7 +90,7 @@ import Testing
         "environment": { "TOKEN": "${secret.TOKEN}" }, "timeout": "2m" } ] }
     """#
 
-  static func installed(_ m: Manifest, facts: [String: String]) -> Observation {
+  static func installed(_ m: Manifest, facts: [Fact: String]) -> Observation {
     let spec = m.resources[0].spec
     var attrs: [String: String] = [:]
     for a in spec.attributes { attrs[a.name] = a.value }
@@ -99,7 +99,7 @@ import Testing
 
   @Test func aJobDeclaredAbsentIsRemovedAndThenLeftAlone() throws {
     let m = try decode(Self.jobJSON.replacingOccurrences(of: #""name": "sync-notes","#, with: #""name": "sync-notes", "ensure": "absent","#), secrets: ["TOKEN": "t0ken"])
-    let installed = Self.installed(m, facts: ["installedAt": String(Int(epoch.timeIntervalSince1970 - 7200))])
+    let installed = Self.installed(m, facts: [.installedAt: String(Int(epoch.timeIntervalSince1970 - 7200))])
     #expect(
       PlanTextRenderer().render(plan(m, observed: ["job/sync-notes": installed], state: applied(m))) == """
         reconcile will perform these actions:
@@ -115,7 +115,7 @@ import Testing
   @Test func aLateJobIsDriftWithItsLastSuccess() throws {
     let m = try decode(Self.jobJSON, secrets: ["TOKEN": "t0ken-value"])
     let late = Self.installed(
-      m, facts: ["installedAt": "\(epoch.timeIntervalSince1970 - 86400)", "lastSuccess": "\(epoch.timeIntervalSince1970 - 3 * 3600 - 60)", "failures": "0"])
+      m, facts: [.installedAt: "\(epoch.timeIntervalSince1970 - 86400)", .lastSuccess: "\(epoch.timeIntervalSince1970 - 3 * 3600 - 60)", .failures: "0"])
     let p = plan(m, observed: ["job/sync-notes": late], state: applied(m))
     #expect(
       PlanTextRenderer().render(p) == """
@@ -128,20 +128,20 @@ import Testing
         """)
     let report = DriftAnalyzer(form: testForm).analyze(m, observed: ObservedState([ResourceID(kind: "job", name: "sync-notes"): late]), state: applied(m), plan: p, now: epoch)
     #expect(DriftRenderer().text(report).contains("changed    job/sync-notes: last success 3h ago, expected every 5m\n"))
-    let fresh = Self.installed(m, facts: ["installedAt": "\(epoch.timeIntervalSince1970 - 86400)", "lastSuccess": "\(epoch.timeIntervalSince1970 - 200)"])
+    let fresh = Self.installed(m, facts: [.installedAt: "\(epoch.timeIntervalSince1970 - 86400)", .lastSuccess: "\(epoch.timeIntervalSince1970 - 200)"])
     #expect(plan(m, observed: ["job/sync-notes": fresh], state: applied(m)).isEmpty)
-    let new = Self.installed(m, facts: ["installedAt": "\(epoch.timeIntervalSince1970 - 60)"])
+    let new = Self.installed(m, facts: [.installedAt: "\(epoch.timeIntervalSince1970 - 60)"])
     #expect(plan(m, observed: ["job/sync-notes": new], state: applied(m)).isEmpty)
-    let never = Self.installed(m, facts: ["installedAt": "\(epoch.timeIntervalSince1970 - 7200)"])
+    let never = Self.installed(m, facts: [.installedAt: "\(epoch.timeIntervalSince1970 - 7200)"])
     #expect(plan(m, observed: ["job/sync-notes": never], state: applied(m)).steps[0].reasons == ["no success since it was installed 2h ago, expected every 5m"])
   }
 
   @Test func repeatedFailuresAreReportedAfterN() throws {
     let m = try decode(Self.jobJSON, secrets: ["TOKEN": "t0ken-value"])
     let now = epoch.timeIntervalSince1970
-    let two = Self.installed(m, facts: ["lastSuccess": "\(now - 400)", "failures": "2", "lastStatus": "exit status 7"])
+    let two = Self.installed(m, facts: [.lastSuccess: "\(now - 400)", .failures: "2", .lastStatus: "exit status 7"])
     #expect(plan(m, observed: ["job/sync-notes": two], state: applied(m)).isEmpty)
-    let three = Self.installed(m, facts: ["lastSuccess": "\(now - 400)", "failures": "3", "lastStatus": "exit status 7"])
+    let three = Self.installed(m, facts: [.lastSuccess: "\(now - 400)", .failures: "3", .lastStatus: "exit status 7"])
     #expect(plan(m, observed: ["job/sync-notes": three], state: applied(m)).steps[0].reasons == ["failed 3 times in a row (last: exit status 7)"])
   }
 
@@ -166,7 +166,7 @@ import Testing
         Plan: 1 to add, 0 to change, 0 to replace, 0 to destroy.
 
         """)
-    let edited = Self.installed(m, facts: ["artifact": "the cron file '/etc/cron.d/reconcile-sync-notes' differs from what reconcile installs"])
+    let edited = Self.installed(m, facts: [.artifact: "the cron file '/etc/cron.d/reconcile-sync-notes' differs from what reconcile installs"])
     #expect(
       plan(m, observed: ["job/sync-notes": edited], state: applied(m)).steps[0].reasons == ["the cron file '/etc/cron.d/reconcile-sync-notes' differs from what reconcile installs"]
     )
@@ -180,7 +180,7 @@ import Testing
       #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "backup", "name": "sessions", "sources": [ { "sqlite": "/srv/jules/sessions.sqlite" } ], "destination": "/var/backups/reconcile", "schedule": "@daily", "keep": { "daily": 7 } } ] }"#
     )
     let now = epoch.timeIntervalSince1970
-    let old = Self.installed(m, facts: ["installedAt": "\(now - 10 * 86400)", "lastGood": "\(now - 2 * 86400 - 100)"])
+    let old = Self.installed(m, facts: [.installedAt: "\(now - 10 * 86400)", .lastGood: "\(now - 2 * 86400 - 100)"])
     #expect(
       PlanTextRenderer().render(plan(m, observed: ["backup/sessions": old], state: applied(m))) == """
         reconcile will perform these actions:
@@ -190,7 +190,7 @@ import Testing
         Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.
 
         """)
-    let recent = Self.installed(m, facts: ["installedAt": "\(now - 10 * 86400)", "lastGood": "\(now - 3600)"])
+    let recent = Self.installed(m, facts: [.installedAt: "\(now - 10 * 86400)", .lastGood: "\(now - 3600)"])
     #expect(plan(m, observed: ["backup/sessions": recent], state: applied(m)).isEmpty)
     #expect(m.resources[0].spec.attributes.map(\.name) == ["schedule", "sources", "keep", "user", "noOverlap"])
   }

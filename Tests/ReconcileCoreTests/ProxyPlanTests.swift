@@ -22,8 +22,8 @@ let bundledTemplates: [String: String] = {
   static let cert = #"{ "kind": "certificate", "name": "site", "domains": ["b.example.org", "a.example.org"], "directory": "/c/site", "issuer": { "type": "self-signed" } }"#
 
   static func certObserved(notAfter: Date, placeholder: Bool = false) -> Observation {
-    var facts = ["notAfter": String(Int(notAfter.timeIntervalSince1970))]
-    if placeholder { facts["placeholder"] = "true" }
+    var facts: [Fact: String] = [.notAfter: String(Int(notAfter.timeIntervalSince1970))]
+    if placeholder { facts[.placeholder] = "true" }
     return Observation(exists: true, attributes: ["domains": "a.example.org,b.example.org", "keyType": "ecdsa-p256", "issuer": "self-signed"], facts: facts)
   }
 
@@ -274,7 +274,7 @@ let bundledTemplates: [String: String] = {
   @Test func siteFindings() throws {
     let m = try decode(Self.manifest(Self.cert + "," + Self.site), templates: bundledTemplates)
     let spec = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
-    let facts = ["running": "false", "certificates.loaded": "a,b", "certificates.current": "c,b"]
+    let facts: [Fact: String] = [.running: "false", .loadedCertificates: "a,b", .currentCertificates: "c,b"]
     let p = plan(
       m,
       observed: [
@@ -301,7 +301,7 @@ let bundledTemplates: [String: String] = {
       m,
       observed: [
         "certificate/site": Self.certObserved(notAfter: epoch.addingTimeInterval(80 * 86400)),
-        "site/web": Observation(exists: true, attributes: ["config": edited], facts: ["running": "true"]),
+        "site/web": Observation(exists: true, attributes: ["config": edited], facts: [.running: "true"]),
       ],
       state: applied(m))
     let text = PlanTextRenderer().render(p)

@@ -47,5 +47,5 @@ func applied(_ m: Manifest) -> StateSnapshot {
 func file(_ content: String?, mode: String = "0644", owner: String = "root", group: String = "root") -> Observation {
   var a = ["mode": mode, "owner": owner, "group": group]
   a["content"] = content
-  return Observation(exists: true, attributes: a, facts: ["type": "file"])
+  return Observation(exists: true, attributes: a, facts: [.type: "file"])
 }

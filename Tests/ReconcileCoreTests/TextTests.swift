@@ -97,3 +97,17 @@ import Essentials
     #expect(FieldReader.parseDuration("5x") == nil)
   }
 }
+
+/// The redactor every output passes through.
+@Suite struct RedactorTests {
+  @Test func aSecretThatContainsAnotherIsRedactedWhole() {
+    let r = Redactor(secrets: ["pass", "password123"])
+    #expect(r.redact("token=password123 and pass") == "token=(sensitive value) and (sensitive value)")
+  }
+
+  @Test func everyOccurrenceIsRedactedAndTextWithoutSecretsIsUntouched() {
+    let r = Redactor(secrets: ["s3cr3t-value"])
+    #expect(r.redact("a s3cr3t-value b s3cr3t-value") == "a (sensitive value) b (sensitive value)")
+    #expect(r.redact("nothing here") == "nothing here")
+  }
+}

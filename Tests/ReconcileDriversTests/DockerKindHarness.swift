@@ -4,9 +4,10 @@ import Testing
 
 @testable import ReconcileDrivers
 import Essentials
+import TestSupport
 
-/// Decode → observe → plan → perform against the real Engine, as the CLI does it, with the
-/// state kept in memory. Every object the driver creates carries the scope's test labels.
+/// Decode → observe → plan → apply against the real Engine through the Runtime's transaction, as the CLI does it,
+/// with the state kept in memory. Every object the driver creates carries the scope's test labels.
 final class DockerKindHarness: @unchecked Sendable {
   struct NoTemplates: TemplateSource {
     func load(_ name: String) -> (text: String, file: String)? { nil }
@@ -14,14 +15,14 @@ final class DockerKindHarness: @unchecked Sendable {
 
   let scope: DockerTestScope
   let driver: DockerDriver
-  let form = RecordForm(hasher: HMACSHA256(key: Array("docker-test-key".utf8)))
-  var state = StateSnapshot(lineage: "docker-tests")
+  let harness: ApplyHarness
   var secrets: [String: String] = [:]
   var manifestFile = "/tmp/m.json"
 
   init(_ scope: DockerTestScope) {
     self.scope = scope
     driver = DockerDriver(client: scope.client, extraLabels: scope.labels)
+    harness = ApplyHarness(host: DriverSet([driver]))
   }
 
   func decode(_ json: String) throws -> Manifest {
@@ -35,47 +36,20 @@ final class DockerKindHarness: @unchecked Sendable {
   }
 
   func observe(_ manifest: Manifest) async throws -> ObservedState {
-    var targets = manifest.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) }
-    for record in state.resources.values where !manifest.contains(record.id) {
-      targets.append(ObserveTarget(id: record.id, locator: record.locator, spec: nil))
-    }
-    return ObservedState(try await driver.observe(targets))
+    try await harness.observe(manifest)
   }
 
   func plan(_ manifest: Manifest, pruneVolumes: Bool = false) async throws -> Plan {
-    let observed = try await observe(manifest)
-    return Planner(registry: .builtIn, form: form).plan(
-      manifest, observed: observed, state: state, options: PlanOptions(pruneKinds: pruneVolumes ? ["volume"] : []), now: Date())
+    try await harness.plan(manifest, options: PlanOptions(pruneKinds: pruneVolumes ? ["volume"] : []))
   }
 
   func render(_ plan: Plan) -> String { PlanTextRenderer().render(plan) }
 
-  /// Performs every step in plan order (dependencies first, destroys last); returns the failures.
+  /// One apply as the CLI runs it (dependencies first, destroys last, dependents of a failure skipped); returns the
+  /// failures.
   @discardableResult
   func apply(_ manifest: Manifest, pruneVolumes: Bool = false) async throws -> [String] {
-    let plan = try await plan(manifest, pruneVolumes: pruneVolumes)
-    var failures: [String] = []
-    var failed = Set<ResourceID>()
-    for step in plan.steps {
-      if step.after.contains(where: failed.contains) {
-        failed.insert(step.id)
-        continue
-      }
-      do {
-        try await driver.perform(step)
-        if step.action == .destroy {
-          state.resources[step.id] = nil
-        } else if let resource = manifest[step.id] {
-          state.resources[step.id] = form.record(for: resource, at: Date())
-        }
-      } catch {
-        failed.insert(step.id)
-        failures.append("\(error)")
-      }
-    }
-    for id in plan.forgotten { state.resources[id] = nil }
-    for id in plan.unchanged where state.resources[id] == nil { state.resources[id] = form.record(for: manifest[id]!, at: Date()) }
-    return failures
+    ApplyHarness.failures(try await harness.apply(manifest, options: PlanOptions(pruneKinds: pruneVolumes ? ["volume"] : [])))
   }
 
   /// Apply, then expect the next plan to be empty (idempotence).

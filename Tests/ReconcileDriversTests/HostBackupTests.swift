@@ -126,7 +126,7 @@ import TestSupport
     let spec = try #require(m.resources[0].spec as? BackupSpec)
     let made = try BackupRunner(spec: spec).run()
     let observed = try await box.drivers.observe(m.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) })
-    let lastGood = try #require(observed[ResourceID(kind: "backup", name: "app")].facts["lastGood"].flatMap(Double.init))
+    let lastGood = try #require(observed[ResourceID(kind: "backup", name: "app")].facts[.lastGood].flatMap(Double.init))
     #expect(abs(lastGood - made.manifest.time.timeIntervalSince1970) < 1)
     // Prune removes the schedule and never the archives.
     let prune = try await box.plan(try box.manifest(""), state: state)

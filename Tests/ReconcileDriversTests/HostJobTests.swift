@@ -71,7 +71,7 @@ import Testing
     #expect(box.read("\(dir)/reconcile-nightly.service")?.contains("ExecStart=\"/bin/true\" \"run-job\" \"nightly\" \"--manifests\"") == true)
     #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(dir)/timers.target.wants/reconcile-nightly.timer")) != nil)
     let observed = try await drivers.observe(m.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) })
-    #expect(observed[ResourceID(kind: "job", name: "nightly")].facts["artifact"] == nil)
+    #expect(observed[ResourceID(kind: "job", name: "nightly")].facts[.artifact] == nil)
   }
 
   @Test func theWrapperRecordsRunsRedactsSecretsAndTimesOut() async throws {
@@ -96,7 +96,7 @@ import Testing
     let records = RunRecords(path: box.paths.runs(of: "bad"))
     _ = try runner.run("bad")
     _ = try runner.run("bad")
-    #expect(records.facts()["failures"] == "3" && records.facts()["lastStatus"] == "exit status 7")
+    #expect(records.facts()[.failures] == "3" && records.facts()[.lastStatus] == "exit status 7")
     #expect(!(box.read(box.paths.runs(of: "ok")) ?? "").contains("hunter2"))
     #expect(throws: OperationError.self) { try runner.run("missing") }
   }

@@ -138,22 +138,16 @@ import TestSupport
     let drivers = DriverSet([JobDriver(paths: paths)])
     let prefix = box.prefix.map { "\"\($0)\"" }.joined(separator: ", ")
     let m = try sandbox.manifest(#"{ "kind": "job", "name": "tick", "schedule": "*/5 * * * *", "command": "true", "runner": "systemd", "commandPrefix": [\#(prefix)] }"#)
-    func observe() async throws -> ObservedState {
-      try await drivers.observe(m.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) })
-    }
-    let planner = Planner(registry: .builtIn, form: HostSandbox.form)
-    let first = planner.plan(m, observed: try await observe(), state: StateSnapshot(lineage: "t"), now: Date())
-    for step in first.steps { try await drivers.perform(step) }
+    let harness = ApplyHarness(host: drivers, form: HostSandbox.form)
+    #expect(ApplyHarness.failures(try await harness.apply(m)).isEmpty)
     #expect(try box.show("reconcile-tick.timer", "ActiveState") == "active")
     #expect(try box.show("reconcile-tick.timer", "UnitFileState") == "enabled")
-    var state = StateSnapshot(lineage: "t", serial: 1)
-    for r in m.resources { state.resources[r.id] = HostSandbox.form.record(for: r, at: Date()) }
-    #expect(planner.plan(m, observed: try await observe(), state: state, now: Date()).isEmpty)
+    #expect(try await harness.plan(m).isEmpty)
     // Stopped behind reconcile's back: the timer is drift and apply starts it again.
     _ = try Self.docker(["exec", box.name, "systemctl", "stop", "reconcile-tick.timer"])
-    let again = planner.plan(m, observed: try await observe(), state: state, now: Date())
+    let again = try await harness.plan(m)
     #expect(again.steps.first?.reasons == ["the timer reconcile-tick.timer is inactive; will start it"])
-    for step in again.steps { try await drivers.perform(step) }
+    #expect(ApplyHarness.failures(try await harness.apply(m)).isEmpty)
     #expect(try box.show("reconcile-tick.timer", "ActiveState") == "active")
   }
 

@@ -3,6 +3,7 @@ import ReconcileCore
 import ReconcileDrivers
 import Testing
 import Essentials
+import TestSupport
 
 /// A temp directory for one host-kind test, and the observe → plan → perform loop against the real drivers.
 struct HostSandbox {
@@ -31,20 +32,16 @@ struct HostSandbox {
   static let form = RecordForm(hasher: HMACSHA256(key: Array("host-test-key".utf8)))
 
   func plan(_ m: Manifest, state: StateSnapshot) async throws -> Plan {
-    var targets = m.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec) }
-    for r in state.resources.values where !m.contains(r.id) { targets.append(ObserveTarget(id: r.id, locator: r.locator, spec: nil)) }
-    let observed = try await drivers.observe(targets)
-    return Planner(registry: .builtIn, form: Self.form).plan(m, observed: observed, state: state, now: Date())
+    try await ApplyHarness(host: drivers, form: Self.form).plan(m, state: state)
   }
 
-  /// Performs every step in plan order and returns the state an apply would record.
+  /// One apply through the Runtime's transaction, starting from `state`; returns the state it saved. A failed step
+  /// fails the test's call.
   @discardableResult
   func apply(_ m: Manifest, state: StateSnapshot = StateSnapshot(lineage: "t")) async throws -> StateSnapshot {
-    let p = try await plan(m, state: state)
-    for step in p.steps { try await drivers.perform(step) }
-    var s = StateSnapshot(lineage: "t", serial: state.serial + 1)
-    for r in m.resources { s.resources[r.id] = Self.form.record(for: r, at: Date()) }
-    return s
+    let result = try await ApplyHarness(host: drivers, store: MemoryStateStore(state), form: Self.form).apply(m)
+    if let failure = ApplyHarness.failures(result).first { throw OperationError(failure) }
+    return result.state
   }
 
   func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }

@@ -71,7 +71,7 @@ import TestSupport
     #expect(answer.contains("\"julesPort\""), "nginx proxies /jules/ to the container's published port: \(answer)")
     let observed = try await driver.observe([target])[spec.id]
     #expect(observed?.attributes["config"] == spec.config.value)
-    #expect(spec.findings(observed: observed ?? .absent, now: Date()).isEmpty)
+    #expect(spec.findings(observed: observed ?? .absent, context: FindingContext(now: Date())).isEmpty)
   }
 
   @Test func csrCarriesEveryNameAndVerifies() throws {
@@ -153,7 +153,7 @@ import TestSupport
     try await driver.perform(Step(id: spec.id, action: .create, why: [], changes: [], desired: spec, prior: nil))
     let observed = try #require(try await driver.observe([target])[spec.id])
     #expect(observed.attributes == ["domains": "own.test", "keyType": "rsa-2048", "issuer": "files \(dir)/own.crt"])
-    #expect(spec.findings(observed: observed, now: Date()).isEmpty)
-    #expect(spec.findings(observed: observed, now: Date().addingTimeInterval(70 * 86400)).map(\.reason) == ["renew: expires in 19 days"])
+    #expect(spec.findings(observed: observed, context: FindingContext(now: Date())).isEmpty)
+    #expect(spec.findings(observed: observed, context: FindingContext(now: Date().addingTimeInterval(70 * 86400))).map(\.reason) == ["renew: expires in 19 days"])
   }
 }

@@ -173,30 +173,3 @@ final class ControllerReconciler: @unchecked Sendable {
     return dirs
   }
 }
-
-/// Splits a plan into what the controller applies and the drift it only reports (report-only resources).
-struct DriftPolicy {
-  let manifest: Manifest
-  let form: RecordForm
-
-  /// A step corrects drift when the manifest asks for what was last applied (the host moved, not the manifest).
-  func isDrift(_ step: Step, state: StateSnapshot) -> Bool {
-    guard let spec = step.desired, let record = state.resources[step.id] else { return false }
-    return record.fingerprint == form.fingerprint(of: spec)
-  }
-
-  func split(_ plan: Plan, state: StateSnapshot, degraded: Set<ResourceID>) -> (apply: Plan, held: [Step], driftIDs: [ResourceID]) {
-    var apply = plan
-    var held: [Step] = []
-    var drift: [ResourceID] = []
-    apply.steps = plan.steps.filter { step in
-      if degraded.contains(step.id) { return false }
-      guard isDrift(step, state: state) else { return true }
-      drift.append(step.id)
-      if manifest.selfHeals(step.id) { return true }
-      held.append(step)
-      return false
-    }
-    return (apply, held, drift)
-  }
-}

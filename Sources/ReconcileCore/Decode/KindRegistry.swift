@@ -18,8 +18,8 @@ public struct KindDescriptor: Sendable {
   public let decode: Decode
   /// When set, prune keeps objects of this kind and the plan shows this reason (e.g. volumes).
   public let keptOnPrune: String?
-  /// Kinds whose decoded specs this kind reads from `DecodeContext.peers`: it is decoded after them. Those kinds
-  /// must not read peers themselves (one level, so no decode order can cycle).
+  /// Kinds whose decoded specs this kind reads from `DecodeContext.peers`: it is decoded after them (and after the
+  /// kinds they read). The relation must not cycle; `KindRegistry.phase(of:)` stops at a cycle.
   public let readsPeers: [String]
 
   public init(name: String, keptOnPrune: String? = nil, readsPeers: [String] = [], decode: @escaping Decode) {
@@ -36,6 +36,13 @@ public struct KindRegistry: Sendable {
 
   public init(_ kinds: [KindDescriptor] = []) {
     for k in kinds { register(k) }
+  }
+
+  /// When a kind decodes: 0 for a kind that reads no peers, else one after the latest kind it reads
+  /// (images 0, containers 1, sites 2).
+  public func phase(of kind: String, visiting: Set<String> = []) -> Int {
+    guard let d = kinds[kind], !d.readsPeers.isEmpty, !visiting.contains(kind) else { return 0 }
+    return 1 + d.readsPeers.map { phase(of: $0, visiting: visiting.union([kind])) }.max()!
   }
 
   public mutating func register(_ kind: KindDescriptor) { kinds[kind.name] = kind }

@@ -99,16 +99,16 @@ public struct ManifestDecoder: Sendable {
     let interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
     var resources: [Resource] = []
     var seen: [ResourceID: Origin] = [:]
-    // Kinds that read peers (a site reads its containers and certificates) decode after every other kind, with
-    // the specs decoded before them as `context.peers`.
-    let readsPeers = Set(registry.kinds.values.filter { !$0.readsPeers.isEmpty }.map(\.name))
-    func isLate(_ raw: Raw) -> Bool { if case .string(let k)? = raw.object["kind"] { readsPeers.contains(k.value) } else { false } }
-    let late = raws.filter(isLate)
-    let early = raws.filter { !isLate($0) }
+    // A kind that reads peers (a container reads its image's reference, a site its containers and certificates)
+    // decodes after the kinds it reads, with the specs decoded before it as `context.peers`.
     var context = self.context
-    for (phase, batch) in [early, late].enumerated() {
-      if phase == 1 { context.peers = Dictionary(uniqueKeysWithValues: resources.map { ($0.id, $0.spec) }) }
-      for raw in batch {
+    let byPhase = Dictionary(grouping: raws.enumerated()) { _, raw in
+      if case .string(let k)? = raw.object["kind"] { registry.phase(of: k.value) } else { 0 }
+    }
+    var position: [ResourceID: Int] = [:]
+    for phase in byPhase.keys.sorted() {
+      if phase > 0 { context.peers = Dictionary(uniqueKeysWithValues: resources.map { ($0.id, $0.spec) }) }
+      for (at, raw) in byPhase[phase]! {
         guard let r = decodeResource(raw, interpolator: interpolator, context: context, issues: issues) else { continue }
         if let first = seen[r.id] {
           issues.add(
@@ -118,9 +118,12 @@ public struct ManifestDecoder: Sendable {
           continue
         }
         seen[r.id] = r.origin
+        position[r.id] = at
         resources.append(r)
       }
     }
+    // Declaration order again: it breaks the ties of the dependency order, so the plan reads as the manifests do.
+    resources.sort { position[$0.id]! < position[$1.id]! }
     let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
     let ordered = DependencyGraph(Self.addingDependents(resources)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }

@@ -4,9 +4,9 @@ public struct Observation: Sendable, Hashable {
   /// Observed values keyed by attribute name. Content attributes hold the full text.
   public var attributes: [String: String]
   /// Runtime facts that are not attributes (`state: exited`, `health: unhealthy`).
-  public var facts: [String: String]
+  public var facts: [Fact: String]
 
-  public init(exists: Bool, attributes: [String: String] = [:], facts: [String: String] = [:]) {
+  public init(exists: Bool, attributes: [String: String] = [:], facts: [Fact: String] = [:]) {
     self.exists = exists
     self.attributes = attributes
     self.facts = facts

@@ -18,8 +18,9 @@ public protocol ResourceSpec: Sendable {
   var locator: [String: String] { get }
   /// True for `ensure: absent`: the object must not exist.
   var wantsAbsent: Bool { get }
-  /// Kind-specific findings beyond attribute comparison (a stopped container, an expiring certificate).
-  func findings(observed: Observation, now: Date) -> [Finding]
+  /// Kind-specific findings beyond attribute comparison (a stopped container, an expiring certificate, an image
+  /// about to be rebuilt under a container).
+  func findings(observed: Observation, context: FindingContext) -> [Finding]
 }
 
 extension ResourceSpec {
@@ -28,7 +29,7 @@ extension ResourceSpec {
   public var refreshedBy: [ResourceID] { [] }
   public var refreshAction: String { "refresh" }
   public var wantsAbsent: Bool { false }
-  public func findings(observed: Observation, now: Date) -> [Finding] { [] }
+  public func findings(observed: Observation, context: FindingContext) -> [Finding] { [] }
 }
 
 /// Something a kind noticed on the host that needs an action: a typed signal, what it costs, and the field change

@@ -25,10 +25,18 @@ public struct Planner: Sendable {
     var steps: [Step] = []
     var unchanged: [ResourceID] = []
     var forgotten: [ResourceID] = []
+    var decided: [ResourceID: Step] = [:]
+    // Resources come in dependency order: a resource's findings see the steps decided for what it depends on.
     for r in manifest.resources {
       let obs = observed[r.id]
-      if var step = decide(r, observed: obs, record: state.resources[r.id], now: now) {
+      var dependencies: [ResourceID: FindingContext.Dependency] = [:]
+      for d in r.dependsOn {
+        if let spec = manifest[d]?.spec { dependencies[d] = .init(spec: spec, observed: observed[d], step: decided[d]) }
+      }
+      let context = FindingContext(now: now, dependencies: dependencies)
+      if var step = decide(r, observed: obs, record: state.resources[r.id], context: context) {
         step.after = r.dependsOn
+        decided[r.id] = step
         steps.append(step)
       } else if r.spec.wantsAbsent {
         if state.resources[r.id] != nil { forgotten.append(r.id) }
@@ -72,7 +80,7 @@ public struct Planner: Sendable {
   }
 
   /// The step for one desired resource, or nil when the host already matches.
-  func decide(_ r: Resource, observed obs: Observation, record: ResourceRecord?, now: Date) -> Step? {
+  func decide(_ r: Resource, observed obs: Observation, record: ResourceRecord?, context: FindingContext) -> Step? {
     let spec = r.spec
     if spec.wantsAbsent {
       guard obs.exists else { return nil }
@@ -87,7 +95,7 @@ public struct Planner: Sendable {
     guard obs.exists else {
       let absent: Reason = record == nil ? .notPresent : .removedSince
       // An observer may know the create will fail (a name held by an object it does not manage): say it now.
-      let why = [absent] + [obs.facts["conflict"].map(Reason.blocked)].compactMap { $0 }
+      let why = [absent] + [obs.facts[.conflict].map(Reason.blocked)].compactMap { $0 }
       return Step(id: r.id, action: .create, why: why, changes: creations(spec), desired: spec, prior: record)
     }
     var why: [Reason] = []
@@ -101,7 +109,7 @@ public struct Planner: Sendable {
       let change: Reason.AttributeChange = a.isSensitive ? .sensitive : a.style == .content ? .content : .inline(before: have, after: a.value)
       why.append(.attribute(name: a.name, change: change))
     }
-    for f in spec.findings(observed: obs, now: now) {
+    for f in spec.findings(observed: obs, context: context) {
       why.append(.found(f.signal))
       if let c = f.change { changes.append(c) }
       replace = replace || f.effect == .replace

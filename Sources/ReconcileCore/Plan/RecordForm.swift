@@ -40,7 +40,7 @@ public struct RecordForm: Sendable {
     var h = SHA256()
     h.update(o.exists ? "exists\n" : "absent\n")
     for (k, v) in o.attributes.sorted(by: { $0.key < $1.key }) { h.update("\(k)=\(hasher.mac(v))\n") }
-    for (k, v) in o.facts.sorted(by: { $0.key < $1.key }) { h.update("!\(k)=\(v)\n") }
+    for (k, v) in o.facts.sorted(by: { $0.key < $1.key }) { h.update("!\(k.rawValue)=\(v)\n") }
     return h.finalize().hex
   }
 

@@ -18,23 +18,23 @@ public struct CertificateDriver: KindDriver {
         continue
       }
       var attrs: [String: String] = [:]
-      var facts: [String: String] = [:]
+      var facts: [Fact: String] = [:]
       attrs["issuer"] = FileOut.read(store.issuerFile)?.trimmingCharacters(in: .whitespacesAndNewlines)
       if let info = try? CertificateInfo(pem: chain) {
         attrs["domains"] = info.domains.sorted().joined(separator: ",")
-        facts["notAfter"] = String(Int(info.notAfter.timeIntervalSince1970))
-        facts["issuerName"] = info.issuer
+        facts[.notAfter] = String(Int(info.notAfter.timeIntervalSince1970))
+        facts[.issuerName] = info.issuer
       } else {
-        facts["unreadable"] = "'\(store.chainPath)' holds no PEM certificate"
+        facts[.unreadable] = "'\(store.chainPath)' holds no PEM certificate"
       }
       if let key = store.liveKey() {
         attrs["keyType"] = key.type.rawValue
       } else {
-        facts["unreadable"] = "'\(store.keyPath)' holds no private key"
+        facts[.unreadable] = "'\(store.keyPath)' holds no private key"
       }
       if store.isPlaceholder {
         // A placeholder stands for no certificate yet: its names and issuer are not compared, the finding says 'issue'.
-        facts["placeholder"] = "true"
+        facts[.placeholder] = "true"
         for a in t.spec?.attributes ?? [] { attrs[a.name] = a.value }
       }
       out[t.id] = Observation(exists: true, attributes: attrs, facts: facts)

@@ -5,7 +5,6 @@ import ReconcileCore
 /// start-first) and destroy. Every decision was made by the planner; this only carries it out.
 struct ContainerStepPerformer: Sendable {
   let client: DockerEngineClient
-  let references: ImageReferenceBook
   let extraLabels: [String: String]
 
   func perform(_ step: Step) async throws {
@@ -49,7 +48,7 @@ struct ContainerStepPerformer: Sendable {
   @discardableResult
   func create(_ spec: ContainerSpec, step: Step, name: String? = nil) async throws -> String {
     let name = name ?? spec.dockerName
-    let (image, imageRef) = try await DockerImageResolver(client: client, references: references).resolve(spec.image)
+    let (image, imageRef) = try await DockerImageResolver(client: client).resolve(spec)
     var body = ContainerCreateRequest.body(spec, image: image, imageRef: imageRef)
     for (k, v) in extraLabels where body.labels?[k] == nil { body.labels?[k] = v }
     let id: String

@@ -4,13 +4,10 @@ import ReconcileCore
 extension DockerObserver {
   /// One `GET /containers/json` for all targets; `GET /containers/{id}/json` (concurrently) for the containers that
   /// declare in-place settings (restart, limits), whose live values no label records.
-  func observeContainers(
-    _ targets: [ObserveTarget], images: [ResourceID: Observation], imageTargets: [ObserveTarget]
-  ) async throws -> [ResourceID: Observation] {
+  func observeContainers(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
     let listed = try await client.listContainers(labels: Self.managed)
     let byName = Dictionary(listed.map { ($0.name, $0) }) { a, _ in a }
-    let imageSpecs = Dictionary(imageTargets.compactMap { t in (t.spec as? ImageSpec).map { (t.id, $0) } }) { a, _ in a }
     let usesReferences = targets.contains { t in
       if case .reference? = (t.spec as? ContainerSpec)?.image { return true }
       return false
@@ -41,7 +38,9 @@ extension DockerObserver {
       // In-place settings (restart, limits) can change without a trace in the labels (`docker update` by hand):
       // read the Engine's values for every container that declares one.
       if attributes.contains(where: { $0.effect == .update }) { toInspect.append((t.id, row.id, spec)) }
-      for (k, v) in wantedImage(spec, images: images, imageSpecs: imageSpecs, tagIDs: tagIDs) { facts[k] = v }
+      // What a local reference points to now; an `image` resource's image is its own observation, which the
+      // container's findings see as a dependency.
+      if case .reference(let ref) = spec.image, let id = tagIDs[DockerImageReference.normalized(ref)] { facts[.referenceImageID] = id }
       out[t.id] = Observation(exists: true, attributes: observed, facts: facts)
     }
 
@@ -53,7 +52,7 @@ extension DockerObserver {
         guard let id = names[row.name] else { continue }
         let conflict =
           "the name '\(row.name)' is taken by container \(row.id.prefix(12)) (\(row.image), \(row.state)) that reconcile does not manage: apply fails until it is removed or renamed"
-        out[id] = Observation(exists: false, facts: ["conflict": conflict])
+        out[id] = Observation(exists: false, facts: [.conflict: conflict])
       }
     }
 
@@ -75,47 +74,23 @@ extension DockerObserver {
   }
 
   /// `state`, `exitCode`, `health`, `imageRef`, `imageID` from a list row.
-  static func runtimeFacts(_ row: DockerContainerSummary) -> [String: String] {
-    var facts = ["id": row.id, "state": row.state, "imageID": row.imageID]
-    if let ref = row.labels?[DockerLabel.imageRef] { facts["imageRef"] = ref }
+  static func runtimeFacts(_ row: DockerContainerSummary) -> [Fact: String] {
+    var facts: [Fact: String] = [.id: row.id, .state: row.state, .imageID: row.imageID]
+    if let ref = row.labels?[DockerLabel.imageRef] { facts[.imageRef] = ref }
     if row.state == "exited" || row.state == "restarting" || row.state == "dead",
       let open = row.status.range(of: "("), let close = row.status.range(of: ")", range: open.upperBound..<row.status.endIndex)
     {
       let code = row.status[open.upperBound..<close.lowerBound]
-      if Int(code) != nil { facts["exitCode"] = String(code) }
+      if Int(code) != nil { facts[.exitCode] = String(code) }
     }
     if row.status.contains("(unhealthy)") {
-      facts["health"] = "unhealthy"
+      facts[.health] = "unhealthy"
     } else if row.status.contains("(healthy)") {
-      facts["health"] = "healthy"
+      facts[.health] = "healthy"
     } else if row.status.contains("(health: starting)") {
-      facts["health"] = "starting"
+      facts[.health] = "starting"
     }
     return facts
-  }
-
-  /// What the container's image reference points to now, or why it is about to change.
-  func wantedImage(
-    _ spec: ContainerSpec, images: [ResourceID: Observation], imageSpecs: [ResourceID: ImageSpec], tagIDs: [String: String]
-  ) -> [String: String] {
-    switch spec.image {
-    case .reference(let ref):
-      var facts = ["wantedImageRef": ref]
-      if let id = tagIDs[DockerImageReference.normalized(ref)] { facts["wantedImageID"] = id }
-      return facts
-    case .resource(let imageID):
-      guard let imageSpec = imageSpecs[imageID] else { return [:] }
-      var facts = ["wantedImageRef": imageSpec.reference]
-      let observed = images[imageID] ?? .absent
-      if !observed.exists {
-        facts["imagePending"] = "will be built (\(imageID) is missing)"
-      } else if !imageSpec.findings(observed: observed, now: Date()).isEmpty {
-        facts["imagePending"] = "will be rebuilt (\(imageID) has a new build source)"
-      } else if let id = observed.facts["id"] {
-        facts["wantedImageID"] = id
-      }
-      return facts
-    }
   }
 
   /// The in-place settings as the Engine has them now, in the spec's canonical spelling.

@@ -7,10 +7,6 @@ import ReconcileCore
 /// that label are never changed or removed.
 public struct DockerDriver: KindDriver {
   public let client: DockerEngineClient
-  /// Image resources seen by the last observation, so a container can find an `image` resource
-  /// that names an existing (unlabelled) image.
-  let references = ImageReferenceBook()
-
   /// Labels added to every object this driver creates (tests mark their objects with them).
   public let extraLabels: [String: String]
 
@@ -42,7 +38,6 @@ public struct DockerDriver: KindDriver {
   public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     if let setupError { throw setupError.operationError(doing: "observe Docker objects") }
     do {
-      for t in targets { if let image = t.spec as? ImageSpec { references.record(image.id, image.reference) } }
       return try await DockerObserver(client: client).observe(targets)
     } catch let error as DockerEngineError {
       throw error.operationError(doing: "observe Docker objects")
@@ -52,18 +47,9 @@ public struct DockerDriver: KindDriver {
   public func perform(_ step: Step) async throws {
     if let setupError { throw setupError.operationError(doing: step.action.rawValue, of: step.id) }
     switch step.id.kind {
-    case "container": try await ContainerStepPerformer(client: client, references: references, extraLabels: extraLabels).perform(step)
+    case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     default: try await NetworkVolumeStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     }
   }
-}
-
-/// `image/x` -> `local/x:1` for image resources that name an existing image.
-final class ImageReferenceBook: @unchecked Sendable {
-  private let lock = NSLock()
-  private var byID: [ResourceID: String] = [:]
-
-  func record(_ id: ResourceID, _ reference: String) { lock.withLock { byID[id] = reference } }
-  func reference(for id: ResourceID) -> String? { lock.withLock { byID[id] } }
 }

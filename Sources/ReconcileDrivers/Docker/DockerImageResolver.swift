@@ -5,19 +5,18 @@ import ReconcileCore
 /// an `image` resource (by its `io.reconcile.resource` label).
 struct DockerImageResolver: Sendable {
   let client: DockerEngineClient
-  let references: ImageReferenceBook
 
   /// (what to pass as `Image`, the reference to record). Calls `GET /images/json`.
-  func resolve(_ source: ContainerSpec.ImageSource) async throws -> (image: String, reference: String) {
-    switch source {
+  func resolve(_ spec: ContainerSpec) async throws -> (image: String, reference: String) {
+    switch spec.image {
     case .reference(let ref):
       guard try await client.inspectImageIfPresent(ref) != nil else {
         throw OperationError("image '\(ref)' is not present in the local image store (no registry is used); build or load it first, or declare it as an image resource")
       }
       return (ref, ref)
     case .resource(let id):
-      // The reference the image resource declares (seen at observation) is the one to record.
-      if let ref = references.reference(for: id), try await client.inspectImageIfPresent(ref) != nil {
+      // The reference the image resource declares (the spec read it from the manifests) is the one to record.
+      if let ref = spec.imageReference, try await client.inspectImageIfPresent(ref) != nil {
         return (ref, ref)
       }
       let images = try await client.listImages(labels: [DockerLabel.managed: "true", DockerLabel.resource: id.description])

@@ -10,10 +10,10 @@ struct DockerObserver: Sendable {
     let byKind = Dictionary(grouping: targets, by: \.id.kind)
     async let networks = observeNetworks(byKind["network"] ?? [])
     async let volumes = observeVolumes(byKind["volume"] ?? [])
-    let images = try await observeImages(byKind["image"] ?? [])
-    let containers = try await observeContainers(byKind["container"] ?? [], images: images, imageTargets: byKind["image"] ?? [])
-    var out = images
-    for part in [try await networks, try await volumes, containers] { out.merge(part) { a, _ in a } }
+    async let images = observeImages(byKind["image"] ?? [])
+    let containers = try await observeContainers(byKind["container"] ?? [])
+    var out = containers
+    for part in [try await networks, try await volumes, try await images] { out.merge(part) { a, _ in a } }
     return out
   }
 
@@ -33,7 +33,7 @@ struct DockerObserver: Sendable {
           out[t.id] = .absent
           continue
         }
-        out[t.id] = Observation(exists: true, facts: ["id": image.id])
+        out[t.id] = Observation(exists: true, facts: [.id: image.id])
         continue
       }
       let tagged = DockerImageReference.normalized(reference)
@@ -42,15 +42,15 @@ struct DockerObserver: Sendable {
         continue
       }
       let labels = image.labels ?? [:]
-      var facts = ["id": image.id]
-      if let built = labels[DockerLabel.sourceDigest] { facts["sourceDigest"] = built }
+      var facts: [Fact: String] = [.id: image.id]
+      if let built = labels[DockerLabel.sourceDigest] { facts[.sourceDigest] = built }
       var attributes: [String: String] = [:]
       if let spec {
         attributes = DockerLabelSpec.observedAttributes(spec.attributes, id: t.id, labels: labels, desiredHash: spec.configHash)
         do {
-          if let now = try DockerSourceDigest.digest(of: spec.source) { facts["currentDigest"] = now }
+          if let now = try DockerSourceDigest.digest(of: spec.source) { facts[.currentDigest] = now }
         } catch {
-          facts["sourceError"] = "\(error)"
+          facts[.sourceError] = "\(error)"
         }
       }
       out[t.id] = Observation(exists: true, attributes: attributes, facts: facts)
@@ -70,7 +70,7 @@ struct DockerObserver: Sendable {
         continue
       }
       out[t.id] = Observation(
-        exists: true, attributes: ["driver": network.driver, "internal": String(network.internal)], facts: ["id": network.id])
+        exists: true, attributes: ["driver": network.driver, "internal": String(network.internal)], facts: [.id: network.id])
     }
     return out
   }
@@ -84,7 +84,7 @@ struct DockerObserver: Sendable {
         out[t.id] = .absent
         continue
       }
-      out[t.id] = Observation(exists: true, attributes: ["driver": volume.driver], facts: ["mountpoint": volume.mountpoint])
+      out[t.id] = Observation(exists: true, attributes: ["driver": volume.driver], facts: [.mountpoint: volume.mountpoint])
     }
     return out
   }

@@ -34,12 +34,12 @@ public struct FileSystemDriver: KindDriver {
     let numericGroup = (spec as? FileSpec)?.group.map(Self.isNumeric) ?? (spec as? DirectorySpec)?.group.map(Self.isNumeric) ?? false
     attrs["owner"] = numericOwner ? "\(st.st_uid)" : names.user(st.st_uid)
     attrs["group"] = numericGroup ? "\(st.st_gid)" : names.group(st.st_gid)
-    var facts = ["type": isDir ? "directory" : isFile ? "file" : "other"]
+    var facts: [Fact: String] = [.type: isDir ? "directory" : isFile ? "file" : "other"]
     if kind == "file", isFile, declared.contains("content") {
       if let data = FileManager.default.contents(atPath: path) {
         attrs["content"] = String(decoding: data, as: UTF8.self)
       } else {
-        facts["unreadable"] = "true"
+        facts[.unreadable] = "true"
       }
     }
     return Observation(exists: true, attributes: attrs, facts: facts)

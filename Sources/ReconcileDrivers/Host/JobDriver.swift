@@ -36,10 +36,10 @@ public struct JobDriver: KindDriver {
       var attrs = def.attributes
       if let env = HostFiles.read(paths.environment(of: name)) { attrs["environment"] = env }
       var facts = RunRecords(path: paths.runs(of: name)).facts()
-      facts["installedAt"] = String(def.installedAt.timeIntervalSince1970)
-      if let job = Self.job(of: t.spec), let drift = try artifactDrift(job) { facts["artifact"] = drift }
+      facts[.installedAt] = String(def.installedAt.timeIntervalSince1970)
+      if let job = Self.job(of: t.spec), let drift = try artifactDrift(job) { facts[.artifact] = drift }
       if let backup = t.spec as? BackupSpec, let good = BackupCatalog(directory: backup.archiveDirectory).newestVerified() {
-        facts["lastGood"] = String(good.time.timeIntervalSince1970)
+        facts[.lastGood] = String(good.time.timeIntervalSince1970)
       }
       out[t.id] = Observation(exists: true, attributes: attrs, facts: facts)
     }

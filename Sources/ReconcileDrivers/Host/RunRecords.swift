@@ -62,15 +62,15 @@ public struct RunRecords: Sendable {
   }
 
   /// Facts for the planner: `lastRun`, `lastSuccess`, `failures` (consecutive, newest first), `lastStatus`.
-  public func facts() -> [String: String] {
+  public func facts() -> [Fact: String] {
     let runs = load().filter { $0.outcome != .skipped }
-    var facts: [String: String] = [:]
+    var facts: [Fact: String] = [:]
     guard let last = runs.last else { return facts }
-    facts["lastRun"] = String(last.end.timeIntervalSince1970)
-    if let ok = runs.last(where: { $0.outcome == .success }) { facts["lastSuccess"] = String(ok.end.timeIntervalSince1970) }
+    facts[.lastRun] = String(last.end.timeIntervalSince1970)
+    if let ok = runs.last(where: { $0.outcome == .success }) { facts[.lastSuccess] = String(ok.end.timeIntervalSince1970) }
     let failures = runs.reversed().prefix { $0.outcome != .success }.count
-    facts["failures"] = String(failures)
-    facts["lastStatus"] = last.outcome == .timeout ? "timed out" : "exit status \(last.status.map(String.init) ?? "none")"
+    facts[.failures] = String(failures)
+    facts[.lastStatus] = last.outcome == .timeout ? "timed out" : "exit status \(last.status.map(String.init) ?? "none")"
     return facts
   }
 }

@@ -24,9 +24,9 @@ public struct SystemdUnitDriver: KindDriver {
       let system = TargetSystem(target)
       let live = liveness[target] ?? system.systemdIsRunning()
       liveness[target] = live
-      var facts = ["systemd": live ? "running" : "offline"]
+      var facts: [Fact: String] = [.systemd: live ? "running" : "offline"]
       if !live {
-        facts["note"] = "systemd is not PID 1 here: the unit is installed and enabled offline (systemctl --root=\(target.root)); nothing is started, stopped or restarted"
+        facts[.note] = "systemd is not PID 1 here: the unit is installed and enabled offline (systemctl --root=\(target.root)); nothing is started, stopped or restarted"
       }
       guard let content = try system.read("\(target.unitDirectory)/\(unit)") else {
         out[t.id] = Observation(exists: false, facts: facts)
@@ -39,7 +39,8 @@ public struct SystemdUnitDriver: KindDriver {
       let enabled = try system.systemctl(["is-enabled", unit], live: live)
       attrs["enabled"] = enabled.output.split(separator: "\n").first.map { ["enabled", "enabled-runtime"].contains($0) } == true ? "true" : "false"
       if live {
-        for (k, v) in try UnitStatus.read(unit, in: system).properties { facts[k] = v }
+        let properties = try UnitStatus.read(unit, in: system).properties
+        for fact in [Fact.activeState, .subState, .restarts] { facts[fact] = properties[fact.rawValue] }
       }
       out[t.id] = Observation(exists: true, attributes: attrs, facts: facts)
     }

@@ -24,16 +24,16 @@ public struct SiteDriver: KindDriver {
         out[t.id] = .absent
         continue
       }
-      var facts: [String: String] = [:]
+      var facts: [Fact: String] = [:]
       if running[prefix] == nil {
         running[prefix] = server == .nginx ? NginxServer(prefix: prefix).runningPID != nil : CaddyServer(prefix: prefix, admin: t.locator["admin"] ?? "").isRunning
       }
-      facts["running"] = running[prefix]! ? "true" : "false"
+      facts[.running] = running[prefix]! ? "true" : "false"
       if let spec = t.spec as? SiteSpec {
         if !spec.certificateFiles.isEmpty {
           if loaded[prefix] == nil { loaded[prefix] = LoadedCertificates(prefix: prefix).loaded() }
-          facts["certificates.loaded"] = spec.certificateFiles.map { loaded[prefix]![$0] ?? "none" }.joined(separator: ",")
-          facts["certificates.current"] = spec.certificateFiles.map(LoadedCertificates.digest).joined(separator: ",")
+          facts[.loadedCertificates] = spec.certificateFiles.map { loaded[prefix]![$0] ?? "none" }.joined(separator: ",")
+          facts[.currentCertificates] = spec.certificateFiles.map(LoadedCertificates.digest).joined(separator: ",")
         }
       }
       out[t.id] = Observation(exists: true, attributes: ["config": config], facts: facts)

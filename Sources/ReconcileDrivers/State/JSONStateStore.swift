@@ -106,12 +106,6 @@ public struct JSONStateStore: Sendable {
     }
   }
 
-  /// Opens the journal of the apply about to run; each completed step is appended before the state is rewritten,
-  /// so a killed apply loses nothing.
-  public func openJournal() throws -> Journal {
-    try Journal(path: journalPath)
-  }
-
   /// Folds the journal of an interrupted apply into `state`; returns how many steps it recovered.
   public func recover(into state: inout StateSnapshot) -> Int {
     guard let data = FileManager.default.contents(atPath: journalPath) else { return 0 }
@@ -148,10 +142,6 @@ public struct JSONStateStore: Sendable {
   }
 
   // MARK: history and reports
-
-  public func appendHistory(_ entry: some Encodable) throws {
-    try AtomicFile.appendLine(try Self.lineEncoder.encode(entry), to: historyPath)
-  }
 
   /// Writes a drift report under `state/drift/` named by its time; returns the path.
   public func saveDriftReport(_ data: Data, time: Date, ext: String) throws -> String {

@@ -1,32 +1,38 @@
-/// The runtime facts of a container that make the planner act, each with a reason a person can act on.
-///
-/// Facts the observer reports: `state` (created, running, paused, restarting, exited, dead),
-/// `exitCode`, `health` (starting, healthy, unhealthy), `imageRef` (what the container was created
-/// from), `wantedImageRef`, `imageID`, `wantedImageID`, `imagePending` (why the image will be rebuilt).
+/// The runtime facts of a container that make the planner act, each with a reason a person can act on: its state
+/// and health (facts `state`, `exitCode`, `health`), and the image it runs (fact `imageRef`, `imageID`) against the
+/// one it should run: a local reference's current ID (fact `referenceImageID`), or its `image` resource as the
+/// planner sees it (the dependency's observation and the step already decided for it).
 enum ContainerFindings {
-  static func findings(for spec: ContainerSpec, observed: Observation) -> [Finding] {
+  static func findings(for spec: ContainerSpec, observed: Observation, context: FindingContext) -> [Finding] {
     var out: [Finding] = []
-    if let image = imageFinding(observed.facts, fromResource: { if case .resource = spec.image { true } else { false } }()) {
-      out.append(image)
-    }
+    if let image = imageFinding(spec, observed.facts, context) { out.append(image) }
     if let state = stateFinding(spec.state, observed.facts) { out.append(state) }
     return out
   }
 
-  /// For a local reference, a changed reference is the `image` attribute's business; for an
-  /// `image` resource the attribute (`image/app`) stays and the tag it resolves to moves.
-  static func imageFinding(_ f: [String: String], fromResource: Bool) -> Finding? {
-    let have = f["imageRef"] ?? "(unknown)"
-    if let want = f["wantedImageRef"], want != have {
-      guard fromResource else { return nil }
-      return Finding(
-        .container(.imageMoved(from: have, to: want)), effect: .replace,
-        change: FieldChange(field: "image", before: .value(have), after: .value(want)))
+  /// For a local reference, a changed reference is the `image` attribute's business; for an `image` resource the
+  /// attribute (`image/app`) stays and the tag it resolves to moves, or the image is about to be (re)built.
+  static func imageFinding(_ spec: ContainerSpec, _ f: [Fact: String], _ context: FindingContext) -> Finding? {
+    let have = f[.imageRef] ?? "(unknown)"
+    let wantedID: String?
+    switch spec.image {
+    case .reference(let ref):
+      guard ref == have else { return nil }
+      wantedID = f[.referenceImageID]
+    case .resource(let imageID):
+      guard let want = spec.imageReference else { return nil }
+      guard want == have else {
+        return Finding(
+          .container(.imageMoved(from: have, to: want)), effect: .replace,
+          change: FieldChange(field: "image", before: .value(have), after: .value(want)))
+      }
+      guard let image = context.dependencies[imageID] else { return nil }
+      if let pending = pendingBuild(imageID, image) {
+        return Finding(.container(.imagePending(ref: have, why: pending)), effect: .replace)
+      }
+      wantedID = image.observed.facts[.id]
     }
-    if let pending = f["imagePending"] {
-      return Finding(.container(.imagePending(ref: have, why: pending)), effect: .replace)
-    }
-    if let want = f["wantedImageID"], let id = f["imageID"], want != id {
+    if let want = wantedID, let id = f[.imageID], want != id {
       return Finding(
         .container(.imageRebuilt(ref: have, wanted: short(want), running: short(id))), effect: .replace,
         change: FieldChange(field: "imageID", before: .value(short(id)), after: .value(short(want))))
@@ -34,17 +40,27 @@ enum ContainerFindings {
     return nil
   }
 
-  static func stateFinding(_ desired: ContainerSpec.DesiredState, _ f: [String: String]) -> Finding? {
-    let state = ContainerRunState(f["state"])
+  /// Why the image will be a new one by the time the container is replaced: it is missing, or this plan rebuilds it.
+  static func pendingBuild(_ id: ResourceID, _ image: FindingContext.Dependency) -> String? {
+    if !image.observed.exists || image.step?.action == .create { return "will be built (\(id) is missing)" }
+    guard let step = image.step, step.action == .replace else { return nil }
+    if step.signals.contains(where: { if case .image = $0 { true } else { false } }) {
+      return "will be rebuilt (\(id) has a new build source)"
+    }
+    return "will be rebuilt (\(id): \(step.reasons.joined(separator: "; ")))"
+  }
+
+  static func stateFinding(_ desired: ContainerSpec.DesiredState, _ f: [Fact: String]) -> Finding? {
+    let state = ContainerRunState(f[.state])
     func change(_ after: String) -> FieldChange {
       FieldChange(field: "state", before: .value(state.text), after: .value(after))
     }
     switch (desired, state) {
     case (.running, .running):
-      guard f["health"] == "unhealthy" else { return nil }
+      guard f[.health] == "unhealthy" else { return nil }
       return Finding(.container(.unhealthy), effect: .update, change: FieldChange(field: "health", before: .value("unhealthy"), after: .value("restarted")))
     case (.running, _):
-      return Finding(.container(.notRunning(state, exitCode: f["exitCode"])), effect: .update, change: change("running"))
+      return Finding(.container(.notRunning(state, exitCode: f[.exitCode])), effect: .update, change: change("running"))
     case (.stopped, .running), (.stopped, .restarting), (.stopped, .paused):
       return Finding(.container(.notStopped(state)), effect: .update, change: change("stopped"))
     case (.stopped, _):

@@ -76,6 +76,8 @@ public struct ContainerSpec: ResourceSpec {
   public let id: ResourceID
   public var dockerName: String
   public var image: ImageSource
+  /// For an `image` resource, the reference it declares (`app:2`), read from the manifests at decode.
+  public var imageReference: String?
   public var command: [Text]?
   public var entrypoint: [String]?
   public var env: [String: Text] = [:]
@@ -180,7 +182,7 @@ public struct ContainerSpec: ResourceSpec {
   }
 
   /// Runtime facts that need an action: exited, stopped by hand, unhealthy, image moved.
-  public func findings(observed: Observation, now: Date) -> [Finding] {
-    ContainerFindings.findings(for: self, observed: observed)
+  public func findings(observed: Observation, context: FindingContext) -> [Finding] {
+    ContainerFindings.findings(for: self, observed: observed, context: context)
   }
 }

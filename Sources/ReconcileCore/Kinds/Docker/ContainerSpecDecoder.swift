@@ -1,8 +1,11 @@
 import Foundation
 
 extension ContainerSpec {
-  public static let descriptor = KindDescriptor(name: "container") { id, r, _ in
-    ContainerSpecDecoder.decode(id, &r)
+  public static let descriptor = KindDescriptor(name: "container", readsPeers: ["image"]) { id, r, context in
+    var spec = ContainerSpecDecoder.decode(id, &r)
+    // The reference the image resource declares (`app:2`), so the container knows what it runs without asking anyone.
+    if case .resource(let image)? = spec?.image { spec?.imageReference = (context.peers[image] as? ImageSpec)?.reference }
+    return spec
   }
 }
 

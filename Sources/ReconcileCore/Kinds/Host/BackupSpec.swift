@@ -56,11 +56,12 @@ public struct BackupSpec: ResourceSpec {
   }
 
   /// Schedule drift (fact `artifact`), failed runs, and the age of the last verified backup (fact `lastGood`).
-  public func findings(observed: Observation, now: Date) -> [Finding] {
+  public func findings(observed: Observation, context: FindingContext) -> [Finding] {
+    let now = context.now
     var out: [Finding] = []
-    if let changed = observed.facts["artifact"] { out.append(Finding(.artifactChanged(changed), effect: .update)) }
+    if let changed = observed.facts[.artifact] { out.append(Finding(.artifactChanged(changed), effect: .update)) }
     var facts = observed.facts
-    facts["lastSuccess"] = observed.facts["lastGood"]
+    facts[.lastSuccess] = observed.facts[.lastGood]
     out += RunHealth(facts: facts).findings(
       expected: job.schedule.interval, lateAfter: job.lateAfter, failuresBeforeAlert: job.failuresBeforeAlert, now: now, what: .goodBackup)
     return out

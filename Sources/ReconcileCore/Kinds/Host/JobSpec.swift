@@ -112,9 +112,10 @@ public struct JobSpec: ResourceSpec {
   /// the installed artifact (fact `artifact`).
   public var wantsAbsent: Bool { absent }
 
-  public func findings(observed: Observation, now: Date) -> [Finding] {
+  public func findings(observed: Observation, context: FindingContext) -> [Finding] {
+    let now = context.now
     var out: [Finding] = []
-    if let changed = observed.facts["artifact"] {
+    if let changed = observed.facts[.artifact] {
       out.append(Finding(.artifactChanged(changed), effect: .update))
     }
     out += RunHealth(facts: observed.facts).findings(expected: schedule.interval, lateAfter: lateAfter, failuresBeforeAlert: failuresBeforeAlert, now: now, what: .success)

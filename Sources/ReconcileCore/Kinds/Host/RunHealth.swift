@@ -8,11 +8,11 @@ public struct RunHealth: Sendable {
   public var failures: Int
   public var lastStatus: String?
 
-  public init(facts: [String: String]) {
-    lastSuccess = facts["lastSuccess"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
-    installedAt = facts["installedAt"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
-    failures = Int(facts["failures"] ?? "0") ?? 0
-    lastStatus = facts["lastStatus"]
+  public init(facts: [Fact: String]) {
+    lastSuccess = facts[.lastSuccess].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+    installedAt = facts[.installedAt].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+    failures = Int(facts[.failures] ?? "0") ?? 0
+    lastStatus = facts[.lastStatus]
   }
 
   /// Findings for a late last success (`last success 3h ago, expected every 5m`) and for repeated failures.

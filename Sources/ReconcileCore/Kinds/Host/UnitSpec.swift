@@ -46,16 +46,17 @@ public struct UnitSpec: ResourceSpec {
   }
 
   /// The activation the plan decides on, from what systemd reports (facts `systemd`, `ActiveState`, `SubState`, `NRestarts`).
-  public func findings(observed: Observation, now: Date) -> [Finding] {
+  public func findings(observed: Observation, context: FindingContext) -> [Finding] {
+    let now = context.now
     let filesChanged = attributes.contains { $0.name != "enabled" && observed.attributes[$0.name] != $0.value }
     let anyChange = filesChanged || enabled.map { observed.attributes["enabled"] != ($0 ? "true" : "false") } == true
-    guard observed.facts["systemd"] == "running" else {
+    guard observed.facts[.systemd] == "running" else {
       guard anyChange else { return [] }
       return [Finding(.unit(.offline), effect: .update, change: FieldChange(field: "activation", before: nil, after: .value("none (systemd is not PID 1)")))]
     }
-    let state = observed.facts["ActiveState"] ?? "unknown"
-    let sub = observed.facts["SubState"].map { " (\($0))" } ?? ""
-    let restarts = Int(observed.facts["NRestarts"] ?? "0") ?? 0
+    let state = observed.facts[.activeState] ?? "unknown"
+    let sub = observed.facts[.subState].map { " (\($0))" } ?? ""
+    let restarts = Int(observed.facts[.restarts] ?? "0") ?? 0
     let was = "\(state)\(sub)\(restarts > 0 ? ", \(restarts) restart\(restarts == 1 ? "" : "s")" : "")"
     let active = ["active", "activating", "reloading"].contains(state)
     let signal: UnitSignal

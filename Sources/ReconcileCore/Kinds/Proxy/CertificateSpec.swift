@@ -33,14 +33,15 @@ public struct CertificateSpec: ResourceSpec {
   }
 
   /// Renewal and placeholder findings from the observed `notAfter` (seconds since 1970) against `now`.
-  public func findings(observed: Observation, now: Date) -> [Finding] {
-    if observed.facts["placeholder"] == "true" {
+  public func findings(observed: Observation, context: FindingContext) -> [Finding] {
+    let now = context.now
+    if observed.facts[.placeholder] == "true" {
       return [Finding(.certificate(.placeholder), effect: .update)]
     }
-    if let bad = observed.facts["unreadable"] {
+    if let bad = observed.facts[.unreadable] {
       return [Finding(.certificate(.unreadable(bad)), effect: .update)]
     }
-    guard let raw = observed.facts["notAfter"], let notAfter = Double(raw) else { return [] }
+    guard let raw = observed.facts[.notAfter], let notAfter = Double(raw) else { return [] }
     let left = notAfter - now.timeIntervalSince1970
     guard left < renewBefore else { return [] }
     let change = FieldChange(field: "notAfter", before: .value(Self.timestamp(notAfter)), after: .value("(renewed)"))

@@ -59,12 +59,13 @@ public struct SiteSpec: ResourceSpec {
   }
 
   /// A stopped server, or certificates that changed after the server last loaded them, need the site applied again.
-  public func findings(observed: Observation, now: Date) -> [Finding] {
+  public func findings(observed: Observation, context: FindingContext) -> [Finding] {
+    let now = context.now
     var out: [Finding] = []
-    if observed.facts["running"] == "false" {
+    if observed.facts[.running] == "false" {
       out.append(Finding(.site(.notRunning(server, prefix: prefix)), effect: .update))
     }
-    if let loaded = observed.facts["certificates.loaded"], let current = observed.facts["certificates.current"], loaded != current {
+    if let loaded = observed.facts[.loadedCertificates], let current = observed.facts[.currentCertificates], loaded != current {
       out.append(Finding(.site(.certificatesChanged(server, certificates: certificates)), effect: .update))
     }
     return out

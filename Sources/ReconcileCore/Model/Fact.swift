@@ -1,0 +1,75 @@
+/// The name of a runtime fact an observer reports beside the attributes: one closed list, so a driver and the kind
+/// that reads its facts cannot disagree on a spelling. Values are text; each case says what it holds.
+public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
+  // Any kind.
+  /// The create would fail: an object reconcile does not manage holds the wanted name (why, for the plan).
+  case conflict
+  /// Something the operator should know about how the object is handled here (shown under the plan).
+  case note
+
+  // file, directory.
+  /// `file`, `directory` or `other`.
+  case type
+  /// The object exists but cannot be read (for a certificate: why).
+  case unreadable
+
+  // image, network; container.
+  /// The Engine's ID of the object.
+  case id
+  /// The build source digest the image was built from (its label).
+  case sourceDigest
+  /// The build source digest now.
+  case currentDigest
+  /// Why the build source could not be digested.
+  case sourceError
+  /// A volume's mountpoint on the host.
+  case mountpoint
+  /// A container's state: created, running, paused, restarting, exited, dead.
+  case state
+  /// The exit code of an exited container.
+  case exitCode
+  /// starting, healthy, unhealthy.
+  case health
+  /// The image reference the container was created from (its label).
+  case imageRef
+  /// The ID of the image the container runs.
+  case imageID
+  /// For a container that names a local reference: the ID that reference points to now.
+  case referenceImageID
+
+  // unit: what systemd reports.
+  /// `running` when systemd is PID 1 here, `offline` otherwise.
+  case systemd
+  case activeState = "ActiveState"
+  case subState = "SubState"
+  case restarts = "NRestarts"
+
+  // job, backup: from the run records and the installed artifacts (times in seconds since 1970).
+  case lastRun
+  case lastSuccess
+  /// The last run that produced a verified backup.
+  case lastGood
+  /// Consecutive failed runs.
+  case failures
+  /// `exit status N` or `timed out`.
+  case lastStatus
+  case installedAt
+  /// How an installed artifact (cron file, timer) differs from what reconcile installs.
+  case artifact
+
+  // certificate.
+  /// The end of validity, seconds since 1970.
+  case notAfter
+  case issuerName
+  /// `true` for the self-signed stand-in a site starts with before issuance.
+  case placeholder
+
+  // site.
+  /// Whether the managed server runs (`true`/`false`).
+  case running
+  /// Digests of the certificates the server loaded, and of those on disk now (comma-separated, in order).
+  case loadedCertificates = "certificates.loaded"
+  case currentCertificates = "certificates.current"
+
+  public static func < (a: Fact, b: Fact) -> Bool { a.rawValue < b.rawValue }
+}

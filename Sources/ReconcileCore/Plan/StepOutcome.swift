@@ -1,0 +1,22 @@
+import Foundation
+
+/// How one step ended.
+public struct StepOutcome: Sendable {
+  public enum Status: Sendable, Equatable {
+    case succeeded
+    case failed(String)
+    case skipped(String)
+  }
+
+  public var id: ResourceID
+  public var action: Action
+  public var status: Status
+  public var seconds: Double
+
+  public init(id: ResourceID, action: Action, status: Status, seconds: Double) {
+    self.id = id
+    self.action = action
+    self.status = status
+    self.seconds = seconds
+  }
+}

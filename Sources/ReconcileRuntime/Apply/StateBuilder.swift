@@ -1,0 +1,38 @@
+import Foundation
+import ReconcileCore
+
+/// The state after an apply: successful steps recorded, destroyed and forgotten resources dropped, a failed step keeps
+/// its old record; unchanged resources get a fresh record only when it would differ (a new edge, a moved locator).
+public struct StateBuilder: Sendable {
+  public let form: RecordForm
+  public let manifest: Manifest
+
+  public init(form: RecordForm, manifest: Manifest) {
+    self.form = form
+    self.manifest = manifest
+  }
+
+  public func build(from state: StateSnapshot, plan: Plan, outcomes: [StepOutcome], now: Date) -> StateSnapshot {
+    var next = state
+    let planned = Set(plan.steps.map(\.id))
+    for id in plan.unchanged where !planned.contains(id) {
+      guard let r = manifest[id] else { continue }
+      let fresh = form.record(for: r, at: now)
+      if let old = state.resources[id], old.fingerprint == fresh.fingerprint, old.locator == fresh.locator, old.dependsOn == fresh.dependsOn {
+        continue
+      }
+      next.resources[id] = fresh
+    }
+    for id in plan.forgotten { next.resources[id] = nil }
+    for o in outcomes where o.status == .succeeded {
+      next.resources[o.id] = record(after: o, at: now)
+    }
+    return next
+  }
+
+  /// What a successful step leaves on record: nil once the resource is gone.
+  public func record(after o: StepOutcome, at now: Date) -> ResourceRecord? {
+    guard o.action != .destroy, let r = manifest[o.id], !r.spec.wantsAbsent else { return nil }
+    return form.record(for: r, at: now)
+  }
+}

@@ -1,0 +1,83 @@
+import Essentials
+import Foundation
+import ReconcileCore
+import ReconcileRuntime
+import Testing
+
+/// The executor's walk of the step graph: its bound on parallel steps, what a failure skips, and stopping.
+@Suite struct ExecutorTests {
+  /// Performs steps slowly, keeping the most that ran at once; fails the ids in `failing`; can hold steps until released.
+  final class Worker: StepPerformer, @unchecked Sendable {
+    struct Counts {
+      var running = 0
+      var most = 0
+      var done: [ResourceID] = []
+    }
+    let counts = Locked(Counts())
+    let failing: Set<String>
+    init(failing: Set<String> = []) { self.failing = failing }
+
+    func perform(_ step: Step) async throws {
+      counts.withLock {
+        $0.running += 1
+        $0.most = max($0.most, $0.running)
+      }
+      try? await Task.sleep(for: .milliseconds(30))
+      counts.withLock {
+        $0.running -= 1
+        $0.done.append(step.id)
+      }
+      if failing.contains(step.id.name) { throw OperationError("\(step.id) refused") }
+    }
+  }
+
+  struct Quiet: ExecutionObserver {
+    func started(_ step: Step) {}
+    func finished(_ step: Step, _ outcome: StepOutcome) {}
+  }
+
+  func step(_ name: String, after: [String] = []) -> Step {
+    Step(
+      id: ResourceID(kind: "file", name: name), action: .create, why: [], changes: [], desired: nil, prior: nil,
+      after: after.map { ResourceID(kind: "file", name: $0) })
+  }
+
+  @Test func independentStepsRunInParallelUpToTheBound() async {
+    let worker = Worker()
+    let plan = Plan(steps: (1...8).map { step("f\($0)") })
+    let outcomes = await Executor(parallelism: 3).run(plan, performer: worker, observer: Quiet())
+    #expect(outcomes.count == 8 && outcomes.allSatisfy { $0.status == .succeeded })
+    #expect(worker.counts.withLock { $0.most } == 3)
+  }
+
+  @Test func aFailureSkipsItsDependentsTransitivelyAndEveryOtherStepRuns() async {
+    let worker = Worker(failing: ["a"])
+    let plan = Plan(steps: [step("a"), step("b", after: ["a"]), step("c", after: ["b"]), step("d")])
+    let outcomes = await Executor(parallelism: 2).run(plan, performer: worker, observer: Quiet())
+    let status = Dictionary(uniqueKeysWithValues: outcomes.map { ($0.id.name, $0.status) })
+    #expect(status["d"] == .succeeded)
+    #expect(status["b"] == .skipped("skipped: file/a did not succeed"))
+    #expect(status["c"] == .skipped("skipped: file/b did not succeed"))
+    #expect(worker.counts.withLock { $0.done.map(\.name).sorted() } == ["a", "d"])
+  }
+
+  @Test func aStepRunsOnlyAfterEveryStepItWaitsOn() async {
+    let worker = Worker()
+    let plan = Plan(steps: [step("c", after: ["a", "b"]), step("a"), step("b")])
+    _ = await Executor(parallelism: 4).run(plan, performer: worker, observer: Quiet())
+    #expect(worker.counts.withLock { $0.done.last?.name } == "c")
+  }
+
+  @Test func onceCancelledItFinishesWhatRunsAndStartsNothingNew() async {
+    let worker = Worker()
+    let plan = Plan(steps: [step("a"), step("b")])
+    let task = Task { await Executor(parallelism: 1).run(plan, performer: worker, observer: Quiet()) }
+    task.cancel()
+    let outcomes = await task.value
+    let status = Dictionary(uniqueKeysWithValues: outcomes.map { ($0.id.name, $0.status) })
+    // Cancelled before or while `a` runs: either way `b` never starts and every step has an outcome.
+    #expect(status.count == 2)
+    #expect(status["b"] == .skipped("skipped: reconcile is stopping"))
+    #expect(!worker.counts.withLock { $0.done.map(\.name) }.contains("b"))
+  }
+}
