@@ -1,0 +1,54 @@
+import Foundation
+import HostSystems
+import Testing
+
+@Suite struct AtomicWriteTests {
+  @Test func writesTheContentWithTheModeAndLeavesNoTempFile() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try AtomicWrite.write("hello\n", to: dir.path + "/a.conf", AtomicWrite.Options(mode: 0o640))
+    #expect(dir.read("a.conf") == "hello\n")
+    #expect(dir.mode("a.conf") == 0o640)
+    #expect(dir.entries == ["a.conf"])
+  }
+
+  @Test func replacesAnExistingFileAndItsMode() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try AtomicWrite.write("old, and longer than the new content", to: dir.path + "/a", AtomicWrite.Options(mode: 0o644))
+    try AtomicWrite.write(Array("new".utf8), to: dir.path + "/a")
+    #expect(dir.read("a") == "new")
+    #expect(dir.mode("a") == 0o600)
+    #expect(dir.entries == ["a"])
+  }
+
+  @Test func writesThroughAFixedTemporaryPathAndRemovesIt() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try AtomicWrite.write("x", to: dir.path + "/b", AtomicWrite.Options(temporaryPath: dir.path + "/.b.tmp"))
+    #expect(dir.read("b") == "x")
+    #expect(dir.entries == ["b"])
+  }
+
+  @Test func aMissingDirectoryFailsAtOpenAndCreatesNothing() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    #expect(throws: SystemCallFailure.self) { try AtomicWrite.write("x", to: dir.path + "/missing/c") }
+    do {
+      try AtomicWrite.write("x", to: dir.path + "/missing/c")
+    } catch {
+      #expect(error.call == "open")
+      #expect(error.errno == ENOENT)
+    }
+    #expect(dir.entries.isEmpty)
+  }
+
+  @Test func aFailedRenameLeavesTheTargetAndNoTempFile() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try FileManager.default.createDirectory(atPath: dir.path + "/d/inside", withIntermediateDirectories: true)
+    // rename(2) of a file over a non-empty directory fails with EISDIR.
+    #expect(throws: SystemCallFailure.self) { try AtomicWrite.write("x", to: dir.path + "/d") }
+    #expect(dir.entries == ["d"])
+  }
+}
