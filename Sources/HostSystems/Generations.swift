@@ -13,10 +13,7 @@ public struct Generations: Sendable {
   /// The folder of numbered generations, relative to `directory`: `generations`, `releases`.
   public let folder: String
 
-  public init(directory: String, folder: String) {
-    self.directory = directory
-    self.folder = folder
-  }
+  public init(directory: String, folder: String) { (self.directory, self.folder) = (directory, folder) }
 
   /// The `live` symlink.
   public var live: String { directory + "/live" }

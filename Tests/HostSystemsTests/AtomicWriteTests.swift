@@ -3,23 +3,16 @@ import HostSystems
 import Testing
 
 @Suite struct AtomicWriteTests {
-  @Test func writesTheContentWithTheModeAndLeavesNoTempFile() throws {
+  /// A new file, and one that replaces a longer file of another mode.
+  @Test(arguments: [(nil, 0o640), ("old, and longer than the new content", 0o600)] as [(String?, mode_t)])
+  func writesTheContentWithTheModeAndLeavesNoTempFile(previous: String?, mode: mode_t) throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    try AtomicWrite.write("hello\n", to: dir.path + "/a.conf", AtomicWrite.Options(mode: 0o640))
+    if let previous { try AtomicWrite.write(previous, to: dir.path + "/a.conf", AtomicWrite.Options(mode: 0o644)) }
+    try AtomicWrite.write(Array("hello\n".utf8), to: dir.path + "/a.conf", AtomicWrite.Options(mode: mode))
     #expect(dir.read("a.conf") == "hello\n")
-    #expect(dir.mode("a.conf") == 0o640)
+    #expect(dir.mode("a.conf") == Int(mode))
     #expect(dir.entries == ["a.conf"])
-  }
-
-  @Test func replacesAnExistingFileAndItsMode() throws {
-    let dir = try TemporaryDirectory()
-    defer { dir.remove() }
-    try AtomicWrite.write("old, and longer than the new content", to: dir.path + "/a", AtomicWrite.Options(mode: 0o644))
-    try AtomicWrite.write(Array("new".utf8), to: dir.path + "/a")
-    #expect(dir.read("a") == "new")
-    #expect(dir.mode("a") == 0o600)
-    #expect(dir.entries == ["a"])
   }
 
   @Test func writesThroughAFixedTemporaryPathAndRemovesIt() throws {

@@ -5,13 +5,19 @@ import TestSupport
 import Testing
 
 @Suite struct DirectoryWatcherTests {
-  @Test func aWriteInAWatchedDirectoryIsReported() throws {
-    let dir = try TemporaryDirectory()
-    defer { dir.remove() }
+  /// A watcher on `dir`, started, and the events it has reported so far.
+  func watching(_ dir: TemporaryDirectory) throws -> (DirectoryWatcher, Locked<[DirectoryWatcher.Event]>) {
     let watcher = try DirectoryWatcher()
     try watcher.add(dir.path)
     let seen = Locked<[DirectoryWatcher.Event]>([])
     watcher.start(name: "test-watcher") { events in seen.withLock { $0 += events } }
+    return (watcher, seen)
+  }
+
+  @Test func aWriteInAWatchedDirectoryIsReported() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let (watcher, seen) = try watching(dir)
     defer { watcher.stop(wait: 2) }
     try AtomicWrite.write("x", to: dir.path + "/note.md")
     #expect(eventually(within: 5) { seen.current.contains { $0.path == dir.path + "/note.md" } })
@@ -21,10 +27,7 @@ import Testing
   @Test func aNewSubdirectoryIsReportedAsOne() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    let watcher = try DirectoryWatcher()
-    try watcher.add(dir.path)
-    let seen = Locked<[DirectoryWatcher.Event]>([])
-    watcher.start(name: "test-watcher") { events in seen.withLock { $0 += events } }
+    let (watcher, seen) = try watching(dir)
     defer { watcher.stop(wait: 2) }
     try FileManager.default.createDirectory(atPath: dir.path + "/sub", withIntermediateDirectories: false)
     #expect(eventually(within: 5) { seen.current.contains { $0.isNewDirectory && $0.name == "sub" } })
