@@ -18,16 +18,19 @@ let package = Package(
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-    // What reconcile and jules share that does no I/O: SHA-256, HMAC, constant-time comparison, the lock box and the
-    // .env grammar. Foundation only, so Core may use it.
+    // What reconcile and jules share that does no I/O: SHA-256, HMAC, constant-time comparison, the lock box, the
+    // .env grammar and the JSON value. Foundation only, so Core may use it.
     .target(name: "Essentials"),
+    // What reconcile and jules do to the host the same way: atomic writes, flock, the inotify watcher, numbered
+    // generations behind a `live` symlink. Glibc and Foundation only.
+    .target(name: "HostSystems", dependencies: ["Essentials"]),
     // Plain HTTP over libmicrohttpd (server) and libcurl (client), shared by reconcile's controller and jules.
     .target(name: "HTTPKit", dependencies: ["Essentials", "CMicroHTTPD", "CCurl"]),
 
     // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation and Essentials only.
     .target(name: "ReconcileCore", dependencies: ["Essentials"], exclude: ["KINDS.md"]),
     // Real adapters: filesystem, state store, Docker Engine client, processes.
-    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HTTPKit", "CCurl", "CSQLite", "CCrypto"]),
+    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HostSystems", "HTTPKit", "CCurl", "CSQLite", "CCrypto"]),
     // Executor, controller loop. Core only: it cannot reach I/O by accident.
     .target(name: "ReconcileRuntime", dependencies: ["ReconcileCore"]),
     // Commands and views; the only place that builds concrete drivers.
@@ -35,7 +38,7 @@ let package = Package(
     .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
 
     // The bundled Jules service.
-    .target(name: "JulesService", dependencies: ["Essentials", "HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
+    .target(name: "JulesService", dependencies: ["Essentials", "HostSystems", "HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
     .executableTarget(name: "jules", dependencies: ["JulesService"]),
 
     // What every test target shares: one free-port finder, one polling helper, and the observe → plan → apply harness
@@ -45,6 +48,7 @@ let package = Package(
     .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore", "Essentials", "TestSupport"]),
     .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore", "ReconcileRuntime", "Essentials", "TestSupport"]),
     .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit", "Essentials", "TestSupport"]),
+    .testTarget(name: "HostSystemsTests", dependencies: ["HostSystems", "Essentials", "TestSupport"]),
     .testTarget(name: "JulesServiceTests", dependencies: ["JulesService", "Essentials", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import HostSystems
 import Essentials
 
 /// What one sync run did.
@@ -159,6 +160,6 @@ public final class LiteWriterSync: @unchecked Sendable {
 
   private func saveIndex() {
     guard let indexPath, let data = try? JSONEncoder().encode(index) else { return }
-    try? data.write(to: URL(fileURLWithPath: indexPath), options: .atomic)
+    try? AtomicWrite.write(data, to: indexPath, AtomicWrite.Options(mode: 0o644))
   }
 }

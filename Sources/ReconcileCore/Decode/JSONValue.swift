@@ -1,43 +1,14 @@
+import Essentials
 import Foundation
 
-/// A parsed JSON value whose strings remember whether a secret was interpolated into them.
-public indirect enum JSONValue: Sendable, Hashable, Decodable {
-  case null
-  case bool(Bool)
-  case number(Double)
-  case string(Text)
-  case array([JSONValue])
-  case object([String: JSONValue])
+/// A parsed manifest JSON value whose strings remember whether a secret was interpolated into them.
+public typealias JSONValue = JSONTree<Text>
 
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.singleValueContainer()
-    if c.decodeNil() {
-      self = .null
-    } else if let b = try? c.decode(Bool.self) {
-      self = .bool(b)
-    } else if let n = try? c.decode(Double.self) {
-      self = .number(n)
-    } else if let s = try? c.decode(String.self) {
-      self = .string(Text(s))
-    } else if let a = try? c.decode([JSONValue].self) {
-      self = .array(a)
-    } else {
-      self = .object(try c.decode([String: JSONValue].self))
-    }
-  }
+extension Text: JSONLeaf {
+  public init(jsonString: String) { self.init(jsonString) }
+}
 
-  /// How the value reads in an error message: `a string`, `a number`, ...
-  public var typeName: String {
-    switch self {
-    case .null: "null"
-    case .bool: "true or false"
-    case .number: "a number"
-    case .string: "a string"
-    case .array: "a list"
-    case .object: "an object"
-    }
-  }
-
+extension JSONTree where Leaf == Text {
   /// A short quotation of the value for error messages; never quotes a sensitive string.
   public var quoted: String {
     switch self {

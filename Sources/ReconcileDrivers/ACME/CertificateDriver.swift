@@ -13,13 +13,13 @@ public struct CertificateDriver: KindDriver {
     for t in targets {
       guard let dir = t.locator["directory"] else { continue }
       let store = CertificateStore(directory: dir)
-      guard let chain = FileOut.read(store.chainPath) else {
+      guard let chain = HostFiles.read(store.chainPath) else {
         out[t.id] = .absent
         continue
       }
       var attrs: [String: String] = [:]
       var facts: [Fact: String] = [:]
-      attrs["issuer"] = FileOut.read(store.issuerFile)?.trimmingCharacters(in: .whitespacesAndNewlines)
+      attrs["issuer"] = HostFiles.read(store.issuerFile)?.trimmingCharacters(in: .whitespacesAndNewlines)
       if let info = try? CertificateInfo(pem: chain) {
         attrs["domains"] = info.domains.sorted().joined(separator: ",")
         facts[.notAfter] = String(Int(info.notAfter.timeIntervalSince1970))
@@ -74,15 +74,15 @@ public struct CertificateDriver: KindDriver {
       let pem = try CertificateBuilder.selfSigned(domains: spec.domains, key: key, notBefore: Date().addingTimeInterval(-60), days: days)
       try store.install(chain: pem, key: key.pem, issuer: summary)
     case .files(let certFile, let keyFile):
-      guard let chain = FileOut.read(certFile) else { throw OperationError("cannot read the certificate file '\(certFile)'") }
-      guard let keyText = FileOut.read(keyFile), (try? PrivateKey(pem: keyText)) != nil else { throw OperationError("cannot read a private key from '\(keyFile)'") }
+      guard let chain = HostFiles.read(certFile) else { throw OperationError("cannot read the certificate file '\(certFile)'") }
+      guard let keyText = HostFiles.read(keyFile), (try? PrivateKey(pem: keyText)) != nil else { throw OperationError("cannot read a private key from '\(keyFile)'") }
       let info = try CertificateInfo(pem: chain)
       if info.notAfter.timeIntervalSinceNow < spec.renewBefore {
         throw OperationError("the certificate '\(certFile)' expires \(info.notAfter) and an issuer of type 'files' cannot renew it: replace the file")
       }
       try store.install(chain: chain, key: keyText, issuer: summary)
     case .acme(let url, let email, let webroot, let responderListen, let caBundle):
-      if FileOut.read(store.chainPath) == nil { try store.installPlaceholder(domains: spec.domains, keyType: keyType, issuer: summary) }
+      if HostFiles.read(store.chainPath) == nil { try store.installPlaceholder(domains: spec.domains, keyType: keyType, issuer: summary) }
       let accountKey = try accountKey(store)
       var responder: ChallengeResponder?
       if let listen = responderListen, !ChallengeResponder.isListening(listen) {
@@ -96,7 +96,7 @@ public struct CertificateDriver: KindDriver {
         domains: spec.domains, csrKey: key,
         publish: { token, auth in
           try FileManager.default.createDirectory(atPath: challengeDir, withIntermediateDirectories: true)
-          try FileOut.write(auth, to: "\(challengeDir)/\(token)")
+          try HostFiles.write(auth, to: "\(challengeDir)/\(token)")
         },
         unpublish: { token in try? FileManager.default.removeItem(atPath: "\(challengeDir)/\(token)") })
       try store.install(chain: chain, key: key.pem, issuer: summary)
@@ -106,9 +106,9 @@ public struct CertificateDriver: KindDriver {
   /// The ACME account key (`account.key`, 0600), created on first use.
   func accountKey(_ store: CertificateStore) throws -> PrivateKey {
     let path = store.directory + "/account.key"
-    if let text = FileOut.read(path) { return try PrivateKey(pem: text) }
+    if let text = HostFiles.read(path) { return try PrivateKey(pem: text) }
     let key = try PrivateKey.generate(.ecdsaP256)
-    try FileOut.write(key.pem, to: path, mode: 0o600)
+    try HostFiles.write(key.pem, to: path, mode: 0o600)
     return key
   }
 }

@@ -68,7 +68,7 @@ final class ChallengeResponder: @unchecked Sendable {
       var status = "404 Not Found", body = "not found\n"
       if parts.count >= 2, parts[0] == "GET", parts[1].hasPrefix("/.well-known/acme-challenge/") {
         let token = parts[1].dropFirst("/.well-known/acme-challenge/".count)
-        if !token.isEmpty, !token.contains("/"), !token.contains(".."), let text = FileOut.read("\(webroot)/.well-known/acme-challenge/\(token)") {
+        if !token.isEmpty, !token.contains("/"), !token.contains(".."), let text = HostFiles.read("\(webroot)/.well-known/acme-challenge/\(token)") {
           status = "200 OK"
           body = text
         }

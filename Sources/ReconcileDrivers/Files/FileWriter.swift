@@ -1,11 +1,13 @@
 import Foundation
+import HostSystems
 import ReconcileCore
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// Writes managed files atomically (temp file in the same directory, then rename) and sets mode and ownership.
+/// Writes managed files durably (`AtomicWrite`: temp file in the same directory, fsync, rename, fsync of the
+/// directory) with their mode and ownership: declared, else those of the file it replaces, else 0644 and the writer's.
 enum FileWriter {
   static func write(_ f: FileSpec) throws {
     let dir = (f.path as NSString).deletingLastPathComponent
@@ -16,28 +18,21 @@ enum FileWriter {
     }
     // A fixed name: the state lock rules out a concurrent writer, and a rerun after a crash reuses (and so removes) it.
     let temp = "\(dir)/.\((f.path as NSString).lastPathComponent).reconcile-tmp"
-    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard fd >= 0 else {
-      if errno == ENOENT { throw OperationError("its directory '\(dir)' does not exist (declare a directory resource and list it in dependsOn)") }
-      throw OperationError(cause: .io(path: temp, errno: errno, call: "open '\(temp)'"))
-    }
-    var ok = false
-    defer {
-      close(fd)
-      if !ok { unlink(temp) }
-    }
-    let bytes = Array((f.content?.value ?? "").utf8)
-    var written = 0
-    while written < bytes.count {
-      let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-      guard n > 0 else { throw OperationError(cause: .io(path: temp, errno: errno, call: "write '\(temp)'")) }
-      written += n
-    }
     let mode = f.mode.flatMap { mode_t($0, radix: 8) } ?? (existing ? st.st_mode & 0o7777 : 0o644)
-    guard fchmod(fd, mode) == 0 else { throw OperationError(cause: .io(path: f.path, errno: errno, call: "chmod '\(f.path)'")) }
-    try chown(fd: fd, path: f.path, owner: f.owner ?? (existing ? "\(st.st_uid)" : nil), group: f.group ?? (existing ? "\(st.st_gid)" : nil))
-    guard rename(temp, f.path) == 0 else { throw OperationError(cause: .io(path: f.path, errno: errno, call: "rename into '\(f.path)'")) }
-    ok = true
+    let owner = try (f.owner ?? (existing ? "\(st.st_uid)" : nil)).map(lookupUser)
+    let group = try (f.group ?? (existing ? "\(st.st_gid)" : nil)).map(lookupGroup)
+    do {
+      try AtomicWrite.write(Array((f.content?.value ?? "").utf8), to: f.path, AtomicWrite.Options(mode: mode, owner: owner, group: group, temporaryPath: temp))
+    } catch {
+      switch error.call {
+      case "open" where error.errno == ENOENT:
+        throw OperationError("its directory '\(dir)' does not exist (declare a directory resource and list it in dependsOn)")
+      case "fchmod": throw OperationError(cause: .io(path: f.path, errno: error.errno, call: "chmod '\(f.path)'"))
+      case "fchown": throw OperationError(cause: .io(path: f.path, errno: error.errno, call: "chown '\(f.path)'"))
+      case "rename": throw OperationError(cause: .io(path: f.path, errno: error.errno, call: "rename into '\(f.path)'"))
+      default: throw OperationError(cause: .io(path: temp, errno: error.errno, call: "\(error.call) '\(temp)'"))
+      }
+    }
   }
 
   static func makeDirectory(_ d: DirectorySpec) throws {

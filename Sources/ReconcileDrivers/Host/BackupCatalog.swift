@@ -67,7 +67,7 @@ public struct BackupCatalog: Sendable {
   }
 
   func save(_ m: BackupManifest) throws {
-    try HostFiles.write(try BackupManifest.encoder.encode(m), to: manifestPath(m.id), mode: 0o600)
+    try HostFiles.write(try BackupManifest.encoder.encode(m), to: manifestPath(m.id), mode: 0o600, createDirectory: true)
   }
 
   /// Deletes the archive and manifest of `id`.

@@ -1,4 +1,5 @@
 import Foundation
+import HostSystems
 import ReconcileCore
 
 /// The outcome of one backup run.
@@ -38,12 +39,11 @@ public struct BackupRunner: Sendable {
     } catch {
       throw OperationError(doing: "back up", of: spec.id, cause: .because(OperationError(doing: "create '\(dir)'", error.localizedDescription)))
     }
-    let lock = open("\(dir)/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-      if lock >= 0 { close(lock) }
+    let lock = try? FileLock(path: "\(dir)/.lock")
+    guard let lock, (try? lock.tryLock()) == true else {
       throw OperationError(doing: "back up", of: spec.id, cause: .failed("another backup of it is running (lock '\(dir)/.lock' is held)"), retryable: true)
     }
-    defer { close(lock) }
+    defer { lock.release() }
     let id = Self.newID(now)
     let staging = "\(dir)/.\(id).partial"
     defer { try? FileManager.default.removeItem(atPath: staging) }
@@ -100,7 +100,7 @@ public struct BackupRunner: Sendable {
     let manifest = BackupManifest(
       backup: spec.id.description, id: id, time: time, sources: spec.sources.map(\.text), files: files, archive: "\(id).tar.gz", archiveSha256: nil, verified: false,
       verifiedAt: nil, container: spec.container)
-    try HostFiles.write(try BackupManifest.encoder.encode(manifest), to: "\(staging)/manifest.json", mode: 0o600)
+    try HostFiles.write(try BackupManifest.encoder.encode(manifest), to: "\(staging)/manifest.json", mode: 0o600, createDirectory: true)
     return manifest
   }
 

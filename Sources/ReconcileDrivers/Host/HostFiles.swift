@@ -1,40 +1,44 @@
 import CCrypto
 import Foundation
+import HostSystems
 import ReconcileCore
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// Small file operations the host kinds share: atomic writes with a mode, reads, digests.
+/// Small file operations the drivers share: durable writes with a mode (`AtomicWrite`), reads, appends, digests.
 enum HostFiles {
-  /// Writes `data` to a temp file beside `path`, fsyncs, sets `mode` and renames it over `path`; creates the directory.
-  static func write(_ data: Data, to path: String, mode: mode_t) throws {
-    let dir = (path as NSString).deletingLastPathComponent
-    do {
-      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    } catch {
-      throw OperationError(doing: "create the directory '\(dir)'", error.localizedDescription)
-    }
-    let tmp = "\(dir)/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-    guard fd >= 0 else { throw OperationError(doing: "open '\(tmp)'", cause: .io(path: tmp, errno: errno, call: nil)) }
-    var ok = data.withUnsafeBytes { buf -> Bool in
-      var off = 0
-      while off < buf.count {
-        let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-        if n <= 0 { return false }
-        off += n
+  /// Replaces `path` with `data` durably (`AtomicWrite`: temp file, fsync, rename, fsync of the directory), with
+  /// `mode`; creates the directory first when `createDirectory`.
+  static func write(_ data: some Collection<UInt8>, to path: String, mode: mode_t, createDirectory: Bool = false) throws {
+    if createDirectory {
+      let dir = (path as NSString).deletingLastPathComponent
+      do {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      } catch {
+        throw OperationError(doing: "create the directory '\(dir)'", error.localizedDescription)
       }
-      return true
     }
-    ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0
-    let err = errno
-    close(fd)
-    guard ok, rename(tmp, path) == 0 else {
-      unlink(tmp)
-      throw OperationError(doing: "write '\(path)'", cause: .io(path: path, errno: ok ? errno : err, call: nil))
+    do { try AtomicWrite.write(data, to: path, AtomicWrite.Options(mode: mode)) } catch {
+      throw OperationError(doing: "write '\(path)'", cause: .io(path: path, errno: error.errno, call: error.call))
     }
+  }
+
+  /// Replaces `path` with `text` durably, with `mode`.
+  static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+    try write(Array(text.utf8), to: path, mode: mode)
+  }
+
+  /// Appends one line and flushes it to the kernel (it survives the process being killed).
+  static func appendLine(_ line: Data, to path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw OperationError(doing: "append to '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
+    defer { close(fd) }
+    var bytes = line
+    bytes.append(0x0A)
+    let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    guard n == bytes.count else { throw OperationError(doing: "append to '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
   }
 
   static func read(_ path: String) -> String? {

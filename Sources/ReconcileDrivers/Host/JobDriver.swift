@@ -99,16 +99,16 @@ public struct JobDriver: KindDriver {
     if job.environment.isEmpty {
       try HostFiles.remove(paths.environment(of: name))
     } else {
-      try HostFiles.write(Data(job.environmentText.value.utf8), to: paths.environment(of: name), mode: 0o600)
+      try HostFiles.write(Data(job.environmentText.value.utf8), to: paths.environment(of: name), mode: 0o600, createDirectory: true)
     }
-    try HostFiles.write(try JobDefinition.encoder.encode(def), to: paths.definition(of: name), mode: 0o600)
+    try HostFiles.write(try JobDefinition.encoder.encode(def), to: paths.definition(of: name), mode: 0o600, createDirectory: true)
     if let units {
       try units.install(subject: job.id, redactor: redactor())
       let live = units.system.systemdIsRunning()
       if live { try check(units.system.systemctl(["daemon-reload"], live: true), "daemon-reload") }
       try check(units.system.systemctl(["enable"] + (live ? ["--now"] : []) + [artifacts.timerName], live: live), "enable \(artifacts.timerName)")
     } else {
-      try HostFiles.write(Data(artifacts.cronFile.utf8), to: artifacts.cronPath, mode: 0o644)
+      try HostFiles.write(Data(artifacts.cronFile.utf8), to: artifacts.cronPath, mode: 0o644, createDirectory: true)
     }
   }
 

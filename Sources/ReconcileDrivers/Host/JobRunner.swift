@@ -1,4 +1,5 @@
 import Foundation
+import HostSystems
 import ReconcileCore
 
 /// `reconcile run-job NAME`: runs an installed job once and records start, end, exit status and output tail.
@@ -16,9 +17,9 @@ public struct JobRunner: Sendable {
     }
     let records = RunRecords(path: paths.runs(of: name))
     let start = now()
-    let lock = open(paths.lock(of: name), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    defer { if lock >= 0 { close(lock) } }
-    if def.noOverlap, lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0 {
+    let lock = try? FileLock(path: paths.lock(of: name))
+    defer { lock?.release() }
+    if def.noOverlap, (try? lock?.tryLock()) != true {
       let r = RunRecord(start: start, end: now(), status: nil, outcome: .skipped, outputTail: "skipped: the previous run still holds '\(paths.lock(of: name))'")
       try records.append(r)
       return (r, 0)

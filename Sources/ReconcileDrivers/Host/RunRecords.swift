@@ -49,7 +49,7 @@ public struct RunRecords: Sendable {
     let all = load()
     if all.count > 400 {
       let kept = try all.suffix(200).map { String(decoding: try Self.encoder.encode($0), as: UTF8.self) + "\n" }.joined()
-      try HostFiles.write(Data(kept.utf8), to: path, mode: 0o600)
+      try HostFiles.write(Data(kept.utf8), to: path, mode: 0o600, createDirectory: true)
     }
   }
 

@@ -45,7 +45,7 @@ struct TargetSystem: Sendable {
   func write(_ path: String, _ content: String, mode: Int = 0o644, redactor: Redactor = Redactor(secrets: [])) throws {
     guard isRemote else {
       let p = local(path)
-      try HostFiles.write(Data(content.utf8), to: p, mode: mode_t(mode))
+      try HostFiles.write(Data(content.utf8), to: p, mode: mode_t(mode), createDirectory: true)
       return
     }
     let b64 = Data(content.utf8).base64EncodedString()

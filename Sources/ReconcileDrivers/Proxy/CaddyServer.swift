@@ -33,7 +33,7 @@ struct CaddyServer {
 
   /// Stages a generation, lets `change` edit it, validates it, loads it through the admin API (or starts Caddy).
   func apply(_ what: String, change: (String) throws -> Void) throws {
-    let lock = try PrefixLock(prefix)
+    let lock = try generations.lock()
     defer { withExtendedLifetime(lock) {} }
     for d in ["logs", "run", "data"] { try generations.makeDirectory("\(prefix)/\(d)") }
     var text = ""
@@ -41,7 +41,7 @@ struct CaddyServer {
       prepare: { staged in
         try generations.makeDirectory(staged + "/sites")
         try change(staged)
-        try FileOut.write(caddyfile(sites: staged + "/sites"), to: staged + "/Caddyfile")
+        try HostFiles.write(caddyfile(sites: staged + "/sites"), to: staged + "/Caddyfile")
         text = try adapt(staged, what: what)
       },
       load: { staged in try putInForce(text, generation: staged, what: what) })
@@ -50,9 +50,9 @@ struct CaddyServer {
   /// Loads the live configuration again (`Cache-Control: must-revalidate` makes Caddy reload unchanged text), so it
   /// picks up certificate files that changed under it; starts Caddy when it is not running.
   func refresh(_ what: String) throws {
-    let lock = try PrefixLock(prefix)
+    let lock = try generations.lock()
     defer { withExtendedLifetime(lock) {} }
-    guard let live = generations.current, let text = FileOut.read(live + "/Caddyfile") else {
+    guard let live = generations.current, let text = HostFiles.read(live + "/Caddyfile") else {
       throw OperationError(doing: what, "Caddy at '\(prefix)' has no live configuration yet")
     }
     try putInForce(text, generation: live, what: what)
@@ -69,7 +69,7 @@ struct CaddyServer {
     let file = staged + "/Caddyfile"
     let v = try ProcessRunner.run([binary, "validate", "--config", file, "--adapter", "caddyfile"], environment: environment)
     guard v.status == 0 else { throw v.failure(doing: what, meaning: "the new Caddy configuration does not validate") }
-    return FileOut.read(file) ?? ""
+    return HostFiles.read(file) ?? ""
   }
 
   /// `POST /load`: Caddy swaps to the new configuration or keeps the old one and answers an error.

@@ -14,13 +14,13 @@ struct LoadedCertificates {
   func record(from live: String) throws {
     var lines: [String] = []
     for path in Self.paths(in: live).sorted() { lines.append("\(Self.digest(path)) \(path)") }
-    try FileOut.write(lines.joined(separator: "\n") + "\n", to: file)
+    try HostFiles.write(lines.joined(separator: "\n") + "\n", to: file)
   }
 
   /// path → digest as recorded at the last reload.
   func loaded() -> [String: String] {
     var out: [String: String] = [:]
-    for line in (FileOut.read(file) ?? "").split(separator: "\n") {
+    for line in (HostFiles.read(file) ?? "").split(separator: "\n") {
       let parts = line.split(separator: " ", maxSplits: 1)
       if parts.count == 2 { out[String(parts[1])] = String(parts[0]) }
     }
@@ -30,7 +30,7 @@ struct LoadedCertificates {
   static func paths(in live: String) -> [String] {
     let sites = live + "/sites"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: sites)) ?? []
-    return names.filter { $0.hasSuffix(".certs") }.flatMap { (FileOut.read("\(sites)/\($0)") ?? "").split(separator: "\n").map(String.init) }
+    return names.filter { $0.hasSuffix(".certs") }.flatMap { (HostFiles.read("\(sites)/\($0)") ?? "").split(separator: "\n").map(String.init) }
   }
 
   /// SHA-256 of a file's bytes, or `missing`.

@@ -20,7 +20,7 @@ struct NginxServer {
   /// The pid of the running master, when its pid file names a live nginx process (a stale pid file whose number
   /// was reused by another process is never signalled).
   var runningPID: pid_t? {
-    guard let text = FileOut.read(pidFile), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
+    guard let text = HostFiles.read(pidFile), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
     guard kill(pid, 0) == 0, let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
     return String(decoding: cmdline, as: UTF8.self).contains("nginx") ? pid : nil
   }
@@ -53,7 +53,7 @@ struct NginxServer {
   /// Stages a new generation, lets `change` edit its files, validates, swaps it in and reloads or starts nginx.
   /// Calls `nginx -t`, then `kill -HUP` (or starts nginx); confirms the reload in the error log.
   func apply(_ what: String, change: (String) throws -> Void) throws {
-    let lock = try PrefixLock(prefix)
+    let lock = try generations.lock()
     defer { withExtendedLifetime(lock) {} }
     for d in ["logs", "run", "temp"] { try generations.makeDirectory("\(prefix)/\(d)") }
     try generations.change(
@@ -62,7 +62,7 @@ struct NginxServer {
         // Generations before 0.2 held generated upstream blocks; upstream addresses now live in the site files.
         try? FileManager.default.removeItem(atPath: staged + "/upstreams")
         try change(staged)
-        try FileOut.write(mainConfig(), to: staged + "/nginx.conf")
+        try HostFiles.write(mainConfig(), to: staged + "/nginx.conf")
         try validate(staged + "/nginx.conf", what: what)
       },
       load: { _ in try reloadOrStart(what) })
@@ -70,7 +70,7 @@ struct NginxServer {
 
   /// Reloads (or starts) nginx on its live configuration, so it loads certificate files that changed under it.
   func refresh(_ what: String) throws {
-    let lock = try PrefixLock(prefix)
+    let lock = try generations.lock()
     defer { withExtendedLifetime(lock) {} }
     guard generations.current != nil else { throw OperationError(doing: what, "nginx at '\(prefix)' has no live configuration yet") }
     try reloadOrStart(what)
@@ -175,7 +175,7 @@ enum DaemonLauncher {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0, errno == EINTR {}
     let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return ProcessResult(argv: argv, status: exit, output: FileOut.read(output) ?? "")
+    return ProcessResult(argv: argv, status: exit, output: HostFiles.read(output) ?? "")
   }
 
   /// Open descriptors above 2 without close-on-exec.

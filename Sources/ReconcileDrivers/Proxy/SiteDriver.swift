@@ -20,7 +20,7 @@ public struct SiteDriver: KindDriver {
       guard let prefix = t.locator["prefix"], let server = t.locator["server"].flatMap(ProxyServerKind.init(rawValue:)) else { continue }
       let ext = server == .nginx ? "conf" : "caddy"
       let live = "\(prefix)/live/sites"
-      guard let config = FileOut.read("\(live)/\(t.id.name).\(ext)") else {
+      guard let config = HostFiles.read("\(live)/\(t.id.name).\(ext)") else {
         out[t.id] = .absent
         continue
       }
@@ -51,9 +51,9 @@ public struct SiteDriver: KindDriver {
     guard let spec = step.desired as? SiteSpec else { throw OperationError(doing: what, "the step carries no site") }
     try Self.placeholders(for: spec)
     try withServer(spec.locator, what: what) { staged in
-      try FileOut.write(spec.config.value, to: "\(staged)/\(spec.fileName)")
+      try HostFiles.write(spec.config.value, to: "\(staged)/\(spec.fileName)")
       let certs = "\(staged)/sites/\(spec.id.name).certs"
-      if spec.certificateFiles.isEmpty { unlink(certs) } else { try FileOut.write(spec.certificateFiles.joined(separator: "\n") + "\n", to: certs) }
+      if spec.certificateFiles.isEmpty { unlink(certs) } else { try HostFiles.write(spec.certificateFiles.joined(separator: "\n") + "\n", to: certs) }
     }
   }
 

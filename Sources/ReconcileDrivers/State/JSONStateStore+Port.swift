@@ -12,7 +12,7 @@ extension JSONStateStore: StateStore {
   }
 
   public func appendHistory(_ entry: HistoryEntry) throws {
-    try AtomicFile.appendLine(try Self.lineEncoder.encode(entry), to: historyPath)
+    try HostFiles.appendLine(try Self.lineEncoder.encode(entry), to: historyPath)
   }
 }
 

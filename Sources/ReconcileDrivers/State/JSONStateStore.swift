@@ -88,7 +88,7 @@ public struct JSONStateStore: Sendable {
       unlink(prev + ".tmp")
       if link(statePath, prev + ".tmp") == 0 { rename(prev + ".tmp", prev) }
     }
-    try AtomicFile.write(data, to: statePath)
+    try HostFiles.write(data, to: statePath, mode: 0o600)
     try? FileManager.default.removeItem(atPath: journalPath)
     return next
   }
@@ -148,7 +148,7 @@ public struct JSONStateStore: Sendable {
     try FileManager.default.createDirectory(atPath: driftDirectory, withIntermediateDirectories: true)
     let stamp = ISO8601DateFormatter().string(from: time).replacingOccurrences(of: ":", with: "")
     let path = "\(driftDirectory)/\(stamp).\(ext)"
-    try AtomicFile.write(data, to: path, mode: 0o644)
+    try HostFiles.write(data, to: path, mode: 0o644)
     return path
   }
 
@@ -160,7 +160,7 @@ public struct JSONStateStore: Sendable {
       throw OperationError(doing: "read random bytes for '\(path)'")
     }
     let key = Array(random)
-    try AtomicFile.write(Data(key), to: path)
+    try HostFiles.write(Data(key), to: path, mode: 0o600)
     return key
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HostSystems
 import ReconcileCore
 
 #if canImport(Glibc)
@@ -17,34 +18,33 @@ public struct LockHolder: Codable, Sendable {
   }
 }
 
-/// An exclusive lock on the state directory (`flock` on `state/lock`), with the holder's identity inside.
+/// An exclusive lock on the state directory (a `FileLock` on `state/lock`), with the holder's identity inside.
 /// A lock file still holding a record while nobody holds the flock means its holder died mid-run:
 /// that is reported to the caller (`staleHolder`), never ignored.
 public final class StateLock: @unchecked Sendable {
-  let fd: Int32
-  let path: String
+  let file: FileLock
+  var path: String { file.path }
   /// The holder that died without releasing the lock, if any.
   public let staleHolder: LockHolder?
 
   /// Takes the lock, polling until `timeout` seconds have passed.
   public init(directory: String, command: String, timeout: Double) throws {
-    path = directory + "/lock"
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw OperationError(doing: "open the state lock '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }
-    let deadline = Date().addingTimeInterval(timeout)
-    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-      guard errno == EWOULDBLOCK || errno == EINTR else {
-        close(fd)
-        throw OperationError(doing: "lock '\(path)'", cause: .io(path: path, errno: errno, call: nil))
-      }
-      if Date() >= deadline {
-        let holder = Self.read(fd).map { "held by \($0.summary)" } ?? "held by another process"
-        close(fd)
-        let hint = timeout > 0 ? "" : "; wait for it or retry with --lock-timeout 60s"
-        throw OperationError("the state in '\(directory)' is locked: \(holder)\(hint)")
-      }
-      usleep(50_000)
+    let path = directory + "/lock"
+    do { file = try FileLock(path: path) } catch {
+      throw OperationError(doing: "open the state lock '\(path)'", cause: .io(path: path, errno: error.errno, call: nil))
     }
+    let locked: Bool
+    do { locked = try file.lock(timeout: timeout) } catch {
+      file.release()
+      throw OperationError(doing: "lock '\(path)'", cause: .io(path: path, errno: error.errno, call: nil))
+    }
+    guard locked else {
+      let holder = Self.read(file.descriptor).map { "held by \($0.summary)" } ?? "held by another process"
+      file.release()
+      let hint = timeout > 0 ? "" : "; wait for it or retry with --lock-timeout 60s"
+      throw OperationError("the state in '\(directory)' is locked: \(holder)\(hint)")
+    }
+    let fd = file.descriptor
     staleHolder = Self.read(fd)
     var host = [CChar](repeating: 0, count: 256)
     gethostname(&host, 255)
@@ -57,9 +57,8 @@ public final class StateLock: @unchecked Sendable {
 
   /// Clears the holder record and releases the lock.
   public func release() {
-    ftruncate(fd, 0)
-    flock(fd, LOCK_UN)
-    close(fd)
+    ftruncate(file.descriptor, 0)
+    file.release()
   }
 
   static let encoder: JSONEncoder = {
