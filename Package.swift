@@ -21,17 +21,20 @@ let package = Package(
     // What reconcile and jules share that does no I/O: SHA-256, HMAC, constant-time comparison, the lock box and the
     // .env grammar. Foundation only, so Core may use it.
     .target(name: "Essentials"),
-    // Plain HTTP over libmicrohttpd (server) and libcurl (client), shared by reconcile's controller and jules.
+    // Plain HTTP over libmicrohttpd (server) and libcurl (client), shared by reconcile's controller and jules; its
+    // CurlTransport is the one libcurl driver (TCP or a unix socket, pooled kept-alive handles, streamed bodies).
     .target(name: "HTTPKit", dependencies: ["Essentials", "CMicroHTTPD", "CCurl"]),
+    // A plain Docker Engine API client over the Engine's unix socket: calls, wire models, errors. Knows no manifest.
+    .target(name: "DockerEngine", dependencies: ["Essentials", "HTTPKit"]),
 
     // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation and Essentials only.
     .target(name: "ReconcileCore", dependencies: ["Essentials"], exclude: ["KINDS.md"]),
-    // Real adapters: filesystem, state store, Docker Engine client, processes.
-    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HTTPKit", "CCurl", "CSQLite", "CCrypto"]),
+    // Real adapters: filesystem, state store, Docker kinds over DockerEngine, processes.
+    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HTTPKit", "DockerEngine", "CSQLite", "CCrypto"]),
     // Executor, controller loop. Core only: it cannot reach I/O by accident.
     .target(name: "ReconcileRuntime", dependencies: ["ReconcileCore"]),
     // Commands and views; the only place that builds concrete drivers.
-    .target(name: "ReconcileCLI", dependencies: ["ReconcileCore", "ReconcileDrivers", "ReconcileRuntime"]),
+    .target(name: "ReconcileCLI", dependencies: ["ReconcileCore", "ReconcileDrivers", "DockerEngine", "ReconcileRuntime"]),
     .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
 
     // The bundled Jules service.
@@ -42,8 +45,13 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore", "Essentials"]),
     .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore", "TestSupport"]),
-    .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore", "Essentials", "TestSupport"]),
-    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit", "Essentials", "TestSupport"]),
+    .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine"]),
+    .testTarget(
+      name: "ReconcileDriversTests",
+      dependencies: ["ReconcileDrivers", "DockerEngine", "HTTPKit", "ReconcileCore", "Essentials", "TestSupport"]),
+    .testTarget(
+      name: "ReconcileCLITests",
+      dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "DockerEngine", "HTTPKit", "Essentials", "TestSupport"]),
     .testTarget(name: "JulesServiceTests", dependencies: ["JulesService", "Essentials", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

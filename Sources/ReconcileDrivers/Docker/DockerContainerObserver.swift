@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 
@@ -119,10 +120,10 @@ extension DockerObserver {
   }
 
   /// The in-place settings as the Engine has them now, in the spec's canonical spelling.
-  static func updatableValues(_ host: DockerContainerLimits.HostConfig, declared spec: ContainerSpec) -> [String: String] {
+  static func updatableValues(_ host: DockerHostConfig, declared spec: ContainerSpec) -> [String: String] {
     var out: [String: String] = [:]
     if spec.restart != nil {
-      let policy = host.restartPolicy ?? DockerContainerLimits.Restart(name: "no")
+      let policy = host.restartPolicy ?? DockerRestartPolicy(name: "no")
       let name = policy.name.isEmpty ? "no" : policy.name
       out["restart"] = name == "on-failure" && (policy.maximumRetryCount ?? 0) > 0 ? "on-failure:\(policy.maximumRetryCount!)" : name
     }

@@ -8,7 +8,7 @@ extension DockerEngineClient {
     var query: [(String, String)] = [("all", all ? "1" : "0")]
     let filters = Self.labelFilters(labels)
     if !filters.isEmpty { query.append(("filters", DockerJSON.filters(filters))) }
-    return try await json([DockerContainerSummary].self, "GET", "/containers/json", query: query, decoder: DockerJSON.engineKeyed)
+    return try await json([DockerContainerSummary].self, "GET", "/containers/json", query: query)
   }
 
   /// Every container (managed or not) whose name is exactly one of `names`. Calls `GET /containers/json` with a
@@ -16,7 +16,7 @@ extension DockerEngineClient {
   public func listContainers(named names: [String]) async throws -> [DockerContainerSummary] {
     let patterns = names.map { "^/" + $0.replacingOccurrences(of: ".", with: "\\.") + "$" }
     let rows = try await json(
-      [DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))], decoder: DockerJSON.engineKeyed)
+      [DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))])
     return rows.filter { names.contains($0.name) }
   }
 
@@ -27,7 +27,7 @@ extension DockerEngineClient {
 
   /// Restart policy and limits only, from `GET /containers/{id}/json`.
   public func inspectContainerLimits(_ id: String) async throws -> DockerContainerLimits {
-    try await json(DockerContainerLimits.self, "GET", "/containers/\(Self.segment(id))/json", decoder: DockerJSON.engineKeyed)
+    try await json(DockerContainerLimits.self, "GET", "/containers/\(Self.segment(id))/json")
   }
 
   /// Like `inspectContainer`, but nil when the Engine answers 404.
@@ -37,9 +37,8 @@ extension DockerEngineClient {
 
   /// Creates a container named `name`; returns its ID. Calls `POST /containers/create?name=...`.
   public func createContainer(name: String, _ spec: DockerContainerCreate) async throws -> String {
-    struct Created: Decodable { var id: String }
     let body = try DockerJSON.encode(spec)
-    return try await json(Created.self, "POST", "/containers/create", query: [("name", name)], body: body).id
+    return try await json(DockerJSON.Created.self, "POST", "/containers/create", query: [("name", name)], body: body).id
   }
 
   /// Calls `POST /containers/{id}/start`.
@@ -97,7 +96,10 @@ extension DockerEngineClient {
   /// Waits until the container is `not-running` (or `next-exit`, `removed`); returns its exit code.
   /// Calls `POST /containers/{id}/wait?condition=...`.
   public func waitContainer(_ id: String, condition: String = "not-running", timeout: Double? = nil) async throws -> Int {
-    struct Waited: Decodable { var statusCode: Int }
+    struct Waited: Decodable {
+      var statusCode: Int
+      enum CodingKeys: String, CodingKey { case statusCode = "StatusCode" }
+    }
     return try await json(
       Waited.self, "POST", "/containers/\(Self.segment(id))/wait", query: [("condition", condition)],
       timeout: timeout
