@@ -162,7 +162,7 @@ public final class DockerEngineClient: @unchecked Sendable {
     return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
   }
 
-  /// `{"label": ["io.reconcile.managed=true"]}` as query filters.
+  /// `{"label": ["key=value", "key-only"]}` as query filters.
   static func labelFilters(_ labels: [String: String?]) -> [String: [String]] {
     if labels.isEmpty { return [:] }
     return ["label": labels.map { key, value in value.map { "\(key)=\($0)" } ?? key }.sorted()]

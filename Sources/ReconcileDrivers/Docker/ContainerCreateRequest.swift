@@ -5,13 +5,13 @@ import ReconcileCore
 /// Turns a `ContainerSpec` into the Engine's create body: the manifest's values, nothing decided.
 enum ContainerCreateRequest {
   /// The body of `POST /containers/create` for `spec` running `image` (an ID or reference);
-  /// `imageRef` is the reference recorded in the labels.
-  static func body(_ spec: ContainerSpec, image: String, imageRef: String) -> DockerContainerCreate {
+  /// `imageRef` is the reference recorded in the labels, `extraLabels` fill keys no other label sets.
+  static func body(_ spec: ContainerSpec, image: String, imageRef: String, extraLabels: [String: String] = [:]) -> DockerContainerCreate {
     var body = DockerContainerCreate(image: image)
     body.cmd = spec.command?.map(\.value)
     body.entrypoint = spec.entrypoint
     if !spec.env.isEmpty { body.env = spec.env.keys.sorted().map { "\($0)=\(spec.env[$0]!.value)" } }
-    body.labels = spec.engineLabels(imageRef: imageRef)
+    body.labels = DockerLabel.container(spec, imageRef: imageRef, extra: extraLabels)
     body.user = spec.user
     body.workingDir = spec.workingDir
     body.stopSignal = spec.stopSignal

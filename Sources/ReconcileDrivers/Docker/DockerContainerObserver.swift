@@ -9,7 +9,7 @@ extension DockerObserver {
     _ targets: [ObserveTarget], images: [ResourceID: Observation], imageTargets: [ObserveTarget]
   ) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let listed = try await client.listContainers(labels: Self.managed)
+    let listed = try await client.listContainers(labels: DockerLabel.managedFilter)
     let byName = Dictionary(listed.map { ($0.name, $0) }) { a, _ in a }
     let imageSpecs = Dictionary(imageTargets.compactMap { t in (t.spec as? ImageSpec).map { (t.id, $0) } }) { a, _ in a }
     let usesReferences = targets.contains { t in
@@ -37,8 +37,8 @@ extension DockerObserver {
       }
       let labels = row.labels ?? [:]
       let attributes = spec.attributes
-      var observed = DockerLabelSpec.observedAttributes(
-        attributes.filter { $0.effect == .replace }, id: t.id, labels: labels, desiredHash: spec.configHash)
+      var observed = DockerLabel.observedAttributes(
+        attributes.filter { $0.effect == .replace }, of: t.id, labels: labels, desiredHash: spec.configHash)
       // In-place settings (restart, limits) can change without a trace in the labels (`docker update` by hand):
       // read the Engine's values for every container that declares one.
       if attributes.contains(where: { $0.effect == .update }) { toInspect.append((t.id, row.id, spec)) }

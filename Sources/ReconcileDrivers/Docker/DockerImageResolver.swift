@@ -21,7 +21,7 @@ struct DockerImageResolver: Sendable {
       if let ref = references.reference(for: id), try await client.inspectImageIfPresent(ref) != nil {
         return (ref, ref)
       }
-      let images = try await client.listImages(labels: [DockerLabel.managed: "true", DockerLabel.resource: id.description])
+      let images = try await client.listImages(labels: DockerLabel.ownedFilter(id))
       if let newest = images.max(by: { $0.created < $1.created }) {
         let tag = (newest.repoTags ?? []).first { $0 != "<none>:<none>" }
         return (newest.id, tag ?? newest.id)

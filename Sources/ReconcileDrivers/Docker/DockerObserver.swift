@@ -18,13 +18,11 @@ struct DockerObserver: Sendable {
     return out
   }
 
-  static let managed: [String: String?] = [DockerLabel.managed: "true"]
-
   // MARK: - Images
 
   func observeImages(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let listed = try await client.listImages(labels: Self.managed)
+    let listed = try await client.listImages(labels: DockerLabel.managedFilter)
     var out: [ResourceID: Observation] = [:]
     for t in targets {
       let spec = t.spec as? ImageSpec
@@ -47,7 +45,7 @@ struct DockerObserver: Sendable {
       if let built = labels[DockerLabel.sourceDigest] { facts["sourceDigest"] = built }
       var attributes: [String: String] = [:]
       if let spec {
-        attributes = DockerLabelSpec.observedAttributes(spec.attributes, id: t.id, labels: labels, desiredHash: spec.configHash)
+        attributes = DockerLabel.observedAttributes(spec.attributes, of: t.id, labels: labels, desiredHash: spec.configHash)
         do {
           if let now = try DockerSourceDigest.digest(of: spec.source) { facts["currentDigest"] = now }
         } catch {
@@ -63,7 +61,7 @@ struct DockerObserver: Sendable {
 
   func observeNetworks(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let byName = Dictionary(try await client.listNetworks(labels: Self.managed).map { ($0.name, $0) }) { a, _ in a }
+    let byName = Dictionary(try await client.listNetworks(labels: DockerLabel.managedFilter).map { ($0.name, $0) }) { a, _ in a }
     var out: [ResourceID: Observation] = [:]
     for t in targets {
       guard let network = byName[t.locator["name"] ?? t.id.name] else {
@@ -78,7 +76,7 @@ struct DockerObserver: Sendable {
 
   func observeVolumes(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let byName = Dictionary(try await client.listVolumes(labels: Self.managed).map { ($0.name, $0) }) { a, _ in a }
+    let byName = Dictionary(try await client.listVolumes(labels: DockerLabel.managedFilter).map { ($0.name, $0) }) { a, _ in a }
     var out: [ResourceID: Observation] = [:]
     for t in targets {
       guard let volume = byName[t.locator["name"] ?? t.id.name] else {
