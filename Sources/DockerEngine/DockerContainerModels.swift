@@ -134,13 +134,8 @@ public struct DockerHealthcheck: Codable, Sendable, Equatable {
   public var timeout: Int?
   public var retries: Int?
   public var startPeriod: Int?
-  public init(test: [String], interval: Int? = nil, timeout: Int? = nil, retries: Int? = nil, startPeriod: Int? = nil) {
-    self.test = test
-    self.interval = interval
-    self.timeout = timeout
-    self.retries = retries
-    self.startPeriod = startPeriod
-  }
+  /// A check running `test`; the timings are the Engine's defaults until set.
+  public init(test: [String]) { self.test = test }
 
   enum CodingKeys: String, CodingKey {
     case test = "Test", interval = "Interval", timeout = "Timeout", retries = "Retries", startPeriod = "StartPeriod"

@@ -49,21 +49,21 @@ extension DockerEngineClient {
   /// Stops with SIGTERM (or the container's stop signal), then SIGKILL after `timeout` seconds.
   /// Calls `POST /containers/{id}/stop?t=...`; the HTTP deadline covers the stop timeout.
   public func stopContainer(_ id: String, timeout: Int? = nil) async throws {
-    var query: [(String, String)] = []
-    if let timeout { query.append(("t", String(timeout))) }
-    try await call(
-      "POST", "/containers/\(Self.segment(id))/stop", query: query,
-      timeout: requestTimeout + Double(timeout ?? 10))
+    try await stopping(id, "stop", timeout: timeout)
   }
 
   /// Stops (waiting `timeout` seconds before SIGKILL) and starts again.
   /// Calls `POST /containers/{id}/restart?t=...`.
   public func restartContainer(_ id: String, timeout: Int? = nil) async throws {
-    var query: [(String, String)] = []
-    if let timeout { query.append(("t", String(timeout))) }
+    try await stopping(id, "restart", timeout: timeout)
+  }
+
+  /// `POST /containers/{id}/ACTION?t=...` for an action that stops the container first: the HTTP deadline
+  /// covers the stop timeout (the Engine's default is 10 s).
+  private func stopping(_ id: String, _ action: String, timeout: Int?) async throws {
+    let query: [(String, String)] = timeout.map { [("t", String($0))] } ?? []
     try await call(
-      "POST", "/containers/\(Self.segment(id))/restart", query: query,
-      timeout: requestTimeout + Double(timeout ?? 10))
+      "POST", "/containers/\(Self.segment(id))/\(action)", query: query, timeout: requestTimeout + Double(timeout ?? 10))
   }
 
   /// Calls `POST /containers/{id}/unpause`.

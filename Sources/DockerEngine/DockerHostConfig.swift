@@ -14,28 +14,25 @@ public struct DockerHostConfig: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case hostIp = "HostIp", hostPort = "HostPort" }
   }
 
-  /// One entry of `Mounts`.
+  /// One entry of `Mounts`: made by `volume` or `bind`, read back as the Engine reports it.
   public struct Mount: Codable, Sendable, Equatable {
-    /// `volume` or `bind` (the Engine may report others, e.g. `tmpfs`).
+    /// `volume` or `bind` (the Engine may report others, e.g. `tmpfs`, without a source).
     public var type: String
     public var source: String
     public var target: String
     public var readOnly: Bool
-    public init(type: String, source: String, target: String, readOnly: Bool) {
-      self.type = type
-      self.source = source
-      self.target = target
-      self.readOnly = readOnly
-    }
-    enum CodingKeys: String, CodingKey { case type = "Type", source = "Source", target = "Target", readOnly = "ReadOnly" }
 
-    /// The Engine omits `Source` (tmpfs) and a false `ReadOnly`.
-    public init(from decoder: Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      self.init(
-        type: try c.decode(String.self, forKey: .type), source: try c.decodeIfPresent(String.self, forKey: .source) ?? "",
-        target: try c.decode(String.self, forKey: .target), readOnly: try c.decodeIfPresent(Bool.self, forKey: .readOnly) ?? false)
+    /// The named volume `name` at `target`.
+    public static func volume(_ name: String, at target: String, readOnly: Bool) -> Mount {
+      Mount(type: "volume", source: name, target: target, readOnly: readOnly)
     }
+
+    /// The host path `path` at `target`.
+    public static func bind(_ path: String, at target: String, readOnly: Bool) -> Mount {
+      Mount(type: "bind", source: path, target: target, readOnly: readOnly)
+    }
+
+    enum CodingKeys: String, CodingKey { case type = "Type", source = "Source", target = "Target", readOnly = "ReadOnly" }
   }
 
   /// `LogConfig`: the log driver and its options.
@@ -79,4 +76,14 @@ public struct DockerRestartPolicy: Codable, Sendable, Equatable {
     self.maximumRetryCount = maximumRetryCount
   }
   enum CodingKeys: String, CodingKey { case name = "Name", maximumRetryCount = "MaximumRetryCount" }
+}
+
+extension DockerHostConfig.Mount {
+  /// The Engine omits `Source` (tmpfs) and a false `ReadOnly`.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      type: try c.decode(String.self, forKey: .type), source: try c.decodeIfPresent(String.self, forKey: .source) ?? "",
+      target: try c.decode(String.self, forKey: .target), readOnly: try c.decodeIfPresent(Bool.self, forKey: .readOnly) ?? false)
+  }
 }

@@ -48,10 +48,13 @@ struct DockerSocketTransport: Sendable {
   ) throws -> DockerHTTPResponse {
     // Every method but GET and HEAD sends a body, possibly empty; no Content-Type unless the call names one.
     let sendsBody = request.method != "GET" && request.method != "HEAD"
-    let curlRequest = CurlRequest(
-      method: request.method, url: "http://localhost" + request.path + Self.encode(request.query),
-      headers: sendsBody ? [("Content-Type", request.contentType ?? "")] : [],
-      body: sendsBody ? request.body ?? Data() : nil, timeout: request.timeout, connectTimeout: connectTimeout)
+    var curlRequest = CurlRequest(
+      method: request.method, url: "http://localhost" + request.path + Self.encode(request.query), timeout: request.timeout,
+      connectTimeout: connectTimeout)
+    if sendsBody {
+      curlRequest.headers = [("Content-Type", request.contentType ?? "")]
+      curlRequest.body = request.body ?? Data()
+    }
     do {
       let response = try curl.perform(curlRequest, cancellation: cancellation, onChunk: onChunk)
       return DockerHTTPResponse(status: response.status, body: response.body)

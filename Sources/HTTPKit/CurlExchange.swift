@@ -1,39 +1,5 @@
 import Foundation
 
-/// One request for `CurlTransport`: what to send and how long to wait.
-public struct CurlRequest: Sendable {
-  public var method: String
-  /// The whole URL; over a unix socket the host part is ignored (`http://localhost/_ping`).
-  public var url: String
-  /// Header lines in order; a header with an empty value removes libcurl's own (`Content-Type:`).
-  public var headers: [(String, String)]
-  /// Sent as is, with its length; nil sends no body at all.
-  public var body: Data?
-  /// Deadline for the whole exchange; nil means none (streams).
-  public var timeout: Double?
-  /// Deadline for the connection alone.
-  public var connectTimeout: Double
-  public var username: String?
-  public var password: String?
-  /// A PEM file of CA certificates to trust for HTTPS instead of the system's.
-  public var caBundlePath: String?
-
-  public init(
-    method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, timeout: Double?,
-    connectTimeout: Double, username: String? = nil, password: String? = nil, caBundlePath: String? = nil
-  ) {
-    self.method = method
-    self.url = url
-    self.headers = headers
-    self.body = body
-    self.timeout = timeout
-    self.connectTimeout = connectTimeout
-    self.username = username
-    self.password = password
-    self.caBundlePath = caBundlePath
-  }
-}
-
 /// Any HTTP answer `CurlTransport` received: status, lower-case headers and the collected body
 /// (only an error body when the 2xx body was streamed to the caller).
 public struct CurlResponse: Sendable {
@@ -62,4 +28,31 @@ public struct CurlTransferError: Error, Sendable, CustomStringConvertible {
   public var status: Int
 
   public var description: String { message }
+}
+
+/// One request for `CurlTransport`: what to send and how long to wait.
+public struct CurlRequest: Sendable {
+  public var method: String
+  /// The whole URL; over a unix socket the host part is ignored (`http://localhost/_ping`).
+  public var url: String
+  /// Header lines in order; a header with an empty value removes libcurl's own (`Content-Type:`).
+  public var headers: [(String, String)] = []
+  /// Sent as is, with its length; nil sends no body at all.
+  public var body: Data? = nil
+  /// Deadline for the whole exchange; nil means none (streams).
+  public var timeout: Double?
+  /// Deadline for the connection alone.
+  public var connectTimeout: Double
+  public var username: String? = nil
+  public var password: String? = nil
+  /// A PEM file of CA certificates to trust for HTTPS instead of the system's.
+  public var caBundlePath: String? = nil
+
+  /// A request with no headers, body or credentials; set those on the value.
+  public init(method: String, url: String, timeout: Double?, connectTimeout: Double) {
+    self.method = method
+    self.url = url
+    self.timeout = timeout
+    self.connectTimeout = connectTimeout
+  }
 }

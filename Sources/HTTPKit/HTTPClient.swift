@@ -32,9 +32,12 @@ public struct HTTPClient: Sendable {
   public func send(_ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil)
     throws -> HTTPClientResponse
   {
-    let request = CurlRequest(
-      method: method, url: url, headers: headers, body: body.map { Data($0) }, timeout: timeoutSeconds,
-      connectTimeout: min(timeoutSeconds, 5), username: username, password: password, caBundlePath: caBundlePath)
+    var request = CurlRequest(method: method, url: url, timeout: timeoutSeconds, connectTimeout: min(timeoutSeconds, 5))
+    request.headers = headers
+    request.body = body.map { Data($0) }
+    request.username = username
+    request.password = password
+    request.caBundlePath = caBundlePath
     do {
       let response = try Self.transport.perform(request)
       return HTTPClientResponse(status: response.status, headers: response.headers, body: [UInt8](response.body))

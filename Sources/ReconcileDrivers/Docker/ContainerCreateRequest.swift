@@ -17,9 +17,12 @@ enum ContainerCreateRequest {
     body.stopSignal = spec.stopSignal
     body.stopTimeout = spec.stopTimeout
     if let h = spec.healthcheck {
-      body.healthcheck = DockerHealthcheck(
-        test: h.test, interval: h.interval.map(nanoseconds), timeout: h.timeout.map(nanoseconds),
-        retries: h.retries, startPeriod: h.startPeriod.map(nanoseconds))
+      var check = DockerHealthcheck(test: h.test)
+      check.interval = h.interval.map(nanoseconds)
+      check.timeout = h.timeout.map(nanoseconds)
+      check.retries = h.retries
+      check.startPeriod = h.startPeriod.map(nanoseconds)
+      body.healthcheck = check
     }
     if !spec.ports.isEmpty {
       var exposed: [String: DockerContainerCreate.Empty] = [:]
@@ -35,8 +38,8 @@ enum ContainerCreateRequest {
     if !spec.mounts.isEmpty {
       body.hostConfig.mounts = spec.mounts.map { m in
         switch m.source {
-        case .volume(let name): .init(type: "volume", source: name, target: m.target, readOnly: m.readOnly)
-        case .bind(let path): .init(type: "bind", source: path, target: m.target, readOnly: m.readOnly)
+        case .volume(let name): .volume(name, at: m.target, readOnly: m.readOnly)
+        case .bind(let path): .bind(path, at: m.target, readOnly: m.readOnly)
         }
       }
     }
