@@ -24,17 +24,20 @@ let package = Package(
     // What reconcile and jules do to the host the same way: atomic writes, flock, the inotify watcher, numbered
     // generations behind a `live` symlink. Glibc and Foundation only.
     .target(name: "HostSystems", dependencies: ["Essentials"]),
-    // Plain HTTP over libmicrohttpd (server) and libcurl (client), shared by reconcile's controller and jules.
+    // Plain HTTP over libmicrohttpd (server) and libcurl (client), shared by reconcile's controller and jules; its
+    // CurlTransport is the one libcurl driver (TCP or a unix socket, pooled kept-alive handles, streamed bodies).
     .target(name: "HTTPKit", dependencies: ["Essentials", "CMicroHTTPD", "CCurl"]),
+    // A plain Docker Engine API client over the Engine's unix socket: calls, wire models, errors. Knows no manifest.
+    .target(name: "DockerEngine", dependencies: ["Essentials", "HTTPKit"]),
 
     // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation and Essentials only.
     .target(name: "ReconcileCore", dependencies: ["Essentials"], exclude: ["KINDS.md"]),
-    // Real adapters: filesystem, state store, Docker Engine client, processes.
-    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HostSystems", "HTTPKit", "CCurl", "CSQLite", "CCrypto"]),
+    // Real adapters: filesystem, state store, Docker kinds over DockerEngine, processes.
+    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HostSystems", "HTTPKit", "DockerEngine", "CSQLite", "CCrypto"]),
     // Executor, controller loop. Core only: it cannot reach I/O by accident.
     .target(name: "ReconcileRuntime", dependencies: ["ReconcileCore"]),
     // Commands and views; the only place that builds concrete drivers.
-    .target(name: "ReconcileCLI", dependencies: ["ReconcileCore", "ReconcileDrivers", "ReconcileRuntime"]),
+    .target(name: "ReconcileCLI", dependencies: ["ReconcileCore", "ReconcileDrivers", "DockerEngine", "ReconcileRuntime"]),
     .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
 
     // The bundled Jules service.
@@ -46,9 +49,14 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["Essentials", "ReconcileCore", "ReconcileRuntime"], path: "Tests/TestSupport"),
     .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore", "Essentials"]),
     .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore", "Essentials", "TestSupport"]),
-    .testTarget(name: "ReconcileDriversTests", dependencies: ["ReconcileDrivers", "ReconcileCore", "ReconcileRuntime", "Essentials", "TestSupport"]),
-    .testTarget(name: "ReconcileCLITests", dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "HTTPKit", "Essentials", "TestSupport"]),
+    .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine"]),
     .testTarget(name: "HostSystemsTests", dependencies: ["HostSystems", "Essentials", "TestSupport"]),
+    .testTarget(
+      name: "ReconcileDriversTests",
+      dependencies: ["ReconcileDrivers", "DockerEngine", "HTTPKit", "ReconcileCore", "ReconcileRuntime", "Essentials", "TestSupport"]),
+    .testTarget(
+      name: "ReconcileCLITests",
+      dependencies: ["ReconcileCLI", "ReconcileCore", "ReconcileDrivers", "DockerEngine", "HTTPKit", "Essentials", "TestSupport"]),
     .testTarget(name: "JulesServiceTests", dependencies: ["JulesService", "Essentials", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+@testable import DockerEngine
+import HTTPKit
 import Foundation
 import Testing
 import TestSupport

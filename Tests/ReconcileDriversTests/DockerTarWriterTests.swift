@@ -81,33 +81,3 @@ struct DockerTarWriterTests {
     return output
   }
 }
-
-@Suite("Docker stream framing")
-struct DockerStreamFramingTests {
-  @Test func demuxerReassemblesFramesSplitAcrossChunks() {
-    var demuxer = DockerLogDemuxer()
-    let frame1: [UInt8] = [1, 0, 0, 0, 0, 0, 0, 3] + Array("ab\n".utf8)
-    let frame2: [UInt8] = [2, 0, 0, 0, 0, 0, 0, 2] + Array("e\n".utf8)
-    let all = frame1 + frame2
-    #expect(demuxer.push(Data(all[0..<5])).isEmpty)
-    #expect(demuxer.push(Data(all[5..<12])) == [DockerLogFrame(stream: .stdout, payload: Data("ab\n".utf8))])
-    #expect(demuxer.push(Data(all[12...])) == [DockerLogFrame(stream: .stderr, payload: Data("e\n".utf8))])
-  }
-
-  @Test func lineSplitterKeepsPartialLines() {
-    var splitter = DockerLineSplitter()
-    #expect(splitter.push(Data("{\"a\":1}\n{\"b\"".utf8)) == [Data("{\"a\":1}".utf8)])
-    #expect(splitter.push(Data(":2}\n\n{\"c\":3}".utf8)) == [Data("{\"b\":2}".utf8)])
-    #expect(splitter.finish() == Data("{\"c\":3}".utf8))
-  }
-
-  @Test func engineKeysMapToSwiftKeys() {
-    #expect(DockerJSON.swiftKey("ID") == "id")
-    #expect(DockerJSON.swiftKey("Id") == "id")
-    #expect(DockerJSON.swiftKey("ImageID") == "imageID")
-    #expect(DockerJSON.swiftKey("OOMKilled") == "oomKilled")
-    #expect(DockerJSON.swiftKey("IPAddress") == "ipAddress")
-    #expect(DockerJSON.swiftKey("timeNano") == "timeNano")
-    #expect(DockerJSON.engineKey("hostConfig") == "HostConfig")
-  }
-}

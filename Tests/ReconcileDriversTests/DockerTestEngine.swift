@@ -1,3 +1,4 @@
+@testable import DockerEngine
 import Foundation
 import Testing
 

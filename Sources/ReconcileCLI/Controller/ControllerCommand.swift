@@ -1,3 +1,4 @@
+import DockerEngine
 import Dispatch
 import Foundation
 import HTTPKit

@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 import ReconcileDrivers
@@ -25,7 +26,7 @@ struct EngineEventWatcher: Sendable {
         failures = 0
         let inbox = self.inbox
         try await client.events(filters: [
-          "type": ["container"], "label": ["\(DockerLabel.managed)=true"], "event": ["die", "stop", "destroy", "health_status"],
+          "type": ["container"], "label": [DockerLabel.managedSelector], "event": ["die", "stop", "destroy", "health_status"],
         ]) { event in
           let name = event.actor.attributes?["name"] ?? String(event.actor.id.prefix(12))
           // The Engine publishes `die` before its container list shows the exit; a run started at once can

@@ -1,24 +1,28 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 
 /// Turns a `ContainerSpec` into the Engine's create body: the manifest's values, nothing decided.
 enum ContainerCreateRequest {
   /// The body of `POST /containers/create` for `spec` running `image` (an ID or reference);
-  /// `imageRef` is the reference recorded in the labels.
-  static func body(_ spec: ContainerSpec, image: String, imageRef: String) -> DockerContainerCreate {
+  /// `imageRef` is the reference recorded in the labels, `extraLabels` fill keys no other label sets.
+  static func body(_ spec: ContainerSpec, image: String, imageRef: String, extraLabels: [String: String] = [:]) -> DockerContainerCreate {
     var body = DockerContainerCreate(image: image)
     body.cmd = spec.command?.map(\.value)
     body.entrypoint = spec.entrypoint
     if !spec.env.isEmpty { body.env = spec.env.keys.sorted().map { "\($0)=\(spec.env[$0]!.value)" } }
-    body.labels = spec.engineLabels(imageRef: imageRef)
+    body.labels = DockerLabel.container(spec, imageRef: imageRef, extra: extraLabels)
     body.user = spec.user
     body.workingDir = spec.workingDir
     body.stopSignal = spec.stopSignal
     body.stopTimeout = spec.stopTimeout
     if let h = spec.healthcheck {
-      body.healthcheck = DockerHealthcheck(
-        test: h.test, interval: h.interval.map(nanoseconds), timeout: h.timeout.map(nanoseconds),
-        retries: h.retries, startPeriod: h.startPeriod.map(nanoseconds))
+      var check = DockerHealthcheck(test: h.test)
+      check.interval = h.interval.map(nanoseconds)
+      check.timeout = h.timeout.map(nanoseconds)
+      check.retries = h.retries
+      check.startPeriod = h.startPeriod.map(nanoseconds)
+      body.healthcheck = check
     }
     if !spec.ports.isEmpty {
       var exposed: [String: DockerContainerCreate.Empty] = [:]
@@ -34,8 +38,8 @@ enum ContainerCreateRequest {
     if !spec.mounts.isEmpty {
       body.hostConfig.mounts = spec.mounts.map { m in
         switch m.source {
-        case .volume(let name): .init(type: "volume", source: name, target: m.target, readOnly: m.readOnly)
-        case .bind(let path): .init(type: "bind", source: path, target: m.target, readOnly: m.readOnly)
+        case .volume(let name): .volume(name, at: m.target, readOnly: m.readOnly)
+        case .bind(let path): .bind(path, at: m.target, readOnly: m.readOnly)
         }
       }
     }

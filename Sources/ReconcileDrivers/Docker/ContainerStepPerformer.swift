@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 
@@ -49,8 +50,7 @@ struct ContainerStepPerformer: Sendable {
   func create(_ spec: ContainerSpec, step: Step, name: String? = nil) async throws -> String {
     let name = name ?? spec.dockerName
     let (image, imageRef) = try await DockerImageResolver(client: client).resolve(spec)
-    var body = ContainerCreateRequest.body(spec, image: image, imageRef: imageRef)
-    for (k, v) in extraLabels where body.labels?[k] == nil { body.labels?[k] = v }
+    let body = ContainerCreateRequest.body(spec, image: image, imageRef: imageRef, extraLabels: extraLabels)
     let id: String
     do {
       id = try await client.createContainer(name: name, body)
@@ -68,7 +68,7 @@ struct ContainerStepPerformer: Sendable {
   func nameConflict(_ name: String, spec: ContainerSpec, error: DockerEngineError) async throws -> Error {
     guard let holder = try await client.inspectContainerIfPresent(name) else { return error }
     let owner = holder.config.labels?[DockerLabel.resource]
-    if holder.config.labels?[DockerLabel.managed] == "true", let owner {
+    if DockerLabel.isManaged(holder.config.labels), let owner {
       return OperationError("the name '\(name)' is used by container \(holder.id.prefix(12)), which belongs to \(owner); give one of them another \"dockerName\"")
     }
     return OperationError(
@@ -97,7 +97,7 @@ struct ContainerStepPerformer: Sendable {
   @discardableResult
   func remove(name: String, stopTimeout: Int) async throws -> String? {
     guard let existing = try await client.inspectContainerIfPresent(name) else { return nil }
-    guard existing.config.labels?[DockerLabel.managed] == "true" else {
+    guard DockerLabel.isManaged(existing.config.labels) else {
       throw OperationError("container '\(name)' (\(existing.id.prefix(12))) is not managed by reconcile; it was left untouched")
     }
     if existing.state.running || existing.state.restarting || existing.state.paused {
@@ -115,7 +115,7 @@ struct ContainerStepPerformer: Sendable {
 
   static func removeIfUnusedBuild(_ imageID: String, client: DockerEngineClient) async {
     guard let image = try? await client.inspectImageIfPresent(imageID),
-      image.config?.labels?[DockerLabel.managed] == "true", (image.repoTags ?? []).isEmpty
+      DockerLabel.isManaged(image.config?.labels), (image.repoTags ?? []).isEmpty
     else { return }
     try? await client.removeImage(imageID)
   }

@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 
@@ -6,7 +7,7 @@ extension DockerObserver {
   /// declare in-place settings (restart, limits), whose live values no label records.
   func observeContainers(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let listed = try await client.listContainers(labels: Self.managed)
+    let listed = try await client.listContainers(labels: DockerLabel.managedFilter)
     let byName = Dictionary(listed.map { ($0.name, $0) }) { a, _ in a }
     let usesReferences = targets.contains { t in
       if case .reference? = (t.spec as? ContainerSpec)?.image { return true }
@@ -33,8 +34,8 @@ extension DockerObserver {
       }
       let labels = row.labels ?? [:]
       let attributes = spec.attributes
-      var observed = DockerLabelSpec.observedAttributes(
-        attributes.filter { $0.effect == .replace }, id: t.id, labels: labels, desiredHash: spec.configHash)
+      var observed = DockerLabel.observedAttributes(
+        attributes.filter { $0.effect == .replace }, of: t.id, labels: labels, desiredHash: spec.configHash)
       // In-place settings (restart, limits) can change without a trace in the labels (`docker update` by hand):
       // read the Engine's values for every container that declares one.
       if attributes.contains(where: { $0.effect == .update }) { toInspect.append((t.id, row.id, spec)) }
@@ -94,10 +95,10 @@ extension DockerObserver {
   }
 
   /// The in-place settings as the Engine has them now, in the spec's canonical spelling.
-  static func updatableValues(_ host: DockerContainerLimits.HostConfig, declared spec: ContainerSpec) -> [String: String] {
+  static func updatableValues(_ host: DockerHostConfig, declared spec: ContainerSpec) -> [String: String] {
     var out: [String: String] = [:]
     if spec.restart != nil {
-      let policy = host.restartPolicy ?? DockerContainerLimits.Restart(name: "no")
+      let policy = host.restartPolicy ?? DockerRestartPolicy(name: "no")
       let name = policy.name.isEmpty ? "no" : policy.name
       out["restart"] = name == "on-failure" && (policy.maximumRetryCount ?? 0) > 0 ? "on-failure:\(policy.maximumRetryCount!)" : name
     }

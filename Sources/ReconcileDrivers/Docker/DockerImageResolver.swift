@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 
@@ -19,7 +20,7 @@ struct DockerImageResolver: Sendable {
       if let ref = spec.imageReference, try await client.inspectImageIfPresent(ref) != nil {
         return (ref, ref)
       }
-      let images = try await client.listImages(labels: [DockerLabel.managed: "true", DockerLabel.resource: id.description])
+      let images = try await client.listImages(labels: DockerLabel.ownedFilter(id))
       if let newest = images.max(by: { $0.created < $1.created }) {
         let tag = (newest.repoTags ?? []).first { $0 != "<none>:<none>" }
         return (newest.id, tag ?? newest.id)

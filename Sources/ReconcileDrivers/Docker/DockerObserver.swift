@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 
@@ -17,13 +18,11 @@ struct DockerObserver: Sendable {
     return out
   }
 
-  static let managed: [String: String?] = [DockerLabel.managed: "true"]
-
   // MARK: - Images
 
   func observeImages(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let listed = try await client.listImages(labels: Self.managed)
+    let listed = try await client.listImages(labels: DockerLabel.managedFilter)
     var out: [ResourceID: Observation] = [:]
     for t in targets {
       let spec = t.spec as? ImageSpec
@@ -46,7 +45,7 @@ struct DockerObserver: Sendable {
       if let built = labels[DockerLabel.sourceDigest] { facts[.sourceDigest] = built }
       var attributes: [String: String] = [:]
       if let spec {
-        attributes = DockerLabelSpec.observedAttributes(spec.attributes, id: t.id, labels: labels, desiredHash: spec.configHash)
+        attributes = DockerLabel.observedAttributes(spec.attributes, of: t.id, labels: labels, desiredHash: spec.configHash)
         do {
           if let now = try DockerSourceDigest.digest(of: spec.source) { facts[.currentDigest] = now }
         } catch {
@@ -62,30 +61,27 @@ struct DockerObserver: Sendable {
 
   func observeNetworks(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let byName = Dictionary(try await client.listNetworks(labels: Self.managed).map { ($0.name, $0) }) { a, _ in a }
-    var out: [ResourceID: Observation] = [:]
-    for t in targets {
-      guard let network = byName[t.locator["name"] ?? t.id.name] else {
-        out[t.id] = .absent
-        continue
-      }
-      out[t.id] = Observation(
+    return Self.match(targets, in: try await client.listNetworks(labels: DockerLabel.managedFilter), name: \.name) { network in
+      Observation(
         exists: true, attributes: ["driver": network.driver, "internal": String(network.internal)], facts: [.id: network.id])
     }
-    return out
   }
 
   func observeVolumes(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let byName = Dictionary(try await client.listVolumes(labels: Self.managed).map { ($0.name, $0) }) { a, _ in a }
-    var out: [ResourceID: Observation] = [:]
-    for t in targets {
-      guard let volume = byName[t.locator["name"] ?? t.id.name] else {
-        out[t.id] = .absent
-        continue
-      }
-      out[t.id] = Observation(exists: true, attributes: ["driver": volume.driver], facts: [.mountpoint: volume.mountpoint])
+    return Self.match(targets, in: try await client.listVolumes(labels: DockerLabel.managedFilter), name: \.name) { volume in
+      Observation(exists: true, attributes: ["driver": volume.driver], facts: [.mountpoint: volume.mountpoint])
     }
+  }
+
+  /// Each target's observation from the listed object of its Docker name (locator `name`, else the resource
+  /// name), or absent.
+  static func match<Object>(
+    _ targets: [ObserveTarget], in listed: [Object], name: (Object) -> String, observation: (Object) -> Observation
+  ) -> [ResourceID: Observation] {
+    let byName = Dictionary(listed.map { (name($0), $0) }) { a, _ in a }
+    var out: [ResourceID: Observation] = [:]
+    for t in targets { out[t.id] = byName[t.locator["name"] ?? t.id.name].map(observation) ?? .absent }
     return out
   }
 }

@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 import Essentials
@@ -34,13 +35,11 @@ struct ImageStepPerformer: Sendable {
   /// Builds or imports the image under its tag; older images of the resource are removed when no
   /// container uses them any more (the Engine refuses otherwise, and that is fine).
   func make(_ spec: ImageSpec) async throws {
-    var labels = extraLabels
-    for (k, v) in DockerLabel.base(spec.id, hash: spec.configHash) { labels[k] = v }
-    labels[DockerLabel.spec] = DockerLabelSpec.encode(spec.attributes, id: spec.id)
     let newID: String
     switch spec.source {
     case .build(let context, let dockerfile):
-      labels[DockerLabel.sourceDigest] = try DockerSourceDigest.contextDigest(context, dockerfile: dockerfile)
+      let digest = try DockerSourceDigest.contextDigest(context, dockerfile: dockerfile)
+      let labels = DockerLabel.image(spec, sourceDigest: digest, extra: extraLabels)
       let ignore = try DockerIgnore(context: context, dockerfile: dockerfile)
       var tar = TarWriter()
       try tar.addTree(at: URL(fileURLWithPath: context), excluding: ignore.excludes)
@@ -54,7 +53,7 @@ struct ImageStepPerformer: Sendable {
         throw error.operationError(detail: tail.isEmpty ? "" : "\n  build output (last lines):\n" + tail)
       }
     case .importTarball(let path):
-      labels[DockerLabel.sourceDigest] = try DockerSourceDigest.fileDigest(path)
+      let labels = DockerLabel.image(spec, sourceDigest: try DockerSourceDigest.fileDigest(path), extra: extraLabels)
       guard let data = FileManager.default.contents(atPath: path) else {
         throw OperationError("cannot read tarball '\(path)'")
       }
@@ -74,7 +73,7 @@ struct ImageStepPerformer: Sendable {
       }
       return
     }
-    let older = try await client.listImages(labels: [DockerLabel.managed: "true", DockerLabel.resource: spec.id.description])
+    let older = try await client.listImages(labels: DockerLabel.ownedFilter(spec.id))
     for image in older where image.id != newID {
       try? await client.removeImage(image.id)
     }

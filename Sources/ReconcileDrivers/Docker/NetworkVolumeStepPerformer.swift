@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 
@@ -7,7 +8,7 @@ struct NetworkVolumeStepPerformer: Sendable {
   let extraLabels: [String: String]
 
   func labels(_ id: ResourceID, hash: String) -> [String: String] {
-    extraLabels.merging(DockerLabel.base(id, hash: hash)) { _, ours in ours }
+    DockerLabel.object(id, hash: hash, extra: extraLabels)
   }
 
   func perform(_ step: Step) async throws {

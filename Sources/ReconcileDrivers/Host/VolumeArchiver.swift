@@ -25,7 +25,7 @@ struct VolumeArchiver: Sendable {
     guard exists.status == 0 else { throw exists.failure(doing: "read the Docker volume '\(volume)'") }
     let helper = "reconcile-backup-" + UUID().uuidString.prefix(8).lowercased()
     let create = try ProcessRunner.run(
-      docker + ["create", "--name", helper, "--label", "io.reconcile.backup-helper=1", "-v", "\(volume):/volume:ro", source.helperImage ?? "", "true"])
+      docker + ["create", "--name", helper, "--label", "\(DockerLabel.backupHelper)=1", "-v", "\(volume):/volume:ro", source.helperImage ?? "", "true"])
     guard create.status == 0 else { throw create.failure(doing: "create the helper container for the Docker volume '\(volume)'") }
     defer { _ = try? ProcessRunner.run(docker + ["rm", "-f", helper]) }
     let tar = "\(scratch)/volume-\(helper).tar"

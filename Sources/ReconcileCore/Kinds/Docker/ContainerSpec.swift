@@ -165,22 +165,6 @@ public struct ContainerSpec: ResourceSpec {
     DockerLabel.configHash(attributes.filter { $0.effect == .replace }, of: id)
   }
 
-  /// Every label the container is created with: the manifest's, then reconcile's own.
-  public func engineLabels(imageRef: String) -> [String: String] {
-    var out = labels
-    for (k, v) in DockerLabel.base(id, hash: configHash) { out[k] = v }
-    var stored: [String: String] = [:]
-    for a in attributes { stored[a.name] = DockerLabel.value(of: a, of: id) }
-    out[DockerLabel.spec] = Self.encodeSpecLabel(stored)
-    out[DockerLabel.imageRef] = imageRef
-    return out
-  }
-
-  static func encodeSpecLabel(_ values: [String: String]) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])) ?? Data("{}".utf8)
-    return String(decoding: data, as: UTF8.self)
-  }
-
   /// Runtime facts that need an action: exited, stopped by hand, unhealthy, image moved.
   public func findings(observed: Observation, context: FindingContext) -> [Finding] {
     ContainerFindings.findings(for: self, observed: observed, context: context)

@@ -8,7 +8,7 @@ extension DockerEngineClient {
     var query: [(String, String)] = [("all", all ? "1" : "0")]
     let filters = Self.labelFilters(labels)
     if !filters.isEmpty { query.append(("filters", DockerJSON.filters(filters))) }
-    return try await json([DockerContainerSummary].self, "GET", "/containers/json", query: query, decoder: DockerJSON.engineKeyed)
+    return try await json([DockerContainerSummary].self, "GET", "/containers/json", query: query)
   }
 
   /// Every container (managed or not) whose name is exactly one of `names`. Calls `GET /containers/json` with a
@@ -16,7 +16,7 @@ extension DockerEngineClient {
   public func listContainers(named names: [String]) async throws -> [DockerContainerSummary] {
     let patterns = names.map { "^/" + $0.replacingOccurrences(of: ".", with: "\\.") + "$" }
     let rows = try await json(
-      [DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))], decoder: DockerJSON.engineKeyed)
+      [DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["name": patterns]))])
     return rows.filter { names.contains($0.name) }
   }
 
@@ -27,7 +27,7 @@ extension DockerEngineClient {
 
   /// Restart policy and limits only, from `GET /containers/{id}/json`.
   public func inspectContainerLimits(_ id: String) async throws -> DockerContainerLimits {
-    try await json(DockerContainerLimits.self, "GET", "/containers/\(Self.segment(id))/json", decoder: DockerJSON.engineKeyed)
+    try await json(DockerContainerLimits.self, "GET", "/containers/\(Self.segment(id))/json")
   }
 
   /// Like `inspectContainer`, but nil when the Engine answers 404.
@@ -37,9 +37,8 @@ extension DockerEngineClient {
 
   /// Creates a container named `name`; returns its ID. Calls `POST /containers/create?name=...`.
   public func createContainer(name: String, _ spec: DockerContainerCreate) async throws -> String {
-    struct Created: Decodable { var id: String }
     let body = try DockerJSON.encode(spec)
-    return try await json(Created.self, "POST", "/containers/create", query: [("name", name)], body: body).id
+    return try await json(DockerJSON.Created.self, "POST", "/containers/create", query: [("name", name)], body: body).id
   }
 
   /// Calls `POST /containers/{id}/start`.
@@ -50,21 +49,21 @@ extension DockerEngineClient {
   /// Stops with SIGTERM (or the container's stop signal), then SIGKILL after `timeout` seconds.
   /// Calls `POST /containers/{id}/stop?t=...`; the HTTP deadline covers the stop timeout.
   public func stopContainer(_ id: String, timeout: Int? = nil) async throws {
-    var query: [(String, String)] = []
-    if let timeout { query.append(("t", String(timeout))) }
-    try await call(
-      "POST", "/containers/\(Self.segment(id))/stop", query: query,
-      timeout: requestTimeout + Double(timeout ?? 10))
+    try await stopping(id, "stop", timeout: timeout)
   }
 
   /// Stops (waiting `timeout` seconds before SIGKILL) and starts again.
   /// Calls `POST /containers/{id}/restart?t=...`.
   public func restartContainer(_ id: String, timeout: Int? = nil) async throws {
-    var query: [(String, String)] = []
-    if let timeout { query.append(("t", String(timeout))) }
+    try await stopping(id, "restart", timeout: timeout)
+  }
+
+  /// `POST /containers/{id}/ACTION?t=...` for an action that stops the container first: the HTTP deadline
+  /// covers the stop timeout (the Engine's default is 10 s).
+  private func stopping(_ id: String, _ action: String, timeout: Int?) async throws {
+    let query: [(String, String)] = timeout.map { [("t", String($0))] } ?? []
     try await call(
-      "POST", "/containers/\(Self.segment(id))/restart", query: query,
-      timeout: requestTimeout + Double(timeout ?? 10))
+      "POST", "/containers/\(Self.segment(id))/\(action)", query: query, timeout: requestTimeout + Double(timeout ?? 10))
   }
 
   /// Calls `POST /containers/{id}/unpause`.
@@ -97,7 +96,10 @@ extension DockerEngineClient {
   /// Waits until the container is `not-running` (or `next-exit`, `removed`); returns its exit code.
   /// Calls `POST /containers/{id}/wait?condition=...`.
   public func waitContainer(_ id: String, condition: String = "not-running", timeout: Double? = nil) async throws -> Int {
-    struct Waited: Decodable { var statusCode: Int }
+    struct Waited: Decodable {
+      var statusCode: Int
+      enum CodingKeys: String, CodingKey { case statusCode = "StatusCode" }
+    }
     return try await json(
       Waited.self, "POST", "/containers/\(Self.segment(id))/wait", query: [("condition", condition)],
       timeout: timeout

@@ -15,8 +15,7 @@ extension DockerEngineClient {
 
   /// Creates a network; returns its ID. Calls `POST /networks/create`.
   public func createNetwork(_ spec: DockerNetworkCreate) async throws -> String {
-    struct Created: Decodable { var id: String }
-    return try await json(Created.self, "POST", "/networks/create", body: try DockerJSON.encode(spec)).id
+    return try await json(DockerJSON.Created.self, "POST", "/networks/create", body: try DockerJSON.encode(spec)).id
   }
 
   /// Calls `DELETE /networks/{id}`.
@@ -29,6 +28,7 @@ extension DockerEngineClient {
     struct Body: Encodable {
       var container: String
       var endpointConfig: DockerContainerCreate.EndpointConfig
+      enum CodingKeys: String, CodingKey { case container = "Container", endpointConfig = "EndpointConfig" }
     }
     let body = Body(container: container, endpointConfig: .init(aliases: aliases.isEmpty ? nil : aliases))
     try await call("POST", "/networks/\(Self.segment(id))/connect", body: try DockerJSON.encode(body))
@@ -39,6 +39,7 @@ extension DockerEngineClient {
     struct Body: Encodable {
       var container: String
       var force: Bool
+      enum CodingKeys: String, CodingKey { case container = "Container", force = "Force" }
     }
     try await call(
       "POST", "/networks/\(Self.segment(id))/disconnect",

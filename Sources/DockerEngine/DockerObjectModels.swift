@@ -20,17 +20,23 @@ public struct DockerImageInspect: Decodable, Sendable {
     public var env: [String]?
     public var cmd: [String]?
     public var entrypoint: [String]?
+
+    enum CodingKeys: String, CodingKey { case labels = "Labels", env = "Env", cmd = "Cmd", entrypoint = "Entrypoint" }
   }
   public var id: String
   public var repoTags: [String]?
   public var created: String?
   public var config: Config?
+
+  enum CodingKeys: String, CodingKey { case id = "Id", repoTags = "RepoTags", created = "Created", config = "Config" }
 }
 
 /// `GET /networks` and `GET /networks/{id}`.
 public struct DockerNetwork: Decodable, Sendable {
   public struct Attached: Decodable, Sendable {
     public var name: String?
+
+    enum CodingKeys: String, CodingKey { case name = "Name" }
   }
   public var id: String
   public var name: String
@@ -39,6 +45,10 @@ public struct DockerNetwork: Decodable, Sendable {
   public var labels: [String: String]?
   /// Filled by inspect only.
   public var containers: [String: Attached]?
+
+  enum CodingKeys: String, CodingKey {
+    case id = "Id", name = "Name", driver = "Driver", `internal` = "Internal", labels = "Labels", containers = "Containers"
+  }
 }
 
 /// The body of `POST /networks/create`.
@@ -54,6 +64,10 @@ public struct DockerNetworkCreate: Encodable, Sendable {
     self.internal = `internal`
     self.labels = labels
   }
+
+  enum CodingKeys: String, CodingKey {
+    case name = "Name", driver = "Driver", `internal` = "Internal", labels = "Labels", checkDuplicate = "CheckDuplicate"
+  }
 }
 
 /// A volume from `GET /volumes` or `GET /volumes/{name}`.
@@ -63,6 +77,10 @@ public struct DockerVolume: Decodable, Sendable {
   public var mountpoint: String
   public var labels: [String: String]?
   public var createdAt: String?
+
+  enum CodingKeys: String, CodingKey {
+    case name = "Name", driver = "Driver", mountpoint = "Mountpoint", labels = "Labels", createdAt = "CreatedAt"
+  }
 }
 
 /// The body of `POST /volumes/create`.
@@ -75,6 +93,8 @@ public struct DockerVolumeCreate: Encodable, Sendable {
     self.driver = driver
     self.labels = labels
   }
+
+  enum CodingKeys: String, CodingKey { case name = "Name", driver = "Driver", labels = "Labels" }
 }
 
 /// One message of `GET /events`.
@@ -82,6 +102,8 @@ public struct DockerEvent: Decodable, Sendable {
   public struct Actor: Decodable, Sendable {
     public var id: String
     public var attributes: [String: String]?
+
+    enum CodingKeys: String, CodingKey { case id = "ID", attributes = "Attributes" }
   }
   /// `container`, `image`, `network`, `volume`, ...
   public var type: String
@@ -89,4 +111,6 @@ public struct DockerEvent: Decodable, Sendable {
   public var action: String
   public var actor: Actor
   public var timeNano: Int?
+
+  enum CodingKeys: String, CodingKey { case type = "Type", action = "Action", actor = "Actor", timeNano = "timeNano" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPKit
 
 /// A client for the Docker Engine API over its unix socket (libcurl, kept-alive connections).
 ///
@@ -30,8 +31,8 @@ public final class DockerEngineClient: @unchecked Sendable {
     self.host = host
     self.requestTimeout = requestTimeout
     self.transport = DockerSocketTransport(
-      host: host, socketPath: String(host.dropFirst("unix://".count)),
-      connectTimeout: connectTimeout, pool: CurlHandlePool(maxIdle: maxConnections))
+      host: host, socketPath: String(host.dropFirst("unix://".count)), connectTimeout: connectTimeout,
+      maxConnections: maxConnections)
   }
 
   /// A client for `$DOCKER_HOST`, or `unix:///var/run/docker.sock` when it is unset.
@@ -134,11 +135,11 @@ public final class DockerEngineClient: @unchecked Sendable {
   /// Sends a JSON request and decodes a JSON answer.
   func json<T: Decodable>(
     _ type: T.Type, _ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil,
-    timeout: Double? = -1, decoder: JSONDecoder = DockerJSON.decoder
+    timeout: Double? = -1
   ) async throws -> T {
     let request = try await request(method, path, query: query, body: body, timeout: timeout)
     let response = try await send(request)
-    return try DockerJSON.decode(type, from: response.body, call: request.call, using: decoder)
+    return try DockerJSON.decode(type, from: response.body, call: request.call)
   }
 
   /// Sends a request whose answer carries no body we need.
@@ -161,7 +162,7 @@ public final class DockerEngineClient: @unchecked Sendable {
     return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
   }
 
-  /// `{"label": ["io.reconcile.managed=true"]}` as query filters.
+  /// `{"label": ["key=value", "key-only"]}` as query filters.
   static func labelFilters(_ labels: [String: String?]) -> [String: [String]] {
     if labels.isEmpty { return [:] }
     return ["label": labels.map { key, value in value.map { "\(key)=\($0)" } ?? key }.sorted()]

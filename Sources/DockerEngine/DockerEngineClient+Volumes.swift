@@ -3,7 +3,10 @@ import Foundation
 extension DockerEngineClient {
   /// Lists volumes carrying `labels`. Calls `GET /volumes?filters=...`.
   public func listVolumes(labels: [String: String?] = [:]) async throws -> [DockerVolume] {
-    struct Listing: Decodable { var volumes: [DockerVolume]? }
+    struct Listing: Decodable {
+      var volumes: [DockerVolume]?
+      enum CodingKeys: String, CodingKey { case volumes = "Volumes" }
+    }
     let filters = Self.labelFilters(labels)
     let query: [(String, String)] = filters.isEmpty ? [] : [("filters", DockerJSON.filters(filters))]
     return try await json(Listing.self, "GET", "/volumes", query: query).volumes ?? []

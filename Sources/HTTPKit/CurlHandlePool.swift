@@ -4,7 +4,8 @@ import Foundation
 /// A small pool of libcurl easy handles; each handle keeps its connection alive between uses.
 ///
 /// A libcurl handle is not thread-safe, so a handle is lent to one request at a time.
-/// Up to `maxIdle` handles are kept; more are created under load and freed when returned.
+/// Up to `maxIdle` handles are kept; more are created under load and freed when returned
+/// (with `maxIdle` 0, every request gets a fresh handle and connection).
 final class CurlHandlePool: @unchecked Sendable {
   private let lock = NSLock()
   private var idle: [UnsafeMutableRawPointer] = []

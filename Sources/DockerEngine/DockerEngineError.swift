@@ -1,5 +1,4 @@
 import Foundation
-import ReconcileCore
 
 /// An error from talking to the Docker Engine, with text that names the call and the cause.
 ///
@@ -56,14 +55,6 @@ public enum DockerEngineError: Error, Sendable, Equatable, CustomStringConvertib
 
   static func format(_ seconds: Double) -> String {
     seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
-  }
-}
-
-extension DockerEngineError {
-  /// The error as the cause of an operation: the Engine's status (nil when it did not answer) and its own text,
-  /// with `detail` after it (a build's last output lines).
-  public func operationError(doing operation: String? = nil, of subject: ResourceID? = nil, detail: String = "") -> OperationError {
-    OperationError(doing: operation, of: subject, cause: .engine(status: status, detail: description + detail), retryable: isRetryable)
   }
 }
 

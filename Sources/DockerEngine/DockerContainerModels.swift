@@ -1,5 +1,8 @@
 import Foundation
 
+// Every wire model spells the Engine's own (PascalCase) keys in explicit `CodingKeys`; the coders in
+// `DockerJSON` convert no keys.
+
 /// `GET /version`.
 public struct DockerVersion: Decodable, Sendable {
   public var version: String
@@ -7,6 +10,10 @@ public struct DockerVersion: Decodable, Sendable {
   public var minAPIVersion: String?
   public var os: String?
   public var arch: String?
+
+  enum CodingKeys: String, CodingKey {
+    case version = "Version", apiVersion = "ApiVersion", minAPIVersion = "MinAPIVersion", os = "Os", arch = "Arch"
+  }
 }
 
 /// One row of `GET /containers/json`.
@@ -43,6 +50,12 @@ public struct DockerContainerInspect: Decodable, Sendable {
     public var startedAt: String?
     public var finishedAt: String?
     public var health: DockerHealth?
+
+    enum CodingKeys: String, CodingKey {
+      case status = "Status", running = "Running", paused = "Paused", restarting = "Restarting", oomKilled = "OOMKilled"
+      case dead = "Dead", pid = "Pid", exitCode = "ExitCode", error = "Error", startedAt = "StartedAt"
+      case finishedAt = "FinishedAt", health = "Health"
+    }
   }
   public struct Config: Decodable, Sendable {
     public var image: String
@@ -54,32 +67,24 @@ public struct DockerContainerInspect: Decodable, Sendable {
     public var workingDir: String?
     public var stopSignal: String?
     public var stopTimeout: Int?
-  }
-  public struct HostConfig: Decodable, Sendable {
-    public var restartPolicy: DockerRestartPolicy?
-    public var memory: Int?
-    public var nanoCpus: Int?
-    public var pidsLimit: Int?
-    public var init_: Bool?
-    public var readonlyRootfs: Bool?
-    public var capDrop: [String]?
-    public var logConfig: LogConfig?
-    public struct LogConfig: Decodable, Sendable {
-      public var type: String
-      public var config: [String: String]?
-    }
+
     enum CodingKeys: String, CodingKey {
-      case restartPolicy, memory, nanoCpus, pidsLimit, readonlyRootfs, capDrop, logConfig
-      case init_ = "init"
+      case image = "Image", labels = "Labels", env = "Env", cmd = "Cmd", entrypoint = "Entrypoint", user = "User"
+      case workingDir = "WorkingDir", stopSignal = "StopSignal", stopTimeout = "StopTimeout"
     }
   }
+  public typealias HostConfig = DockerHostConfig
   public struct Endpoint: Decodable, Sendable {
     public var networkID: String?
     public var aliases: [String]?
     public var ipAddress: String?
+
+    enum CodingKeys: String, CodingKey { case networkID = "NetworkID", aliases = "Aliases", ipAddress = "IPAddress" }
   }
   public struct NetworkSettings: Decodable, Sendable {
     public var networks: [String: Endpoint]?
+
+    enum CodingKeys: String, CodingKey { case networks = "Networks" }
   }
   public var id: String
   public var name: String
@@ -90,6 +95,11 @@ public struct DockerContainerInspect: Decodable, Sendable {
   public var config: Config
   public var hostConfig: HostConfig
   public var networkSettings: NetworkSettings
+
+  enum CodingKeys: String, CodingKey {
+    case id = "Id", name = "Name", created = "Created", image = "Image", restartCount = "RestartCount", state = "State"
+    case config = "Config", hostConfig = "HostConfig", networkSettings = "NetworkSettings"
+  }
 }
 
 /// `State.Health` of a container with a healthcheck.
@@ -99,47 +109,22 @@ public struct DockerHealth: Decodable, Sendable {
     public var end: String?
     public var exitCode: Int
     public var output: String
+
+    enum CodingKeys: String, CodingKey { case start = "Start", end = "End", exitCode = "ExitCode", output = "Output" }
   }
   /// `starting`, `healthy` or `unhealthy`.
   public var status: String
   public var failingStreak: Int
   public var log: [Probe]?
+
+  enum CodingKeys: String, CodingKey { case status = "Status", failingStreak = "FailingStreak", log = "Log" }
 }
 
-/// The in-place settings of `GET /containers/{id}/json`, with the Engine's own key names (see `DockerJSON.engineKeyed`).
+/// The in-place settings of `GET /containers/{id}/json`: `HostConfig` alone, the rest of the answer unread.
 public struct DockerContainerLimits: Decodable, Sendable {
-  public var hostConfig: HostConfig
+  public var hostConfig: DockerHostConfig
 
-  public struct HostConfig: Decodable, Sendable {
-    public var restartPolicy: Restart?
-    public var memory: Int?
-    public var nanoCpus: Int?
-    public var pidsLimit: Int?
-    enum CodingKeys: String, CodingKey {
-      case restartPolicy = "RestartPolicy", memory = "Memory", nanoCpus = "NanoCpus", pidsLimit = "PidsLimit"
-    }
-  }
-
-  public struct Restart: Decodable, Sendable {
-    public var name: String
-    public var maximumRetryCount: Int?
-    enum CodingKeys: String, CodingKey {
-      case name = "Name", maximumRetryCount = "MaximumRetryCount"
-    }
-  }
-
-  enum CodingKeys: String, CodingKey {
-    case hostConfig = "HostConfig"
-  }
-}
-
-public struct DockerRestartPolicy: Codable, Sendable, Equatable {
-  public var name: String
-  public var maximumRetryCount: Int?
-  public init(name: String, maximumRetryCount: Int? = nil) {
-    self.name = name
-    self.maximumRetryCount = maximumRetryCount
-  }
+  enum CodingKeys: String, CodingKey { case hostConfig = "HostConfig" }
 }
 
 /// `Config.Healthcheck`; durations in nanoseconds.
@@ -149,72 +134,32 @@ public struct DockerHealthcheck: Codable, Sendable, Equatable {
   public var timeout: Int?
   public var retries: Int?
   public var startPeriod: Int?
-  public init(test: [String], interval: Int? = nil, timeout: Int? = nil, retries: Int? = nil, startPeriod: Int? = nil) {
-    self.test = test
-    self.interval = interval
-    self.timeout = timeout
-    self.retries = retries
-    self.startPeriod = startPeriod
+  /// A check running `test`; the timings are the Engine's defaults until set.
+  public init(test: [String]) { self.test = test }
+
+  enum CodingKeys: String, CodingKey {
+    case test = "Test", interval = "Interval", timeout = "Timeout", retries = "Retries", startPeriod = "StartPeriod"
   }
 }
 
 /// The body of `POST /containers/create`.
 public struct DockerContainerCreate: Encodable, Sendable {
-  public struct PortBinding: Encodable, Sendable, Equatable {
-    public var hostIp: String
-    public var hostPort: String
-    public init(hostIp: String, hostPort: String) {
-      self.hostIp = hostIp
-      self.hostPort = hostPort
-    }
-  }
-  public struct Mount: Encodable, Sendable, Equatable {
-    /// `volume` or `bind`.
-    public var type: String
-    public var source: String
-    public var target: String
-    public var readOnly: Bool
-    public init(type: String, source: String, target: String, readOnly: Bool) {
-      self.type = type
-      self.source = source
-      self.target = target
-      self.readOnly = readOnly
-    }
-  }
-  public struct LogConfig: Encodable, Sendable {
-    public var type: String
-    public var config: [String: String]
-    public init(type: String, config: [String: String]) {
-      self.type = type
-      self.config = config
-    }
-  }
-  public struct HostConfig: Encodable, Sendable {
-    public var mounts: [Mount]?
-    public var portBindings: [String: [PortBinding]]?
-    public var restartPolicy: DockerRestartPolicy?
-    public var memory: Int?
-    public var nanoCpus: Int?
-    public var pidsLimit: Int?
-    public var init_: Bool?
-    public var readonlyRootfs: Bool?
-    public var capDrop: [String]?
-    public var logConfig: LogConfig?
-    public var networkMode: String?
-    public init() {}
-    enum CodingKeys: String, CodingKey {
-      case mounts, portBindings, restartPolicy, memory, nanoCpus, pidsLimit, readonlyRootfs, capDrop, logConfig
-      case networkMode
-      case init_ = "init"
-    }
-  }
+  public typealias PortBinding = DockerHostConfig.PortBinding
+  public typealias Mount = DockerHostConfig.Mount
+  public typealias LogConfig = DockerHostConfig.LogConfig
+  public typealias HostConfig = DockerHostConfig
+
   public struct EndpointConfig: Encodable, Sendable {
     public var aliases: [String]?
     public init(aliases: [String]?) { self.aliases = aliases }
+
+    enum CodingKeys: String, CodingKey { case aliases = "Aliases" }
   }
   public struct NetworkingConfig: Encodable, Sendable {
     public var endpointsConfig: [String: EndpointConfig]
     public init(endpointsConfig: [String: EndpointConfig]) { self.endpointsConfig = endpointsConfig }
+
+    enum CodingKeys: String, CodingKey { case endpointsConfig = "EndpointsConfig" }
   }
   /// An empty JSON object, as `ExposedPorts` values are.
   public struct Empty: Encodable, Sendable, Equatable { public init() {} }
@@ -237,6 +182,12 @@ public struct DockerContainerCreate: Encodable, Sendable {
     self.image = image
     self.hostConfig = HostConfig()
   }
+
+  enum CodingKeys: String, CodingKey {
+    case image = "Image", cmd = "Cmd", entrypoint = "Entrypoint", env = "Env", labels = "Labels", user = "User"
+    case workingDir = "WorkingDir", exposedPorts = "ExposedPorts", healthcheck = "Healthcheck", stopSignal = "StopSignal"
+    case stopTimeout = "StopTimeout", hostConfig = "HostConfig", networkingConfig = "NetworkingConfig"
+  }
 }
 
 /// The body of `POST /containers/{id}/update`: the settings the Engine changes in place.
@@ -255,5 +206,9 @@ public struct DockerContainerUpdate: Encodable, Sendable, Equatable {
     self.memorySwap = memorySwap
     self.nanoCpus = nanoCpus
     self.pidsLimit = pidsLimit
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case restartPolicy = "RestartPolicy", memory = "Memory", memorySwap = "MemorySwap", nanoCpus = "NanoCpus", pidsLimit = "PidsLimit"
   }
 }

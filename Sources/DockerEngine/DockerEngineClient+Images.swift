@@ -9,7 +9,7 @@ extension DockerEngineClient {
     if let reference { filters["reference"] = [reference] }
     var query: [(String, String)] = []
     if !filters.isEmpty { query.append(("filters", DockerJSON.filters(filters))) }
-    return try await json([DockerImageSummary].self, "GET", "/images/json", query: query, decoder: DockerJSON.engineKeyed)
+    return try await json([DockerImageSummary].self, "GET", "/images/json", query: query)
   }
 
   /// Calls `GET /images/{name}/json`.
@@ -83,7 +83,10 @@ extension DockerEngineClient {
   /// Reads a JSON-lines progress stream (build, import); an `error` line becomes a thrown error.
   private func progressStream(_ request: DockerHTTPRequest, onOutput: @escaping @Sendable (String) -> Void) async throws -> Progress {
     struct Line: Decodable {
-      struct Aux: Decodable { var id: String? }
+      struct Aux: Decodable {
+        var id: String?
+        enum CodingKeys: String, CodingKey { case id = "ID" }
+      }
       var stream: String?
       var status: String?
       var error: String?

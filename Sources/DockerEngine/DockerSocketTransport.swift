@@ -1,0 +1,91 @@
+import Foundation
+import HTTPKit
+
+/// One HTTP request to the Engine, path already versioned (`/v1.41/containers/json`).
+struct DockerHTTPRequest: Sendable {
+  var method: String
+  var path: String
+  var query: [(String, String)] = []
+  var body: Data? = nil
+  var contentType: String? = nil
+  /// Overall deadline for the whole exchange; nil means none (streams).
+  var timeout: Double? = 60
+
+  /// `POST /containers/create`: method and unversioned path, for error texts.
+  var call: String {
+    let unversioned = path.replacingOccurrences(
+      of: #"^/v[0-9]+\.[0-9]+"#, with: "", options: .regularExpression)
+    return "\(method) \(unversioned)"
+  }
+}
+
+struct DockerHTTPResponse: Sendable {
+  var status: Int
+  var body: Data
+}
+
+/// HTTP/1.1 to the Engine's unix socket over HTTPKit's `CurlTransport` (kept-alive pooled handles),
+/// with libcurl's failures worded as `DockerEngineError`s that name the call.
+///
+/// Blocking; callers run it off the cooperative pool (see `DockerEngineClient`).
+struct DockerSocketTransport: Sendable {
+  let host: String
+  let connectTimeout: Double
+  let curl: CurlTransport
+
+  init(host: String, socketPath: String, connectTimeout: Double, maxConnections: Int) {
+    self.host = host
+    self.connectTimeout = connectTimeout
+    self.curl = CurlTransport(unixSocketPath: socketPath, maxIdleHandles: maxConnections)
+  }
+
+  /// Performs `request`; with `onChunk`, a 2xx body is handed over as it arrives
+  /// (return false to stop) and only an error body is collected.
+  func perform(
+    _ request: DockerHTTPRequest,
+    cancellation: TransferCancellation = TransferCancellation(),
+    onChunk: ((Data) -> Bool)? = nil
+  ) throws -> DockerHTTPResponse {
+    // Every method but GET and HEAD sends a body, possibly empty; no Content-Type unless the call names one.
+    let sendsBody = request.method != "GET" && request.method != "HEAD"
+    var curlRequest = CurlRequest(
+      method: request.method, url: "http://localhost" + request.path + Self.encode(request.query), timeout: request.timeout,
+      connectTimeout: connectTimeout)
+    if sendsBody {
+      curlRequest.headers = [("Content-Type", request.contentType ?? "")]
+      curlRequest.body = request.body ?? Data()
+    }
+    do {
+      let response = try curl.perform(curlRequest, cancellation: cancellation, onChunk: onChunk)
+      return DockerHTTPResponse(status: response.status, body: response.body)
+    } catch let failure as CurlTransferError {
+      throw error(for: failure, request: request)
+    }
+  }
+
+  private func error(for failure: CurlTransferError, request: DockerHTTPRequest) -> DockerEngineError {
+    let osCause = failure.osErrno != 0 ? String(cString: strerror(failure.osErrno)).lowercased() : nil
+    switch failure.kind {
+    case .couldNotConnect:
+      return .unreachable(host: host, cause: osCause ?? "connection refused")
+    case .timedOut:
+      // No answer at all within the connect timeout is an unreachable engine.
+      if failure.status == 0, request.timeout == nil || request.timeout! > connectTimeout, let osCause {
+        return .unreachable(host: host, cause: osCause)
+      }
+      return .timedOut(host: host, call: request.call, seconds: request.timeout ?? connectTimeout)
+    case .other:
+      return .transport(host: host, call: request.call, cause: failure.message.lowercased())
+    }
+  }
+
+  static func encode(_ query: [(String, String)]) -> String {
+    guard !query.isEmpty else { return "" }
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    let parts = query.map { key, value in
+      "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+    }
+    return "?" + parts.joined(separator: "&")
+  }
+}
