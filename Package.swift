@@ -18,9 +18,9 @@ let package = Package(
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-    // What reconcile and jules share that does no I/O: SHA-256, HMAC, constant-time comparison, the lock box, the
-    // .env grammar and the JSON value. Foundation only, so Core may use it.
-    .target(name: "Essentials"),
+    // What reconcile and jules share that does no I/O: SHA-256 (libcrypto's), HMAC, constant-time comparison, the lock
+    // box, the .env grammar and the JSON value. Pure computation, so Core may use it.
+    .target(name: "Essentials", dependencies: ["CCrypto"]),
     // What reconcile and jules do to the host the same way: atomic writes, flock, the inotify watcher, numbered
     // generations behind a `live` symlink. Glibc and Foundation only.
     .target(name: "HostSystems", dependencies: ["Essentials"]),

@@ -25,3 +25,11 @@ static inline const char *rc_sans_dns(STACK_OF(GENERAL_NAME) *s, int i, int *len
   return (const char *)ASN1_STRING_get0_data(g->d.dNSName);
 }
 static inline void rc_sans_free(STACK_OF(GENERAL_NAME) *s) { GENERAL_NAMES_free(s); }
+// SHA-256 with its context held by value (a plain C struct), so Swift keeps value semantics and allocates nothing.
+// OpenSSL 3 marks these deprecated in favour of EVP; they are the same implementation (SHA-NI/AVX2 where present).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline void rc_sha256_init(SHA256_CTX *c) { SHA256_Init(c); }
+static inline void rc_sha256_update(SHA256_CTX *c, const void *data, size_t len) { SHA256_Update(c, data, len); }
+static inline void rc_sha256_final(SHA256_CTX *c, unsigned char *out) { SHA256_Final(out, c); }
+#pragma GCC diagnostic pop

@@ -75,6 +75,23 @@ import Essentials
     #expect(SHA256.hash(String(repeating: "a", count: 1000)).hex == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
   }
 
+  /// Streamed in uneven pieces, and a copy of a running hash goes on by itself (the context is a value).
+  @Test func streamingAndCopiesAreIndependent() {
+    var h = SHA256()
+    let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+    var at = 0
+    for size in [1, 63, 64, 65, 4096] + Array(repeating: 100_000, count: 9) where at < million.count {
+      let end = min(at + size, million.count)
+      million[at..<end].withUnsafeBytes { h.update($0) }
+      at = end
+    }
+    million[at...].withUnsafeBytes { h.update($0) }
+    var copy = h
+    copy.update("more")
+    #expect(h.finalize().hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    #expect(copy.finalize().hex != "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+  }
+
   @Test func hmacRFC4231Case2() {
     #expect(HMACSHA256(key: Array("Jefe".utf8)).mac("what do ya want for nothing?") == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
   }

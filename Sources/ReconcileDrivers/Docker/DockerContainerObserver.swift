@@ -34,7 +34,7 @@ extension DockerObserver {
       }
       let labels = row.labels ?? [:]
       let attributes = spec.attributes
-      var observed = DockerLabel.observedAttributes(
+      let observed = DockerLabel.observedAttributes(
         attributes.filter { $0.effect == .replace }, of: t.id, labels: labels, desiredHash: spec.configHash)
       // In-place settings (restart, limits) can change without a trace in the labels (`docker update` by hand):
       // read the Engine's values for every container that declares one.

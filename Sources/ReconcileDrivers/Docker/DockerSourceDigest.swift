@@ -1,4 +1,4 @@
-import CCrypto
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -25,7 +25,7 @@ enum DockerSourceDigest {
       throw Unreadable(description: "build context '\(directory)' is not a directory")
     }
     let ignore = try DockerIgnore(context: directory, dockerfile: dockerfile)
-    var h = OpenSSLSHA256()
+    var h = SHA256()
     for relative in try fm.subpathsOfDirectory(atPath: directory).sorted() where !ignore.excludes(relative) {
       let full = directory + "/" + relative
       let attributes = try fm.attributesOfItem(atPath: full)
@@ -38,46 +38,20 @@ enum DockerSourceDigest {
       case .typeRegular?:
         let data = try Data(contentsOf: URL(fileURLWithPath: full))
         h.update("f \(relative) \(mode) \(data.count)\n")
-        h.update(Array(data))
+        data.withUnsafeBytes { h.update($0) }
       default:
         continue
       }
     }
-    return "sha256:" + h.finalize()
+    return "sha256:" + h.finalize().hex
   }
 
   static func fileDigest(_ path: String) throws -> String {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw Unreadable(description: "cannot read tarball '\(path)'")
     }
-    var h = OpenSSLSHA256()
-    h.update(Array(data))
-    return "sha256:" + h.finalize()
-  }
-}
-
-/// Streaming SHA-256 through OpenSSL (`EVP_sha256`): build contexts can be large.
-struct OpenSSLSHA256: ~Copyable {
-  private let context: OpaquePointer
-
-  init() {
-    context = EVP_MD_CTX_new()
-    EVP_DigestInit_ex(context, EVP_sha256(), nil)
-  }
-
-  deinit { EVP_MD_CTX_free(context) }
-
-  mutating func update(_ text: String) { update(Array(text.utf8)) }
-
-  mutating func update(_ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
-  }
-
-  /// The digest as lower-case hex.
-  consuming func finalize() -> String {
-    var out = [UInt8](repeating: 0, count: 32)
-    var length: UInt32 = 0
-    EVP_DigestFinal_ex(context, &out, &length)
-    return out.map { String(format: "%02x", $0) }.joined()
+    var h = SHA256()
+    data.withUnsafeBytes { h.update($0) }
+    return "sha256:" + h.finalize().hex
   }
 }

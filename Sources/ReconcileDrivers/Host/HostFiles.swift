@@ -1,4 +1,4 @@
-import CCrypto
+import Essentials
 import Foundation
 import HostSystems
 import ReconcileCore
@@ -54,22 +54,17 @@ enum HostFiles {
     }
   }
 
-  /// SHA-256 of a file, streamed through OpenSSL's EVP interface.
+  /// SHA-256 of a file, streamed in 1 MiB chunks (backup archives can be large).
   static func sha256(of path: String) throws -> String {
     guard let h = FileHandle(forReadingAtPath: path) else { throw OperationError(doing: "open '\(path)' to compute its checksum") }
     defer { try? h.close() }
-    guard let ctx = EVP_MD_CTX_new() else { throw OperationError(doing: "compute the checksum of '\(path)'", "EVP_MD_CTX_new failed") }
-    defer { EVP_MD_CTX_free(ctx) }
-    EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+    var digest = SHA256()
     while true {
       let chunk = h.readData(ofLength: 1 << 20)
       if chunk.isEmpty { break }
-      _ = chunk.withUnsafeBytes { EVP_DigestUpdate(ctx, $0.baseAddress, $0.count) }
+      chunk.withUnsafeBytes { digest.update($0) }
     }
-    var out = [UInt8](repeating: 0, count: 32)
-    var n: UInt32 = 0
-    EVP_DigestFinal_ex(ctx, &out, &n)
-    return out.map { String(format: "%02x", $0) }.joined()
+    return digest.finalize().hex
   }
 
   /// The file's modification time, when it exists.

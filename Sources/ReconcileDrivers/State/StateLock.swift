@@ -46,9 +46,7 @@ public final class StateLock: @unchecked Sendable {
     }
     let fd = file.descriptor
     staleHolder = Self.read(fd)
-    var host = [CChar](repeating: 0, count: 256)
-    gethostname(&host, 255)
-    let me = LockHolder(pid: getpid(), host: String(cString: host), command: command, started: Date())
+    let me = LockHolder(pid: getpid(), host: ProcessInfo.processInfo.hostName, command: command, started: Date())
     let data = (try? Self.encoder.encode(me)) ?? Data()
     ftruncate(fd, 0)
     _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }

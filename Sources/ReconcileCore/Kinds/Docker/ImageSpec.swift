@@ -60,7 +60,6 @@ public struct ImageSpec: ResourceSpec {
   /// Facts: `sourceDigest` (what the image was built from, from its label) and `currentDigest`
   /// (the context or tarball now). A difference means a rebuild.
   public func findings(observed: Observation, context: FindingContext) -> [Finding] {
-    let now = context.now
     guard isManagedImage, let current = observed.facts[.currentDigest] else { return [] }
     let built = observed.facts[.sourceDigest] ?? "(unknown)"
     guard built != current else { return [] }

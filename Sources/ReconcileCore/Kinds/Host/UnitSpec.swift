@@ -47,7 +47,6 @@ public struct UnitSpec: ResourceSpec {
 
   /// The activation the plan decides on, from what systemd reports (facts `systemd`, `ActiveState`, `SubState`, `NRestarts`).
   public func findings(observed: Observation, context: FindingContext) -> [Finding] {
-    let now = context.now
     let filesChanged = attributes.contains { $0.name != "enabled" && observed.attributes[$0.name] != $0.value }
     let anyChange = filesChanged || enabled.map { observed.attributes["enabled"] != ($0 ? "true" : "false") } == true
     guard observed.facts[.systemd] == "running" else {

@@ -60,7 +60,6 @@ public struct SiteSpec: ResourceSpec {
 
   /// A stopped server, or certificates that changed after the server last loaded them, need the site applied again.
   public func findings(observed: Observation, context: FindingContext) -> [Finding] {
-    let now = context.now
     var out: [Finding] = []
     if observed.facts[.running] == "false" {
       out.append(Finding(.site(.notRunning(server, prefix: prefix)), effect: .update))
