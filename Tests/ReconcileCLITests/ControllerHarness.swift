@@ -77,6 +77,9 @@ struct ControllerProcess {
 
   var log: String { running.result().stdout }
 
+  /// How the last run ended (`succeeded`, `failed`, `invalid`), from `/status`.
+  var lastRunOutcome: String? { (status()["lastRun"] as? [String: Any])?["outcome"] as? String }
+
   /// Kills the controller if it still runs (for `defer`, when a test fails early).
   func terminate() {
     if running.process.isRunning {

@@ -73,6 +73,29 @@ import Essentials
     #expect(c.stop() == 0)
   }
 
+  /// One invalid save must not wedge the controller: the fix, or any later trigger, reads the manifests afresh and
+  /// heals what drifted meanwhile.
+  @Test func anInvalidSaveThenTheFixHealsWhatDriftedMeanwhile() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    let receiver = try WebhookReceiver(secret: Self.alertSecret)
+    defer { receiver.stop() }
+    let good = manifest(h, receiver: receiver, selfHeal: true)
+    try h.manifest(good)
+    let c = try ControllerProcess(h, [], env: secrets)
+    defer { c.terminate() }
+    let motd = "\(h.host)/motd"
+    #expect(eventually(within: 30) { c.lastRunOutcome == "succeeded" })
+    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "motd" } ] }"#)
+    #expect(eventually(within: 30) { c.lastRunOutcome == "invalid" }, "the invalid save was not read: \(c.log)")
+    try FileManager.default.removeItem(atPath: motd)
+    try h.manifest(good)
+    #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" }, "not healed after the fix: \(c.log)")
+    #expect(eventually(within: 30) { c.status()["ready"] as? Bool == true })
+    #expect(c.log.contains("manifests changed ("), "a save under the manifests is named as such: \(c.log)")
+    #expect(c.stop() == 0)
+  }
+
   /// A bare "remote" and a working clone with one commit of manifests under `manifests/`.
   func gitRemote(_ h: CLIHarness, content: String) throws -> (remote: String, work: String) {
     let remote = "\(h.root)/remote.git", work = "\(h.root)/work"

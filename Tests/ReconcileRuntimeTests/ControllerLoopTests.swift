@@ -72,18 +72,23 @@ actor Script {
     await task.value
   }
 
-  @Test func aTerminalErrorWaitsForANewRevision() async {
+  /// An invalid manifest is not retried with backoff, but it never wedges the loop: any later trigger (a resync, a
+  /// save, an engine event) runs again and reads the manifests afresh.
+  @Test func aTerminalErrorIsNotRetriedButEveryLaterTriggerRuns() async {
     let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
     await script.push(.terminal("invalid manifest"))
+    await script.push(.terminal("invalid manifest"))
     let task = start(script, clock: clock, inbox: inbox)
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 })
-    await inbox.post(.resync)
-    await inbox.post(.engineEvent("die web"))
-    clock.advance(by: .seconds(3600))
-    #expect(await eventuallyAsync(within: 60) { await inbox.isEmpty })
-    #expect(await script.runs.count == 1)
-    await inbox.post(.gitRevision("abc"))
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 && clock.sleeperCount == 1 })
+    // Past any backoff and one resync period: the only run is the resync's, no retry was scheduled.
+    clock.advance(by: .seconds(300))
     #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
+    #expect(await script.runs.last == [.resync])
+    await inbox.post(.fileChanged("manifests/app.json"))
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 3 })
+    await inbox.post(.engineEvent("die web"))
+    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 4 })
+    #expect(await !script.runs.contains { $0.contains(.retry) })
     task.cancel()
     await task.value
   }

@@ -41,8 +41,12 @@ struct ControllerCommand {
     terminal.out("reconcile controller listening on http://\(host):\(server.port) (token-protected except /healthz and /readyz)\n")
     defer { server.shutdown(grace: 2) }
 
+    // A write under the manifests is new desired state; any other watched write is a managed file moving.
+    let manifestsBase = ManifestFiles.baseDirectory(of: args.value("manifests") ?? "manifests")
     let watcher = try FileWatcher { paths in
-      Task { await inbox.post(.fileChanged(paths.count == 1 ? paths[0] : "\(paths.count) paths")) }
+      let what = paths.count == 1 ? paths[0] : "\(paths.count) paths"
+      let trigger: Trigger = paths.contains { Self.isBelow($0, manifestsBase) } ? .manifestsChanged(what) : .fileChanged(what)
+      Task { await inbox.post(trigger) }
     }
     watcher.start()
     defer { watcher.stop() }
@@ -90,6 +94,13 @@ struct ControllerCommand {
       s.resume()
       return s
     }
+  }
+
+  /// Whether `path` is `directory` or inside it (both as the watcher and the options spell them: absolute or not).
+  static func isBelow(_ path: String, _ directory: String) -> Bool {
+    let absolute = { (p: String) in p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
+    let (p, d) = (absolute(path), absolute(directory))
+    return p == d || p.hasPrefix(d.hasSuffix("/") ? d : d + "/")
   }
 
   static func listen(_ text: String) throws -> (String, UInt16) {

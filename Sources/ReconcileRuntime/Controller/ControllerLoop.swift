@@ -3,13 +3,14 @@ public enum RunVerdict: Sendable, Equatable {
   case succeeded
   /// Worth retrying with backoff (a Docker 5xx, a failed step, the engine away).
   case retryable(String)
-  /// Not worth retrying until new desired state arrives (an invalid manifest).
+  /// Not retried with backoff (an invalid manifest): nothing changes until something does. The next trigger of
+  /// any kind (a save, a resync, an engine event) runs again, and every run reads the desired state afresh.
   case terminal(String)
 }
 
 /// The level-triggered controller loop: every trigger leads to a full run, one at a time; triggers arriving
 /// during a run coalesce into one follow-up run; failures back off exponentially with jitter; a terminal
-/// failure waits for a trigger that brings a new revision. Ends when its task is cancelled, after the current run.
+/// failure is not retried, but any later trigger runs. Ends when its task is cancelled, after the current run.
 public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
   public typealias Runner = @Sendable ([Trigger]) async -> RunVerdict
 
@@ -49,16 +50,11 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
 
   func loop(group: inout TaskGroup<Void>) async {
     var attempt = 0
-    var waitingForRevision = false
     var retry: Task<Void, Never>?
     while !Task.isCancelled {
       await inbox.wait()
       if Task.isCancelled { break }
       var triggers = await inbox.take()
-      if waitingForRevision {
-        guard triggers.contains(where: \.bringsNewRevision) else { continue }
-        waitingForRevision = false
-      }
       if triggers.isEmpty { continue }
       retry?.cancel()
       retry = nil
@@ -68,7 +64,6 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
         attempt = 0
       case .terminal:
         attempt = 0
-        waitingForRevision = true
       case .retryable:
         attempt += 1
         let delay = backoff.delay(attempt: attempt, jitter: jitter())

@@ -23,14 +23,6 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     case .engineReconnected: "Docker Engine reachable again"
     }
   }
-
-  /// A trigger that brings new desired state (a terminal error waits for one of these).
-  public var bringsNewRevision: Bool {
-    switch self {
-    case .manifestsChanged, .gitRevision, .manual, .startup: true
-    default: false
-    }
-  }
 }
 
 /// Collects triggers; a run takes all that arrived since the last one, so bursts coalesce into one follow-up run.
