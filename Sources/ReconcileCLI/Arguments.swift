@@ -49,16 +49,18 @@ struct Arguments {
   func values(_ name: String) -> [String] { options[name] ?? [] }
   func has(_ flag: String) -> Bool { flags.contains(flag) }
 
+  /// Seconds from `30`, `30s`, `5m`: not negative, at most 100 years (so every clock and timer can hold it).
   func seconds(_ name: String, default d: Double) throws -> Double {
     guard let v = value(name) else { return d }
-    if let n = Double(v) { return n }
-    guard let s = FieldReader.parseDuration(v) else { throw OperationError("--\(name): expected a duration like \"30s\", got '\(v)'") }
+    guard let s = Double(v) ?? FieldReader.parseDuration(v), s.isFinite, s >= 0, s <= FieldReader.longestDuration else {
+      throw OperationError("--\(name): expected a duration like \"30s\" (up to 100 years), got '\(v)'")
+    }
     return s
   }
 
   func int(_ name: String, default d: Int) throws -> Int {
     guard let v = value(name) else { return d }
-    guard let n = Int(v), n > 0 else { throw OperationError("--\(name): expected a positive whole number, got '\(v)'") }
+    guard let n = Int(v), n > 0, n <= 10_000 else { throw OperationError("--\(name): expected a whole number from 1 to 10000, got '\(v)'") }
     return n
   }
 }

@@ -26,7 +26,7 @@ import Testing
       wrap(
         #"{ "kind": "container", "name": "web", "image": "local/busybox:1", "restart": "allways", "memory": "lots", "state": "paused" }"#),
       [
-        "m.json: resources[0] 'container/web': memory: expected a size of at least 6m like \"256m\" or \"1g\", got 'lots'",
+        "m.json: resources[0] 'container/web': memory: expected a size from 6m to 1024g like \"256m\" or \"1g\", got 'lots'",
         "m.json: resources[0] 'container/web': restart: expected one of 'no', 'always', 'unless-stopped', 'on-failure' or 'on-failure:N', got 'allways' (did you mean 'always'?)",
         "m.json: resources[0] 'container/web': state: expected one of 'running', 'stopped', got 'paused'",
       ]

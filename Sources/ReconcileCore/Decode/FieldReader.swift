@@ -72,18 +72,24 @@ public struct FieldReader {
 
   public mutating func int(_ key: String, in range: ClosedRange<Int> = Int.min...Int.max) -> Int? {
     guard let v = value(key) else { return nil }
-    if case .number(let n) = v, n == n.rounded(), range.contains(Int(n)) { return Int(n) }
+    // `Int(exactly:)`: a number no Int can hold (1e19) is an error like any other, never a trap.
+    if case .number(let n) = v, let i = Int(exactly: n), range.contains(i) { return i }
     report(key, "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \(v.quoted)")
     return nil
   }
 
-  public mutating func number(_ key: String) -> Double? {
+  /// A number within `range` (finite), from a JSON number or a string holding one.
+  public mutating func number(_ key: String, in range: ClosedRange<Double>) -> Double? {
     guard let v = value(key) else { return nil }
-    if case .number(let n) = v { return n }
-    if case .string(let t) = v, !t.isSensitive, let n = Double(t.value) { return n }
-    report(key, "expected a number, got \(v.quoted)")
+    var n: Double?
+    if case .number(let x) = v { n = x }
+    if case .string(let t) = v, !t.isSensitive { n = Double(t.value) }
+    if let n, n.isFinite, range.contains(n) { return n }
+    report(key, "expected a number in \(Self.shown(range.lowerBound))...\(Self.shown(range.upperBound)), got \(v.quoted)")
     return nil
   }
+
+  static func shown(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
 
   /// One of a fixed set of words.
   public mutating func choice(_ key: String, _ allowed: [String]) -> String? {
@@ -168,10 +174,20 @@ public struct FieldReader {
   /// A duration such as `30s`, `5m`, `1h30m`, `250ms`; returns seconds.
   public mutating func duration(_ key: String) -> Double? {
     guard let s = string(key) else { return nil }
-    if let d = Self.parseDuration(s) { return d }
-    report(key, "expected a duration like \"30s\", \"5m\" or \"1h30m\", got '\(s)'")
-    return nil
+    guard let d = Self.parseDuration(s) else {
+      report(key, "expected a duration like \"30s\", \"5m\" or \"1h30m\", got '\(s)'")
+      return nil
+    }
+    guard d <= Self.longestDuration else {
+      report(key, "expected a duration of at most 100 years, got '\(s)'")
+      return nil
+    }
+    return d
   }
+
+  /// The longest duration any field takes (100 years): every duration in seconds, milliseconds or nanoseconds then
+  /// fits the integers the Engine, systemd and the clocks use.
+  public static let longestDuration: Double = 100 * 365 * 86400
 
   public static func parseDuration(_ s: String) -> Double? {
     var total = 0.0, digits = "", i = s.startIndex, sawUnit = false

@@ -44,7 +44,10 @@ public struct PortMapping: Sendable, Hashable {
 
 /// Sizes (`64m`, `1g`, `512k`, `1048576`) and CPU counts in one canonical spelling.
 public enum ResourceQuantity {
-  /// Bytes from `64m`, `64MiB`, `1g`, `512k` or a plain number of bytes.
+  /// The largest size any field takes (1 TiB): far above a container's memory, far below what Int holds.
+  public static let largestBytes = 1 << 40
+
+  /// Bytes from `64m`, `64MiB`, `1g`, `512k` or a plain number of bytes; nil for a size no Int holds.
   public static func bytes(_ text: String) -> Int? {
     let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
     let units: [(String, Int)] = [
@@ -53,7 +56,7 @@ public enum ResourceQuantity {
     ]
     for (suffix, factor) in units where lower.hasSuffix(suffix) {
       guard let n = Double(lower.dropLast(suffix.count)), n > 0 else { return nil }
-      return Int(n * Double(factor))
+      return Int(exactly: (n * Double(factor)).rounded())
     }
     guard let n = Int(lower), n > 0 else { return nil }
     return n

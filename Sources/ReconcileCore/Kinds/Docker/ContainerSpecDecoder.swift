@@ -50,13 +50,7 @@ enum ContainerSpecDecoder {
       spec.labels[key] = value.value
     }
     spec.memoryBytes = memory(&r)
-    if let cpus = r.number("cpus") {
-      if cpus > 0 && cpus <= 1024 {
-        spec.nanoCPUs = Int((cpus * 1e9).rounded())
-      } else {
-        r.report("cpus", "expected a number of CPUs greater than 0 like 0.5 or 2, got \(cpus)")
-      }
-    }
+    if let cpus = r.number("cpus", in: 0.001...1024) { spec.nanoCPUs = Int((cpus * 1e9).rounded()) }
     spec.pidsLimit = r.int("pidsLimit", in: 1...4_194_304)
     spec.initProcess = r.bool("init")
     spec.readOnlyRootfs = r.bool("readOnlyRootfs")
@@ -170,11 +164,11 @@ enum ContainerSpecDecoder {
     var bytes: Int?
     switch v {
     case .string(let t): bytes = ResourceQuantity.bytes(t.value)
-    case .number(let n) where n > 0 && n == n.rounded(): bytes = Int(n)
+    case .number(let n): bytes = Int(exactly: n)
     default: break
     }
-    guard let bytes, bytes >= 6 << 20 else {
-      r.report("memory", "expected a size of at least 6m like \"256m\" or \"1g\", got \(v.quoted)")
+    guard let bytes, bytes >= 6 << 20, bytes <= ResourceQuantity.largestBytes else {
+      r.report("memory", "expected a size from 6m to 1024g like \"256m\" or \"1g\", got \(v.quoted)")
       return nil
     }
     return bytes
@@ -183,9 +177,11 @@ enum ContainerSpecDecoder {
   /// Whole seconds from a number or a duration string (`30`, `"30s"`, `"1m"`).
   static func seconds(_ r: inout FieldReader, _ key: String) -> Int? {
     guard let v = r.value(key) else { return nil }
-    if case .number(let n) = v, n >= 0, n == n.rounded() { return Int(n) }
-    if case .string(let t) = v, let d = FieldReader.parseDuration(t.value), d >= 0 { return Int(d.rounded(.up)) }
-    r.report(key, "expected seconds (30) or a duration like \"30s\", got \(v.quoted)")
+    var seconds: Double?
+    if case .number(let n) = v, n == n.rounded() { seconds = n }
+    if case .string(let t) = v { seconds = FieldReader.parseDuration(t.value)?.rounded(.up) }
+    if let seconds, seconds >= 0, seconds <= FieldReader.longestDuration { return Int(seconds) }
+    r.report(key, "expected seconds (30) or a duration like \"30s\", up to 100 years, got \(v.quoted)")
     return nil
   }
 
