@@ -48,6 +48,18 @@ import TestSupport
     #expect(!h.log.text.contains(ServiceHarness.token) && !h.log.text.contains(Self.fp) && !h.log.text.contains(ServiceHarness.apiKey))
   }
 
+  /// A session id ending in an encoded newline must not reach the upstream request line (`$` in a pattern matches
+  /// before a final newline; the id check anchors at the very end).
+  @Test func aSessionIdWithAnEncodedNewlineIsRefused() throws {
+    let h = try ServiceHarness([:])
+    defer { h.stop() }
+    for id in ["abc%0A", "abc%0D%0AX-Injected:%201", "abc%0D"] {
+      let r = try h.request("/api/sessions/\(id)")
+      #expect(r.status == 400, "\(id): \(r.status) \(r.text)")
+    }
+    #expect(try h.request("/api/sessions/abc-123").status != 400)
+  }
+
   @Test func forwardedForIgnoredWithoutTrustedProxy() throws {
     let h = try ServiceHarness([:])  // empty ALLOWLIST: loopback only
     defer { h.stop() }

@@ -19,7 +19,7 @@ struct SessionRoutes: Sendable {
       }
     }
     let id = parts[2]
-    guard id.range(of: "^[A-Za-z0-9_-]{1,128}$", options: .regularExpression) != nil else {
+    guard id.range(of: #"^[A-Za-z0-9_-]{1,128}\z"#, options: .regularExpression) != nil else {
       return .error(400, "session id '\(id.prefix(64))' is not valid")
     }
     switch (req.method, parts.count > 3 ? parts[3] : nil, parts.count) {

@@ -53,7 +53,9 @@ struct SiteModel {
       let peer = cert.flatMap { peers[ResourceID(kind: "certificate", name: $0)] as? CertificateSpec }
       var dir = peer?.directory ?? cert.map { "\(CertificateSpec.defaultRoot)/\($0)" } ?? ""
       if let d = t.string("directory") {
-        if d.hasPrefix("/") { dir = d } else { t.report("directory", "expected an absolute path, got '\(d)'") }
+        if ConfigValue.isPlainPath(d) { dir = d } else { t.report("directory", Self.expectedPath(d)) }
+      } else if !dir.isEmpty, !ConfigValue.isPlainPath(dir) {
+        t.report("certificate", "the certificate's directory '\(dir)' cannot be rendered into the configuration\(ConfigValue.offending(dir))")
       }
       let redirect = t.bool("redirect") ?? true
       let hsts = t.bool("hsts") ?? true
@@ -69,8 +71,8 @@ struct SiteModel {
       let ws = o.bool("websocket") ?? false
       let strip = o.bool("stripPrefix") ?? false
       guard let path, let up else { continue }
-      guard path.hasPrefix("/"), !path.contains(where: { $0 == " " || $0 == ";" || $0 == "{" || $0 == "}" }) else {
-        o.report("path", "expected a path prefix like \"/jules/\", got '\(path)'")
+      guard ConfigValue.isPlainPath(path) else {
+        o.report("path", "expected a path prefix like \"/jules/\", got '\(path)'\(ConfigValue.offending(path))")
         continue
       }
       switch Upstream.parse(up) {
@@ -86,12 +88,12 @@ struct SiteModel {
       }
     }
     let root = r.string("root")
-    if let root, !root.hasPrefix("/") { r.report("root", "expected an absolute path, got '\(root)'") }
+    if let root, !ConfigValue.isPlainPath(root) { r.report("root", Self.expectedPath(root)) }
     let spa = r.bool("spa") ?? false
     if spa, root == nil { r.report("spa", "a single-page-app fallback needs a 'root'") }
     let gzip = r.bool("gzip") ?? true
     let body = r.string("maxBodySize") ?? "10m"
-    if body.range(of: #"^[0-9]+[kmgKMG]?$"#, options: .regularExpression) == nil {
+    if body.range(of: #"^[0-9]+[kmgKMG]?\z"#, options: .regularExpression) == nil {
       r.report("maxBodySize", "expected a size like \"10m\", \"512k\" or \"1g\", got '\(body)'")
     }
     var limit: RateLimit?
@@ -100,7 +102,7 @@ struct SiteModel {
       let burst = o.int("burst", in: 0...100_000) ?? 0
       o.finish()
       if let rate {
-        if rate.range(of: #"^[0-9]+r/[sm]$"#, options: .regularExpression) != nil {
+        if rate.range(of: #"^[0-9]+r/[sm]\z"#, options: .regularExpression) != nil {
           limit = RateLimit(rate: rate, burst: burst)
         } else {
           r.report("rateLimit.rate", "expected requests per second or minute like \"10r/s\", got '\(rate)'")
@@ -108,7 +110,7 @@ struct SiteModel {
       }
     }
     let webroot = r.string("acmeWebroot")
-    if let webroot, !webroot.hasPrefix("/") { r.report("acmeWebroot", "expected an absolute path, got '\(webroot)'") }
+    if let webroot, !ConfigValue.isPlainPath(webroot) { r.report("acmeWebroot", Self.expectedPath(webroot)) }
     if declared.isEmpty, root == nil, !(tls?.redirect ?? false) { r.report(nil, "expected 'routes' or a 'root' to serve") }
     return SiteModel(
       name: id.name, server: server, serverNames: names, listen: listen, tls: tls, routes: routes, root: root, spa: spa, gzip: gzip, maxBodySize: body, rateLimit: limit,
@@ -118,12 +120,16 @@ struct SiteModel {
   /// `80`, `8080`, `127.0.0.1:8080`, `[::1]:8080`.
   static func readListen(_ r: inout FieldReader, _ key: String) -> String? {
     guard let l = r.string(key) else { return nil }
-    let port = l.split(separator: ":").last.flatMap { Int($0) }
-    guard let port, (1...65535).contains(port), !l.contains(" ") else {
+    guard ConfigValue.isPlainAddress(l, portRequired: false) else {
       r.report(key, "expected a port or ADDRESS:PORT like \"127.0.0.1:8080\", got '\(l)'")
       return nil
     }
     return l
+  }
+
+  /// The message for a path that is not absolute or holds a character the configuration reads as syntax.
+  static func expectedPath(_ p: String) -> String {
+    "expected an absolute path like \"/srv/www\", got '\(p)'" + (p.hasPrefix("/") ? ConfigValue.offending(p) : "")
   }
 
   /// The port part of a listen address.
@@ -146,9 +152,8 @@ enum Upstream {
       return .container(name, port: port)
     }
     let bare = s.hasPrefix("http://") ? String(s.dropFirst(7)) : s
-    guard !bare.isEmpty, !bare.contains(where: { $0 == " " || $0 == ";" || $0 == "{" || $0 == "}" }) else { return nil }
-    let hostPort = bare.split(separator: "/", maxSplits: 1).first.map(String.init) ?? bare
-    guard let p = hostPort.split(separator: ":").last.flatMap({ Int($0) }), (1...65535).contains(p) else { return nil }
+    let hostPort = bare.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? bare
+    guard ConfigValue.isPlainAddress(hostPort, portRequired: true), bare == hostPort || bare == hostPort + "/" else { return nil }
     return .address(hostPort)
   }
 

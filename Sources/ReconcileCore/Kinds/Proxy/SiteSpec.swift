@@ -74,11 +74,14 @@ public struct SiteSpec: ResourceSpec {
     let server = r.choice("server", ["nginx", "caddy"]).flatMap(ProxyServerKind.init(rawValue:)) ?? .nginx
     var prefix = defaultPrefix[server]!
     if let p = r.string("prefix") {
-      if p.hasPrefix("/") { prefix = p } else { r.report("prefix", "expected an absolute path, got '\(p)'") }
+      if ConfigValue.isPlainPath(p) { prefix = p } else { r.report("prefix", SiteModel.expectedPath(p)) }
     }
     var admin: String?
     if server == .caddy {
       admin = r.string("admin") ?? "127.0.0.1:2019"
+      if let a = admin, !ConfigValue.isPlainAddress(a, portRequired: true) {
+        r.report("admin", "expected HOST:PORT like \"127.0.0.1:2019\", got '\(a)'")
+      }
     } else if r.object["admin"] != nil {
       r.report("admin", "only a caddy site has an admin API address")
     }
