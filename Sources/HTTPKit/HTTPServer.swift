@@ -102,33 +102,33 @@ final class RequestContext {
   var discarded = 0
 }
 
-private func collectHeaders(_ connection: OpaquePointer?) -> [String: String] {
-  final class Box { var headers: [String: String] = [:] }
+/// The connection's values of one kind (headers, query arguments) in the order MHD holds them.
+private func connectionValues(_ connection: OpaquePointer?, _ kind: MHD_ValueKind) -> [(key: String, value: String)] {
+  final class Box { var pairs: [(key: String, value: String)] = [] }
   let box = Box()
   _ = MHD_get_connection_values(
-    connection, .HEADER_KIND,
+    connection, kind,
     { cls, _, key, value in
       guard let cls, let key else { return .YES }
-      let b = Unmanaged<Box>.fromOpaque(cls).takeUnretainedValue()
-      let name = String(cString: key).lowercased()
-      let v = value.map { String(cString: $0) } ?? ""
-      if let old = b.headers[name] { b.headers[name] = old + ", " + v } else { b.headers[name] = v }
+      Unmanaged<Box>.fromOpaque(cls).takeUnretainedValue().pairs.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
       return .YES
     }, Unmanaged.passUnretained(box).toOpaque())
-  return box.headers
+  return box.pairs
 }
 
+/// Headers by lower-case name; a repeated header's values are joined with ", ".
+private func collectHeaders(_ connection: OpaquePointer?) -> [String: String] {
+  var headers: [String: String] = [:]
+  for (key, value) in connectionValues(connection, .HEADER_KIND) {
+    let name = key.lowercased()
+    if let old = headers[name] { headers[name] = old + ", " + value } else { headers[name] = value }
+  }
+  return headers
+}
+
+/// Query arguments by name; the last of a repeated argument wins.
 private func collectQuery(_ connection: OpaquePointer?) -> [String: String] {
-  final class Box { var query: [String: String] = [:] }
-  let box = Box()
-  _ = MHD_get_connection_values(
-    connection, .GET_ARGUMENT_KIND,
-    { cls, _, key, value in
-      guard let cls, let key else { return .YES }
-      Unmanaged<Box>.fromOpaque(cls).takeUnretainedValue().query[String(cString: key)] = value.map { String(cString: $0) } ?? ""
-      return .YES
-    }, Unmanaged.passUnretained(box).toOpaque())
-  return box.query
+  Dictionary(connectionValues(connection, .GET_ARGUMENT_KIND), uniquingKeysWith: { _, last in last })
 }
 
 private let httpServerAccessHandler: MHD_AccessHandlerCallback = {

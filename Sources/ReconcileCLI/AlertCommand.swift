@@ -11,7 +11,7 @@ struct AlertCommand {
     guard args.positionals == ["test"] else { throw OperationError("usage: reconcile alert test [options]") }
     let ws = try Workspace(args)
     let manifest = try ws.manifest()
-    let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
+    let out = ws.redacting(terminal)
     guard !manifest.alerts.isEmpty else {
       out.out("No alert targets are declared (add \"alerts\" to the manifests).\n")
       return ExitCode.failure

@@ -12,40 +12,29 @@ struct ApplyPipeline {
   let terminal: Terminal
   let command: String
 
-  struct Result {
-    var manifest: Manifest
-    var plan: Plan
-    /// The plan as observed, before the review narrowed it.
-    var proposed: Plan
-    var outcomes: [StepOutcome]
-    var state: StateSnapshot
-    var observed: ObservedState
-    var applied: Bool
-  }
-
   /// `review` sees the plan and the state it was made from; it returns the plan to execute, or nil to stop.
   /// `form` is the caller's (`ws.form()`), so the key of the keyed hashes is read once per run.
-  func run(manifest: Manifest, form: RecordForm, triggers: [String] = [], review: (Plan, StateSnapshot, Terminal) async throws -> Plan?) async throws -> Result {
+  func run(manifest: Manifest, form: RecordForm, triggers: [String] = [], review: (Plan, StateSnapshot, Terminal) async throws -> Plan?) async throws -> ApplyTransaction.Result {
     let transaction = ApplyTransaction(
       store: ws.store, performer: ws.drivers, form: form, command: command, lockTimeout: try args.seconds("lock-timeout", default: 0),
       parallelism: try args.int("parallelism", default: 4), by: Self.operator)
     let request = ApplyTransaction.Request(
       manifest: manifest, triggers: triggers, revision: ProcessRunner.gitRevision(of: ManifestFiles.baseDirectory(of: ws.manifestPath)),
       redactor: ws.secrets.redactor)
-    let printer = ProgressPrinter(terminal: Terminal(copying: terminal, redactor: ws.secrets.redactor), live: terminal.stdoutIsTTY)
+    let printer = ProgressPrinter(terminal: ws.redacting(terminal), live: terminal.stdoutIsTTY)
     let ticker = Task { await printer.tick() }
     defer { ticker.cancel() }
     let r = try await transaction.run(
       request, plan: { state in try await ws.plan(manifest, state: state, form: form, args: args) },
       review: { plan, state in
         // Secrets are known once the plan is made (interpolation looked them up): redact from here on.
-        try await review(plan, state, Terminal(copying: terminal, redactor: ws.secrets.redactor))
+        try await review(plan, state, ws.redacting(terminal))
       },
       progress: printer, notice: { [terminal] in terminal.warning(Self.text(of: $0)) })
     if r.applied, !r.plan.isEmpty {
       printer.terminal.out("\n" + ApplySummary(outcomes: r.outcomes, seconds: r.seconds).text(style: terminal.style) + "\n")
     }
-    return Result(manifest: manifest, plan: r.plan, proposed: r.proposed, outcomes: r.outcomes, state: r.state, observed: r.observed, applied: r.applied)
+    return r
   }
 
   static func text(of notice: ApplyTransaction.Notice) -> String {

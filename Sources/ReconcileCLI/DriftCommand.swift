@@ -9,10 +9,9 @@ struct DriftCommand {
   let terminal: Terminal
 
   func run() async throws -> Int32 {
-    let ws = try Workspace(args)
-    let look = try await ws.look(args)
+    let (ws, look) = try await Workspace.look(args)
     let report = DriftAnalyzer(form: look.form).analyze(look.manifest, observed: look.observed, state: look.state, plan: look.plan, now: Date())
-    let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
+    let out = ws.redacting(terminal)
     let renderer = DriftRenderer(style: terminal.style)
     let json = renderer.json(report)
     let kept = try ws.store.saveDriftReport(Data(out.redactor.redact(String(decoding: json, as: UTF8.self)).utf8), time: report.time, ext: "json")

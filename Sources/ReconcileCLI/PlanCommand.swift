@@ -8,10 +8,9 @@ struct PlanCommand {
   let terminal: Terminal
 
   func run() async throws -> Int32 {
-    let ws = try Workspace(args)
-    let look = try await ws.look(args)
+    let (ws, look) = try await Workspace.look(args)
     let plan = look.plan
-    let out = Terminal(copying: terminal, redactor: ws.secrets.redactor)
+    let out = ws.redacting(terminal)
     let doc = PlanDocument(plan, manifestDigest: look.manifest.digest, state: look.state)
     if let file = args.value("out") {
       let saved = SavedPlan(document: doc, manifests: ws.manifestPath, pruneVolumes: args.has("prune-volumes"), targets: args.values("target"), excludes: args.values("exclude"))

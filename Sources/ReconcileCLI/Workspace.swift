@@ -81,14 +81,19 @@ struct Workspace {
     var plan: Plan
   }
 
-  func look(_ args: Arguments) async throws -> Look {
-    let manifest = try self.manifest()
-    let form = try self.form()
-    var state = try store.load()
-    _ = store.recover(into: &state)
-    let (plan, observed) = try await self.plan(manifest, state: state, form: form, args: args)
-    return Look(manifest: manifest, form: form, state: state, observed: observed, plan: plan)
+  /// The workspace the global options name, and a look at it: how `plan` and `drift` begin.
+  static func look(_ args: Arguments) async throws -> (Workspace, Look) {
+    let ws = try Workspace(args)
+    let manifest = try ws.manifest()
+    let form = try ws.form()
+    var state = try ws.store.load()
+    _ = ws.store.recover(into: &state)
+    let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
+    return (ws, Look(manifest: manifest, form: form, state: state, observed: observed, plan: plan))
   }
+
+  /// `terminal`, redacting the secrets the manifests use (those known so far).
+  func redacting(_ terminal: Terminal) -> Terminal { Terminal(copying: terminal, redactor: secrets.redactor) }
 
   /// Observes every desired resource and every recorded one.
   func observe(_ manifest: Manifest, state: StateSnapshot) async throws -> ObservedState {

@@ -14,39 +14,22 @@ import Testing
     #expect(c.syncFailureThreshold == 3)
   }
 
-  @Test(arguments: [
-    (["JULES_API_KEY": "k"], "configuration: LOCAL_TOKEN is required but not set"),
-    (["LOCAL_TOKEN": "t"], "configuration: JULES_API_KEY is required but not set"),
-    (
-      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "ALLOWLIST": "10.0.0.0/8, 10.0.0.0/33"],
-      "configuration: ALLOWLIST has '10.0.0.0/33', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8"
-    ),
-    (
-      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "TRUSTED_PROXIES": "proxy.local"],
-      "configuration: TRUSTED_PROXIES has 'proxy.local', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8"
-    ),
-    (
-      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "PORT": "70000"],
-      "configuration: PORT has '70000', expected a whole number in 0...65535"
-    ),
-    (
-      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "RATE_LIMIT": "fast"],
-      "configuration: RATE_LIMIT has 'fast', expected N, N/s or N/m (0 disables)"
-    ),
-    (
-      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "NOTIFY_WEBHOOK": "http://127.0.0.1:1/x"],
-      "configuration: NOTIFY_SECRET is required when NOTIFY_WEBHOOK is set"
-    ),
-    (
-      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "NOTES_DIR": "/tmp/notes"],
-      "configuration: NOTES_DIR and LITEWRITER_URL must be set together"
-    ),
-    (
-      ["LOCAL_TOKEN": "t", "JULES_API_KEY": "k", "ALERT_WEBHOOK": "ftp://x"],
-      "configuration: ALERT_WEBHOOK is not an http(s) URL"
-    ),
-  ])
-  func rejectsWithVariableName(env: [String: String], message: String) {
+  /// Each case changes `base` (nil removes a variable) and names the error it must be rejected with.
+  @Test(
+    arguments: [
+      (["LOCAL_TOKEN": nil], "configuration: LOCAL_TOKEN is required but not set"),
+      (["JULES_API_KEY": nil], "configuration: JULES_API_KEY is required but not set"),
+      (["ALLOWLIST": "10.0.0.0/8, 10.0.0.0/33"], "configuration: ALLOWLIST has '10.0.0.0/33', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8"),
+      (["TRUSTED_PROXIES": "proxy.local"], "configuration: TRUSTED_PROXIES has 'proxy.local', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8"),
+      (["PORT": "70000"], "configuration: PORT has '70000', expected a whole number in 0...65535"),
+      (["RATE_LIMIT": "fast"], "configuration: RATE_LIMIT has 'fast', expected N, N/s or N/m (0 disables)"),
+      (["NOTIFY_WEBHOOK": "http://127.0.0.1:1/x"], "configuration: NOTIFY_SECRET is required when NOTIFY_WEBHOOK is set"),
+      (["NOTES_DIR": "/tmp/notes"], "configuration: NOTES_DIR and LITEWRITER_URL must be set together"),
+      (["ALERT_WEBHOOK": "ftp://x"], "configuration: ALERT_WEBHOOK is not an http(s) URL"),
+    ] as [([String: String?], String)])
+  func rejectsWithVariableName(change: [String: String?], message: String) {
+    var env = base
+    for (key, value) in change { env[key] = value }
     #expect(throws: JulesError(message)) { try JulesConfig.load(environment: env) }
   }
 

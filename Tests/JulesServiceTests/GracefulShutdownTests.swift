@@ -7,22 +7,11 @@ import Essentials
 @Suite struct GracefulShutdownTests {
   /// A request in flight when shutdown starts still gets its answer; new connections are refused.
   @Test func inFlightRequestFinishes() throws {
-    let arrived = Locked(false)
-    let release = DispatchSemaphore(value: 0)
-    // A Jules API that holds `POST /sessions` until the test releases it.
-    let slowAPI = HTTPServer(options: HTTPServer.Options()) { req in
-      if req.method == "POST" {
-        arrived.withLock { $0 = true }
-        release.wait()
-        return .json(200, object: ["id": "slow", "name": "sessions/slow"])
-      }
-      return .json(200, object: ["sessions": [Any]()])
-    }
-    try slowAPI.start()
-    defer { slowAPI.shutdown(grace: 1) }
+    let slowAPI = try SlowJulesAPI()
+    defer { slowAPI.shutdown() }
     let dir = makeTempDir("graceful")
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let h = try ServiceHarness(["JULES_API_BASE": "http://127.0.0.1:\(slowAPI.port)/v1alpha", "PERSIST": "1", "DATA_DIR": dir])
+    let h = try ServiceHarness(["JULES_API_BASE": slowAPI.base, "PERSIST": "1", "DATA_DIR": dir])
     let port = h.service.port
 
     let answer = Locked<Int?>(nil)
@@ -30,7 +19,7 @@ import Essentials
       let r = try? h.request("POST", "/api/sessions", body: Array(#"{"prompt":"p"}"#.utf8))
       answer.withLock { $0 = r?.status ?? -1 }
     }.start()
-    #expect(eventually(within: 10) { arrived.current })
+    #expect(eventually(within: 10) { slowAPI.arrived.current })
     let stopped = Locked(false)
     Thread {
       h.stop(); stopped.withLock { $0 = true }
@@ -39,7 +28,7 @@ import Essentials
     // New connections are refused while the old request is still running.
     #expect(eventually(within: 10) { (try? HTTPClient(timeoutSeconds: 1).send("GET", "http://127.0.0.1:\(port)/healthz")) == nil })
     #expect(answer.current == nil && !stopped.current)
-    release.signal()
+    slowAPI.release()
     #expect(eventually(within: 10) { answer.current == 200 })
     #expect(eventually(within: 10) { stopped.current })
     #expect(h.log.text.contains("\"msg\":\"jules stopped\""))

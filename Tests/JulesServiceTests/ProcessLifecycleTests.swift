@@ -33,25 +33,15 @@ import Essentials
   }
 
   @Test func sigtermFinishesInFlightRequestThenExits() throws {
-    let arrived = Locked(false)
-    let release = DispatchSemaphore(value: 0)
-    let slowAPI = HTTPServer(options: HTTPServer.Options()) { req in
-      if req.method == "POST" {
-        arrived.withLock { $0 = true }
-        release.wait()
-        return .json(200, object: ["id": "slow"])
-      }
-      return .json(200, object: ["sessions": [Any]()])
-    }
-    try slowAPI.start()
-    defer { slowAPI.shutdown(grace: 1) }
+    let slowAPI = try SlowJulesAPI()
+    defer { slowAPI.shutdown() }
     let dir = makeTempDir("sigterm")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let port = UInt16(freePort())
     let (p, out) = try launch([
       "PORT": String(port), "HOST": "127.0.0.1", "LOCAL_TOKEN": "proc-token-55",
       "JULES_API_KEY": "proc-key-66", "PERSIST": "1", "DATA_DIR": dir,
-      "JULES_API_BASE": "http://127.0.0.1:\(slowAPI.port)/v1alpha",
+      "JULES_API_BASE": slowAPI.base,
     ])
     let base = "http://127.0.0.1:\(port)"
     #expect(eventually(within: 10) { (try? HTTPClient(timeoutSeconds: 1).send("GET", base + "/healthz"))?.status == 200 })
@@ -62,11 +52,11 @@ import Essentials
         headers: [("Authorization", "Bearer proc-token-55")], body: Array("{}".utf8))
       answer.withLock { $0 = r?.status ?? -1 }
     }.start()
-    #expect(eventually(within: 10) { arrived.current })
+    #expect(eventually(within: 10) { slowAPI.arrived.current })
     p.terminate()  // SIGTERM
     #expect(eventually(within: 10) { (try? HTTPClient(timeoutSeconds: 1).send("GET", base + "/healthz")) == nil })
     #expect(p.isRunning && answer.current == nil)
-    release.signal()
+    slowAPI.release()
     #expect(eventually(within: 10) { answer.current == 200 })
     p.waitUntilExit()
     #expect(p.terminationReason == .exit && p.terminationStatus == 0)

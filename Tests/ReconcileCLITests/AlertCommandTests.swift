@@ -32,9 +32,9 @@ import Testing
   }
 
   @Test func anUnreachableTargetIsReportedWithoutItsURL() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(
+      manifest: #"{ "apiVersion": "reconcile/v1", "resources": [], "alerts": [ { "name": "gone", "type": "slack", "url": "http://127.0.0.1:9/hooks/T0-secret-path" } ] }"#)
     defer { h.cleanup() }
-    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [], "alerts": [ { "name": "gone", "type": "slack", "url": "http://127.0.0.1:9/hooks/T0-secret-path" } ] }"#)
     let r = try h.run(["alert", "test"])
     #expect(r.status == 1)
     #expect(r.stdout == "gone (slack): alert target 'gone' (slack) could not be reached\n")

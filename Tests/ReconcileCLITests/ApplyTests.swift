@@ -4,9 +4,8 @@ import Testing
 /// plan/apply end to end on the real filesystem.
 @Suite struct ApplyTests {
   @Test func theIssueManifestAppliesAndIsIdempotent() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     #expect(try h.run(["validate"]).stdout == "The manifests are valid: 2 resources in 1 file.\n")
     let first = try h.run(["plan", "--detailed-exitcode"])
     #expect(first.status == 2)
@@ -26,9 +25,8 @@ import Testing
   }
 
   @Test func applyWithoutATerminalNeedsAutoApprove() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     let r = try h.run(["apply"])
     #expect(r.status == 1)
     #expect(r.stderr == "error: apply needs confirmation, but standard input is not a terminal: review the plan and run again with --auto-approve\n")
@@ -36,9 +34,8 @@ import Testing
   }
 
   @Test func anInvalidManifestChangesNothing() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "x", "path": "HOST/x", "contnet": "y" } ] }"#, name: "broken")
     let r = try h.run(["apply", "--auto-approve"])
     #expect(r.status == 1)
@@ -49,10 +46,8 @@ import Testing
   }
 
   @Test func pruneDestroysWhatLeftTheManifestsAndNothingElse() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness.applied(demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     try "mine".write(toFile: "\(h.host)/unmanaged", atomically: true, encoding: .utf8)
     try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "directory", "name": "site", "path": "HOST/site", "mode": "0755" } ] }"#)
     let plan = try h.run(["plan"])
@@ -90,10 +85,8 @@ import Testing
   }
 
   @Test func aNonEmptyDirectoryIsNotDestroyed() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness.applied(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "directory", "name": "d", "path": "HOST/d" } ] }"#)
     defer { h.cleanup() }
-    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "directory", "name": "d", "path": "HOST/d" } ] }"#)
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     try "keep".write(toFile: "\(h.host)/d/user-file", atomically: true, encoding: .utf8)
     try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
     let r = try h.run(["apply", "--auto-approve"])
@@ -103,9 +96,8 @@ import Testing
   }
 
   @Test func targetAndExcludeNarrowThePlan() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     #expect(try h.run(["plan", "--target", "directory/site"]).stdout.hasSuffix("Plan: 1 to add, 0 to change, 0 to replace, 0 to destroy.\n"))
     #expect(try h.run(["plan", "--exclude", "directory/site"]).stdout == "No changes. The host matches the manifests.\n")
     let bad = try h.run(["plan", "--target", "file/mtod"])

@@ -27,6 +27,19 @@ struct CLIHarness {
     try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the binary first (swift build); looked for \(Self.binary)")
   }
 
+  /// A fresh sandbox with `json` as its manifest (see `manifest(_:name:)`).
+  init(manifest json: String) throws {
+    try self.init()
+    try manifest(json)
+  }
+
+  /// A fresh sandbox with `json` as its manifest, applied once with `apply --auto-approve` (expected to succeed).
+  static func applied(_ json: String) throws -> CLIHarness {
+    let h = try CLIHarness(manifest: json)
+    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
+    return h
+  }
+
   /// Writes `manifests/NAME.json`, replacing `HOST` with the sandbox's host directory.
   func manifest(_ json: String, name: String = "main") throws {
     try json.replacingOccurrences(of: "HOST", with: host).write(toFile: "\(manifests)/\(name).json", atomically: true, encoding: .utf8)

@@ -43,42 +43,42 @@ struct ControllerDockerTests {
 
   static func unique(_ role: String) -> String { "rc-test-\(role)-\(UUID().uuidString.prefix(8).lowercased())" }
 
-  @Test func aKilledContainerIsRestoredBySelfHeal() throws {
+  /// Runs `body` against a controller following `containerManifest(_:receiver:selfHeal:)` for container `name` in a
+  /// fresh sandbox, with the receiver of its alerts; the container is removed afterwards.
+  func withController(_ name: String, selfHeal: Bool, _ body: (String, WebhookReceiver, ControllerProcess) throws -> Void) throws {
     let h = try CLIHarness()
     defer { h.cleanup() }
-    let name = Self.unique("ctl-heal")
     defer { TestEngine.docker(["rm", "-f", name]) }
     let receiver = try WebhookReceiver(secret: "s")
     defer { receiver.stop() }
-    try h.manifest(containerManifest(name, receiver: receiver, selfHeal: true))
+    try h.manifest(containerManifest(name, receiver: receiver, selfHeal: selfHeal))
     let c = try ControllerProcess(h, [])
     defer { c.terminate() }
-    #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
-    let started = Date()
-    #expect(TestEngine.docker(["kill", name]).0 == 0)
-    #expect(eventually(within: 30) { TestEngine.state(name) == "running" }, "not restored: \(c.log)")
-    let restoredIn = Date().timeIntervalSince(started)
-    #expect(eventually(within: 10) { !receiver.alerts("container-died").isEmpty })
-    #expect(c.log.contains("Docker Engine event (die \(name))"))
-    #expect(c.stop() == 0)
-    print("container killed -> running again in \(String(format: "%.2f", restoredIn)) s")
+    try body(name, receiver, c)
+  }
+
+  @Test func aKilledContainerIsRestoredBySelfHeal() throws {
+    try withController(Self.unique("ctl-heal"), selfHeal: true) { name, receiver, c in
+      #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
+      let started = Date()
+      #expect(TestEngine.docker(["kill", name]).0 == 0)
+      #expect(eventually(within: 30) { TestEngine.state(name) == "running" }, "not restored: \(c.log)")
+      let restoredIn = Date().timeIntervalSince(started)
+      #expect(eventually(within: 10) { !receiver.alerts("container-died").isEmpty })
+      #expect(c.log.contains("Docker Engine event (die \(name))"))
+      #expect(c.stop() == 0)
+      print("container killed -> running again in \(String(format: "%.2f", restoredIn)) s")
+    }
   }
 
   @Test func reportOnlyReportsADeadContainerAndLeavesIt() throws {
-    let h = try CLIHarness()
-    defer { h.cleanup() }
-    let name = Self.unique("ctl-report")
-    defer { TestEngine.docker(["rm", "-f", name]) }
-    let receiver = try WebhookReceiver(secret: "s")
-    defer { receiver.stop() }
-    try h.manifest(containerManifest(name, receiver: receiver, selfHeal: false))
-    let c = try ControllerProcess(h, [])
-    defer { c.terminate() }
-    #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
-    #expect(TestEngine.docker(["kill", name]).0 == 0)
-    #expect(eventually(within: 30) { !receiver.alerts("container-died").isEmpty && !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
-    #expect(TestEngine.state(name) == "exited")
-    #expect(c.stop() == 0)
+    try withController(Self.unique("ctl-report"), selfHeal: false) { name, receiver, c in
+      #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
+      #expect(TestEngine.docker(["kill", name]).0 == 0)
+      #expect(eventually(within: 30) { !receiver.alerts("container-died").isEmpty && !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
+      #expect(TestEngine.state(name) == "exited")
+      #expect(c.stop() == 0)
+    }
   }
 
   @Test func theControllerOutlivesTheEngineGoingAwayAndReconnects() throws {

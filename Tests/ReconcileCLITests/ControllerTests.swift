@@ -20,57 +20,59 @@ import Essentials
 
   var secrets: [String: String] { ["ALERT_SECRET": Self.alertSecret, "CONTENT": Self.contentSecret] }
 
-  @Test func selfHealRestoresAHandEditAndSaysSoInASignedAlert() throws {
+  /// Runs `body` against a controller following `manifest(_:receiver:selfHeal:)` in a fresh sandbox, with the receiver of its alerts.
+  func withController(selfHeal: Bool, _ body: (CLIHarness, WebhookReceiver, ControllerProcess) throws -> Void) throws {
     let h = try CLIHarness()
     defer { h.cleanup() }
     let receiver = try WebhookReceiver(secret: Self.alertSecret)
     defer { receiver.stop() }
-    try h.manifest(manifest(h, receiver: receiver, selfHeal: true))
+    try h.manifest(manifest(h, receiver: receiver, selfHeal: selfHeal))
     let c = try ControllerProcess(h, [], env: secrets)
     defer { c.terminate() }
-    let motd = "\(h.host)/motd"
-    #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" })
-    try "tampered\n".write(toFile: motd, atomically: false, encoding: .utf8)
-    #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" }, "not healed: \(c.log)")
-    #expect(eventually(within: 30) { !receiver.alerts("drift-healed").isEmpty })
-    let healed = receiver.alerts("drift-healed")[0]
-    #expect(healed["subject"] as? String == "file/motd")
-    let allSigned = receiver.all.allSatisfy { $0.signatureValid }
-    #expect(allSigned)
-    #expect(!receiver.all.contains { $0.body.contains(Self.contentSecret) || $0.body.contains(Self.alertSecret) })
-    #expect(c.stop() == 0)
-    #expect(c.log.contains("reconcile controller stopped"))
-    #expect(!c.log.contains(Self.contentSecret))
+    try body(h, receiver, c)
+  }
+
+  @Test func selfHealRestoresAHandEditAndSaysSoInASignedAlert() throws {
+    try withController(selfHeal: true) { h, receiver, c in
+      let motd = "\(h.host)/motd"
+      #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" })
+      try "tampered\n".write(toFile: motd, atomically: false, encoding: .utf8)
+      #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" }, "not healed: \(c.log)")
+      #expect(eventually(within: 30) { !receiver.alerts("drift-healed").isEmpty })
+      let healed = receiver.alerts("drift-healed")[0]
+      #expect(healed["subject"] as? String == "file/motd")
+      let allSigned = receiver.all.allSatisfy { $0.signatureValid }
+      #expect(allSigned)
+      #expect(!receiver.all.contains { $0.body.contains(Self.contentSecret) || $0.body.contains(Self.alertSecret) })
+      #expect(c.stop() == 0)
+      #expect(c.log.contains("reconcile controller stopped"))
+      #expect(!c.log.contains(Self.contentSecret))
+    }
   }
 
   @Test func reportOnlyReportsDriftAndChangesNothing() throws {
-    let h = try CLIHarness()
-    defer { h.cleanup() }
-    let receiver = try WebhookReceiver(secret: Self.alertSecret)
-    defer { receiver.stop() }
-    try h.manifest(manifest(h, receiver: receiver, selfHeal: false))
-    let c = try ControllerProcess(h, [], env: secrets)
-    defer { c.terminate() }
-    let motd = "\(h.host)/motd"
-    #expect(eventually(within: 30) { h.read(motd) != nil })
-    try "tampered\n".write(toFile: motd, atomically: false, encoding: .utf8)
-    #expect(eventually(within: 30) { !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
-    #expect(h.read(motd) == "tampered\n")
-    let status = c.status()
-    let resources = status["resources"] as? [[String: Any]] ?? []
-    #expect(resources.first?["sync"] as? String == "drifted")
-    #expect(status["selfHeal"] as? Bool == false)
-    // Health is open; everything else wants the token.
-    #expect(try c.request("GET", "/healthz").status == 200)
-    #expect(try c.request("GET", "/readyz").status == 200)
-    #expect(try c.request("GET", "/metrics").status == 401)
-    #expect(try c.request("GET", "/status", token: "wrong").status == 401)
-    let metrics = try c.request("GET", "/metrics", token: c.token).text
-    #expect(metrics.contains("reconcile_drifted_resources 1"))
-    #expect(metrics.contains("reconcile_managed_resources{kind=\"file\"} 1"))
-    #expect(metrics.contains("reconcile_runs_total{outcome=\"succeeded\",trigger=\"startup\"} 1"))
-    #expect(try c.request("POST", "/trigger", token: c.token).status == 202)
-    #expect(c.stop() == 0)
+    try withController(selfHeal: false) { h, receiver, c in
+      let motd = "\(h.host)/motd"
+      #expect(eventually(within: 30) { h.read(motd) != nil })
+      try "tampered\n".write(toFile: motd, atomically: false, encoding: .utf8)
+      #expect(eventually(within: 30) { !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
+      #expect(h.read(motd) == "tampered\n")
+      let status = c.status()
+      let resources = status["resources"] as? [[String: Any]] ?? []
+      #expect(resources.first?["sync"] as? String == "drifted")
+      #expect(status["selfHeal"] as? Bool == false)
+      // Health is open; everything else wants the token.
+      #expect(try c.request("GET", "/healthz").status == 200)
+      #expect(try c.request("GET", "/readyz").status == 200)
+      #expect(try c.request("GET", "/metrics").status == 401)
+      #expect(try c.request("GET", "/status", token: "wrong").status == 401)
+      let metrics = try c.request("GET", "/metrics", token: c.token).text
+      #expect(metrics.contains("reconcile_drifted_resources 1"))
+      #expect(metrics.contains("reconcile_managed_resources{kind=\"file\"} 1"))
+      #expect(metrics.contains("reconcile_runs_total{outcome=\"succeeded\",trigger=\"startup\"} 1"))
+      #expect(try c.request("POST", "/trigger", token: c.token).status == 202)
+      #expect(c.stop() == 0)
+    }
   }
 
   /// One invalid save must not wedge the controller: the fix, or any later trigger, reads the manifests afresh and

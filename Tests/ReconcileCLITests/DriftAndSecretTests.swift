@@ -3,10 +3,8 @@ import Testing
 
 @Suite struct DriftTests {
   @Test func aHandEditShowsAsDriftInEveryFormatAndApplyRevertsIt() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness.applied(demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     try "hacked\n".write(toFile: "\(h.host)/site/motd", atomically: true, encoding: .utf8)
     try FileManager.default.removeItem(atPath: "\(h.host)/site/motd")
     try "hacked\n".write(toFile: "\(h.host)/site/motd", atomically: false, encoding: .utf8)
@@ -38,10 +36,8 @@ import Testing
   }
 
   @Test func missingAndUnmanagedAreReported() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness.applied(demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     try FileManager.default.removeItem(atPath: "\(h.host)/site/motd")
     try "already here".write(toFile: "\(h.host)/other", atomically: true, encoding: .utf8)
     try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "other", "path": "HOST/other", "content": "already here" } ] }"#, name: "more")
@@ -93,9 +89,8 @@ import Testing
   }
 
   @Test func aMissingSecretSaysWhereItLooked() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "f", "path": "HOST/f", "content": "${secret.NOPE_NOT_SET}" } ] }"#)
     defer { h.cleanup() }
-    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "f", "path": "HOST/f", "content": "${secret.NOPE_NOT_SET}" } ] }"#)
     let r = try h.run(["validate"])
     #expect(r.status == 1)
     #expect(r.stderr.contains("resources[0]: content: secret 'NOPE_NOT_SET' is not set (looked in the environment, '\(h.manifests)/secrets/')"))

@@ -44,9 +44,8 @@ import TestSupport
   }
 
   @Test func lateAndFailingJobsAreDriftInTheIssueWords() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: Self.hostManifest)
     defer { h.cleanup() }
-    try h.manifest(Self.hostManifest)
     #expect(try h.run(["apply", "--auto-approve"], env: Self.env).status == 0)
     let run = try h.run(["run-job", "sync-notes"])
     #expect(run.status == 0, "\(run.all)")

@@ -6,9 +6,8 @@ import TestSupport
 /// The state store under pressure: saved plans, locks, crashes, corruption.
 @Suite struct StateTests {
   @Test func aSavedPlanIsAppliedExactly() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     let plan = try h.run(["plan", "--out", "\(h.root)/p.plan"])
     #expect(plan.stdout.contains("Saved the plan to \(h.root)/p.plan."))
     let r = try h.run(["apply", "\(h.root)/p.plan"])
@@ -17,10 +16,8 @@ import TestSupport
   }
 
   @Test func aStaleSavedPlanIsRefusedListingWhatMoved() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness.applied(demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     try "edited by hand\n".write(toFile: "\(h.host)/site/motd", atomically: true, encoding: .utf8)
     #expect(try h.run(["plan", "--out", "\(h.root)/p.plan"]).status == 0)
     try "edited again\n".write(toFile: "\(h.host)/site/motd", atomically: true, encoding: .utf8)
@@ -31,9 +28,8 @@ import TestSupport
   }
 
   @Test func aLockHeldByAnotherRunIsReportedWithItsHolder() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     try FileManager.default.createDirectory(atPath: h.state, withIntermediateDirectories: true)
     let lock = try StateLock(directory: h.state, command: "reconcile apply (test holder)", timeout: 0)
     let r = try h.run(["apply", "--auto-approve"])
@@ -47,9 +43,8 @@ import TestSupport
   }
 
   @Test func twoConcurrentAppliesSerializeOnTheLock() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: Self.many(400))
     defer { h.cleanup() }
-    try h.manifest(Self.many(400))
     let a = h.start(["apply", "--auto-approve", "--lock-timeout", "60s"])
     let b = h.start(["apply", "--auto-approve", "--lock-timeout", "60s"])
     a.process.waitUntilExit()
@@ -89,10 +84,8 @@ import TestSupport
   }
 
   @Test func aCorruptedStateIsAClearErrorNeverAReset() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness.applied(demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     try "{ \"version\": 1, \"lineage\": ".write(toFile: "\(h.state)/state.json", atomically: true, encoding: .utf8)
     for cmd in [["plan"], ["apply", "--auto-approve"], ["drift"]] {
       let r = try h.run(cmd)
@@ -104,10 +97,8 @@ import TestSupport
   }
 
   @Test func statePreviousVersionAndSerialAdvance() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness.applied(demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     try "changed\n".write(toFile: "\(h.host)/site/motd", atomically: true, encoding: .utf8)
     #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     let now = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(h.state)/state.json"))) as! [String: Any]

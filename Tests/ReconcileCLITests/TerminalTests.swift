@@ -25,9 +25,8 @@ import Testing
   }
 
   @Test func applyAsksOnATerminalAndOnlyYesApproves() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     let (no, shownNo) = try onTerminal(h, "apply", input: "no\n")
     #expect(no == 1)
     #expect(shownNo.contains("Do you want to perform these actions?"))
@@ -42,18 +41,16 @@ import Testing
   }
 
   @Test func noColorTurnsColoursOffOnATerminal() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     let (_, shown) = try onTerminal(h, "plan", input: "", env: "NO_COLOR=1")
     #expect(shown.contains("+ directory/site (not present on the host)"))
     #expect(!shown.contains("\u{1B}["))
   }
 
   @Test func historyAndStatusCarryTheGitRevision() throws {
-    let h = try CLIHarness()
+    let h = try CLIHarness(manifest: demoManifest)
     defer { h.cleanup() }
-    try h.manifest(demoManifest)
     let git = { (args: [String]) throws -> String in
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/git")

@@ -42,26 +42,18 @@ struct DockerEngineErrorTests {
   func missingContainerIs404WithTheEngineMessage() async throws {
     let client = try DockerTestEngine.client()
     let name = DockerTestEngine.uniqueName("absent")
-    do {
-      _ = try await client.inspectContainer(name)
-      Issue.record("inspect of absent container '\(name)' succeeded")
-    } catch let error as DockerEngineError {
-      #expect(error.isNotFound)
-      #expect(error.description == "Docker Engine answered 404 on GET /containers/\(name)/json: No such container: \(name)")
-    }
+    let error = await #expect(throws: DockerEngineError.self, "inspect of absent container '\(name)' succeeded") { try await client.inspectContainer(name) }
+    #expect(error?.isNotFound == true)
+    #expect(error?.description == "Docker Engine answered 404 on GET /containers/\(name)/json: No such container: \(name)")
     #expect(try await client.inspectContainerIfPresent(name) == nil)
   }
 
   @Test func missingSocketFileIsUnreachable() async throws {
     let path = "/tmp/rc-test-\(UUID().uuidString.prefix(8)).sock"
     let client = try DockerEngineClient(host: "unix://\(path)")
-    do {
-      _ = try await client.ping()
-      Issue.record("ping to a missing socket succeeded")
-    } catch let error as DockerEngineError {
-      #expect(error.description == "cannot reach the Docker Engine at unix://\(path): no such file or directory (is dockerd running?)")
-      #expect(error.isRetryable)
-    }
+    let error = await #expect(throws: DockerEngineError.self, "ping to a missing socket succeeded") { try await client.ping() }
+    #expect(error?.description == "cannot reach the Docker Engine at unix://\(path): no such file or directory (is dockerd running?)")
+    #expect(error?.isRetryable == true)
   }
 
   @Test func socketWithoutListenerIsConnectionRefused() async throws {
@@ -69,12 +61,8 @@ struct DockerEngineErrorTests {
     try bindUnixSocketWithoutListening(path)
     defer { unlink(path) }
     let client = try DockerEngineClient(host: "unix://\(path)")
-    do {
-      _ = try await client.listContainers()
-      Issue.record("a call to a socket nobody listens on succeeded")
-    } catch let error as DockerEngineError {
-      #expect(error.description == "cannot reach the Docker Engine at unix://\(path): connection refused (is dockerd running?)")
-    }
+    let error = await #expect(throws: DockerEngineError.self, "a call to a socket nobody listens on succeeded") { try await client.listContainers() }
+    #expect(error?.description == "cannot reach the Docker Engine at unix://\(path): connection refused (is dockerd running?)")
   }
 
   @Test func onlyUnixSocketsAreAccepted() {

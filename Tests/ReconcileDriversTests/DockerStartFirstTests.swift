@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 import ReconcileCore
 import Testing
@@ -6,23 +7,37 @@ import Testing
 
 @Suite("Docker start-first replacement against the real Engine", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
 struct DockerStartFirstTests {
-  static func manifest(_ h: DockerKindHarness, name: String, version: String, check: String, within: String = "20s") throws -> Manifest {
-    try h.decode(
+  /// A start-first container whose healthcheck runs `check` and which writes `VERSION` to `/tmp/version`; with a
+  /// `port`, it serves `VERSION` over HTTP there instead (from `/tmp/www/index.html`).
+  static func manifest(_ h: DockerKindHarness, name: String, version: String, check: String, within: String = "20s", port: Int? = nil) throws -> Manifest {
+    let command =
+      port == nil
+      ? "echo $VERSION > /tmp/version; exec sleep 600" : "mkdir -p /tmp/www; echo $VERSION > /tmp/www/index.html; exec httpd -f -p 80 -h /tmp/www"
+    let ports = port.map { ", \"ports\": [\"127.0.0.1:\($0):80\"]" } ?? ""
+    return try h.decode(
       """
       { "apiVersion": "reconcile/v1", "resources": [
         { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": 2,
-          "command": ["/bin/sh", "-c", "echo $VERSION > /tmp/version; exec sleep 600"], "env": { "VERSION": "\(version)" },
+          "command": ["/bin/sh", "-c", "\(command)"], "env": { "VERSION": "\(version)" }\(ports),
           "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "10s", "retries": 2 },
           "update": { "strategy": "start-first", "healthyWithin": "\(within)" } } ] }
       """)
   }
 
-  @Test func newContainerTakesOverOnceHealthy() async throws {
+  /// Runs `body` once version 1 of a container named from `prefix` is applied, with the container as it runs.
+  static func withVersionOne(
+    _ prefix: String, _ body: (DockerTestScope, DockerKindHarness, String, DockerContainerInspect) async throws -> Void
+  ) async throws {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)
-      let name = DockerTestEngine.uniqueName("sf")
+      let name = DockerTestEngine.uniqueName(prefix)
       try await h.applyAndExpectNoChanges(try Self.manifest(h, name: name, version: "1", check: "test -f /tmp/version"))
-      let old = try await scope.client.inspectContainer(name)
+      try await body(scope, h, name, try await scope.client.inspectContainer(name))
+    }
+  }
+
+  @Test func newContainerTakesOverOnceHealthy() async throws {
+    try await Self.withVersionOne("sf") { scope, h, name, old in
       let next = try Self.manifest(h, name: name, version: "2", check: "test -f /tmp/version")
       let plan = try await h.plan(next)
       #expect(h.render(plan).contains("-/+ container/\(name) (env.VERSION changed: '1' -> '2')"), "\(h.render(plan))")
@@ -37,11 +52,7 @@ struct DockerStartFirstTests {
   }
 
   @Test func unhealthyReplacementIsRemovedAndTheOldOneKeepsRunning() async throws {
-    try await DockerTestScope.run { scope in
-      let h = DockerKindHarness(scope)
-      let name = DockerTestEngine.uniqueName("sfbad")
-      try await h.applyAndExpectNoChanges(try Self.manifest(h, name: name, version: "1", check: "test -f /tmp/version"))
-      let old = try await scope.client.inspectContainer(name)
+    try await Self.withVersionOne("sfbad") { scope, h, name, old in
       let broken = try Self.manifest(h, name: name, version: "2", check: "echo probe-says-no; exit 1", within: "10s")
       let failures = try await h.apply(broken)
       #expect(failures.count == 1)
@@ -60,11 +71,7 @@ struct DockerStartFirstTests {
   }
 
   @Test func replacementThatNeverBecomesHealthyHitsTheDeadline() async throws {
-    try await DockerTestScope.run { scope in
-      let h = DockerKindHarness(scope)
-      let name = DockerTestEngine.uniqueName("sfslow")
-      try await h.applyAndExpectNoChanges(try Self.manifest(h, name: name, version: "1", check: "test -f /tmp/version"))
-      let old = try await scope.client.inspectContainer(name)
+    try await Self.withVersionOne("sfslow") { scope, h, name, old in
       // A start period longer than the deadline keeps the health 'starting'.
       let slow = try h.decode(
         """
@@ -82,35 +89,23 @@ struct DockerStartFirstTests {
     }
   }
 
-  static func served(_ h: DockerKindHarness, name: String, port: Int, version: String, check: String) throws -> Manifest {
-    try h.decode(
-      """
-      { "apiVersion": "reconcile/v1", "resources": [
-        { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": 2,
-          "command": ["/bin/sh", "-c", "mkdir -p /tmp/www; echo $VERSION > /tmp/www/index.html; exec httpd -f -p 80 -h /tmp/www"],
-          "env": { "VERSION": "\(version)" }, "ports": ["127.0.0.1:\(port):80"],
-          "healthcheck": { "command": "\(check)", "interval": "200ms", "timeout": "10s", "retries": 2 },
-          "update": { "strategy": "start-first", "healthyWithin": "20s" } } ] }
-      """)
-  }
-
   @Test func withHostPortsTheNewOneIsProvenFirstThenTakesThePort() async throws {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)
       let name = DockerTestEngine.uniqueName("sfport")
       let port = Int.random(in: 30000...39999)
-      try await h.applyAndExpectNoChanges(try Self.served(h, name: name, port: port, version: "one", check: "test -f /tmp/www/index.html"))
+      try await h.applyAndExpectNoChanges(try Self.manifest(h, name: name, version: "one", check: "test -f /tmp/www/index.html", port: port))
       #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "one\n")
       let old = try await scope.client.inspectContainer(name)
 
       // A replacement that never becomes healthy: the old one keeps its port and keeps serving.
-      let failures = try await h.apply(try Self.served(h, name: name, port: port, version: "bad", check: "exit 1"))
+      let failures = try await h.apply(try Self.manifest(h, name: name, version: "bad", check: "exit 1", port: port))
       #expect(failures.first?.contains("the new container was removed and the old one keeps running") == true, "\(failures)")
       #expect(try await scope.client.inspectContainer(name).id == old.id)
       #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "one\n")
 
       // A healthy replacement takes the port over.
-      try await h.applyAndExpectNoChanges(try Self.served(h, name: name, port: port, version: "two", check: "test -f /tmp/www/index.html"))
+      try await h.applyAndExpectNoChanges(try Self.manifest(h, name: name, version: "two", check: "test -f /tmp/www/index.html", port: port))
       #expect(try await scope.client.inspectContainer(name).id != old.id)
       #expect(try await fetch("http://127.0.0.1:\(port)/index.html") == "two\n")
       #expect(try await scope.client.inspectContainerIfPresent(StartFirstReplacement.temporaryName(name)) == nil)

@@ -1,6 +1,6 @@
 import Foundation
 import ReconcileCore
-import ReconcileDrivers
+@testable import ReconcileDrivers
 import Testing
 
 /// Jobs against the real filesystem, `systemd-analyze` and the real wrapper (cron itself: see the CLI tests).

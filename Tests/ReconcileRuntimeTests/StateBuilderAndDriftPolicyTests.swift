@@ -1,7 +1,8 @@
 import Foundation
 import ReconcileCore
-import ReconcileRuntime
 import Testing
+
+@testable import ReconcileRuntime
 
 /// The state after an apply and the controller's drift policy, decided on plain values.
 @Suite struct StateBuilderAndDriftPolicyTests {

@@ -34,11 +34,6 @@ public struct JulesConfig: Sendable {
     public var perSeconds: Double
   }
 
-  public init(localToken: String, julesAPIKey: String) {
-    self.localToken = localToken
-    self.julesAPIKey = julesAPIKey
-  }
-
   /// Builds the configuration; the error names the variable that is missing or malformed.
   public static func load(environment env: [String: String]) throws -> JulesConfig {
     func value(_ k: String) -> String? {

@@ -95,7 +95,7 @@ final class ControllerReconciler: @unchecked Sendable {
     var healing: Set<ResourceID> = []
     let degraded = failures.degraded { manifest[$0].map { form.fingerprint(of: $0.spec) } }
     let pipeline = ApplyPipeline(ws: ws, args: manifestArgs, terminal: terminal, command: "reconcile controller")
-    let result: ApplyPipeline.Result
+    let result: ApplyTransaction.Result
     do {
       result = try await pipeline.run(manifest: manifest, form: form, triggers: triggers.map(\.description)) { plan, snapshot, out in
         let split = policy.split(plan, state: snapshot, degraded: degraded)
@@ -123,7 +123,7 @@ final class ControllerReconciler: @unchecked Sendable {
     }
     var failed = 0
     for o in result.outcomes {
-      let fingerprint = result.manifest[o.id].map { form.fingerprint(of: $0.spec) } ?? ""
+      let fingerprint = manifest[o.id].map { form.fingerprint(of: $0.spec) } ?? ""
       let isFailure: Bool
       if case .failed(let why) = o.status {
         isFailure = true

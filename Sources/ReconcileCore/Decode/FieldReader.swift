@@ -102,18 +102,27 @@ public struct FieldReader {
 
   /// A list of strings that may carry secrets.
   public mutating func texts(_ key: String) -> [Text]? {
+    list(key, of: "strings", each: "a string") { item in
+      guard case .string(let t) = item else { return nil }
+      return t
+    }?.map(\.item)
+  }
+
+  /// The list under `key`: each item that `convert` accepts, with its index; the others are reported as not
+  /// `each`, and a value that is no list as not a list of `of`.
+  mutating func list<Item>(_ key: String, of: String, each: String, _ convert: (JSONValue) -> Item?) -> [(index: Int, item: Item)]? {
     guard let v = value(key) else { return nil }
     guard case .array(let items) = v else {
-      report(key, "expected a list of strings, got \(v.typeName)")
+      report(key, "expected a list of \(of), got \(v.typeName)")
       return nil
     }
-    var out: [Text] = []
-    for (i, item) in items.enumerated() {
-      guard case .string(let t) = item else {
-        report("\(key)[\(i)]", "expected a string, got \(item.typeName)")
+    var out: [(index: Int, item: Item)] = []
+    for (i, value) in items.enumerated() {
+      guard let item = convert(value) else {
+        report("\(key)[\(i)]", "expected \(each), got \(value.typeName)")
         continue
       }
-      out.append(t)
+      out.append((i, item))
     }
     return out
   }
@@ -155,20 +164,11 @@ public struct FieldReader {
 
   /// A list of objects, each with its own reader.
   public mutating func objects(_ key: String) -> [FieldReader]? {
-    guard let v = value(key) else { return nil }
-    guard case .array(let items) = v else {
-      report(key, "expected a list of objects, got \(v.typeName)")
-      return nil
+    let items = list(key, of: "objects", each: "an object") { item -> [String: JSONValue]? in
+      guard case .object(let fields) = item else { return nil }
+      return fields
     }
-    var out: [FieldReader] = []
-    for (i, item) in items.enumerated() {
-      guard case .object(let fields) = item else {
-        report("\(key)[\(i)]", "expected an object, got \(item.typeName)")
-        continue
-      }
-      out.append(FieldReader(file: file, subject: subject, path: join("\(key)[\(i)]"), object: fields, issues: issues))
-    }
-    return out
+    return items?.map { FieldReader(file: file, subject: subject, path: join("\(key)[\($0.index)]"), object: $0.item, issues: issues) }
   }
 
   /// A duration such as `30s`, `5m`, `1h30m`, `250ms`; returns seconds.

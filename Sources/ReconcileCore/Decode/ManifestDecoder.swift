@@ -141,17 +141,21 @@ public struct ManifestDecoder: Sendable {
     }
   }
 
+  /// The entry with its variables and secrets resolved; nil when it is no longer an object. Problems are reported
+  /// against `subject`.
+  func resolve(_ raw: Raw, subject: String, interpolator: Interpolator, issues: IssueList) -> [String: JSONValue]? {
+    let resolved = interpolator.resolve(.object(raw.object), path: "") { path, message in
+      issues.add(ManifestIssue(file: raw.file, subject: subject, path: path, message: message))
+    }
+    guard case .object(let object) = resolved else { return nil }
+    return object
+  }
+
   func decodeAlerts(_ raws: [Raw], interpolator: Interpolator, issues: IssueList) -> [AlertTarget] {
     var out: [AlertTarget] = []
     for raw in raws {
       let at = "alerts[\(raw.index)]"
-      guard
-        case .object(let object) = interpolator.resolve(
-          .object(raw.object), path: "",
-          report: { path, message in
-            issues.add(ManifestIssue(file: raw.file, subject: at, path: path, message: message))
-          })
-      else { continue }
+      guard let object = resolve(raw, subject: at, interpolator: interpolator, issues: issues) else { continue }
       var r = FieldReader(file: raw.file, subject: at, path: "", object: object, issues: issues)
       guard let target = AlertTarget.decode(&r) else { continue }
       if out.contains(where: { $0.name == target.name }) {
@@ -198,13 +202,7 @@ public struct ManifestDecoder: Sendable {
 
   func decodeResource(_ raw: Raw, interpolator: Interpolator, context: DecodeContext, issues: IssueList) -> Resource? {
     let at = "resources[\(raw.index)]"
-    guard
-      case .object(let object) = interpolator.resolve(
-        .object(raw.object), path: "",
-        report: { path, message in
-          issues.add(ManifestIssue(file: raw.file, subject: at, path: path, message: message))
-        })
-    else { return nil }
+    guard let object = resolve(raw, subject: at, interpolator: interpolator, issues: issues) else { return nil }
     var head = FieldReader(file: raw.file, subject: at, path: "", object: object, issues: issues)
     let kind = head.string("kind", required: true)
     let name = head.string("name", required: true)

@@ -54,11 +54,6 @@ public struct Origin: Sendable, Hashable {
   public var file: String
   public var index: Int
 
-  public init(file: String, index: Int) {
-    self.file = file
-    self.index = index
-  }
-
   public var path: String { "resources[\(index)]" }
 }
 

@@ -10,15 +10,6 @@ public struct ResourceRecord: Sendable, Codable, Hashable {
   public var appliedAt: Date
   /// Digest of the record form of the desired spec: equal fingerprints mean the manifest did not change.
   public var fingerprint: String
-
-  public init(id: ResourceID, locator: [String: String], attributes: [String: String], dependsOn: [ResourceID], appliedAt: Date, fingerprint: String) {
-    self.id = id
-    self.locator = locator
-    self.attributes = attributes
-    self.dependsOn = dependsOn
-    self.appliedAt = appliedAt
-    self.fingerprint = fingerprint
-  }
 }
 
 /// The state store's content: the inventory of managed resources, versioned by serial and lineage.

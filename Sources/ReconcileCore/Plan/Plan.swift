@@ -33,12 +33,6 @@ public struct FieldChange: Sendable, Hashable {
   public var field: String
   public var before: Shown?
   public var after: Shown?
-
-  public init(field: String, before: Shown?, after: Shown?) {
-    self.field = field
-    self.before = before
-    self.after = after
-  }
 }
 
 /// One action on one resource, with the reasons a person can act on. The executor performs it as is.
@@ -100,11 +94,6 @@ public struct Refresh: Sendable {
 public struct PlanNote: Sendable, Hashable {
   public var id: ResourceID
   public var text: String
-
-  public init(id: ResourceID, text: String) {
-    self.id = id
-    self.text = text
-  }
 }
 
 /// The planner's decision: steps in a deterministic order, plus what stays as it is and why.

@@ -12,14 +12,6 @@ public struct RunRecord: Codable, Sendable, Hashable {
   public var outcome: Outcome
   /// The last lines of the output (at most 4 KiB), secrets redacted.
   public var outputTail: String
-
-  public init(start: Date, end: Date, status: Int32?, outcome: Outcome, outputTail: String) {
-    self.start = start
-    self.end = end
-    self.status = status
-    self.outcome = outcome
-    self.outputTail = outputTail
-  }
 }
 
 /// The run records of one job: `STATE/jobs/NAME/runs.jsonl`, one JSON line per run, the newest 200 kept.

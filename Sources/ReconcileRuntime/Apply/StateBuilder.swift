@@ -7,11 +7,6 @@ public struct StateBuilder: Sendable {
   public let form: RecordForm
   public let manifest: Manifest
 
-  public init(form: RecordForm, manifest: Manifest) {
-    self.form = form
-    self.manifest = manifest
-  }
-
   public func build(from state: StateSnapshot, plan: Plan, outcomes: [StepOutcome], now: Date) -> StateSnapshot {
     var next = state
     let planned = Set(plan.steps.map(\.id))

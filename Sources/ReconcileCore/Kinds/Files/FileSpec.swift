@@ -56,14 +56,6 @@ public struct DirectorySpec: ResourceSpec {
   public let owner: String?
   public let group: String?
 
-  public init(id: ResourceID, path: String, mode: String? = nil, owner: String? = nil, group: String? = nil) {
-    self.id = id
-    self.path = path
-    self.mode = mode
-    self.owner = owner
-    self.group = group
-  }
-
   public var locator: [String: String] { ["path": path] }
   public var attributes: [Attribute] { OwnershipFields.attributes(mode: mode, owner: owner, group: group) }
 
