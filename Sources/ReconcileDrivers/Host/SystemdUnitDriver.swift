@@ -85,8 +85,10 @@ public struct SystemdUnitDriver: KindDriver {
     guard let unit = locator["unit"] else { return }
     let system = TargetSystem(SystemdTarget(locator: locator))
     let live = system.systemdIsRunning()
-    let disable = try system.systemctl(["disable"] + (live ? ["--now"] : []) + [unit], live: live)
-    if disable.status != 0, !disable.output.contains("does not exist"), !disable.output.contains("not loaded") { throw disable.failure(doing: "disable \(unit)") }
+    // A unit whose file is already gone has nothing left to disable; one that is there must disable cleanly.
+    if try system.read("\(system.target.unitDirectory)/\(unit)") != nil {
+      try check(system.systemctl(["disable"] + (live ? ["--now"] : []) + [unit], live: live), "disable \(unit)")
+    }
     var files = [unit: ""]
     for key in record?.attributes.keys ?? [:].keys where key.hasPrefix("dropIn:") { files["\(unit).d/\(key.dropFirst(7))"] = "" }
     try UnitFiles(system: system, files: files).remove()
