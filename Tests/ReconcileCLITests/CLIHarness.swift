@@ -47,8 +47,8 @@ struct CLIHarness {
 
   /// Runs `reconcile ARGS --manifests M --state S` (global options appended unless `plain`).
   @discardableResult
-  func run(_ args: [String], env: [String: String] = [:], plain: Bool = false) throws -> Result {
-    let p = start(args, env: env, plain: plain)
+  func run(_ args: [String], env: [String: String] = [:], plain: Bool = false, in directory: String? = nil) throws -> Result {
+    let p = start(args, env: env, plain: plain, in: directory)
     p.process.waitUntilExit()
     return p.result()
   }
@@ -65,7 +65,7 @@ struct CLIHarness {
     }
   }
 
-  func start(_ args: [String], env: [String: String] = [:], plain: Bool = false) -> Running {
+  func start(_ args: [String], env: [String: String] = [:], plain: Bool = false, in directory: String? = nil) -> Running {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Self.binary)
     p.arguments = args + (plain ? [] : ["--manifests", manifests, "--state", state])
@@ -73,7 +73,7 @@ struct CLIHarness {
     environment["NO_COLOR"] = "1"
     for (k, v) in env { environment[k] = v }
     p.environment = environment
-    p.currentDirectoryURL = URL(fileURLWithPath: root)
+    p.currentDirectoryURL = URL(fileURLWithPath: directory ?? root)
     let id = UUID().uuidString.prefix(6)
     let out = "\(root)/.out-\(id)", err = "\(root)/.err-\(id)"
     FileManager.default.createFile(atPath: out, contents: nil)

@@ -8,14 +8,17 @@ public struct FieldReader {
   public let path: String
   public let object: [String: JSONValue]
   let issues: IssueList
+  /// Where relative paths resolve: the manifest file's absolute directory when the reader of the files knows it.
+  let directory: String?
   private var known: Set<String> = []
 
-  public init(file: String, subject: String, path: String, object: [String: JSONValue], issues: IssueList) {
+  public init(file: String, subject: String, path: String, object: [String: JSONValue], issues: IssueList, directory: String? = nil) {
     self.file = file
     self.subject = subject
     self.path = path
     self.object = object
     self.issues = issues
+    self.directory = directory
   }
 
   /// Reports a problem at `key` (or at this object when nil).
@@ -159,7 +162,7 @@ public struct FieldReader {
       report(key, "expected an object, got \(v.typeName)")
       return nil
     }
-    return FieldReader(file: file, subject: subject, path: join(key), object: fields, issues: issues)
+    return FieldReader(file: file, subject: subject, path: join(key), object: fields, issues: issues, directory: directory)
   }
 
   /// A list of objects, each with its own reader.
@@ -168,7 +171,7 @@ public struct FieldReader {
       guard case .object(let fields) = item else { return nil }
       return fields
     }
-    return items?.map { FieldReader(file: file, subject: subject, path: join("\(key)[\($0.index)]"), object: $0.item, issues: issues) }
+    return items?.map { FieldReader(file: file, subject: subject, path: join("\(key)[\($0.index)]"), object: $0.item, issues: issues, directory: directory) }
   }
 
   /// A duration such as `30s`, `5m`, `1h30m`, `250ms`; returns seconds.
@@ -217,10 +220,11 @@ public struct FieldReader {
     return digits.isEmpty && sawUnit ? total : nil
   }
 
-  /// A path relative to the manifest file's directory, made absolute.
+  /// A path relative to the manifest file's directory, made absolute (the same from any working directory when the
+  /// files were read with their absolute directory).
   public func resolvePath(_ p: String) -> String {
     if p.hasPrefix("/") { return (p as NSString).standardizingPath }
-    let dir = (file as NSString).deletingLastPathComponent
+    let dir = directory ?? (file as NSString).deletingLastPathComponent
     return (((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent(p) as NSString).standardizingPath
   }
 

@@ -3,12 +3,16 @@ import Essentials
 
 /// One manifest file's bytes and the name to use for it in errors.
 public struct ManifestSource: Sendable {
+  /// The file as the user named it, for messages.
   public var file: String
   public var data: Data
+  /// The absolute directory relative paths in this file resolve against; nil: the file's directory as spelled.
+  public var directory: String?
 
-  public init(file: String, data: Data) {
+  public init(file: String, data: Data, directory: String? = nil) {
     self.file = file
     self.data = data
+    self.directory = directory
   }
 }
 
@@ -35,6 +39,7 @@ public struct ManifestDecoder: Sendable {
 
   struct Raw {
     var file: String
+    var directory: String?
     var index: Int
     var object: [String: JSONValue]
   }
@@ -70,7 +75,7 @@ public struct ManifestDecoder: Sendable {
         if case .array(let items) = alerts {
           for (i, item) in items.enumerated() {
             if case .object(let o) = item {
-              rawAlerts.append(Raw(file: source.file, index: i, object: o))
+              rawAlerts.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
             } else {
               reader.report("alerts[\(i)]", "expected an object, got \(item.typeName)")
             }
@@ -93,7 +98,7 @@ public struct ManifestDecoder: Sendable {
           issues.add(ManifestIssue(file: source.file, subject: "resources[\(i)]", message: "expected an object, got \(item.typeName)"))
           continue
         }
-        raws.append(Raw(file: source.file, index: i, object: o))
+        raws.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
       }
     }
     let interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
@@ -216,7 +221,7 @@ public struct ManifestDecoder: Sendable {
       return nil
     }
     let id = ResourceID(kind: kind, name: name)
-    var reader = FieldReader(file: raw.file, subject: "\(at) '\(id)'", path: "", object: object, issues: issues)
+    var reader = FieldReader(file: raw.file, subject: "\(at) '\(id)'", path: "", object: object, issues: issues, directory: raw.directory)
     reader.accept("kind", "name")
     let selfHeal = reader.bool("selfHeal")
     var explicit: [ResourceID] = []

@@ -30,7 +30,8 @@ public enum ManifestFiles {
     guard let data = FileManager.default.contents(atPath: file) else {
       throw OperationError(doing: "read the manifest '\(file)'", "permission denied or not a regular file")
     }
-    return ManifestSource(file: file, data: data)
+    let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+    return ManifestSource(file: file, data: data, directory: ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath)
   }
 
   /// The directory the manifests live in (for `.env`, `secrets/` and `templates/` beside them).
