@@ -37,6 +37,17 @@ import TestSupport
     #expect(redirect.text.contains("301") && redirect.text.contains("https://web.test:\(https)/x"), "\(redirect.text)")
     #expect(try h.run(["apply", "--auto-approve", "--templates", ProxyTest.templates]).stdout.contains("No changes."))
 
+    // A configuration loaded behind reconcile's back (through the admin API) is observed and replaced by the live one.
+    let live = ((try FileManager.default.destinationOfSymbolicLink(atPath: h.host + "/caddy/live")) as NSString).lastPathComponent
+    let other = "{\n\tadmin 127.0.0.1:\(admin)\n}\n:\(http) {\n\trespond \"other\"\n}\n"
+    let load = ProxyTest.run(["curl", "-sS", "-X", "POST", "-H", "Content-Type: text/caddyfile", "--data-binary", other, "http://127.0.0.1:\(admin)/load"])
+    #expect(load.status == 0, "\(load.text)")
+    let drift = try h.run(["plan", "--templates", ProxyTest.templates])
+    #expect(drift.stdout.contains("~ site/web (reload: caddy at '\(h.host)/caddy' serves a configuration that is not the live generation \(live))"), "\(drift.all)")
+    #expect(try h.run(["apply", "--auto-approve", "--templates", ProxyTest.templates]).status == 0)
+    #expect(get().text.contains("caddy\n"))
+    #expect(try h.run(["plan", "--templates", ProxyTest.templates]).stdout.contains("No changes."))
+
     let overrides = h.root + "/overrides/caddy"
     try FileManager.default.createDirectory(atPath: overrides, withIntermediateDirectories: true)
     let body = try String(contentsOfFile: ProxyTest.templates + "/caddy/site-body.mustache", encoding: .utf8)

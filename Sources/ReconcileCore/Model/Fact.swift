@@ -70,6 +70,10 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   /// Digests of the certificates the server loaded, and of those on disk now (comma-separated, in order).
   case loadedCertificates = "certificates.loaded"
   case currentCertificates = "certificates.current"
+  /// The generation the running server says it loaded (`unknown` when its answer names none), and the one `live`
+  /// points at: they differ when the server serves another configuration than the recorded one.
+  case loadedGeneration
+  case liveGeneration
 
   public static func < (a: Fact, b: Fact) -> Bool { a.rawValue < b.rawValue }
 }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPKit
 import ReconcileCore
@@ -15,6 +16,25 @@ struct CaddyServer {
 
   /// Whether the admin API answers.
   var isRunning: Bool { (try? http.send("GET", "http://\(admin)/config/").status) == 200 }
+
+  /// Which generation Caddy runs, recorded with a digest of the configuration Caddy reported right after loading it.
+  var loadedRecord: String { prefix + "/run/loaded-generation" }
+
+  /// The generation the running Caddy serves: the recorded one while Caddy still reports the configuration it
+  /// reported when it loaded it; `unknown` once its configuration is another (changed through the admin API, or a
+  /// load that was not recorded); nil when the admin API does not answer.
+  var loadedGeneration: String? {
+    guard let r = try? http.send("GET", "http://\(admin)/config/"), r.status == 200 else { return nil }
+    let parts = (HostFiles.read(loadedRecord) ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+    guard parts.count == 2, parts[1] == SHA256.hash(bytes: r.body).hex else { return "unknown" }
+    return parts[0]
+  }
+
+  /// Records the generation Caddy now runs with the digest of the configuration it reports.
+  func recordLoaded(_ generation: String) throws {
+    guard let r = try? http.send("GET", "http://\(admin)/config/"), r.status == 200 else { return }
+    try HostFiles.write("\((generation as NSString).lastPathComponent) \(SHA256.hash(bytes: r.body).hex)\n", to: loadedRecord)
+  }
 
   /// The Caddyfile of a generation: global options, then every site file of the generation.
   func caddyfile(sites: String) -> String {
@@ -61,6 +81,7 @@ struct CaddyServer {
   /// Loads `text` into the running Caddy (or starts Caddy on `generation`) and records the certificates it loaded.
   func putInForce(_ text: String, generation: String, what: String) throws {
     if isRunning { try load(text, what: what) } else { try start(generation, what: what) }
+    try recordLoaded(generation)
     try LoadedCertificates(prefix: prefix).record(from: generations.live)
   }
 

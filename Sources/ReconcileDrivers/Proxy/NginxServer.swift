@@ -1,4 +1,5 @@
 import Foundation
+import HTTPKit
 import ReconcileCore
 
 #if canImport(Glibc)
@@ -7,8 +8,9 @@ import ReconcileCore
 
 /// A standalone nginx run from Debian's package with its own prefix: `nginx -p PREFIX -e PREFIX/logs/error.log
 /// -c PREFIX/live/nginx.conf`. Never live broken: a change is staged as a new generation, validated with
-/// `nginx -t`, made live with one rename, then reloaded (or started) and confirmed in the error log; on any
-/// failure the previous generation is made live again and the running nginx keeps the old configuration.
+/// `nginx -t`, made live with one rename, then reloaded (or started) and confirmed by nginx itself: each
+/// generation's configuration answers its own number on `PREFIX/run/status.sock`, so what the running nginx loaded
+/// is observed, never assumed. On a failure the previous generation is made live again.
 struct NginxServer {
   let prefix: String
   var binary = "nginx"
@@ -16,6 +18,7 @@ struct NginxServer {
   var generations: ConfigGenerations { ConfigGenerations(prefix: prefix) }
   var errorLog: String { prefix + "/logs/error.log" }
   var pidFile: String { prefix + "/run/nginx.pid" }
+  var statusSocket: String { prefix + "/run/status.sock" }
 
   /// The pid of the running master, when its pid file names a live nginx process (a stale pid file whose number
   /// was reused by another process is never signalled).
@@ -25,8 +28,23 @@ struct NginxServer {
     return String(decoding: cmdline, as: UTF8.self).contains("nginx") ? pid : nil
   }
 
-  /// The main configuration of a generation: paths under the prefix, then every upstream and site file of the generation.
-  func mainConfig() -> String {
+  /// The generation the running nginx serves, as it answers on its status socket: nil when nothing answers,
+  /// `unknown` when the answer names no generation (a configuration reconcile did not write).
+  var loadedGeneration: String? { status.map { $0.generation ?? "unknown" } }
+
+  /// What the status server answers: the generation its configuration was written for and the pid of the worker
+  /// that answered (a new worker after a reload). Nil when nothing answers.
+  var status: (generation: String?, worker: String?)? {
+    let request = CurlRequest(method: "GET", url: "http://nginx/reconcile/generation", timeout: 2, connectTimeout: 1)
+    guard let r = try? CurlTransport(unixSocketPath: statusSocket, maxIdleHandles: 0).perform(request) else { return nil }
+    let words = String(decoding: r.body, as: UTF8.self).split(whereSeparator: \.isWhitespace).map(String.init)
+    guard r.status == 200, words.count == 2, words.allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return (nil, nil) }
+    return (words[0], words[1])
+  }
+
+  /// The main configuration of a generation: paths under the prefix, every site file of the generation, and the
+  /// status server that answers the generation's number.
+  func mainConfig(generation: String) -> String {
     """
     # Managed by reconcile: the standalone nginx at \(prefix). Sites live in sites/*.conf beside this file.
     pid \(pidFile);
@@ -45,6 +63,12 @@ struct NginxServer {
         scgi_temp_path \(prefix)/temp/scgi;
         map $http_upgrade $reconcile_connection_upgrade { default upgrade; '' close; }
         include sites/*.conf;
+        server {
+            listen unix:\(statusSocket);
+            access_log off;
+            location = /reconcile/generation { return 200 "\(generation) $pid\n"; }
+            location / { return 404; }
+        }
     }
 
     """
@@ -62,13 +86,14 @@ struct NginxServer {
         // Generations before 0.2 held generated upstream blocks; upstream addresses now live in the site files.
         try? FileManager.default.removeItem(atPath: staged + "/upstreams")
         try change(staged)
-        try HostFiles.write(mainConfig(), to: staged + "/nginx.conf")
+        try HostFiles.write(mainConfig(generation: (staged as NSString).lastPathComponent), to: staged + "/nginx.conf")
         try validate(staged + "/nginx.conf", what: what)
       },
       load: { _ in try reloadOrStart(what) })
   }
 
-  /// Reloads (or starts) nginx on its live configuration, so it loads certificate files that changed under it.
+  /// Reloads (or starts) nginx on its live configuration, so it loads what changed under it (certificate files, or a
+  /// generation made live that it never loaded).
   func refresh(_ what: String) throws {
     let lock = try generations.lock()
     defer { withExtendedLifetime(lock) {} }
@@ -82,19 +107,24 @@ struct NginxServer {
     guard r.status == 0 else { throw r.failure(doing: what, meaning: "the new nginx configuration does not validate") }
   }
 
-  /// Reloads a running nginx (confirmed in the error log) or starts it with the live configuration.
+  /// Reloads a running nginx or starts it with the live configuration; returns once nginx answers the live
+  /// generation's number.
   func reloadOrStart(_ what: String) throws {
+    let generation = ((try? FileManager.default.destinationOfSymbolicLink(atPath: generations.live)) as NSString?)?.lastPathComponent ?? ""
     if let pid = runningPID {
-      try reload(pid: pid, what: what)
+      try reload(pid: pid, generation: generation, what: what)
     } else {
       try start(what)
     }
     try LoadedCertificates(prefix: prefix).record(from: generations.live)
   }
 
-  /// Sends SIGHUP and reads the error log from before the signal until nginx reports new workers or an error.
-  func reload(pid: pid_t, what: String) throws {
+  /// Sends SIGHUP, then waits until a new worker answers `generation` on the status socket (the new configuration,
+  /// certificates included, is in force), or the error log says nginx refused the reload. nginx retries a failing
+  /// bind() for a while, so only its final word on it counts.
+  func reload(pid: pid_t, generation: String, what: String) throws {
     let offset = (try? FileManager.default.attributesOfItem(atPath: errorLog)[.size] as? Int) ?? 0
+    let before = status?.worker
     guard kill(pid, SIGHUP) == 0 else { throw OperationError(doing: what, "kill -HUP \(pid): \(String(cString: strerror(errno)))") }
     let started = Date()
     let deadline = started.addingTimeInterval(10)
@@ -103,14 +133,15 @@ struct NginxServer {
       let log = Self.tail(errorLog, from: offset)
       let lines = log.split(separator: "\n")
       let errors = lines.filter { $0.contains("[emerg]") || $0.contains("[alert]") || $0.contains("[crit]") }
-      if !errors.isEmpty {
+      if errors.contains(where: { !$0.contains("bind() to") }) {
         let body = errors.map { "    " + $0 }.joined(separator: "\n")
         throw OperationError(doing: what, "nginx (pid \(pid)) rejected the reload and keeps serving the previous configuration; \(errorLog) says:\n\(body)")
       }
-      // New workers run; once an old one logs its graceful shutdown it has closed the listening sockets, so
-      // every new connection meets the new configuration (certificates included).
-      if lines.contains(where: { $0.contains("start worker process") }) {
-        if lines.contains(where: { $0.contains("gracefully shutting down") }) || Date() > started.addingTimeInterval(3) { return }
+      // A new worker answers the new generation; once the old worker logged its graceful shutdown (or is gone) it
+      // has closed the listening sockets, so every new connection meets the new configuration, certificates included.
+      if let now = status, now.generation == generation, now.worker != before {
+        let oldGone = before.flatMap { pid_t($0) }.map { kill($0, 0) != 0 } ?? true
+        if oldGone || lines.contains(where: { $0.contains("gracefully shutting down") }) || Date() > started.addingTimeInterval(3) { return }
       }
       usleep(delay)
       delay = min(delay * 2, 100_000)
@@ -120,6 +151,8 @@ struct NginxServer {
 
   /// Starts nginx (it binds its ports before it daemonizes, so a busy port fails here with nginx's own message).
   func start(_ what: String) throws {
+    // A socket file left by an nginx that was killed would make the bind fail.
+    unlink(statusSocket)
     let r = try DaemonLauncher.run([binary, "-p", prefix + "/", "-e", errorLog, "-c", generations.live + "/nginx.conf"], output: prefix + "/logs/start.out")
     guard r.status == 0 else { throw r.failure(doing: what, meaning: "nginx did not start") }
     let deadline = Date().addingTimeInterval(5)

@@ -15,6 +15,7 @@ public struct SiteDriver: KindDriver {
   public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     var out: [ResourceID: Observation] = [:]
     var running: [String: Bool] = [:]
+    var generation: [String: (loaded: String?, live: String?)] = [:]
     var loaded: [String: [String: String]] = [:]
     for t in targets {
       guard let prefix = t.locator["prefix"], let server = t.locator["server"].flatMap(ProxyServerKind.init(rawValue:)) else { continue }
@@ -26,9 +27,19 @@ public struct SiteDriver: KindDriver {
       }
       var facts: [Fact: String] = [:]
       if running[prefix] == nil {
-        running[prefix] = server == .nginx ? NginxServer(prefix: prefix).runningPID != nil : CaddyServer(prefix: prefix, admin: t.locator["admin"] ?? "").isRunning
+        let admin = t.locator["admin"] ?? ""
+        running[prefix] = server == .nginx ? NginxServer(prefix: prefix).runningPID != nil : CaddyServer(prefix: prefix, admin: admin).isRunning
+        if running[prefix]! {
+          let live = ConfigGenerations(prefix: prefix).current.map { ($0 as NSString).lastPathComponent }
+          let served = server == .nginx ? NginxServer(prefix: prefix).loadedGeneration : CaddyServer(prefix: prefix, admin: admin).loadedGeneration
+          generation[prefix] = (served ?? "unknown", live)
+        }
       }
       facts[.running] = running[prefix]! ? "true" : "false"
+      if let g = generation[prefix], let live = g.live {
+        facts[.liveGeneration] = live
+        facts[.loadedGeneration] = g.loaded
+      }
       if let spec = t.spec as? SiteSpec {
         if !spec.certificateFiles.isEmpty {
           if loaded[prefix] == nil { loaded[prefix] = LoadedCertificates(prefix: prefix).loaded() }

@@ -33,12 +33,20 @@ public enum SiteSignal: Sendable, Hashable {
   case notRunning(ProxyServerKind, prefix: String)
   /// Certificates changed since the server last loaded them: reload.
   case certificatesChanged(ProxyServerKind, certificates: [ResourceID])
+  /// The running server serves another configuration than the live generation (a run killed between making a
+  /// generation live and reloading, a reload the server took after reconcile gave up on it, a hand-made reload):
+  /// `loaded` nil when the server's answer names no generation reconcile made.
+  case configurationNotLoaded(ProxyServerKind, prefix: String, loaded: String?, live: String)
 
   public var reason: String {
     switch self {
     case .notRunning(let server, let prefix): "start: \(server.rawValue) at '\(prefix)' is not running"
     case .certificatesChanged(let server, let certificates):
       "reload: \(certificates.map(\.description).joined(separator: ", ")) changed since \(server.rawValue) last loaded it"
+    case .configurationNotLoaded(let server, let prefix, let loaded?, let live):
+      "reload: \(server.rawValue) at '\(prefix)' serves generation \(loaded), not the live generation \(live)"
+    case .configurationNotLoaded(let server, let prefix, nil, let live):
+      "reload: \(server.rawValue) at '\(prefix)' serves a configuration that is not the live generation \(live)"
     }
   }
 }

@@ -63,6 +63,9 @@ public struct SiteSpec: ResourceSpec {
     var out: [Finding] = []
     if observed.facts[.running] == "false" {
       out.append(Finding(.site(.notRunning(server, prefix: prefix)), effect: .update))
+    } else if let live = observed.facts[.liveGeneration], observed.facts[.loadedGeneration] != live {
+      let loaded = observed.facts[.loadedGeneration]
+      out.append(Finding(.site(.configurationNotLoaded(server, prefix: prefix, loaded: loaded == "unknown" ? nil : loaded, live: live)), effect: .update))
     }
     if let loaded = observed.facts[.loadedCertificates], let current = observed.facts[.currentCertificates], loaded != current {
       out.append(Finding(.site(.certificatesChanged(server, certificates: certificates)), effect: .update))
