@@ -30,7 +30,7 @@ import Testing
   /// The reasons people read are rendered from the signals: the texts the alerts used to be matched on stay.
   @Test func reasonsAreRenderedFromSignals() {
     #expect(Signal.container(.notRunning(.exited, exitCode: "137")).reason == "container is exited (exit code 137)")
-    #expect(Signal.container(.notRunning(.created, exitCode: "0")).reason == "container is created but not started")
+    #expect(Signal.container(.notRunning(.created, exitCode: "0")).reason == "container is created but was never started; it is made anew")
     #expect(Signal.container(.notStopped(.paused)).reason == "container is paused but the manifest says 'stopped'")
     #expect(Signal.run(.failing(times: 3, last: "exit 1")).reason == "failed 3 times in a row (last: exit 1)")
     #expect(Signal.run(.late(.success, age: 10800, every: 300)).reason == "last success 3h ago, expected every 5m")

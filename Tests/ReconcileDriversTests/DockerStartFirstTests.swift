@@ -112,3 +112,73 @@ struct DockerStartFirstTests {
     }
   }
 }
+
+/// What an apply killed in the middle of a container step leaves behind, against the real Engine: the next plan
+/// sees it by the resource's labels and the next apply converges.
+@Suite("Docker leftovers of interrupted applies", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
+struct DockerInterruptedApplyTests {
+  @Test func aTemporaryCopyLeftByAKilledReplacementIsSeenAndRemoved() async throws {
+    try await DockerStartFirstTests.withVersionOne("sfleft") { scope, h, name, old in
+      // A kill after the copy started and before it took the name: the copy runs beside the container.
+      let spec = try #require(try DockerStartFirstTests.manifest(h, name: name, version: "2", check: "test -f /tmp/version").resources[0].spec as? ContainerSpec)
+      let temporary = StartFirstReplacement.temporaryName(name)
+      let performer = ContainerStepPerformer(client: scope.client, extraLabels: scope.labels)
+      let step = Step(id: spec.id, action: .replace, why: [], changes: [], desired: spec, prior: nil)
+      _ = try await performer.create(spec, step: step, name: temporary)
+      let v1 = try DockerStartFirstTests.manifest(h, name: name, version: "1", check: "test -f /tmp/version")
+      let plan = try await h.plan(v1)
+      #expect(
+        h.render(plan).contains("~ container/\(name) (a temporary copy from an interrupted replacement runs beside it (\(temporary)); it is removed)"),
+        "\(h.render(plan))")
+      try await h.applyAndExpectNoChanges(v1)
+      #expect(try await scope.client.inspectContainerIfPresent(temporary) == nil)
+      #expect(try await scope.client.inspectContainer(name).id == old.id, "the container itself is left alone")
+    }
+  }
+
+  @Test func aContainerCreatedButNeverStartedIsMadeAnew() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("created")
+      let m = try DockerStartFirstTests.manifest(h, name: name, version: "1", check: "test -f /tmp/version")
+      try await h.applyAndExpectNoChanges(m)
+      // The engine stopped between create and start: the same container, created and never started.
+      let spec = try #require(m.resources[0].spec as? ContainerSpec)
+      try await scope.client.removeContainer(name, force: true)
+      var stopped = spec
+      stopped.state = .stopped
+      let step = Step(id: spec.id, action: .create, why: [], changes: [], desired: stopped, prior: nil)
+      let created = try await ContainerStepPerformer(client: scope.client, extraLabels: scope.labels).create(stopped, step: step)
+      #expect(try await scope.client.inspectContainer(created).state.status == "created")
+      let plan = try await h.plan(m)
+      #expect(h.render(plan).contains("-/+ container/\(name) (container is created but was never started; it is made anew)"), "\(h.render(plan))")
+      try await h.applyAndExpectNoChanges(m)
+      let now = try await scope.client.inspectContainer(name)
+      #expect(now.state.running && now.id != created)
+    }
+  }
+
+  @Test func observationSurvivesContainersRemovedBetweenListAndInspect() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let names = (0..<4).map { _ in DockerTestEngine.uniqueName("gone") }
+      let m = try h.decode(
+        #"{ "apiVersion": "reconcile/v1", "resources": [ "#
+          + names.map {
+            #"{ "kind": "container", "name": "\#($0)", "image": "local/busybox:1", "command": ["sleep", "600"], "init": true, "restart": "unless-stopped", "memory": "64m" }"#
+          }
+          .joined(separator: ", ") + "] }")
+      try await h.applyAndExpectNoChanges(m)
+      // Observe again and again while the containers go away underneath: every observation answers.
+      let remover = Task { for n in names { try? await scope.client.removeContainer(n, force: true) } }
+      var failures: [String] = []
+      for _ in 0..<20 {
+        do { _ = try await h.observe(m) } catch { failures.append("\(error)") }
+      }
+      await remover.value
+      #expect(failures.isEmpty, "\(failures.first ?? "")")
+      let plan = try await h.plan(m)
+      #expect(plan.steps.count == 4 && plan.steps.allSatisfy { $0.action == .create }, "\(h.render(plan))")
+    }
+  }
+}

@@ -36,6 +36,8 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   case imageID
   /// For a container that names a local reference: the ID that reference points to now.
   case referenceImageID
+  /// Names of the temporary copies an interrupted start-first replacement left running (comma-separated).
+  case leftoverCopies
 
   // unit: what systemd reports.
   /// `running` when systemd is PID 1 here, `offline` otherwise.

@@ -13,11 +13,13 @@ struct ContainerStepPerformer: Sendable {
     do {
       switch step.action {
       case .create:
+        try await removeLeftovers(of: step.id)
         try await create(try spec(step), step: step)
       case .update:
         try await update(try spec(step), step: step)
       case .replace:
         let spec = try spec(step)
+        try await removeLeftovers(of: step.id)
         let oldName = step.prior?.locator["name"] ?? spec.dockerName
         if spec.strategy == .startFirst, oldName == spec.dockerName {
           try await StartFirstReplacement(client: client).replace(spec, step: step, create: { try await create($0, step: step, name: $1) })
@@ -29,6 +31,7 @@ struct ContainerStepPerformer: Sendable {
       case .destroy:
         let name = step.prior?.locator["name"] ?? (step.desired as? ContainerSpec)?.dockerName ?? step.id.name
         try await remove(name: name, stopTimeout: step.prior.flatMap(stopTimeout) ?? 10)
+        try await removeLeftovers(of: step.id)
       }
     } catch let error as DockerEngineError {
       throw error.operationError(doing: verb, of: step.id)
@@ -88,8 +91,18 @@ struct ContainerStepPerformer: Sendable {
       case .unpause: try await client.unpauseContainer(name)
       case .restart: try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
       case .stop: try await client.stopContainer(name, timeout: spec.effectiveStopTimeout)
+      case .removeLeftovers: try await removeLeftovers(of: spec.id)
       case .replace: continue
       }
+    }
+  }
+
+  /// Removes the temporary copies of `id` that an interrupted start-first replacement left: containers carrying
+  /// its resource label under a temporary name (a label cannot mark them: the copy keeps its labels when it takes
+  /// the container's name).
+  func removeLeftovers(of id: ResourceID) async throws {
+    for row in try await client.listContainers(labels: DockerLabel.ownedFilter(id)) where StartFirstReplacement.isTemporaryName(row.name) {
+      try await client.removeContainer(row.id, force: true, anonymousVolumes: true)
     }
   }
 

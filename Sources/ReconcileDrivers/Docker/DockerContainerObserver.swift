@@ -8,6 +8,18 @@ extension DockerObserver {
   func observeContainers(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
     let listed = try await client.listContainers(labels: DockerLabel.managedFilter)
+    // Found by the resource they carry, not by name: a temporary copy of a replacement (its temporary name) is not
+    // the container, and a managed container of another resource under the wanted name is a conflict.
+    var mine: [String: [DockerContainerSummary]] = [:]
+    var copies: [String: [String]] = [:]
+    for row in listed {
+      guard let owner = row.labels?[DockerLabel.resource] else { continue }
+      if StartFirstReplacement.isTemporaryName(row.name) {
+        copies[owner, default: []].append(row.name)
+      } else {
+        mine[owner, default: []].append(row)
+      }
+    }
     let byName = Dictionary(listed.map { ($0.name, $0) }) { a, _ in a }
     let usesReferences = targets.contains { t in
       if case .reference? = (t.spec as? ContainerSpec)?.image { return true }
@@ -23,11 +35,19 @@ extension DockerObserver {
     var out: [ResourceID: Observation] = [:]
     var toInspect: [(ResourceID, String, ContainerSpec)] = []
     for t in targets {
-      guard let row = byName[t.locator["name"] ?? t.id.name] else {
-        out[t.id] = .absent
+      let name = t.locator["name"] ?? t.id.name
+      let leftovers = copies[t.id.description]?.sorted().joined(separator: ",")
+      let candidates = mine[t.id.description] ?? []
+      guard let row = candidates.first(where: { $0.name == name }) ?? candidates.first else {
+        if let holder = byName[name], let owner = holder.labels?[DockerLabel.resource] {
+          out[t.id] = Observation(exists: false, facts: [.conflict: "the name '\(name)' is used by container \(holder.id.prefix(12)), which belongs to \(owner)"])
+        } else {
+          out[t.id] = Observation(exists: false, facts: leftovers.map { [.leftoverCopies: $0] } ?? [:])
+        }
         continue
       }
       var facts = Self.runtimeFacts(row)
+      if let leftovers { facts[.leftoverCopies] = leftovers }
       guard let spec = t.spec as? ContainerSpec else {
         out[t.id] = Observation(exists: true, facts: facts)
         continue
@@ -46,7 +66,7 @@ extension DockerObserver {
     }
 
     // A name the manifests want that an unmanaged container holds: the create would fail, so the plan says so.
-    let missing = targets.filter { out[$0.id] == .absent && $0.spec != nil }
+    let missing = targets.filter { out[$0.id]?.exists == false && out[$0.id]?.facts[.conflict] == nil && $0.spec != nil }
     if !missing.isEmpty {
       let names = Dictionary(missing.map { ($0.locator["name"] ?? $0.id.name, $0.id) }) { a, _ in a }
       for row in try await client.listContainers(named: Array(names.keys)) {
@@ -59,18 +79,29 @@ extension DockerObserver {
 
     // The live in-place settings.
     let client = self.client
-    let actual = try await withThrowingTaskGroup(of: (ResourceID, [String: String]).self) { group in
+    let actual = try await withThrowingTaskGroup(of: (ResourceID, [String: String]?).self) { group in
       for (id, containerID, spec) in toInspect {
         group.addTask {
-          let inspected = try await client.inspectContainerLimits(containerID)
-          return (id, Self.updatableValues(inspected.hostConfig, declared: spec))
+          do {
+            let inspected = try await client.inspectContainerLimits(containerID)
+            return (id, Self.updatableValues(inspected.hostConfig, declared: spec))
+          } catch let error as DockerEngineError where error.isNotFound {
+            // Removed between the list and the inspect (an apply under way): it is absent now.
+            return (id, nil)
+          }
         }
       }
-      var all: [ResourceID: [String: String]] = [:]
+      var all: [ResourceID: [String: String]?] = [:]
       for try await (id, values) in group { all[id] = values }
       return all
     }
-    for (id, values) in actual { for (k, v) in values { out[id]?.attributes[k] = v } }
+    for (id, values) in actual {
+      guard let values else {
+        out[id] = .absent
+        continue
+      }
+      for (k, v) in values { out[id]?.attributes[k] = v }
+    }
     return out
   }
 

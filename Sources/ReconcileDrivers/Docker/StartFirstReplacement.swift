@@ -14,6 +14,7 @@ struct StartFirstReplacement: Sendable {
   let client: DockerEngineClient
 
   static func temporaryName(_ name: String) -> String { "\(name)-reconcile-next" }
+  static func isTemporaryName(_ name: String) -> Bool { name.hasSuffix("-reconcile-next") }
 
   func replace(
     _ spec: ContainerSpec, step: Step, create: (ContainerSpec, String) async throws -> String

@@ -7,6 +7,9 @@ enum ContainerFindings {
     var out: [Finding] = []
     if let image = imageFinding(spec, observed.facts, context) { out.append(image) }
     if let state = stateFinding(spec.state, observed.facts) { out.append(state) }
+    if let copies = observed.facts[.leftoverCopies] {
+      out.append(Finding(.container(.leftoverCopies(copies.split(separator: ",").map(String.init))), effect: .update))
+    }
     return out
   }
 
@@ -60,7 +63,8 @@ enum ContainerFindings {
       guard f[.health] == "unhealthy" else { return nil }
       return Finding(.container(.unhealthy), effect: .update, change: FieldChange(field: "health", before: .value("unhealthy"), after: .value("restarted")))
     case (.running, _):
-      return Finding(.container(.notRunning(state, exitCode: f[.exitCode])), effect: .update, change: change("running"))
+      let signal = ContainerSignal.notRunning(state, exitCode: f[.exitCode])
+      return Finding(.container(signal), effect: signal.remedy == .replace ? .replace : .update, change: change("running"))
     case (.stopped, .running), (.stopped, .restarting), (.stopped, .paused):
       return Finding(.container(.notStopped(state)), effect: .update, change: change("stopped"))
     case (.stopped, _):

@@ -12,10 +12,12 @@ public enum ContainerSignal: Sendable, Hashable {
   case notStopped(ContainerRunState)
   /// Running, but its health check fails.
   case unhealthy
+  /// Temporary copies (`NAME-reconcile-next`) of an interrupted start-first replacement run beside it.
+  case leftoverCopies([String])
 
   /// What the driver does about it.
   public enum Remedy: Sendable, Hashable {
-    case replace, start, unpause, restart, stop
+    case replace, start, unpause, restart, stop, removeLeftovers
   }
 
   public var remedy: Remedy {
@@ -23,9 +25,13 @@ public enum ContainerSignal: Sendable, Hashable {
     case .imageMoved, .imagePending, .imageRebuilt: .replace
     case .notRunning(.paused, _): .unpause
     case .notRunning(.restarting, _): .restart
+    // Created but never started (an apply or the engine stopped in between): starting it again may fail the same
+    // way forever, and nothing ran in it, so it is made anew.
+    case .notRunning(.created, _): .replace
     case .notRunning: .start
     case .notStopped: .stop
     case .unhealthy: .restart
+    case .leftoverCopies: .removeLeftovers
     }
   }
 
@@ -46,11 +52,13 @@ public enum ContainerSignal: Sendable, Hashable {
       let exit = exitCode.map { " (exit code \($0))" } ?? ""
       switch state {
       case .exited, .dead, .restarting: return "container is \(state.text)\(exit)"
-      case .created: return "container is created but not started"
+      case .created: return "container is created but was never started; it is made anew"
       default: return "container is \(state.text)"
       }
     case .notStopped(let state): return "container is \(state.text) but the manifest says 'stopped'"
     case .unhealthy: return "container is unhealthy"
+    case .leftoverCopies(let names):
+      return "a temporary copy from an interrupted replacement runs beside it (\(names.joined(separator: ", "))); it is removed"
     }
   }
 }
