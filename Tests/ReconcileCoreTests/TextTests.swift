@@ -60,7 +60,59 @@ import Essentials
     let old = (1...20).map { "l\($0)" }.joined(separator: "\n") + "\n"
     let new = old.replacingOccurrences(of: "l10\n", with: "ten\n")
     #expect(LineDiff.unified(from: old, to: new) == ["@@ -7,7 +7,7 @@", " l7", " l8", " l9", "-l10", "+ten", " l11", " l12", " l13"])
-    #expect(LineDiff.unified(from: old, to: old).isEmpty)
+    #expect(LineDiff.unified(from: old, to: old) == [])
+  }
+
+  /// The script turns the old lines into the new ones and is as short as a shortest one (checked against the
+  /// longest common subsequence by dynamic programming), for 300 random pairs of small texts.
+  @Test func scriptsAreCorrectAndMinimal() {
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<300 {
+      let a = (0..<Int.random(in: 0...25, using: &rng)).map { _ in "l\(Int.random(in: 0...5, using: &rng))" }
+      let b = (0..<Int.random(in: 0...25, using: &rng)).map { _ in "l\(Int.random(in: 0...5, using: &rng))" }
+      guard let edits = LineDiff.diff(a, b) else {
+        Issue.record("no script for \(a) -> \(b)")
+        continue
+      }
+      var rebuiltOld: [String] = [], rebuiltNew: [String] = []
+      for e in edits {
+        switch e {
+        case .same(let s): rebuiltOld.append(s); rebuiltNew.append(s)
+        case .removed(let s): rebuiltOld.append(s)
+        case .added(let s): rebuiltNew.append(s)
+        }
+      }
+      #expect(rebuiltOld == a && rebuiltNew == b, "\(a) -> \(b)")
+      let changes = edits.filter { !LineDiff.isSame($0) }.count
+      #expect(changes == a.count + b.count - 2 * Self.lcs(a, b), "\(a) -> \(b)")
+    }
+  }
+
+  static func lcs(_ a: [String], _ b: [String]) -> Int {
+    var row = [Int](repeating: 0, count: b.count + 1)
+    for x in a {
+      var diagonal = 0
+      for j in 1...max(b.count, 1) where j <= b.count {
+        let up = row[j]
+        row[j] = x == b[j - 1] ? diagonal + 1 : max(row[j], row[j - 1])
+        diagonal = up
+      }
+    }
+    return row[b.count]
+  }
+
+  /// Large texts: a few changed lines in 100,000 are found; a complete rewrite of 100,000 lines is given up on
+  /// within the work bound, and the plan shows sizes instead of a diff.
+  @Test func largeTextsStayWithinTheWorkBound() {
+    let old = (1...100_000).map { "line \($0)" }.joined(separator: "\n") + "\n"
+    let edited = old.replacingOccurrences(of: "line 5000\n", with: "five thousand\n").replacingOccurrences(of: "line 90000\n", with: "")
+    let hunks = LineDiff.unified(from: old, to: edited)
+    #expect(hunks?.filter { $0.hasPrefix("@@") }.count == 2)
+    let rewrite = (1...100_000).map { "row \($0 * 7)" }.joined(separator: "\n") + "\n"
+    #expect(LineDiff.unified(from: old, to: rewrite) == nil)
+    let shown = PlanTextRenderer(style: .plain).field(
+      FieldChange(field: "content", before: .content(old), after: .content(rewrite)), width: 7, action: .update)
+    #expect(shown.count == 1 && shown[0].hasSuffix("(too different to show line by line)"), "\(shown)")
   }
 
   @Test func missingFinalNewlineIsShown() {

@@ -1,3 +1,5 @@
+import Essentials
+
 /// Renders a plan as stable text: one block per step with its reasons and field changes, then the summary.
 public struct PlanTextRenderer: Sendable {
   public var style: Style
@@ -44,9 +46,12 @@ public struct PlanTextRenderer: Sendable {
     let pad = "      " + c.field + String(repeating: " ", count: width - c.field.count)
     switch (c.before, c.after) {
     case (.content(let old)?, .content(let new)?):
-      return [pad + ":"] + elided(LineDiff.unified(from: old, to: new))
+      guard let diff = LineDiff.unified(from: old, to: new) else {
+        return [pad + ": " + summary(old, digest: true) + " -> " + summary(new, digest: true) + " (too different to show line by line)"]
+      }
+      return [pad + ":"] + elided(diff)
     case (nil, .content(let new)?):
-      return [pad + ": " + summary(new)] + elided(LineDiff.unified(from: "", to: new))
+      return [pad + ": " + summary(new)] + elided(LineDiff.unified(from: "", to: new) ?? [])
     case (let before?, let after?):
       return [pad + " = " + show(before) + " -> " + show(after)]
     case (nil, let after?):
@@ -69,9 +74,10 @@ public struct PlanTextRenderer: Sendable {
     return shown + ["          … \(lines.count - maxDiffLines) more lines of diff"]
   }
 
-  func summary(_ content: String) -> String {
+  func summary(_ content: String, digest: Bool = false) -> String {
     let lines = content.split(separator: "\n", omittingEmptySubsequences: false).count - (content.hasSuffix("\n") ? 1 : 0)
-    return "\(content.utf8.count) bytes, \(lines) line\(lines == 1 ? "" : "s")"
+    let hash = digest ? ", sha256:" + SHA256.hash(content).hex.prefix(12) : ""
+    return "\(content.utf8.count) bytes, \(lines) line\(lines == 1 ? "" : "s")\(hash)"
   }
 
   func show(_ v: Shown) -> String {
