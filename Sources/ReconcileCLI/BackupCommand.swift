@@ -17,6 +17,15 @@ struct BackupCommand {
     switch p[0] {
     case "run":
       guard p.count == 2 else { throw OperationError("unexpected argument '\(p[2])' for 'backup run'") }
+      // Ended by a timeout or an operator (SIGTERM, SIGINT): the staging copy goes with it, and the children (tar,
+      // cp, docker) die with the process.
+      let directory = spec.archiveDirectory
+      let signals = ControllerCommand.onSignals {
+        BackupRunner.removeStaging(in: directory)
+        FileHandle.standardError.write(Data("backup of \(spec.id) stopped by a signal; its staging copy was removed\n".utf8))
+        exit(143)
+      }
+      defer { signals.forEach { $0.cancel() } }
       let result = try BackupRunner(spec: spec).run()
       let m = result.manifest
       var line = "Backup \(m.id) of \(spec.id): \(m.files.count) file\(m.files.count == 1 ? "" : "s"), \(Self.bytes(m.totalBytes)), verified; \(catalog.archivePath(m.id))\n"

@@ -44,13 +44,20 @@ public struct BackupRunner: Sendable {
       throw OperationError(doing: "back up", of: spec.id, cause: .failed("another backup of it is running (lock '\(dir)/.lock' is held)"), retryable: true)
     }
     defer { lock.release() }
+    // A run killed before it could clean up left its staging copy (and helper containers): holding the lock, they
+    // are ours to remove.
+    Self.removeStaging(in: dir)
+    VolumeArchiver(docker: docker).removeHelpers(of: spec.id)
     let id = Self.newID(now)
     let staging = "\(dir)/.\(id).partial"
-    defer { try? FileManager.default.removeItem(atPath: staging) }
+    let tmp = "\(dir)/.\(id).tar.gz.partial"
+    defer {
+      try? FileManager.default.removeItem(atPath: staging)
+      unlink(tmp)
+    }
     do {
       var manifest = try stage(into: staging, id: id, time: now)
-      let tmp = "\(dir)/.\(id).tar.gz.partial"
-      let tar = try ProcessRunner.run(["tar", "-czf", tmp, "-C", staging, "manifest.json", "data"])
+      let tar = try ProcessRunner.run(["tar", "-czf", tmp, "-C", staging, "manifest.json", "data"], diesWithParent: true)
       guard tar.status == 0 else { throw tar.failure(doing: "archive") }
       guard rename(tmp, catalog.archivePath(id)) == 0 else { throw OperationError(doing: "rename '\(tmp)'", cause: .io(path: tmp, errno: errno, call: nil)) }
       manifest.archiveSha256 = try HostFiles.sha256(of: catalog.archivePath(id))
@@ -72,7 +79,7 @@ public struct BackupRunner: Sendable {
     var sqlite: Set<String> = []
     for source in spec.sources {
       if source.kind == .volume {
-        try VolumeArchiver(docker: docker).export(source, into: "\(data)/\(VolumeArchiver.prefix)/\(source.path)", scratch: staging)
+        try VolumeArchiver(docker: docker).export(source, of: spec.id, into: "\(data)/\(VolumeArchiver.prefix)/\(source.path)", scratch: staging)
         continue
       }
       // A database inside a Docker volume is read through the volume's mountpoint on this host.
@@ -88,7 +95,7 @@ public struct BackupRunner: Sendable {
         break
       case .path:
         guard FileManager.default.fileExists(atPath: source.path) else { throw OperationError("the source '\(source.path)' does not exist") }
-        let cp = try ProcessRunner.run(["cp", "-a", source.path, target])
+        let cp = try ProcessRunner.run(["cp", "-a", source.path, target], diesWithParent: true)
         guard cp.status == 0 else { throw cp.failure(doing: "copy '\(source.path)'") }
       }
     }
@@ -102,6 +109,15 @@ public struct BackupRunner: Sendable {
       verifiedAt: nil, container: spec.container)
     try HostFiles.write(try BackupManifest.encoder.encode(manifest), to: "\(staging)/manifest.json", mode: 0o600, createDirectory: true)
     return manifest
+  }
+
+  /// Removes every staging copy and partial archive in a backup directory (`.ID.partial`, `.ID.tar.gz.partial`).
+  /// Only while no run of this backup is under way: a run holds the directory's lock, and a signal handler of the
+  /// run that is ending.
+  public static func removeStaging(in directory: String) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".partial") {
+      try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+    }
   }
 
   /// Regular files below `root`, relative, sorted.

@@ -19,7 +19,15 @@ public struct ProcessResult: Sendable {
 
 /// Runs external commands (git, nginx -t, systemd-analyze, …) and captures their combined output.
 public enum ProcessRunner {
-  public static func run(_ argv: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
+  /// With `diesWithParent`, the command gets SIGKILL when this process ends however it ends (kill -9 included), through
+  /// util-linux's `setpriv --pdeathsig` (the signal is tied to the spawning thread, which waits for the command).
+  public static func run(_ argv: [String], in directory: String? = nil, environment: [String: String]? = nil, diesWithParent: Bool = false) throws
+    -> ProcessResult
+  {
+    if diesWithParent {
+      let inner = try run(["setpriv", "--pdeathsig", "KILL", "--"] + argv, in: directory, environment: environment)
+      return ProcessResult(argv: argv, status: inner.status, output: inner.output)
+    }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: argv[0].hasPrefix("/") ? argv[0] : "/usr/bin/env")
     p.arguments = argv[0].hasPrefix("/") ? Array(argv.dropFirst()) : argv
