@@ -9,7 +9,7 @@ struct StatusCommand {
 
   func run() async throws -> Int32 {
     let ws = try Workspace(args)
-    let form = try ws.form()
+    let form = try ws.form(readOnly: true)
     var state = try ws.store.load()
     _ = ws.store.recover(into: &state)
     let s = terminal.style

@@ -66,9 +66,11 @@ struct Workspace {
     return try decoder.decode(sources)
   }
 
-  func form() throws -> RecordForm {
-    try store.prepare()
-    return RecordForm(hasher: HMACSHA256(key: try store.secretKey()))
+  /// The record form keyed by the state's key. `readOnly` (plan, status, drift): nothing is created, neither the state
+  /// directory nor the key.
+  func form(readOnly: Bool = false) throws -> RecordForm {
+    if !readOnly { try store.prepare() }
+    return RecordForm(hasher: HMACSHA256(key: try store.secretKey(create: !readOnly)))
   }
 
   /// A read-only look: the manifests, the state (with an interrupted apply's journal folded in, not saved),
@@ -85,7 +87,7 @@ struct Workspace {
   static func look(_ args: Arguments) async throws -> (Workspace, Look) {
     let ws = try Workspace(args)
     let manifest = try ws.manifest()
-    let form = try ws.form()
+    let form = try ws.form(readOnly: true)
     var state = try ws.store.load()
     _ = ws.store.recover(into: &state)
     let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)

@@ -39,13 +39,14 @@ public struct JSONStateStore: Sendable {
     return d
   }()
 
-  /// Creates the directory (0700) when missing.
+  /// Creates the directory (0700) when missing, and keeps it 0700 (a checkout's `state/` comes 0755).
   public func prepare() throws {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
       throw OperationError(doing: "create the state directory '\(directory)'", error.localizedDescription)
     }
+    chmod(directory, 0o700)
   }
 
   /// Reads `state.json`; a new, empty state (no lineage until its first save) when there is none.
@@ -62,8 +63,12 @@ public struct JSONStateStore: Sendable {
       return s
     } catch {
       let why = (error as? OperationError)?.description ?? Self.describe(error)
-      throw OperationError(
-        "the state file '\(statePath)' is corrupted: \(why). Nothing was changed. The previous version is kept in '\(statePath).previous'; inspect both and restore one by hand")
+      let previous = statePath + ".previous"
+      let recovery =
+        FileManager.default.fileExists(atPath: previous)
+        ? "The previous version is kept in '\(previous)'; inspect both and restore one by hand"
+        : "There is no previous version to go back to; restore it from a backup, or move it aside to start a new state (reconcile then adopts what the manifests declare and exists)"
+      throw OperationError("the state file '\(statePath)' is corrupted: \(why). Nothing was changed. \(recovery)")
     }
   }
 
@@ -152,15 +157,16 @@ public struct JSONStateStore: Sendable {
     return path
   }
 
-  /// The key for hashing secrets in state (`secret-hash.key`, 32 random bytes, 0600), created on first use.
-  public func secretKey() throws -> [UInt8] {
+  /// The key for hashing secrets in state (`secret-hash.key`, 32 random bytes, 0600), created on first use. A read-only
+  /// command (`create: false`) before the first apply gets a key for this run only: there is no record to compare with.
+  public func secretKey(create: Bool = true) throws -> [UInt8] {
     let path = directory + "/secret-hash.key"
     if let data = FileManager.default.contents(atPath: path), data.count == 32 { return Array(data) }
     guard let random = FileManager.default.contents(atPath: "/dev/urandom", maxBytes: 32) else {
       throw OperationError(doing: "read random bytes for '\(path)'")
     }
     let key = Array(random)
-    try HostFiles.write(Data(key), to: path, mode: 0o600)
+    if create { try HostFiles.write(Data(key), to: path, mode: 0o600) }
     return key
   }
 }
