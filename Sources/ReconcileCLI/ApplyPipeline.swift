@@ -33,6 +33,8 @@ struct ApplyPipeline {
       progress: printer, notice: { [terminal] in terminal.warning(Self.text(of: $0)) })
     if r.applied, !r.plan.isEmpty {
       printer.terminal.out("\n" + ApplySummary(outcomes: r.outcomes, seconds: r.seconds).text(style: terminal.style) + "\n")
+      // The failures again on standard error, where scripts and cron mail look for them.
+      for o in r.outcomes { if case .failed(let why) = o.status { printer.terminal.error("\(o.id): \(why)") } }
     }
     return r
   }

@@ -12,8 +12,9 @@ struct RunJobCommand {
     let env = ProcessInfo.processInfo.environment
     let paths = JobPaths(binary: JobPaths.currentBinary(environment: env), manifests: args.value("manifests") ?? "manifests", state: args.value("state") ?? "state")
     let (record, status) = try JobRunner(paths: paths).run(name)
+    let seconds = String(format: "%.2fs", record.end.timeIntervalSince(record.start))
     switch record.outcome {
-    case .success: break
+    case .success: terminal.out("job '\(name)' succeeded in \(seconds)\n")
     case .skipped: terminal.error("job '\(name)': \(record.outputTail)")
     case .timeout: terminal.error("job '\(name)' timed out; output tail:\n\(record.outputTail)")
     case .failure: terminal.error("job '\(name)' exited with status \(status); output tail:\n\(record.outputTail)")

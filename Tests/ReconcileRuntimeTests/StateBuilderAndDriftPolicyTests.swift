@@ -14,9 +14,9 @@ import Testing
     return s
   }
 
-  func step(_ m: Manifest, _ id: String, _ action: Action = .update) -> Step {
+  func step(_ m: Manifest, _ id: String, _ action: Action = .update, why: [Reason] = [.attribute(name: "content", change: .content)]) -> Step {
     let r = m[ResourceID(parsing: id)!]!
-    return Step(id: r.id, action: action, why: [], changes: [], desired: r.spec, prior: nil, after: [], fingerprint: testForm.fingerprint(of: r.spec))
+    return Step(id: r.id, action: action, why: why, changes: [], desired: r.spec, prior: nil, after: [], fingerprint: testForm.fingerprint(of: r.spec))
   }
 
   @Test func successesAreRecordedDestroysDroppedFailuresKeepTheirRecord() throws {
@@ -61,5 +61,17 @@ import Testing
     #expect(split.apply.steps.map(\.id.description) == ["file/healed", "file/edited"])
     #expect(split.held.map(\.id.description) == ["file/held"])
     #expect(split.driftIDs.map(\.description) == ["file/held", "file/healed"])
+  }
+
+  /// A step that only reports runs (a failing job) corrects nothing: it is not drift, so it is neither held nor
+  /// announced as healed.
+  @Test func aStepThatOnlyReportsRunsIsNotDrift() throws {
+    let m = try manifest(file("a", "1"))
+    let report = step(m, "file/a", why: [.found(.run(.failing(times: 3, last: "exit status 3")))])
+    let policy = DriftPolicy(manifest: m, form: testForm)
+    #expect(!policy.isDrift(report, state: recorded(m)))
+    #expect(policy.isDrift(step(m, "file/a"), state: recorded(m)))
+    let split = policy.split(Plan(steps: [report]), state: recorded(m), degraded: [])
+    #expect(split.held.isEmpty && split.driftIDs.isEmpty && split.apply.steps.count == 1)
   }
 }

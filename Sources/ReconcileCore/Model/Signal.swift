@@ -11,6 +11,13 @@ public enum Signal: Sendable, Hashable {
   /// An installed artifact (a cron file, a timer) differs from what was installed, as its driver describes it.
   case artifactChanged(String)
 
+  /// What applying cannot change, only report: a job's or a backup's runs (a failing job fails again until its
+  /// command or what it depends on is fixed).
+  public var isReportOnly: Bool {
+    if case .run = self { return true }
+    return false
+  }
+
   /// The reason as the plan shows it.
   public var reason: String {
     switch self {

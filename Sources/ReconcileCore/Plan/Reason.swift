@@ -52,4 +52,7 @@ public enum Reason: Sendable, Hashable {
     if case .found(let s) = self { return s }
     return nil
   }
+
+  /// A reason applying can do nothing about (see `Signal.isReportOnly`).
+  public var isReportOnly: Bool { signal?.isReportOnly ?? false }
 }

@@ -11,8 +11,10 @@ public struct DriftPolicy: Sendable {
     self.form = form
   }
 
-  /// A step corrects drift when the manifest asks for what was last applied (the host moved, not the manifest).
+  /// A step corrects drift when the manifest asks for what was last applied (the host moved, not the manifest) and
+  /// it has something to correct: a step that only reports runs (a failing job) corrects nothing.
   public func isDrift(_ step: Step, state: StateSnapshot) -> Bool {
+    guard step.why.contains(where: { !$0.isReportOnly }) else { return false }
     guard let spec = step.desired, let record = state.resources[step.id] else { return false }
     return record.fingerprint == form.fingerprint(of: spec)
   }
