@@ -30,78 +30,89 @@ actor Script {
 }
 
 @Suite struct ControllerLoopTests {
+  /// The loop runs on a thread of its own: tests elsewhere that block the cooperative pool cannot stall it.
+  static let executor = DedicatedExecutor("tests.controller-loop")
+
   func start(_ script: Script, clock: ManualClock, inbox: TriggerInbox, resync: Duration = .seconds(300)) -> Task<Void, Never> {
     let loop = ControllerLoop(inbox: inbox, clock: clock, resync: resync, backoff: Backoff(base: .seconds(1), cap: .seconds(60)), jitter: { 0.999_999 }) {
       await script.run($0)
     }
-    return Task { await loop.run() }
+    return Task(executorPreference: Self.executor) { await loop.run() }
   }
 
   @Test func triggersDuringARunCoalesceIntoOneFollowUp() async throws {
-    let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
-    await script.hold()
-    let task = start(script, clock: clock, inbox: inbox)
-    #expect(await eventuallyAsync(within: 60) { await script.isHeld })
-    for t: Trigger in [.fileChanged("/a"), .engineEvent("die web"), .fileChanged("/a"), .manual("test")] { await inbox.post(t) }
-    await script.release()
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
-    let runs = await script.runs
-    try #require(runs.count == 2)
-    #expect(runs[0] == [.startup])
-    #expect(Set(runs[1]) == [.fileChanged("/a"), .engineEvent("die web"), .manual("test")])
-    task.cancel()
-    await task.value
-    #expect(await script.runs.count == 2)
+    try await withTaskExecutorPreference(Self.executor) {
+      let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+      await script.hold()
+      let task = start(script, clock: clock, inbox: inbox)
+      #expect(await eventuallyAsync(within: 60) { await script.isHeld })
+      for t: Trigger in [.fileChanged("/a"), .engineEvent("die web"), .fileChanged("/a"), .manual("test")] { await inbox.post(t) }
+      await script.release()
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
+      let runs = await script.runs
+      try #require(runs.count == 2)
+      #expect(runs[0] == [.startup])
+      #expect(Set(runs[1]) == [.fileChanged("/a"), .engineEvent("die web"), .manual("test")])
+      task.cancel()
+      await task.value
+      #expect(await script.runs.count == 2)
+    }
   }
 
   @Test func retryableFailuresBackOffExponentially() async {
-    let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
-    for _ in 0..<3 { await script.push(.retryable("engine 503")) }
-    let task = start(script, clock: clock, inbox: inbox)
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 })
-    // attempt 1: ~1 s, attempt 2: ~2 s, attempt 3: ~4 s (jitter factor just under 1).
-    for (expectedRuns, wait) in [(2, 1.0), (3, 2.0), (4, 4.0)] {
-      #expect(await eventuallyAsync(within: 60) { clock.sleeperCount >= 2 })
-      clock.advance(by: .seconds(wait * 0.99))
-      #expect(await script.runs.count == expectedRuns - 1)
-      clock.advance(by: .seconds(wait * 0.02))
-      #expect(await eventuallyAsync(within: 60) { await script.runs.count == expectedRuns })
+    await withTaskExecutorPreference(Self.executor) {
+      let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+      for _ in 0..<3 { await script.push(.retryable("engine 503")) }
+      let task = start(script, clock: clock, inbox: inbox)
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 })
+      // attempt 1: ~1 s, attempt 2: ~2 s, attempt 3: ~4 s (jitter factor just under 1).
+      for (expectedRuns, wait) in [(2, 1.0), (3, 2.0), (4, 4.0)] {
+        #expect(await eventuallyAsync(within: 60) { clock.sleeperCount >= 2 })
+        clock.advance(by: .seconds(wait * 0.99))
+        #expect(await script.runs.count == expectedRuns - 1)
+        clock.advance(by: .seconds(wait * 0.02))
+        #expect(await eventuallyAsync(within: 60) { await script.runs.count == expectedRuns })
+      }
+      #expect(await script.runs.last == [.retry])
+      task.cancel()
+      await task.value
     }
-    #expect(await script.runs.last == [.retry])
-    task.cancel()
-    await task.value
   }
 
   /// An invalid manifest is not retried with backoff, but it never wedges the loop: any later trigger (a resync, a
   /// save, an engine event) runs again and reads the manifests afresh.
   @Test func aTerminalErrorIsNotRetriedButEveryLaterTriggerRuns() async {
-    let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
-    await script.push(.terminal("invalid manifest"))
-    await script.push(.terminal("invalid manifest"))
-    let task = start(script, clock: clock, inbox: inbox)
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 && clock.sleeperCount == 1 })
-    // Past any backoff and one resync period: the only run is the resync's, no retry was scheduled.
-    clock.advance(by: .seconds(300))
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
-    #expect(await script.runs.last == [.resync])
-    await inbox.post(.fileChanged("manifests/app.json"))
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 3 })
-    await inbox.post(.engineEvent("die web"))
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 4 })
-    #expect(await !script.runs.contains { $0.contains(.retry) })
-    task.cancel()
-    await task.value
+    await withTaskExecutorPreference(Self.executor) {
+      let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+      await script.push(.terminal("invalid manifest"))
+      await script.push(.terminal("invalid manifest"))
+      let task = start(script, clock: clock, inbox: inbox)
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 && clock.sleeperCount == 1 })
+      // Past any backoff and one resync period: the only run is the resync's, no retry was scheduled.
+      clock.advance(by: .seconds(300))
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
+      #expect(await script.runs.last == [.resync])
+      await inbox.post(.fileChanged("manifests/app.json"))
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 3 })
+      await inbox.post(.engineEvent("die web"))
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 4 })
+      #expect(await !script.runs.contains { $0.contains(.retry) })
+      task.cancel()
+      await task.value
+    }
   }
 
   @Test func periodicResync() async {
-    let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
-    let task = start(script, clock: clock, inbox: inbox, resync: .seconds(30))
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 && clock.sleeperCount == 1 })
-    clock.advance(by: .seconds(30))
-    #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
-    #expect(await script.runs.dropFirst().first == [.resync])
-    task.cancel()
-    await task.value
+    await withTaskExecutorPreference(Self.executor) {
+      let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+      let task = start(script, clock: clock, inbox: inbox, resync: .seconds(30))
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 && clock.sleeperCount == 1 })
+      clock.advance(by: .seconds(30))
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 })
+      #expect(await script.runs.dropFirst().first == [.resync])
+      task.cancel()
+      await task.value
+    }
   }
 }
 

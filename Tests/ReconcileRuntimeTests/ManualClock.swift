@@ -12,6 +12,8 @@ final class ManualClock: Clock, @unchecked Sendable {
   private let lock = NSLock()
   private var current = Instant(offset: .zero)
   private var sleepers: [UUID: (Instant, CheckedContinuation<Void, Error>)] = [:]
+  /// Sleeps cancelled before they began (their handler ran first).
+  private var cancelled: Set<UUID> = []
 
   var now: Instant { lock.withLock { current } }
   var minimumResolution: Duration { .zero }
@@ -21,15 +23,28 @@ final class ManualClock: Clock, @unchecked Sendable {
     let id = UUID()
     try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
-        let due = lock.withLock { () -> Bool in
-          if deadline <= current { return true }
+        enum Now { case sleep, wake, cancel }
+        // One lock decides between a cancellation that came first, a deadline already passed, and sleeping.
+        let now = lock.withLock { () -> Now in
+          if cancelled.remove(id) != nil { return .cancel }
+          if deadline <= current { return .wake }
           sleepers[id] = (deadline, c)
-          return false
+          return .sleep
         }
-        if due { c.resume() }
+        switch now {
+        case .cancel: c.resume(throwing: CancellationError())
+        case .wake: c.resume()
+        case .sleep: break
+        }
       }
     } onCancel: {
-      let c = lock.withLock { sleepers.removeValue(forKey: id)?.1 }
+      let c = lock.withLock { () -> CheckedContinuation<Void, Error>? in
+        guard let sleeper = sleepers.removeValue(forKey: id) else {
+          cancelled.insert(id)
+          return nil
+        }
+        return sleeper.1
+      }
       c?.resume(throwing: CancellationError())
     }
   }

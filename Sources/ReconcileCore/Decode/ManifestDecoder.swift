@@ -174,24 +174,16 @@ public struct ManifestDecoder: Sendable {
 
   func parse(_ source: ManifestSource, issues: IssueList) -> [String: JSONValue]? {
     do {
-      let value = try JSONDecoder().decode(JSONValue.self, from: source.data)
+      let value = try JSONParser.parse(Array(source.data), as: Text.self)
       guard case .object(let o) = value else {
         issues.add(ManifestIssue(file: source.file, message: "expected a JSON object with 'apiVersion' and 'resources', got \(value.typeName)"))
         return nil
       }
       return o
     } catch {
-      issues.add(ManifestIssue(file: source.file, message: "not valid JSON: \(Self.describe(error))"))
+      issues.add(ManifestIssue(file: source.file, message: "not valid JSON: \(error)"))
       return nil
     }
-  }
-
-  static func describe(_ error: Error) -> String {
-    if case DecodingError.dataCorrupted(let c) = error {
-      if let u = c.underlyingError { return "\(u.localizedDescription)" }
-      return c.debugDescription
-    }
-    return "\(error)"
   }
 
   func resolveVariables(_ raw: [String: (Text, String)], issues: IssueList) -> [String: Text] {

@@ -1,0 +1,212 @@
+/// A strict JSON parser (RFC 8259) into `JSONTree`, for files people write by hand: every error names its line and
+/// column, a key given twice in one object is an error (parsers disagree on which value wins), and nesting deeper
+/// than `maxDepth` is refused rather than exhausting the stack.
+public struct JSONParser {
+  public struct Failure: Error, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var message: String
+    public var description: String { "line \(line), column \(column): \(message)" }
+  }
+
+  public static let maxDepth = 256
+
+  let bytes: [UInt8]
+  var at = 0
+
+  /// Parses one JSON value filling the whole text (a UTF-8 byte order mark is skipped).
+  public static func parse<Leaf: JSONLeaf>(_ bytes: [UInt8], as: Leaf.Type = Leaf.self) throws(Failure) -> JSONTree<Leaf> {
+    var p = JSONParser(bytes: bytes)
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { p.at = 3 }
+    p.skipSpace()
+    let value: JSONTree<Leaf> = try p.value(depth: 0)
+    p.skipSpace()
+    guard p.at == bytes.count else { throw p.failure("expected the end of the document after the value, found \(p.shown)") }
+    return value
+  }
+
+  func failure(_ message: String, at position: Int? = nil) -> Failure {
+    let end = min(position ?? at, bytes.count)
+    var line = 1, lineStart = 0
+    for i in 0..<end where bytes[i] == 0x0A {
+      line += 1
+      lineStart = i + 1
+    }
+    // Columns count characters, not bytes.
+    let column = String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1
+    return Failure(line: line, column: column, message: message)
+  }
+
+  /// The character at the current position, for messages.
+  var shown: String {
+    guard at < bytes.count else { return "the end of the document" }
+    let c = bytes[at]
+    if c < 0x20 { return "a control character (U+\(String(c, radix: 16, uppercase: true)))" }
+    if c < 0x80 { return "'\(Character(Unicode.Scalar(c)))'" }
+    return "a non-ASCII character"
+  }
+
+  mutating func skipSpace() {
+    while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
+  }
+
+  mutating func value<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
+    guard depth < Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
+    guard at < bytes.count else { throw failure("expected a value, found the end of the document") }
+    switch bytes[at] {
+    case UInt8(ascii: "{"): return try object(depth: depth)
+    case UInt8(ascii: "["): return try array(depth: depth)
+    case UInt8(ascii: "\""): return .string(Leaf(jsonString: try string()))
+    case UInt8(ascii: "t"): return try literal("true", .bool(true))
+    case UInt8(ascii: "f"): return try literal("false", .bool(false))
+    case UInt8(ascii: "n"): return try literal("null", .null)
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+    default: throw failure("expected a value, found \(shown)")
+    }
+  }
+
+  mutating func literal<Leaf: JSONLeaf>(_ word: String, _ value: JSONTree<Leaf>) throws(Failure) -> JSONTree<Leaf> {
+    let w = Array(word.utf8)
+    guard bytes.count - at >= w.count, Array(bytes[at..<at + w.count]) == w else { throw failure("expected a value, found \(shown)") }
+    at += w.count
+    return value
+  }
+
+  mutating func object<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
+    at += 1
+    var members: [String: JSONTree<Leaf>] = [:]
+    var firstAt: [String: Int] = [:]
+    skipSpace()
+    if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
+      at += 1
+      return .object(members)
+    }
+    while true {
+      skipSpace()
+      guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw failure("expected a key in double quotes, found \(shown)") }
+      let keyAt = at
+      let key = try string()
+      if let first = firstAt[key] {
+        let f = failure("", at: first)
+        throw failure("the key '\(key)' is given twice in one object (first at line \(f.line), column \(f.column))", at: keyAt)
+      }
+      firstAt[key] = keyAt
+      skipSpace()
+      guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw failure("expected ':' after the key '\(key)', found \(shown)") }
+      at += 1
+      skipSpace()
+      members[key] = try value(depth: depth + 1)
+      skipSpace()
+      guard at < bytes.count else { throw failure("expected ',' or '}' after a member, found the end of the document") }
+      if bytes[at] == UInt8(ascii: ",") {
+        at += 1
+        continue
+      }
+      guard bytes[at] == UInt8(ascii: "}") else { throw failure("expected ',' or '}' after a member, found \(shown)") }
+      at += 1
+      return .object(members)
+    }
+  }
+
+  mutating func array<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
+    at += 1
+    var items: [JSONTree<Leaf>] = []
+    skipSpace()
+    if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
+      at += 1
+      return .array(items)
+    }
+    while true {
+      skipSpace()
+      items.append(try value(depth: depth + 1))
+      skipSpace()
+      guard at < bytes.count else { throw failure("expected ',' or ']' after an item, found the end of the document") }
+      if bytes[at] == UInt8(ascii: ",") {
+        at += 1
+        continue
+      }
+      guard bytes[at] == UInt8(ascii: "]") else { throw failure("expected ',' or ']' after an item, found \(shown)") }
+      at += 1
+      return .array(items)
+    }
+  }
+
+  mutating func number() throws(Failure) -> Double {
+    let start = at
+    if bytes[at] == UInt8(ascii: "-") { at += 1 }
+    func digits() -> Int {
+      let s = at
+      while at < bytes.count, bytes[at] >= UInt8(ascii: "0"), bytes[at] <= UInt8(ascii: "9") { at += 1 }
+      return at - s
+    }
+    guard at < bytes.count, bytes[at] >= UInt8(ascii: "0"), bytes[at] <= UInt8(ascii: "9") else { throw failure("expected a digit, found \(shown)") }
+    if bytes[at] == UInt8(ascii: "0") { at += 1 } else { _ = digits() }
+    if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
+      at += 1
+      guard digits() > 0 else { throw failure("expected a digit after '.', found \(shown)") }
+    }
+    if at < bytes.count, bytes[at] == UInt8(ascii: "e") || bytes[at] == UInt8(ascii: "E") {
+      at += 1
+      if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") { at += 1 }
+      guard digits() > 0 else { throw failure("expected a digit in the exponent, found \(shown)") }
+    }
+    guard let n = Double(String(decoding: bytes[start..<at], as: UTF8.self)) else { throw failure("not a number", at: start) }
+    return n
+  }
+
+  mutating func string() throws(Failure) -> String {
+    let open = at
+    at += 1
+    var out: [UInt8] = []
+    while true {
+      guard at < bytes.count else { throw failure("the string opened here is never closed", at: open) }
+      let c = bytes[at]
+      switch c {
+      case UInt8(ascii: "\""):
+        at += 1
+        guard let s = String(validating: out, as: UTF8.self) else { throw failure("the string holds bytes that are not UTF-8", at: open) }
+        return s
+      case UInt8(ascii: "\\"):
+        at += 1
+        guard at < bytes.count else { throw failure("the string opened here is never closed", at: open) }
+        let e = bytes[at]
+        at += 1
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+          var scalar = try hex4()
+          if (0xD800..<0xDC00).contains(scalar) {
+            guard bytes.count - at >= 6, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") else {
+              throw failure("a \\u escape of a high surrogate must be followed by its low surrogate", at: at - 6)
+            }
+            at += 2
+            let low = try hex4()
+            guard (0xDC00..<0xE000).contains(low) else { throw failure("a \\u escape of a high surrogate must be followed by its low surrogate", at: at - 6) }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+          }
+          guard let u = Unicode.Scalar(scalar) else { throw failure("\\u escape of a lone surrogate", at: at - 6) }
+          out.append(contentsOf: Array(String(Character(u)).utf8))
+        default: throw failure("unknown escape '\\\(Character(Unicode.Scalar(e)))' in a string", at: at - 2)
+        }
+      case 0..<0x20:
+        throw failure("a control character (U+\(String(c, radix: 16, uppercase: true))) in a string: write it as an escape such as \\n")
+      default:
+        out.append(c)
+        at += 1
+      }
+    }
+  }
+
+  mutating func hex4() throws(Failure) -> UInt32 {
+    guard bytes.count - at >= 4, let v = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self), radix: 16) else {
+      throw failure("expected four hex digits after \\u")
+    }
+    at += 4
+    return v
+  }
+}
