@@ -98,7 +98,7 @@ import Testing
   }
 
   @Test func aJobDeclaredAbsentIsRemovedAndThenLeftAlone() throws {
-    let m = try decode(Self.jobJSON.replacingOccurrences(of: #""name": "sync-notes","#, with: #""name": "sync-notes", "ensure": "absent","#), secrets: ["TOKEN": "t0ken"])
+    let m = try decode(Self.jobJSON.replacingOccurrences(of: #""name": "sync-notes","#, with: #""name": "sync-notes", "ensure": "absent","#), secrets: ["TOKEN": "t0ken-value"])
     let installed = Self.installed(m, facts: [.installedAt: String(Int(epoch.timeIntervalSince1970 - 7200))])
     #expect(
       PlanTextRenderer().render(plan(m, observed: ["job/sync-notes": installed], state: applied(m))) == """

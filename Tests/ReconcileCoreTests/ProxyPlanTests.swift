@@ -354,3 +354,14 @@ let bundledTemplates: [String: String] = {
     }
   }
 }
+
+/// Certificates that would renew forever are refused at validation.
+@Suite struct CertificateValidationTests {
+  @Test func aSelfSignedCertificateMustOutliveItsRenewalWindow() {
+    let json =
+      #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "certificate", "name": "c", "domains": ["a.example"], "directory": "/c", "renewBefore": "30d", "issuer": { "type": "self-signed", "days": 30 } } ] }"#
+    #expect(
+      issues(json) == ["m.json: resources[0] 'certificate/c': renewBefore: a self-signed certificate valid 30 days must renew less than 30 days before it expires, got 30 days"])
+    #expect(issues(json.replacingOccurrences(of: #""days": 30"#, with: #""days": 31"#)).isEmpty)
+  }
+}

@@ -49,9 +49,9 @@ import Essentials
   @Test func fileKindRendersTemplatesAndMarksSecretsSensitive() throws {
     let m = try decode(
       #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "c", "path": "/c", "template": { "name": "c.mustache", "vars": { "user": "bob", "pw": "${secret.PW}" } } } ] }"#,
-      secrets: ["PW": "s3cret"], templates: ["c.mustache": "user={{user}} pw={{pw}}\n"])
+      secrets: ["PW": "s3cret-pw"], templates: ["c.mustache": "user={{user}} pw={{pw}}\n"])
     let spec = try #require(m.resources.first?.spec as? FileSpec)
-    #expect(spec.content == Text("user=bob pw=s3cret\n", sensitive: true))
+    #expect(spec.content == Text("user=bob pw=s3cret-pw\n", sensitive: true))
   }
 }
 
@@ -151,12 +151,15 @@ import Essentials
 
 @Suite struct InterpolatorTests {
   @Test func literalDollarBraceAndSensitivity() {
-    let i = Interpolator(variables: ["a": Text("x")], secrets: FixedSecrets(["S": "y"]))
+    let i = Interpolator(variables: ["a": Text("x")], secrets: FixedSecrets(["S": "y-secret", "SHORT": "abc"]))
     var problems: [String] = []
     #expect(i.resolve(Text("$${a} ${var.a}"), path: "p") { problems.append($1) } == Text("${a} x"))
-    #expect(i.resolve(Text("${secret.S}!"), path: "p") { problems.append($1) } == Text("y!", sensitive: true))
+    #expect(i.resolve(Text("${secret.S}!"), path: "p") { problems.append($1) } == Text("y-secret!", sensitive: true))
     #expect(i.resolve(Text("${env.HOME}"), path: "p") { problems.append($1) } == Text(""))
     #expect(problems == ["unknown reference '${env.HOME}': expected ${var.NAME} or ${secret.NAME}"])
+    // A secret too short to redact safely ('abc' would be cut out of ordinary words, giving it away) is refused.
+    _ = i.resolve(Text("${secret.SHORT}"), path: "p") { problems.append($1) }
+    #expect(problems.last == "secret 'SHORT' is 3 bytes long; a secret must have at least 8")
   }
 
   @Test func durations() {

@@ -18,6 +18,9 @@ public struct Interpolator: Sendable {
   public var variables: [String: Text]
   public var secrets: any SecretLookup
 
+  /// The fewest bytes a secret may have (8).
+  public static let shortestSecret = 8
+
   public init(variables: [String: Text], secrets: any SecretLookup) {
     self.variables = variables
     self.secrets = secrets
@@ -69,6 +72,11 @@ public struct Interpolator: Sendable {
       } else if ref.hasPrefix("secret.") {
         let name = String(ref.dropFirst(7))
         if let v = secrets.secret(named: name) {
+          // A short secret cannot be kept out of outputs: redacting 'abc' would also mangle ordinary words around it,
+          // and give the value away.
+          if v.utf8.count < Self.shortestSecret {
+            report(path, "secret '\(name)' is \(v.utf8.count) byte\(v.utf8.count == 1 ? "" : "s") long; a secret must have at least \(Self.shortestSecret)")
+          }
           out += v
           sensitive = true
         } else {

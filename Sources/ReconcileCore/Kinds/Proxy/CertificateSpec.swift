@@ -77,6 +77,10 @@ public struct CertificateSpec: ResourceSpec {
       if d.hasPrefix("/") { directory = d } else { r.report("directory", "expected an absolute path, got '\(d)'") }
     }
     let issuer = CertificateIssuer.read(&r)
+    if case .selfSigned(let days)? = issuer, Double(days) * 86400 <= renewBefore {
+      // It would be due for renewal the moment it is made, and be made again on every plan.
+      r.report("renewBefore", "a self-signed certificate valid \(days) days must renew less than \(days) days before it expires, got \(CertificateSpec.span(renewBefore))")
+    }
     guard !domains.isEmpty, let issuer else { return nil }
     return CertificateSpec(id: id, domains: domains, keyType: keyType, renewBefore: renewBefore, directory: directory, issuer: issuer)
   }
