@@ -32,3 +32,19 @@ import Testing
     #expect(withPrevious.stderr.contains("The previous version is kept in '\(h.state)/state.json.previous'"), "\(withPrevious.all)")
   }
 }
+
+/// A directory whose parents do not exist is made with them (`mkdir -p`), and the plan says so.
+@Suite struct DirectoryParentsTests {
+  @Test func missingParentsAreCreatedAndThePlanSaysSo() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    try h.manifest(demoManifest.replacingOccurrences(of: "HOST/site", with: "HOST/demo/nested/site"))
+    let plan = try h.run(["plan"])
+    #expect(plan.stdout.contains("+ directory/site (not present on the host; its missing parent directories are created, from '\(h.host)/demo' down)"), "\(plan.all)")
+    let apply = try h.run(["apply", "--auto-approve"])
+    #expect(apply.status == 0, "\(apply.all)")
+    #expect(h.read(h.host + "/demo/nested/site/motd") == "hello\n")
+    #expect(h.mode(h.host + "/demo") == "0755")
+    #expect(try h.run(["plan"]).stdout.contains("No changes."))
+  }
+}

@@ -130,7 +130,7 @@ public struct ManifestDecoder: Sendable {
     // Declaration order again: it breaks the ties of the dependency order, so the plan reads as the manifests do.
     resources.sort { position[$0.id]! < position[$1.id]! }
     let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
-    let ordered = DependencyGraph(Self.addingDependents(resources)).ordered(issues: issues)
+    let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
     return Manifest(resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts)
   }

@@ -12,6 +12,8 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   case type
   /// The object exists but cannot be read (for a certificate: why).
   case unreadable
+  /// For a directory that does not exist: the top-most of its missing parents, which the create makes too.
+  case missingParent
 
   // image, network; container.
   /// The Engine's ID of the object.

@@ -7,6 +7,8 @@ public enum Reason: Sendable, Hashable {
   case removedSince
   /// The observer knows the create will fail and says why (a name held by an object reconcile does not manage).
   case blocked(String)
+  /// The create makes missing parent directories too, from this one down (`mkdir -p`).
+  case createsParents(String)
   /// `ensure is 'absent'`.
   case ensureAbsent
   /// `no longer in the manifests`.
@@ -31,6 +33,7 @@ public enum Reason: Sendable, Hashable {
     case .notPresent: "not present on the host"
     case .removedSince: "missing on the host (applied before, removed since)"
     case .blocked(let why): why
+    case .createsParents(let top): "its missing parent directories are created, from '\(top)' down"
     case .ensureAbsent: "ensure is 'absent'"
     case .undeclared: "no longer in the manifests"
     case .moved(let key, let from, let to): "\(key) changed: '\(from)' -> '\(to)'"

@@ -24,7 +24,10 @@ public struct FileSystemDriver: KindDriver {
 
   func observe(path: String, kind: String, spec: (any ResourceSpec)?, names: inout OwnerNames) -> Observation {
     var st = stat()
-    guard lstat(path, &st) == 0 else { return .absent }
+    guard lstat(path, &st) == 0 else {
+      guard kind == "directory", let top = Self.topMissingParent(of: path) else { return .absent }
+      return Observation(exists: false, facts: [.missingParent: top])
+    }
     let isDir = (st.st_mode & S_IFMT) == S_IFDIR
     let isFile = (st.st_mode & S_IFMT) == S_IFREG
     var attrs: [String: String] = [:]
@@ -46,6 +49,17 @@ public struct FileSystemDriver: KindDriver {
   }
 
   static func isNumeric(_ s: String) -> Bool { !s.isEmpty && s.allSatisfy(\.isNumber) }
+
+  /// The top-most missing ancestor of `path` (whose own parent exists), or nil when its parent exists.
+  static func topMissingParent(of path: String) -> String? {
+    var top: String?
+    var dir = (path as NSString).deletingLastPathComponent
+    while !dir.isEmpty, dir != "/", !FileManager.default.fileExists(atPath: dir) {
+      top = dir
+      dir = (dir as NSString).deletingLastPathComponent
+    }
+    return top
+  }
 
   public func perform(_ step: Step) async throws {
     let path = step.desired?.locator["path"] ?? step.prior?.locator["path"] ?? ""

@@ -38,6 +38,13 @@ enum FileWriter {
   static func makeDirectory(_ d: DirectorySpec) throws {
     var st = stat()
     if lstat(d.path, &st) != 0 {
+      // Missing parents are made first (0755, like `mkdir -p`); the plan said so.
+      let parent = (d.path as NSString).deletingLastPathComponent
+      if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
+        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755]) } catch {
+          throw OperationError(doing: "create the parent directories of '\(d.path)'", error.localizedDescription)
+        }
+      }
       guard mkdir(d.path, d.mode.flatMap { mode_t($0, radix: 8) } ?? 0o755) == 0 else {
         throw OperationError(cause: .io(path: d.path, errno: errno, call: "mkdir '\(d.path)'"))
       }

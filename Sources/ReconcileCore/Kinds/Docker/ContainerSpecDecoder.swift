@@ -42,6 +42,9 @@ enum ContainerSpecDecoder {
     spec.restart = restart(&r)
     spec.healthcheck = healthcheck(&r)
     spec.user = r.string("user")
+    if let user = spec.user, !ContainerValueRules.isUser(user) {
+      r.report("user", "expected a user name or uid, optionally with ':' and a group name or gid (like \"app\" or \"1000:1000\"), got '\(user)'")
+    }
     spec.workingDir = r.string("workingDir")
     if let dir = spec.workingDir, !dir.hasPrefix("/") { r.report("workingDir", "expected an absolute path, got '\(dir)'") }
     for (key, value) in r.textMap("labels") ?? [:] {
@@ -54,9 +57,13 @@ enum ContainerSpecDecoder {
     spec.pidsLimit = r.int("pidsLimit", in: 1...4_194_304)
     spec.initProcess = r.bool("init")
     spec.readOnlyRootfs = r.bool("readOnlyRootfs")
-    spec.capDrop = Array(Set((r.strings("capDrop") ?? []).map(capability))).sorted()
+    let drops = r.strings("capDrop") ?? []
+    for (i, c) in drops.enumerated() where !ContainerValueRules.capabilities.contains(capability(c)) {
+      r.report("capDrop[\(i)]", "expected a Linux capability like \"NET_RAW\" or \"ALL\", got '\(c)'")
+    }
+    spec.capDrop = Array(Set(drops.map(capability))).sorted()
     if let signal = r.string("stopSignal") {
-      if signal.uppercased().hasPrefix("SIG") || Int(signal) != nil {
+      if ContainerValueRules.isSignal(signal) {
         spec.stopSignal = signal.uppercased()
       } else {
         r.report("stopSignal", "expected a signal name like \"SIGTERM\" or \"SIGQUIT\", got '\(signal)'")
@@ -193,6 +200,7 @@ enum ContainerSpecDecoder {
       if v.isSensitive { l.report("options.\(k)", "secrets are not allowed here") }
       options[k] = v.value
     }
+    if let driver { for (field, message) in ContainerValueRules.logProblems(driver: driver, options: options) { l.report(field, message) } }
     l.finish()
     return driver.map { ContainerSpec.LogConfig(driver: $0, options: options) }
   }
