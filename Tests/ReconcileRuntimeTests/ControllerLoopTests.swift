@@ -141,6 +141,19 @@ actor Script {
     #expect(gate.suppressed == 3)
   }
 
+  /// Three apply-failed alerts about one resource that differ only in volatile text (a token in the Engine's
+  /// message) are one alert.
+  @Test func duplicatesAreRecognisedWhateverTheirMessageSays() {
+    var gate = AlertGate(window: 600, perMinute: 20)
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    let sent = (0..<3).map { i in
+      gate.admit(Alert(event: .applyFailed, subject: "container/web", message: "Engine answered 500 (request \(UUID()))", time: t0), now: t0.addingTimeInterval(Double(i)))
+    }
+    #expect(sent == [true, false, false])
+    let other = gate.admit(Alert(event: .applyFailed, subject: "container/api", message: "x", time: t0), now: t0.addingTimeInterval(3))
+    #expect(other)
+  }
+
   @Test func aResourceThatKeepsFailingIsDegradedUntilItsManifestChanges() {
     var t = FailureTracker(threshold: 3)
     let id = ResourceID(kind: "container", name: "web")

@@ -82,8 +82,9 @@ public struct Alert: Sendable, Hashable, Codable {
     self.time = time
   }
 
-  /// Alerts with the same key are duplicates of each other.
-  public var key: String { "\(event.rawValue)|\(subject)|\(message)" }
+  /// Alerts with the same key are duplicates of each other: the same event about the same subject. The message is
+  /// not part of it: it carries volatile text (a request id, a token, a time) that would make every alert new.
+  public var key: String { "\(event.rawValue)|\(subject)" }
 }
 
 import Foundation
