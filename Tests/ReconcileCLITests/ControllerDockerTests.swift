@@ -71,6 +71,26 @@ struct ControllerDockerTests {
     }
   }
 
+  /// Another reconcile on the same engine labels its containers too: their events are not this controller's
+  /// business and trigger no run; its own container's do.
+  @Test func eventsOfAnotherReconcilesContainersTriggerNothing() throws {
+    try withController(Self.unique("ctl-own"), selfHeal: true) { name, _, c in
+      #expect(eventually(within: 60) { TestEngine.state(name) == "running" && c.lastRunOutcome == "succeeded" }, "\(c.log)")
+      let other = Self.unique("ctl-other")
+      defer { TestEngine.docker(["rm", "-f", other]) }
+      let labels = ["--label", "io.reconcile.managed=true", "--label", "io.reconcile.resource=container/\(other)", "--label", "io.reconcile.test=1"]
+      #expect(TestEngine.docker(["run", "-d", "--name", other] + labels + ["local/busybox:1", "sleep", "600"]).0 == 0)
+      let runs = (c.status()["lastRun"] as? [String: Any])?["number"] as? Int
+      #expect(TestEngine.docker(["kill", other]).0 == 0)
+      #expect(TestEngine.docker(["rm", "-f", other]).0 == 0)
+      // Long enough for the events to arrive and a run to start, had they triggered one.
+      Thread.sleep(forTimeInterval: 2)
+      #expect((c.status()["lastRun"] as? [String: Any])?["number"] as? Int == runs, "\(c.log)")
+      #expect(!c.log.contains("Docker Engine event (die \(other))"))
+      #expect(c.stop() == 0)
+    }
+  }
+
   @Test func reportOnlyReportsADeadContainerAndLeavesIt() throws {
     try withController(Self.unique("ctl-report"), selfHeal: false) { name, receiver, c in
       #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")

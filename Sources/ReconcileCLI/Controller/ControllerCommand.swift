@@ -44,8 +44,12 @@ struct ControllerCommand {
     // A write under the manifests is new desired state; any other watched write is a managed file moving.
     let manifestsBase = ManifestFiles.baseDirectory(of: args.value("manifests") ?? "manifests")
     let watcher = try FileWatcher { paths in
-      let what = paths.count == 1 ? paths[0] : "\(paths.count) paths"
-      let trigger: Trigger = paths.contains { Self.isBelow($0, manifestsBase) } ? .manifestsChanged(what) : .fileChanged(what)
+      let manifests = paths.filter { Self.isBelow($0, manifestsBase) }
+      let managed = reconciler.managedPaths.withLock { own in paths.filter { own.contains($0) } }
+      let relevant = manifests + managed
+      guard !relevant.isEmpty else { return }
+      let what = relevant.count == 1 ? relevant[0] : "\(relevant.count) paths"
+      let trigger: Trigger = manifests.isEmpty ? .fileChanged(what) : .manifestsChanged(what)
       Task { await inbox.post(trigger) }
     }
     watcher.start()
@@ -62,7 +66,12 @@ struct ControllerCommand {
     let poller = source.map { s in Task { await Self.poll(s, every: pollEvery, inbox: inbox) } }
     let engine = try? DockerEngineClient.fromEnvironment(ProcessInfo.processInfo.environment)
     let events = engine.map { client in
-      Task { await EngineEventWatcher(client: client, inbox: inbox, state: state, alerts: alerts, inUse: { reconciler.usesDocker.current }).run() }
+      Task {
+        await EngineEventWatcher(
+          client: client, inbox: inbox, state: state, alerts: alerts, inUse: { reconciler.usesDocker.current },
+          isOwn: { resource in reconciler.ownResources.withLock { $0.contains(resource) } }
+        ).run()
+      }
     }
     let stop = Self.onSignals { work.cancel() }
     await work.value

@@ -15,6 +15,11 @@ final class ControllerReconciler: @unchecked Sendable {
   private var failures = FailureTracker(threshold: 3)
   /// Whether the manifests in force declare Docker resources.
   let usesDocker = Locked(false)
+  /// The resources this controller manages (declared or recorded), as `kind/name`: Engine events of other objects,
+  /// another reconcile's included, are not its business.
+  let ownResources = Locked<Set<String>>([])
+  /// The managed files' and directories' own paths: a write beside them in their directories is not a trigger.
+  let managedPaths = Locked<Set<String>>([])
   /// Called after each run with the paths worth watching (manifests and managed files).
   var onWatchPaths: (@Sendable (Set<String>) -> Void)?
 
@@ -86,6 +91,9 @@ final class ControllerReconciler: @unchecked Sendable {
     }
     state.setPolicy(selfHeal: manifest.selfHeal)
     usesDocker.withLock { $0 = manifest.resources.contains { ["container", "image", "network", "volume"].contains($0.id.kind) } }
+    let recorded = (try? ws.store.load().resources.keys.map(\.description)) ?? []
+    ownResources.withLock { $0 = Set(manifest.resources.map(\.id.description) + recorded) }
+    managedPaths.withLock { $0 = Set(manifest.resources.compactMap { $0.spec.locator["path"] }) }
     alerts.targets = manifest.alerts
     // Watch before observing: a change made while this run is under way triggers a follow-up run.
     onWatchPaths?(watchPaths(manifest, ws: ws))

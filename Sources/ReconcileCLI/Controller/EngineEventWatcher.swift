@@ -16,6 +16,9 @@ struct EngineEventWatcher: Sendable {
   let backoff = Backoff(base: .seconds(1), cap: .seconds(30))
   /// Whether the manifests in force declare Docker resources (otherwise an absent engine is no concern).
   let inUse: @Sendable () -> Bool
+  /// Whether a resource (`container/web`) is one this controller manages: another reconcile on a shared engine
+  /// labels its containers too.
+  let isOwn: @Sendable (String) -> Bool
 
   func run() async {
     var failures = 0
@@ -27,7 +30,8 @@ struct EngineEventWatcher: Sendable {
         let inbox = self.inbox
         try await client.events(filters: [
           "type": ["container"], "label": [DockerLabel.managedSelector], "event": ["die", "stop", "destroy", "health_status"],
-        ]) { event in
+        ]) { [isOwn] event in
+          guard let resource = event.actor.attributes?[DockerLabel.resource], isOwn(resource) else { return !Task.isCancelled }
           let name = event.actor.attributes?["name"] ?? String(event.actor.id.prefix(12))
           // The Engine publishes `die` before its container list shows the exit; a run started at once can
           // still observe `running`. 200 ms lets the Engine's view settle (and a kill/die/stop burst coalesce).
