@@ -34,6 +34,10 @@ struct Arguments {
       } else if spec.values.contains(name) || spec.repeatable.contains(name) {
         guard let v = inline ?? (i < args.count ? args[i] : nil) else { throw OperationError("--\(name) needs a value") }
         if inline == nil { i += 1 }
+        // Only a repeatable option (--templates, --target) may come twice; anything else would silently drop a value.
+        if let first = options[name]?.first, !spec.repeatable.contains(name) {
+          throw OperationError("--\(name) is given twice ('\(first)' and '\(v)'); give it once")
+        }
         options[name, default: []].append(v)
       } else {
         let known = spec.flags.union(spec.values).union(spec.repeatable).map { "--" + $0 }

@@ -7,8 +7,12 @@ enum Composition {
 
   /// Every driver of this build. The Docker kinds talk to $DOCKER_HOST (unix sockets only) and no I/O happens
   /// until a Docker kind is observed; the host kinds need the manifests and state locations for scheduled runs.
-  static func drivers(environment: [String: String], manifests: String, state: String, redactor: @escaping @Sendable () -> Redactor) -> DriverSet {
-    let paths = JobPaths(binary: JobPaths.currentBinary(environment: environment), manifests: manifests, state: state)
+  static func drivers(
+    environment: [String: String], manifests: String, state: String, options: [String] = [], redactor: @escaping @Sendable () -> Redactor
+  ) -> DriverSet {
+    let paths = JobPaths(
+      binary: JobPaths.currentBinary(environment: environment), manifests: manifests, state: state, options: options,
+      environment: JobPaths.passedEnvironment(environment))
     return DriverSet([
       FileSystemDriver(), DockerDriver(environment: environment), SiteDriver(), CertificateDriver(),
       SystemdUnitDriver(redactor: redactor), JobDriver(paths: paths, redactor: redactor),

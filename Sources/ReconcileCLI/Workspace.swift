@@ -56,7 +56,8 @@ struct Workspace {
     let project = (base as NSString).deletingLastPathComponent
     templates = TemplateDirectories(args.values("templates") + ["\(base)/templates", "\(project.isEmpty ? "." : project)/templates", "templates"])
     registry = Composition.registry
-    drivers = Composition.drivers(environment: env, manifests: manifestPath, state: store.directory) { [secrets] in secrets.redactor }
+    let options = JobPaths.options(templates: args.values("templates"), envFile: args.value("env-file"), secretsDir: args.value("secrets-dir"))
+    drivers = Composition.drivers(environment: env, manifests: manifestPath, state: store.directory, options: options) { [secrets] in secrets.redactor }
   }
 
   /// Reads and validates the manifests; throws `ManifestErrors` with every problem.

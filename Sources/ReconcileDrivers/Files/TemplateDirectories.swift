@@ -1,7 +1,8 @@
 import Foundation
 import ReconcileCore
 
-/// Templates from a list of directories, the first that has the file winning (user overrides before the bundled ones).
+/// Templates from a list of directories, the first that has the file winning (user overrides before the bundled ones),
+/// then the bundled templates compiled into the binary.
 public struct TemplateDirectories: TemplateSource {
   public let directories: [String]
 
@@ -16,6 +17,9 @@ public struct TemplateDirectories: TemplateSource {
         let path = "\(dir)/\(candidate)"
         if let data = FileManager.default.contents(atPath: path) { return (String(decoding: data, as: UTF8.self), path) }
       }
+    }
+    for candidate in [name, name + ".mustache"] {
+      if let text = BundledTemplates.files[candidate] { return (text, "(built in) templates/\(candidate)") }
     }
     return nil
   }

@@ -47,6 +47,7 @@ public struct JobRunner: Sendable {
     var env = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "USER": def.user, "LOGNAME": def.user, "RECONCILE_JOB": name]
     env["HOME"] = getpwnam(def.user).map { String(cString: $0.pointee.pw_dir) } ?? "/"
     env["LANG"] = ProcessInfo.processInfo.environment["LANG"] ?? "C.UTF-8"
+    for (k, v) in def.environment ?? [:] { env[k] = v }
     for line in (HostFiles.read(paths.environment(of: name)) ?? "").split(separator: "\n") {
       guard let eq = line.firstIndex(of: "=") else { continue }
       env[String(line[..<eq])] = String(line[line.index(after: eq)...])

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// What an installed binary needs from nowhere but itself and its command line: the bundled templates, and
+/// scheduled runs that repeat the apply's own options and environment.
+@Suite struct InstalledBinaryTests {
+  @Test func sitesRenderWithTheBuiltInTemplatesFromAnyDirectory() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    try h.manifest(
+      #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "site", "name": "w", "prefix": "HOST/nginx", "serverNames": ["a.example"], "listen": "127.0.0.1:18089", "root": "HOST/www" } ] }"#
+    )
+    let r = try h.run(["plan"], in: "/")
+    #expect(r.status == 0 && r.stdout.contains("+ site/w (not present on the host)"), "\(r.all)")
+  }
+
+  @Test func aScheduledRunRepeatsTheApplysOptionsAndEnvironment() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    try FileManager.default.createDirectory(atPath: h.root + "/secrets", withIntermediateDirectories: true)
+    try "TOKEN=abcdefgh-token\n".write(toFile: h.root + "/custom.env", atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(atPath: h.root + "/overrides", withIntermediateDirectories: true)
+    try h.manifest(
+      #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "backup", "name": "data", "sources": [ { "path": "HOST" } ], "destination": "\#(h.root)/backups", "schedule": "@daily", "cronDirectory": "\#(h.root)/cron.d" } ] }"#
+    )
+    let options = ["--env-file", h.root + "/custom.env", "--secrets-dir", h.root + "/secrets", "--templates", h.root + "/overrides"]
+    let apply = try h.run(["apply", "--auto-approve"] + options, env: ["DOCKER_HOST": "unix:///tmp/reconcile-docker/docker.sock"])
+    #expect(apply.status == 0, "\(apply.all)")
+    let cron = h.read(h.root + "/cron.d/reconcile-backup-data") ?? ""
+    let repeated = "--templates \(h.root)/overrides --env-file \(h.root)/custom.env --secrets-dir \(h.root)/secrets"
+    #expect(cron.contains("run-job backup-data --manifests \(h.manifests) --state \(h.state) \(repeated)\n"), "\(cron)")
+    let job = h.read(h.state + "/jobs/backup-data/job.json") ?? ""
+    #expect(job.contains("\"DOCKER_HOST\" : \"unix:///tmp/reconcile-docker/docker.sock\""), "\(job)")
+    #expect(job.contains("\"--templates\"") && job.contains("\"--env-file\""), "\(job)")
+    // The scheduled run itself, through run-job as cron calls it.
+    let run = try h.run(["run-job", "backup-data"] + options)
+    #expect(run.status == 0 && run.stdout.contains("succeeded"), "\(run.all)")
+  }
+
+  @Test func anOptionGivenTwiceIsAnError() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    try h.manifest(demoManifest)
+    let r = try h.run(["plan", "--manifests", h.manifests, "--manifests", h.root], plain: true)
+    #expect(r.status == 1 && r.stderr.contains("--manifests is given twice ('\(h.manifests)' and '\(h.root)'); give it once"), "\(r.all)")
+  }
+}
