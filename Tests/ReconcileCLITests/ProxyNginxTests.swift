@@ -175,6 +175,29 @@ import TestSupport
     #expect(try s.apply().stdout.contains("No changes."))
   }
 
+  /// Pruning the server's last site stops the server; its webroot, holding only the ACME challenge directory
+  /// reconcile made, is removed with it.
+  @Test func pruningTheLastSiteStopsItsServerAndFreesTheWebroot() throws {
+    let s = try Sandbox()
+    defer { s.cleanup() }
+    try s.h.manifest(
+      """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "directory", "name": "acme", "path": "HOST/acme" },
+        { "kind": "site", "name": "plain", "prefix": "HOST/nginx", "serverNames": ["web.test"], "listen": "127.0.0.1:\(s.http)", "root": "HOST/www",
+          "acmeWebroot": "HOST/acme" } ] }
+      """)
+    #expect(try s.apply().status == 0)
+    let pid = try #require(pid_t((s.h.read(s.prefix + "/run/nginx.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
+    try FileManager.default.createDirectory(atPath: s.h.host + "/acme/.well-known/acme-challenge", withIntermediateDirectories: true)
+    try s.h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
+    let prune = try s.apply()
+    #expect(prune.status == 0, "\(prune.all)")
+    #expect(eventually(within: 10) { kill(pid, 0) != 0 || ProxyTest.isZombie(pid) }, "nginx still runs without a site")
+    #expect(ProxyTest.curl("http://127.0.0.1:\(s.http)/").status != 0)
+    #expect(!s.h.exists(s.h.host + "/acme"))
+  }
+
   @Test func aStoppedServerIsStartedWithTheManagedConfiguration() throws {
     let s = try Sandbox()
     defer { s.cleanup() }

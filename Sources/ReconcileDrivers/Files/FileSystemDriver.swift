@@ -88,6 +88,7 @@ public struct FileSystemDriver: KindDriver {
 
   func remove(kind: String, path: String) throws {
     if kind == "directory" {
+      Self.removeOwnChallengeDirectories(in: path)
       guard rmdir(path) == 0 || errno == ENOENT else {
         if errno == ENOTEMPTY || errno == EEXIST {
           let n = (try? FileManager.default.contentsOfDirectory(atPath: path).count) ?? 0
@@ -100,6 +101,18 @@ public struct FileSystemDriver: KindDriver {
         throw OperationError(cause: .io(path: path, errno: errno, call: "unlink '\(path)'"))
       }
     }
+  }
+}
+
+extension FileSystemDriver {
+  /// The empty `.well-known/acme-challenge/` that certificate issuance leaves in a webroot is reconcile's own, not an
+  /// entry it does not manage: it never keeps the webroot from being removed. Anything else in it does.
+  static func removeOwnChallengeDirectories(in directory: String) {
+    let wellKnown = directory + "/.well-known"
+    let challenge = wellKnown + "/acme-challenge"
+    guard (try? FileManager.default.contentsOfDirectory(atPath: challenge))?.isEmpty == true else { return }
+    rmdir(challenge)
+    rmdir(wellKnown)
   }
 }
 

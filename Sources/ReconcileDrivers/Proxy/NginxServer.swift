@@ -165,7 +165,14 @@ struct NginxServer {
     guard let pid = runningPID else { return }
     kill(pid, SIGQUIT)
     let deadline = Date().addingTimeInterval(10)
-    while kill(pid, 0) == 0, Date() < deadline { usleep(10_000) }
+    while !Self.hasExited(pid), Date() < deadline { usleep(10_000) }
+  }
+
+  /// Gone, or exited and not reaped yet (a daemon's parent is PID 1, which reaps when it gets to it).
+  static func hasExited(_ pid: pid_t) -> Bool {
+    guard kill(pid, 0) == 0 else { return true }
+    guard let stat = HostFiles.read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
+    return stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
   }
 
   static func tail(_ path: String, from offset: Int) -> String {

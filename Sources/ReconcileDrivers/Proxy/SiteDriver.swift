@@ -57,6 +57,8 @@ public struct SiteDriver: KindDriver {
     let what = "\(step.action.rawValue) \(step.id)"
     if step.action == .replace || step.action == .destroy, let prior = step.prior?.locator, prior != step.desired?.locator ?? [:] {
       try withServer(prior, what: what) { staged in Self.remove(step.id.name, from: staged) }
+      // The server's last site is gone: nothing is left for it to serve, so it stops.
+      if Self.siteFiles(in: prior["prefix"] ?? "").isEmpty { stopServer(prior) }
     }
     guard step.action != .destroy else { return }
     guard let spec = step.desired as? SiteSpec else { throw OperationError(doing: what, "the step carries no site") }
@@ -94,6 +96,20 @@ public struct SiteDriver: KindDriver {
     switch server {
     case .nginx: try NginxServer(prefix: prefix).apply(what, change: change)
     case .caddy: try CaddyServer(prefix: prefix, admin: locator["admin"] ?? "127.0.0.1:2019").apply(what, change: change)
+    }
+  }
+
+  /// The site files of a server's live generation.
+  static func siteFiles(in prefix: String) -> [String] {
+    let sites = ConfigGenerations(prefix: prefix).live + "/sites"
+    return ((try? FileManager.default.contentsOfDirectory(atPath: sites)) ?? []).filter { $0.hasSuffix(".conf") || $0.hasSuffix(".caddy") }
+  }
+
+  func stopServer(_ locator: [String: String]) {
+    guard let prefix = locator["prefix"], let server = locator["server"].flatMap(ProxyServerKind.init(rawValue:)) else { return }
+    switch server {
+    case .nginx: NginxServer(prefix: prefix).stop()
+    case .caddy: CaddyServer(prefix: prefix, admin: locator["admin"] ?? "127.0.0.1:2019").stop()
     }
   }
 
