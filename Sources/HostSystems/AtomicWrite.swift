@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 #if canImport(Glibc)
@@ -67,7 +68,7 @@ public enum AtomicWrite {
   }
 
   static func directory(of path: String) -> String {
-    let dir = (path as NSString).deletingLastPathComponent
+    let dir = PathText.parent(path)
     return dir.isEmpty ? "." : dir
   }
 

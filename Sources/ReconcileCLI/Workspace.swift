@@ -53,7 +53,7 @@ struct Workspace {
     }
     secrets = SecretUsage(try SecretSources(environment: env, envFile: envFile, directory: args.value("secrets-dir") ?? "\(base)/secrets"))
     // The project's own templates/ sits beside its manifests/ directory: found from any working directory.
-    let project = (base as NSString).deletingLastPathComponent
+    let project = PathText.parent(base)
     templates = TemplateDirectories(args.values("templates") + ["\(base)/templates", "\(project.isEmpty ? "." : project)/templates", "templates"])
     registry = Composition.registry
     let options = JobPaths.options(templates: args.values("templates"), envFile: args.value("env-file"), secretsDir: args.value("secrets-dir"))

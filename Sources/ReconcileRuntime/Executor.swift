@@ -57,7 +57,9 @@ public struct Executor: Sendable {
     let start = ContinuousClock.now
     let status: StepOutcome.Status
     do {
-      try await performer.perform(step)
+      // A step under way finishes when reconcile is stopping (SIGTERM cancels the run): its own task does not
+      // inherit the cancellation, so a half-done replacement is never cut short. No new step starts meanwhile.
+      try await Task { try await performer.perform(step) }.value
       status = .succeeded
     } catch {
       status = .failed("\(error)")

@@ -45,6 +45,33 @@ import TestSupport
     #expect(allowed.stop() == 0)
   }
 
+  /// A force-push back to an older commit that was applied before is a rewrite too: refused with a note and an
+  /// alert, never silently ignored, and the newer revision stays in force.
+  @Test func aForcePushBackToAnAppliedCommitIsRefused() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    let (remote, work) = try setUp(h)
+    try write(h, work, "one")
+    try git(work, ["commit", "--quiet", "-m", "one"])
+    try git(work, ["push", "--quiet", "origin", "HEAD:main"])
+    let one = try git(work, ["rev-parse", "HEAD"])
+    let c = try ControllerProcess(h, ["--git", remote, "--path", "manifests", "--poll", "1s", "--state", h.state])
+    defer { c.terminate() }
+    #expect(eventually(within: 15) { h.read("\(h.host)/f") == "one" }, "\(c.log)")
+    try write(h, work, "two")
+    try git(work, ["commit", "--quiet", "-m", "two"])
+    try git(work, ["push", "--quiet", "origin", "HEAD:main"])
+    let two = try git(work, ["rev-parse", "HEAD"])
+    #expect(eventually(within: 15) { h.read("\(h.host)/f") == "two" }, "\(c.log)")
+    try git(work, ["push", "--quiet", "--force", "origin", "\(one):main"])
+    #expect(
+      eventually(within: 15) { (gitIfOK(remote, ["notes", "--ref=reconcile", "show", one]) ?? "").contains("refused: is not a fast-forward of \(two.prefix(12))") },
+      "\(c.log)")
+    #expect(h.read("\(h.host)/f") == "two")
+    #expect((c.status()["revision"] as? String) == two)
+    #expect(c.stop() == 0)
+  }
+
   @Test func withRequireSignedOnlyVerifiedCommitsApply() throws {
     let h = try CLIHarness()
     defer { h.cleanup() }

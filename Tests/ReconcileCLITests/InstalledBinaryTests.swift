@@ -37,6 +37,16 @@ import Testing
     #expect(run.status == 0 && run.stdout.contains("succeeded"), "\(run.all)")
   }
 
+  /// A one-letter manifests directory (a path Foundation's NSString trapped on).
+  @Test func aOneLetterManifestsDirectoryWorks() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    try FileManager.default.createDirectory(atPath: h.root + "/m", withIntermediateDirectories: true)
+    try demoManifest.replacingOccurrences(of: "HOST", with: h.host).write(toFile: h.root + "/m/m.json", atomically: true, encoding: .utf8)
+    let r = try h.run(["plan", "--manifests", "m", "--state", "s"], plain: true)
+    #expect(r.status == 0 && r.stdout.contains("Plan: 2 to add"), "\(r.all)")
+  }
+
   @Test func anOptionGivenTwiceIsAnError() throws {
     let h = try CLIHarness()
     defer { h.cleanup() }

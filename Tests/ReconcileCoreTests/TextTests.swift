@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ReconcileCore
 import Essentials
@@ -181,5 +182,15 @@ import Essentials
     let r = Redactor(secrets: ["s3cr3t-value"])
     #expect(r.redact("a s3cr3t-value b s3cr3t-value") == "a (sensitive value) b (sensitive value)")
     #expect(r.redact("nothing here") == "nothing here")
+  }
+}
+
+/// `PathText.parent` answers as NSString does, and also for the one-character paths NSString traps on.
+@Suite struct PathTextTests {
+  @Test func parentsLikeNSString() {
+    for path in ["a/b", "/a", "/", "", "ab", "a/b/", "/a/b/c", "a//b", "./x", "../x/y"] {
+      #expect(PathText.parent(path) == (path as NSString).deletingLastPathComponent, "\(path)")
+    }
+    #expect(PathText.parent("m") == "" && PathText.parent("/m/") == "/" && PathText.parent("m/x") == "m")
   }
 }

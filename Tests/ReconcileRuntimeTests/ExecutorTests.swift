@@ -81,3 +81,32 @@ import Testing
     #expect(!worker.counts.withLock { $0.done.map(\.name) }.contains("b"))
   }
 }
+
+/// Stopping never cuts a step short.
+@Suite struct ExecutorStoppingTests {
+  /// A step that would fail if cancelled: it sleeps, and Task.sleep throws on cancellation.
+  struct SlowStep: StepPerformer {
+    let started = Locked(false)
+    func perform(_ step: Step) async throws {
+      started.withLock { $0 = true }
+      try await Task.sleep(for: .milliseconds(300))
+    }
+  }
+
+  struct Quiet: ExecutionObserver {
+    func started(_ step: Step) {}
+    func finished(_ step: Step, _ outcome: StepOutcome) {}
+  }
+
+  @Test func aStepUnderWayFinishesWhenTheRunIsCancelled() async throws {
+    let performer = SlowStep()
+    let a = Step(id: ResourceID(kind: "file", name: "a"), action: .create, why: [], changes: [], desired: nil, prior: nil)
+    let b = Step(id: ResourceID(kind: "file", name: "b"), action: .create, why: [], changes: [], desired: nil, prior: nil, after: [a.id])
+    let task = Task { await Executor(parallelism: 1).run(Plan(steps: [a, b]), performer: performer, observer: Quiet()) }
+    while !performer.started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+    task.cancel()
+    let outcomes = await task.value
+    #expect(outcomes.first { $0.id == a.id }?.status == .succeeded, "\(outcomes)")
+    #expect(outcomes.first { $0.id == b.id }?.status == .skipped("skipped: reconcile is stopping"), "\(outcomes)")
+  }
+}

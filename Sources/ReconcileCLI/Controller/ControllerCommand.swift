@@ -59,7 +59,18 @@ struct ControllerCommand {
     let loop = ControllerLoop(
       inbox: inbox, clock: ContinuousClock(), resync: .seconds(try args.seconds("resync", default: 300)),
       backoff: Backoff(base: .seconds(1), cap: .seconds(try args.seconds("backoff-cap", default: 300)))
-    ) { await reconciler.run($0) }
+    ) { triggers in
+      let verdict = await reconciler.run(triggers)
+      // An Engine event whose run found nothing: look once more shortly, instead of waiting for the next resync.
+      let events = triggers.compactMap { if case .engineEvent(let e) = $0 { e } else { nil } }
+      if !events.isEmpty, reconciler.sawNothing.current {
+        Task {
+          try? await Task.sleep(for: .seconds(1))
+          await inbox.post(.recheck(events.joined(separator: ", ")))
+        }
+      }
+      return verdict
+    }
     let work = Task { await loop.run() }
     let pollEvery = try args.seconds("poll", default: 30)
     let source = git?.source

@@ -13,11 +13,17 @@ final class ControllerReconciler: @unchecked Sendable {
   let git: GitFollower?
   let alerts: AlertDispatcher
   private var failures = FailureTracker(threshold: 3)
+  /// What was healed, per resource, and when: the same finding back within `healWindow` means the heal did not
+  /// hold (a container a restart cannot make healthy), which counts as a failure, so it degrades instead of looping.
+  private var healed: [ResourceID: (signals: [Signal], at: Date)] = [:]
+  let healWindow: TimeInterval = 600
   /// Whether the manifests in force declare Docker resources.
   let usesDocker = Locked(false)
   /// The resources this controller manages (declared or recorded), as `kind/name`: Engine events of other objects,
   /// another reconcile's included, are not its business.
   let ownResources = Locked<Set<String>>([])
+  /// Whether the last run's plan was empty (an Engine event it ran for may not be visible yet).
+  let sawNothing = Locked(false)
   /// The managed files' and directories' own paths: a write beside them in their directories is not a trigger.
   let managedPaths = Locked<Set<String>>([])
   /// Called after each run with the paths worth watching (manifests and managed files).
@@ -54,6 +60,7 @@ final class ControllerReconciler: @unchecked Sendable {
   }
 
   func reconcile(_ triggers: [Trigger]) async throws -> (RunVerdict, String) {
+    let started = Date()
     var candidate: String?
     var manifestArgs = args
     if let git {
@@ -140,6 +147,12 @@ final class ControllerReconciler: @unchecked Sendable {
         if let step = result.plan.steps.first(where: { $0.id == o.id }), let event = AlertClassifier.failed(step) {
           await alerts.send(event, subject: o.id.description, "\(step.reasons.joined(separator: "; ")); \(ws.secrets.redactor.redact(why))")
         }
+      } else if o.status == .succeeded, let signals = result.plan.steps.first(where: { $0.id == o.id })?.signals, !signals.isEmpty,
+        let last = healed[o.id], last.signals == signals, started.timeIntervalSince(last.at) < healWindow
+      {
+        isFailure = true
+        failed += 1
+        terminal.warning("\(o.id): the same problem is back after it was corrected (\(signals.map(\.reason).joined(separator: "; "))); counted as a failure")
       } else {
         isFailure = false
         if o.status == .succeeded, healing.contains(o.id) {
@@ -150,6 +163,10 @@ final class ControllerReconciler: @unchecked Sendable {
         await alerts.send(.resourceDegraded, subject: o.id.description, "failed \(failures.threshold) runs in a row; left alone until its manifest changes")
       }
     }
+    for s in result.plan.steps where result.outcomes.contains(where: { $0.id == s.id && $0.status == .succeeded }) && !s.signals.isEmpty {
+      healed[s.id] = (s.signals, started)
+    }
+    healed = healed.filter { started.timeIntervalSince($0.value.at) < healWindow }
     if let git, let sha = candidate {
       git.accept(sha)
       state.setRevision(sha)
@@ -162,6 +179,7 @@ final class ControllerReconciler: @unchecked Sendable {
     for o in result.outcomes where o.status != .succeeded { statuses[o.id]?.sync = "failed" }
     state.setResources(statuses)
     let summary = result.proposed.isEmpty ? "No changes." : result.proposed.summary
+    sawNothing.withLock { $0 = result.proposed.isEmpty }
     return failed == 0 ? (.succeeded, summary) : (.retryable("\(failed) step(s) failed"), summary)
   }
 
@@ -177,7 +195,7 @@ final class ControllerReconciler: @unchecked Sendable {
         if FileManager.default.fileExists(atPath: "\(base)/\(rel)", isDirectory: &isDir), isDir.boolValue { dirs.insert("\(base)/\(rel)") }
       }
     }
-    for r in manifest.resources { if let p = r.spec.locator["path"] { dirs.insert((p as NSString).deletingLastPathComponent) } }
+    for r in manifest.resources { if let p = r.spec.locator["path"] { dirs.insert(PathText.parent(p)) } }
     return dirs
   }
 }

@@ -64,6 +64,7 @@ final class ControllerState: @unchecked Sendable {
     case .engineEvent: "engine-event"
     case .gitRevision: "git"
     case .engineReconnected: "engine-reconnected"
+    case .recheck: "recheck"
     }
   }
 

@@ -9,7 +9,8 @@ final class GitFollower: @unchecked Sendable {
   let requireSigned: Bool
   let allowRewrite: Bool
   private(set) var inForce: String?
-  private var judged: Set<String> = []
+  /// The branch head at the last fetch: a head that stays where it was is nothing new, whatever was decided on it.
+  private var lastHead: String?
 
   init(source: GitSource, requireSigned: Bool, allowRewrite: Bool) {
     self.source = source
@@ -29,9 +30,11 @@ final class GitFollower: @unchecked Sendable {
   /// Fetches and checks out a new commit when there is one.
   func next() throws -> Candidate {
     let head = try source.fetch()
-    if inForce == nil, let cur = source.current(), judged.isEmpty { inForce = cur == head ? nil : cur }
-    guard head != inForce, !judged.contains(head) else { return .unchanged }
-    judged.insert(head)
+    if inForce == nil, lastHead == nil, let cur = source.current() { inForce = cur == head ? nil : cur }
+    // Every move of the branch is decided, to a new commit or back to one seen before (a force-push to an older,
+    // already applied commit is a rewrite like any other).
+    defer { lastHead = head }
+    guard head != inForce, head != lastHead else { return .unchanged }
     if let old = inForce, !allowRewrite, try !source.isFastForward(from: old, to: head) {
       return .refused(head, "is not a fast-forward of \(old.prefix(12)) (history was rewritten); refused without --allow-rewrite")
     }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Reads one JSON object of a manifest with typed getters, reporting each problem with its path.
@@ -224,7 +225,7 @@ public struct FieldReader {
   /// files were read with their absolute directory).
   public func resolvePath(_ p: String) -> String {
     if p.hasPrefix("/") { return (p as NSString).standardizingPath }
-    let dir = directory ?? (file as NSString).deletingLastPathComponent
+    let dir = directory ?? PathText.parent(file)
     return (((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent(p) as NSString).standardizingPath
   }
 

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Files and directories on the same host share one namespace: two resources may not claim one path (a file and a
@@ -34,11 +35,11 @@ enum PathClaims {
 
   /// The deepest declared directory strictly above `path`.
   static func nearestDirectory(above path: String, in directories: [String: Resource]) -> ResourceID? {
-    var dir = (path as NSString).deletingLastPathComponent
+    var dir = PathText.parent(path)
     while !dir.isEmpty {
       if let d = directories[dir] { return d.id }
       if dir == "/" { return nil }
-      dir = (dir as NSString).deletingLastPathComponent
+      dir = PathText.parent(dir)
     }
     return nil
   }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -53,10 +54,10 @@ public struct FileSystemDriver: KindDriver {
   /// The top-most missing ancestor of `path` (whose own parent exists), or nil when its parent exists.
   static func topMissingParent(of path: String) -> String? {
     var top: String?
-    var dir = (path as NSString).deletingLastPathComponent
+    var dir = PathText.parent(path)
     while !dir.isEmpty, dir != "/", !FileManager.default.fileExists(atPath: dir) {
       top = dir
-      dir = (dir as NSString).deletingLastPathComponent
+      dir = PathText.parent(dir)
     }
     return top
   }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HostSystems
 import ReconcileCore
@@ -10,7 +11,7 @@ import ReconcileCore
 /// directory) with their mode and ownership: declared, else those of the file it replaces, else 0644 and the writer's.
 enum FileWriter {
   static func write(_ f: FileSpec) throws {
-    let dir = (f.path as NSString).deletingLastPathComponent
+    let dir = PathText.parent(f.path)
     var st = stat()
     let existing = lstat(f.path, &st) == 0
     if existing, (st.st_mode & S_IFMT) == S_IFDIR {
@@ -39,7 +40,7 @@ enum FileWriter {
     var st = stat()
     if lstat(d.path, &st) != 0 {
       // Missing parents are made first (0755, like `mkdir -p`); the plan said so.
-      let parent = (d.path as NSString).deletingLastPathComponent
+      let parent = PathText.parent(d.path)
       if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
         do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755]) } catch {
           throw OperationError(doing: "create the parent directories of '\(d.path)'", error.localizedDescription)

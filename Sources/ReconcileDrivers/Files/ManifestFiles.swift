@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -31,14 +32,14 @@ public enum ManifestFiles {
       throw OperationError(doing: "read the manifest '\(file)'", "permission denied or not a regular file")
     }
     let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-    return ManifestSource(file: file, data: data, directory: ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath)
+    return ManifestSource(file: file, data: data, directory: (PathText.parent(absolute) as NSString).standardizingPath)
   }
 
   /// The directory the manifests live in (for `.env`, `secrets/` and `templates/` beside them).
   public static func baseDirectory(of path: String) -> String {
     var isDir: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return path }
-    let d = (path as NSString).deletingLastPathComponent
+    let d = PathText.parent(path)
     return d.isEmpty ? "." : d
   }
 }

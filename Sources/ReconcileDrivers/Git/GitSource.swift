@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -30,7 +31,7 @@ public struct GitSource: Sendable {
   /// Clones when needed, fetches the branch, returns the commit it points at. Calls `git clone`/`git fetch`.
   public func fetch() throws -> String {
     if !FileManager.default.fileExists(atPath: clone + "/.git") {
-      try FileManager.default.createDirectory(atPath: (clone as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: PathText.parent(clone), withIntermediateDirectories: true)
       let r = try ProcessRunner.run(["git", "clone", "--quiet", "--no-checkout", "--branch", branch, url, clone])
       guard r.status == 0 else { throw r.failure(doing: "clone '\(url)' (branch '\(branch)')") }
     }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -44,7 +45,7 @@ public struct BackupRestorer: Sendable {
 
   func copy(_ m: BackupManifest, work: String, to destinations: [String]) throws {
     for (f, dest) in zip(m.files, destinations) {
-      try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: PathText.parent(dest), withIntermediateDirectories: true)
       if f.sqlite {
         for suffix in ["-wal", "-shm", "-journal"] { try HostFiles.remove(dest + suffix) }
       }

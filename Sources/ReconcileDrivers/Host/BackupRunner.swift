@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HostSystems
 import ReconcileCore
@@ -85,7 +86,7 @@ public struct BackupRunner: Sendable {
       // A database inside a Docker volume is read through the volume's mountpoint on this host.
       let inVolume = source.volume.map { "/\(VolumeArchiver.prefix)/\($0)" } ?? ""
       let target = data + inVolume + source.path
-      try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: PathText.parent(target), withIntermediateDirectories: true)
       switch source.kind {
       case .sqlite:
         let live = try source.volume.map { try VolumeArchiver(docker: docker).mountpoint($0) + source.path } ?? source.path

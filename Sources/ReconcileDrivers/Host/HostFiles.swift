@@ -13,7 +13,7 @@ enum HostFiles {
   /// `mode`; creates the directory first when `createDirectory`.
   static func write(_ data: some Collection<UInt8>, to path: String, mode: mode_t, createDirectory: Bool = false) throws {
     if createDirectory {
-      let dir = (path as NSString).deletingLastPathComponent
+      let dir = PathText.parent(path)
       do {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
       } catch {

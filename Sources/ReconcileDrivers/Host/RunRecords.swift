@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -31,7 +32,7 @@ public struct RunRecords: Sendable {
   public func append(_ record: RunRecord) throws {
     var line = try Self.encoder.encode(record)
     line.append(0x0A)
-    let dir = (path as NSString).deletingLastPathComponent
+    let dir = PathText.parent(path)
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw OperationError(doing: "record the run in '\(path)'", cause: .io(path: path, errno: errno, call: nil)) }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -85,7 +86,7 @@ public struct SiteDriver: KindDriver {
   /// a missing chain gets a one-day self-signed placeholder, which the certificate's observation reports as such.
   static func placeholders(for spec: SiteSpec) throws {
     for chain in spec.certificateFiles where chain.hasSuffix("/fullchain.pem") && !FileManager.default.fileExists(atPath: chain) {
-      try CertificateStore(directory: (chain as NSString).deletingLastPathComponent).installPlaceholder(domains: spec.serverNames.isEmpty ? ["localhost"] : spec.serverNames)
+      try CertificateStore(directory: PathText.parent(chain)).installPlaceholder(domains: spec.serverNames.isEmpty ? ["localhost"] : spec.serverNames)
     }
   }
 

@@ -9,6 +9,9 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
   case engineEvent(String)
   case gitRevision(String)
   case engineReconnected
+  /// A second look after an Engine event whose run saw nothing to do: the Engine can publish `die` before its
+  /// container list shows the exit.
+  case recheck(String)
 
   public var description: String {
     switch self {
@@ -21,6 +24,7 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     case .engineEvent(let e): "Docker Engine event (\(e))"
     case .gitRevision(let sha): "git revision \(sha.prefix(12))"
     case .engineReconnected: "Docker Engine reachable again"
+    case .recheck(let e): "re-check after Docker Engine event (\(e))"
     }
   }
 }
