@@ -26,7 +26,8 @@ struct ApplyCommand {
       if let saved {
         let fresh = PlanDocument(plan, manifestDigest: manifest.digest, state: state)
         var stale = saved.document.staleAddresses(against: fresh)
-        if saved.document.state != fresh.state { stale.insert("(the state: serial \(saved.document.state.serial) -> \(state.serial))", at: 0) }
+        let sameState = saved.document.state.serial == fresh.state.serial && (saved.document.state.lineage.isEmpty || saved.document.state.lineage == fresh.state.lineage)
+        if !sameState { stale.insert("(the state: serial \(saved.document.state.serial) -> \(state.serial))", at: 0) }
         if saved.document.manifestDigest != manifest.digest { stale.insert("(the manifests changed since the plan was made)", at: 0) }
         guard stale.isEmpty else {
           throw OperationError(

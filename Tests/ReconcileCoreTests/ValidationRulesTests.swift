@@ -52,4 +52,16 @@ import Testing
       #""stopSignal": "SIGRTMIN+3", "capDrop": ["cap_net_raw", "ALL"], "user": "app:staff", "log": { "driver": "json-file", "options": { "max-size": "10m", "max-file": "3" } }"#
     #expect(issues(Self.manifest(#"{ "kind": "container", "name": "c", "image": "local/busybox:1", \#(ok) }"#)).isEmpty)
   }
+
+  @Test func aProjectNameIsDeclaredOnceAndPlain() throws {
+    let m = try decode(#"{ "apiVersion": "reconcile/v1", "project": "shop-prod", "resources": [] }"#)
+    #expect(m.project == "shop-prod")
+    #expect(
+      issues(#"{ "apiVersion": "reconcile/v1", "project": "Shop Prod", "resources": [] }"#) == [
+        "m.json: project: expected lower-case letters, digits, '-' or '_' (starting with a letter or digit, at most 40), got 'Shop Prod'"
+      ])
+    #expect(Project.resolve(declared: nil, lineage: "0123456789abcdef") == "lineage-0123456789ab")
+    #expect(Project.resolve(declared: "shop", lineage: "0123456789abcdef") == "shop")
+    #expect(Project.resolve(declared: nil, lineage: "") == nil)
+  }
 }

@@ -2,6 +2,7 @@ import DockerEngine
 import Foundation
 import ReconcileCore
 import Testing
+import TestSupport
 
 @testable import ReconcileDrivers
 
@@ -179,6 +180,44 @@ struct DockerInterruptedApplyTests {
       #expect(failures.isEmpty, "\(failures.first ?? "")")
       let plan = try await h.plan(m)
       #expect(plan.steps.count == 4 && plan.steps.allSatisfy { $0.action == .create }, "\(h.render(plan))")
+    }
+  }
+}
+
+/// Two projects on one Engine (two state directories, or two declared `project` names): neither takes, replaces or
+/// prunes the other's objects, even under the same names.
+@Suite("Docker projects on a shared Engine", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
+struct DockerProjectIsolationTests {
+  @Test func anotherProjectsObjectsAreConflictsNeverReplacedOrPruned() async throws {
+    try await DockerTestScope.run { scope in
+      let mine = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("proj")
+      let m = try mine.decode(
+        #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "volume", "name": "\#(name)-data" }, { "kind": "container", "name": "\#(name)", "image": "local/busybox:1", "command": ["sleep", "600"], "init": true, "mounts": [ { "volume": "volume/\#(name)-data", "target": "/data" } ] } ] }"#
+      )
+      try await mine.applyAndExpectNoChanges(m)
+      let ours = try await scope.client.inspectContainer(name)
+      #expect(ours.config.labels?["io.reconcile.project"] == "lineage-tests")
+
+      // The same manifests from another state: another project.
+      let theirs = ApplyHarness(host: DriverSet([mine.driver]), store: MemoryStateStore(StateSnapshot(lineage: "another-state")))
+      let plan = try await theirs.plan(m)
+      let text = PlanTextRenderer().render(plan)
+      #expect(text.contains("+ container/\(name) (not present on the host; the container name '\(name)' is used by project 'lineage-tests'"), "\(text)")
+      #expect(text.contains("+ volume/\(name)-data (not present on the host; the volume name '\(name)-data' is used by project 'lineage-tests'"), "\(text)")
+      #expect(!plan.steps.contains { $0.action == .replace || $0.action == .destroy })
+      let failures = ApplyHarness.failures(try await theirs.apply(m))
+      #expect(!failures.isEmpty, "creating over another project's names must fail")
+      #expect(try await scope.client.inspectContainer(name).id == ours.id, "the other project's container is untouched")
+
+      // A state that recorded the name (say, before the other project took it) never prunes the other's object.
+      var recorded = StateSnapshot(lineage: "another-state")
+      recorded.resources[ResourceID(kind: "container", name: name)] = mine.harness.state.resources[ResourceID(kind: "container", name: name)]
+      let pruner = ApplyHarness(host: DriverSet([mine.driver]), store: MemoryStateStore(recorded))
+      let empty = try mine.decode(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
+      let prune = try await pruner.plan(empty)
+      #expect(prune.steps.isEmpty && prune.forgotten == [ResourceID(kind: "container", name: name)], "\(PlanTextRenderer().render(prune))")
+      #expect(try await scope.client.inspectContainer(name).id == ours.id)
     }
   }
 }

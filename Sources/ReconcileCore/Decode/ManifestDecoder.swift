@@ -49,6 +49,7 @@ public struct ManifestDecoder: Sendable {
     var raws: [Raw] = []
     var rawAlerts: [Raw] = []
     var selfHeal: (Bool, String)?
+    var project: (String, String)?
     var variables: [String: (Text, String)] = [:]
     for source in sources {
       guard let top = parse(source, issues: issues) else { continue }
@@ -61,6 +62,15 @@ public struct ManifestDecoder: Sendable {
           reader.report("variables.\(name)", "variable '\(name)' is also defined in \(file) with another value")
         }
         variables[name] = (value, source.file)
+      }
+      if let name = reader.string("project") {
+        if !Project.isValidName(name) {
+          reader.report("project", "expected lower-case letters, digits, '-' or '_' (starting with a letter or digit, at most 40), got '\(name)'")
+        } else if let (prior, file) = project, prior != name {
+          reader.report("project", "is also set in \(file) to '\(prior)'")
+        } else {
+          project = (name, source.file)
+        }
       }
       if var policy = reader.object("policy") {
         if let heal = policy.bool("selfHeal") {
@@ -132,7 +142,8 @@ public struct ManifestDecoder: Sendable {
     let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
-    return Manifest(resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts)
+    return Manifest(
+      resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts, project: project?.0)
   }
 
   /// Turns each spec's `dependents` into edges on those resources (X must wait for me → X depends on me).

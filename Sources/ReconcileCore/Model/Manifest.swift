@@ -10,9 +10,12 @@ public struct Manifest: Sendable {
   public let selfHeal: Bool
   /// Where alerts go (`alerts`).
   public let alerts: [AlertTarget]
+  /// `project`: the name every Docker object of these manifests carries; nil derives one from the state.
+  public let project: String?
   private let index: [ResourceID: Int]
 
-  public init(resources: [Resource], digest: String, files: [String], selfHeal: Bool = false, alerts: [AlertTarget] = []) {
+  public init(resources: [Resource], digest: String, files: [String], selfHeal: Bool = false, alerts: [AlertTarget] = [], project: String? = nil) {
+    self.project = project
     self.resources = resources
     self.digest = digest
     self.files = files

@@ -20,11 +20,14 @@ public struct ObserveTarget: Sendable {
   public var id: ResourceID
   public var locator: [String: String]
   public var spec: (any ResourceSpec)?
+  /// The project the object must belong to (`Project`); an object of another is not this resource's.
+  public var project: String?
 
-  public init(id: ResourceID, locator: [String: String], spec: (any ResourceSpec)?) {
+  public init(id: ResourceID, locator: [String: String], spec: (any ResourceSpec)?, project: String? = nil) {
     self.id = id
     self.locator = locator
     self.spec = spec
+    self.project = project
   }
 }
 

@@ -53,6 +53,8 @@ public struct Step: Sendable {
   public var refreshes: [Refresh] = []
   /// Digest of everything this step was decided on; a saved plan is stale when it differs.
   public var fingerprint: String
+  /// The project the objects it creates belong to (`Project`).
+  public var project: String?
 
   public init(
     id: ResourceID, action: Action, why: [Reason], changes: [FieldChange], desired: (any ResourceSpec)?, prior: ResourceRecord?, after: [ResourceID] = [],

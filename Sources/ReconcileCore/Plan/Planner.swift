@@ -59,7 +59,10 @@ public struct Planner: Sendable {
       }
       steps.append(Step(id: id, action: .destroy, why: [.undeclared], changes: [], desired: nil, prior: record))
     }
-    return Plan(steps: ordered(refreshing(steps, manifest), state: state, observed: observed), unchanged: unchanged, forgotten: forgotten, kept: kept)
+    let project = Project.resolve(declared: manifest.project, lineage: state.lineage)
+    var planned = ordered(refreshing(steps, manifest), state: state, observed: observed)
+    for i in planned.indices { planned[i].project = project }
+    return Plan(steps: planned, unchanged: unchanged, forgotten: forgotten, kept: kept)
   }
 
   /// Attaches to each step the resources it refreshes: those `refreshedBy` it, unless their own step already runs

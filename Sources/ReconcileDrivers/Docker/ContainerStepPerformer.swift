@@ -101,7 +101,9 @@ struct ContainerStepPerformer: Sendable {
   /// its resource label under a temporary name (a label cannot mark them: the copy keeps its labels when it takes
   /// the container's name).
   func removeLeftovers(of id: ResourceID) async throws {
-    for row in try await client.listContainers(labels: DockerLabel.ownedFilter(id)) where StartFirstReplacement.isTemporaryName(row.name) {
+    let project = extraLabels[DockerLabel.project]
+    for row in try await client.listContainers(labels: DockerLabel.ownedFilter(id))
+    where StartFirstReplacement.isTemporaryName(row.name) && DockerLabel.belongs(row.labels, to: project) {
       try await client.removeContainer(row.id, force: true, anonymousVolumes: true)
     }
   }

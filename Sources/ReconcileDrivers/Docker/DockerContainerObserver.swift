@@ -13,7 +13,7 @@ extension DockerObserver {
     var mine: [String: [DockerContainerSummary]] = [:]
     var copies: [String: [String]] = [:]
     for row in listed {
-      guard let owner = row.labels?[DockerLabel.resource] else { continue }
+      guard let owner = row.labels?[DockerLabel.resource], DockerLabel.belongs(row.labels, to: targets.first?.project) else { continue }
       if StartFirstReplacement.isTemporaryName(row.name) {
         copies[owner, default: []].append(row.name)
       } else {
@@ -39,7 +39,9 @@ extension DockerObserver {
       let leftovers = copies[t.id.description]?.sorted().joined(separator: ",")
       let candidates = mine[t.id.description] ?? []
       guard let row = candidates.first(where: { $0.name == name }) ?? candidates.first else {
-        if let holder = byName[name], let owner = holder.labels?[DockerLabel.resource] {
+        if let holder = byName[name], !DockerLabel.belongs(holder.labels, to: t.project) {
+          out[t.id] = t.spec == nil ? .absent : Observation(exists: false, facts: [.conflict: Self.foreign("container", name, holder.labels)])
+        } else if let holder = byName[name], let owner = holder.labels?[DockerLabel.resource] {
           out[t.id] = Observation(exists: false, facts: [.conflict: "the name '\(name)' is used by container \(holder.id.prefix(12)), which belongs to \(owner)"])
         } else {
           out[t.id] = Observation(exists: false, facts: leftovers.map { [.leftoverCopies: $0] } ?? [:])

@@ -47,6 +47,8 @@ public struct DockerDriver: KindDriver {
 
   public func perform(_ step: Step) async throws {
     if let setupError { throw setupError.operationError(doing: step.action.rawValue, of: step.id) }
+    // Everything this step creates carries the project it belongs to.
+    let extraLabels = self.extraLabels.merging(step.project.map { [DockerLabel.project: $0] } ?? [:]) { _, project in project }
     switch step.id.kind {
     case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels).perform(step)

@@ -40,6 +40,10 @@ struct DockerObserver: Sendable {
         out[t.id] = .absent
         continue
       }
+      guard DockerLabel.belongs(image.labels, to: t.project) else {
+        out[t.id] = spec == nil ? .absent : Observation(exists: false, facts: [.conflict: Self.foreign("image", tagged, image.labels)])
+        continue
+      }
       let labels = image.labels ?? [:]
       var facts: [Fact: String] = [.id: image.id]
       if let built = labels[DockerLabel.sourceDigest] { facts[.sourceDigest] = built }
@@ -61,7 +65,8 @@ struct DockerObserver: Sendable {
 
   func observeNetworks(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    return Self.match(targets, in: try await client.listNetworks(labels: DockerLabel.managedFilter), name: \.name) { network in
+    return Self.match(targets, in: try await client.listNetworks(labels: DockerLabel.managedFilter), name: \.name, labels: \.labels, kind: "network") {
+      network in
       Observation(
         exists: true, attributes: ["driver": network.driver, "internal": String(network.internal)], facts: [.id: network.id])
     }
@@ -69,19 +74,38 @@ struct DockerObserver: Sendable {
 
   func observeVolumes(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    return Self.match(targets, in: try await client.listVolumes(labels: DockerLabel.managedFilter), name: \.name) { volume in
+    return Self.match(targets, in: try await client.listVolumes(labels: DockerLabel.managedFilter), name: \.name, labels: \.labels, kind: "volume") {
+      volume in
       Observation(exists: true, attributes: ["driver": volume.driver], facts: [.mountpoint: volume.mountpoint])
     }
   }
 
   /// Each target's observation from the listed object of its Docker name (locator `name`, else the resource
-  /// name), or absent.
+  /// name), or absent. An object of another project under that name is not this resource's: a conflict for a
+  /// declared one, absent for one only recorded (never pruned).
   static func match<Object>(
-    _ targets: [ObserveTarget], in listed: [Object], name: (Object) -> String, observation: (Object) -> Observation
+    _ targets: [ObserveTarget], in listed: [Object], name: (Object) -> String, labels: (Object) -> [String: String]?, kind: String,
+    observation: (Object) -> Observation
   ) -> [ResourceID: Observation] {
     let byName = Dictionary(listed.map { (name($0), $0) }) { a, _ in a }
     var out: [ResourceID: Observation] = [:]
-    for t in targets { out[t.id] = byName[t.locator["name"] ?? t.id.name].map(observation) ?? .absent }
+    for t in targets {
+      let wanted = t.locator["name"] ?? t.id.name
+      guard let object = byName[wanted] else {
+        out[t.id] = .absent
+        continue
+      }
+      guard DockerLabel.belongs(labels(object), to: t.project) else {
+        out[t.id] = t.spec == nil ? .absent : Observation(exists: false, facts: [.conflict: foreign(kind, wanted, labels(object))])
+        continue
+      }
+      out[t.id] = observation(object)
+    }
     return out
+  }
+
+  /// `the volume name 'data' is used by project 'shop'`.
+  static func foreign(_ kind: String, _ name: String, _ labels: [String: String]?) -> String {
+    "the \(kind) name '\(name)' is used by project '\(labels?[DockerLabel.project] ?? "?")' on this Docker Engine, which this one does not touch: apply fails until one of them is renamed"
   }
 }

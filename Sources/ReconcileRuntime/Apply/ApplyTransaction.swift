@@ -78,6 +78,8 @@ public struct ApplyTransaction: Sendable {
     let lease = try store.lock(for: command, timeout: lockTimeout)
     defer { lease.release() }
     var state = try store.load()
+    // The lineage exists from the first apply on, so the objects it creates carry the project derived from it.
+    if state.lineage.isEmpty { state.lineage = UUID().uuidString.lowercased() }
     if let dead = lease.interruptedRun { notice(.interruptedRun(dead)) }
     let recovered = store.recover(into: &state)
     if recovered > 0 {

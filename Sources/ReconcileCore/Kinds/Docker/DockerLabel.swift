@@ -21,7 +21,17 @@ public enum DockerLabel {
   public static let backupHelper = "io.reconcile.backup-helper"
 
   /// The labels a manifest may not set.
-  public static let reserved: Set<String> = [managed, resource, configHash, spec, imageRef, sourceDigest]
+  public static let reserved: Set<String> = [managed, resource, configHash, spec, imageRef, sourceDigest, project]
+
+  /// The project an object belongs to (`Project`).
+  public static let project = "io.reconcile.project"
+
+  /// Whether an object with these labels may be the resource of `wanted`: it carries that project, or none at all
+  /// (made before objects carried one). An object of another project never is.
+  public static func belongs(_ labels: [String: String]?, to wanted: String?) -> Bool {
+    guard let theirs = labels?[project] else { return true }
+    return theirs == wanted
+  }
 
   /// How an attribute value is kept in a label: verbatim, or hashed when a secret flowed in.
   /// (The secret itself is in the container's own `Config.Env`; the hash reveals nothing more.)
