@@ -45,13 +45,15 @@ struct ControllerDockerTests {
 
   /// Runs `body` against a controller following `containerManifest(_:receiver:selfHeal:)` for container `name` in a
   /// fresh sandbox, with the receiver of its alerts; the container is removed afterwards.
-  func withController(_ name: String, selfHeal: Bool, _ body: (String, WebhookReceiver, ControllerProcess) throws -> Void) throws {
+  func withController(
+    _ name: String, selfHeal: Bool, changing change: (String) -> String = { $0 }, _ body: (String, WebhookReceiver, ControllerProcess) throws -> Void
+  ) throws {
     let h = try CLIHarness()
     defer { h.cleanup() }
     defer { TestEngine.docker(["rm", "-f", name]) }
     let receiver = try WebhookReceiver(secret: "s")
     defer { receiver.stop() }
-    try h.manifest(containerManifest(name, receiver: receiver, selfHeal: selfHeal))
+    try h.manifest(change(containerManifest(name, receiver: receiver, selfHeal: selfHeal)))
     let c = try ControllerProcess(h, [])
     defer { c.terminate() }
     try body(name, receiver, c)
@@ -94,42 +96,28 @@ struct ControllerDockerTests {
   /// A run for an Engine event that finds nothing to do (here: `docker restart`, whose `die` is seen after the
   /// container runs again) is followed by one more look shortly after, instead of waiting for the next resync.
   @Test func anEngineEventWhoseRunFindsNothingIsCheckedOnceMore() throws {
-    let h = try CLIHarness()
-    defer { h.cleanup() }
-    let name = Self.unique("ctl-recheck")
-    defer { TestEngine.docker(["rm", "-f", name]) }
-    let receiver = try WebhookReceiver(secret: "alert-secret-1234")
-    defer { receiver.stop() }
-    try h.manifest(containerManifest(name, receiver: receiver, selfHeal: true))
-    let c = try ControllerProcess(h, [])
-    defer { c.terminate() }
-    #expect(eventually(within: 60) { TestEngine.state(name) == "running" && c.lastRunOutcome == "succeeded" }, "\(c.log)")
-    #expect(TestEngine.docker(["restart", "-t", "1", name]).0 == 0)
-    #expect(eventually(within: 20) { c.log.contains("re-check after Docker Engine event (") }, "\(c.log)")
-    #expect(c.stop() == 0)
+    try withController(Self.unique("ctl-recheck"), selfHeal: true) { name, _, c in
+      #expect(eventually(within: 60) { TestEngine.state(name) == "running" && c.lastRunOutcome == "succeeded" }, "\(c.log)")
+      #expect(TestEngine.docker(["restart", "-t", "1", name]).0 == 0)
+      #expect(eventually(within: 20) { c.log.contains("re-check after Docker Engine event (") }, "\(c.log)")
+      #expect(c.stop() == 0)
+    }
   }
 
   /// A container that a restart cannot make healthy is restarted a few times, then degraded and left alone, with an
   /// alert: not restarted in a loop.
   @Test func anUnhealthyContainerThatRestartsCannotFixIsDegraded() throws {
-    let h = try CLIHarness()
-    defer { h.cleanup() }
-    let name = Self.unique("ctl-sick")
-    defer { TestEngine.docker(["rm", "-f", name]) }
-    let receiver = try WebhookReceiver(secret: "alert-secret-1234")
-    defer { receiver.stop() }
-    try h.manifest(
-      containerManifest(name, receiver: receiver, selfHeal: true).replacingOccurrences(
-        of: #""restart": "no","#, with: #""restart": "no", "healthcheck": { "command": "false", "interval": "300ms", "timeout": "1s", "retries": 1 },"#))
-    let c = try ControllerProcess(h, [])
-    defer { c.terminate() }
-    #expect(eventually(within: 90) { !receiver.alerts("resource-degraded").isEmpty }, "\(c.log)")
-    let restarts = { TestEngine.docker(["inspect", "-f", "{{.State.StartedAt}}", name]).1 }
-    let settled = restarts()
-    Thread.sleep(forTimeInterval: 4)
-    #expect(restarts() == settled, "still restarted after it was degraded: \(c.log)")
-    #expect(c.log.components(separatedBy: "container is unhealthy").count - 1 <= 8, "\(c.log)")
-    #expect(c.stop() == 0)
+    let failing = #""restart": "no", "healthcheck": { "command": "false", "interval": "300ms", "timeout": "1s", "retries": 1 },"#
+    try withController(Self.unique("ctl-sick"), selfHeal: true, changing: { $0.replacingOccurrences(of: #""restart": "no","#, with: failing) }) {
+      name, receiver, c in
+      #expect(eventually(within: 90) { !receiver.alerts("resource-degraded").isEmpty }, "\(c.log)")
+      let restarts = { TestEngine.docker(["inspect", "-f", "{{.State.StartedAt}}", name]).1 }
+      let settled = restarts()
+      Thread.sleep(forTimeInterval: 4)
+      #expect(restarts() == settled, "still restarted after it was degraded: \(c.log)")
+      #expect(c.log.components(separatedBy: "container is unhealthy").count - 1 <= 8, "\(c.log)")
+      #expect(c.stop() == 0)
+    }
   }
 
   @Test func reportOnlyReportsADeadContainerAndLeavesIt() throws {

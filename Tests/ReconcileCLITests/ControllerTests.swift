@@ -78,53 +78,43 @@ import Essentials
   /// One invalid save must not wedge the controller: the fix, or any later trigger, reads the manifests afresh and
   /// heals what drifted meanwhile.
   @Test func anInvalidSaveThenTheFixHealsWhatDriftedMeanwhile() throws {
-    let h = try CLIHarness()
-    defer { h.cleanup() }
-    let receiver = try WebhookReceiver(secret: Self.alertSecret)
-    defer { receiver.stop() }
-    let good = manifest(h, receiver: receiver, selfHeal: true)
-    try h.manifest(good)
-    let c = try ControllerProcess(h, [], env: secrets)
-    defer { c.terminate() }
-    let motd = "\(h.host)/motd"
-    #expect(eventually(within: 30) { c.lastRunOutcome == "succeeded" })
-    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "motd" } ] }"#)
-    #expect(eventually(within: 30) { c.lastRunOutcome == "invalid" }, "the invalid save was not read: \(c.log)")
-    try FileManager.default.removeItem(atPath: motd)
-    try h.manifest(good)
-    #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" }, "not healed after the fix: \(c.log)")
-    #expect(eventually(within: 30) { c.status()["ready"] as? Bool == true })
-    #expect(c.log.contains("manifests changed ("), "a save under the manifests is named as such: \(c.log)")
-    #expect(c.stop() == 0)
+    try withController(selfHeal: true) { h, receiver, c in
+      let good = manifest(h, receiver: receiver, selfHeal: true)
+      let motd = "\(h.host)/motd"
+      #expect(eventually(within: 30) { c.lastRunOutcome == "succeeded" })
+      try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "motd" } ] }"#)
+      #expect(eventually(within: 30) { c.lastRunOutcome == "invalid" }, "the invalid save was not read: \(c.log)")
+      try FileManager.default.removeItem(atPath: motd)
+      try h.manifest(good)
+      #expect(eventually(within: 30) { h.read(motd) == "hello \(Self.contentSecret)\n" }, "not healed after the fix: \(c.log)")
+      #expect(eventually(within: 30) { c.status()["ready"] as? Bool == true })
+      #expect(c.log.contains("manifests changed ("), "a save under the manifests is named as such: \(c.log)")
+      #expect(c.stop() == 0)
+    }
   }
 
   /// Writes beside a managed file, in its directory, trigger nothing; a write of the managed file does.
   @Test func onlyWritesOfManagedFilesTriggerARun() throws {
-    let h = try CLIHarness()
-    defer { h.cleanup() }
-    let receiver = try WebhookReceiver(secret: Self.alertSecret)
-    defer { receiver.stop() }
-    try h.manifest(manifest(h, receiver: receiver, selfHeal: true))
-    let c = try ControllerProcess(h, [], env: secrets)
-    defer { c.terminate() }
-    let number = { (c.status()["lastRun"] as? [String: Any])?["number"] as? Int }
-    // Settled: its own first writes may trigger one follow-up run; wait until no run starts for a second.
-    var settled: Int?
-    #expect(
-      eventually(within: 30) {
-        let n = number()
-        Thread.sleep(forTimeInterval: 1)
-        if n != nil, n == number(), c.lastRunOutcome == "succeeded" { settled = n }
-        return settled != nil
-      })
-    let before = settled
-    for i in 0..<3 { try "scratch \(i)".write(toFile: "\(h.host)/unrelated-\(i).log", atomically: false, encoding: .utf8) }
-    // The watcher's debounce is 0.2 s: a run it triggered would have started well within this.
-    Thread.sleep(forTimeInterval: 1.5)
-    #expect(number() == before, "an unrelated write triggered a run: \(c.log)")
-    try "tampered\n".write(toFile: "\(h.host)/motd", atomically: false, encoding: .utf8)
-    #expect(eventually(within: 30) { (number() ?? 0) > (before ?? 0) && h.read("\(h.host)/motd") == "hello \(Self.contentSecret)\n" })
-    #expect(c.stop() == 0)
+    try withController(selfHeal: true) { h, _, c in
+      let number = { (c.status()["lastRun"] as? [String: Any])?["number"] as? Int }
+      // Settled: its own first writes may trigger one follow-up run; wait until no run starts for a second.
+      var settled: Int?
+      #expect(
+        eventually(within: 30) {
+          let n = number()
+          Thread.sleep(forTimeInterval: 1)
+          if n != nil, n == number(), c.lastRunOutcome == "succeeded" { settled = n }
+          return settled != nil
+        })
+      let before = settled
+      for i in 0..<3 { try "scratch \(i)".write(toFile: "\(h.host)/unrelated-\(i).log", atomically: false, encoding: .utf8) }
+      // The watcher's debounce is 0.2 s: a run it triggered would have started well within this.
+      Thread.sleep(forTimeInterval: 1.5)
+      #expect(number() == before, "an unrelated write triggered a run: \(c.log)")
+      try "tampered\n".write(toFile: "\(h.host)/motd", atomically: false, encoding: .utf8)
+      #expect(eventually(within: 30) { (number() ?? 0) > (before ?? 0) && h.read("\(h.host)/motd") == "hello \(Self.contentSecret)\n" })
+      #expect(c.stop() == 0)
+    }
   }
 
   /// A bare "remote" and a working clone with one commit of manifests under `manifests/`.

@@ -19,13 +19,20 @@ import TestSupport
     try git(work, ["add", "-A"])
   }
 
+  /// Commits `content` and pushes it to the remote's main branch; returns the commit.
+  @discardableResult
+  func commitAndPush(_ h: CLIHarness, _ work: String, _ content: String) throws -> String {
+    try write(h, work, content)
+    try git(work, ["commit", "--quiet", "-m", content])
+    try git(work, ["push", "--quiet", "origin", "HEAD:main"])
+    return try git(work, ["rev-parse", "HEAD"])
+  }
+
   @Test func aRewrittenHistoryIsRefusedUnlessAllowed() throws {
     let h = try CLIHarness()
     defer { h.cleanup() }
     let (remote, work) = try setUp(h)
-    try write(h, work, "one")
-    try git(work, ["commit", "--quiet", "-m", "one"])
-    try git(work, ["push", "--quiet", "origin", "HEAD:main"])
+    try commitAndPush(h, work, "one")
     let c = try ControllerProcess(h, ["--git", remote, "--path", "manifests", "--poll", "1s", "--state", h.state])
     defer { c.terminate() }
     #expect(eventually(within: 15) { h.read("\(h.host)/f") == "one" }, "\(c.log)")
@@ -51,17 +58,11 @@ import TestSupport
     let h = try CLIHarness()
     defer { h.cleanup() }
     let (remote, work) = try setUp(h)
-    try write(h, work, "one")
-    try git(work, ["commit", "--quiet", "-m", "one"])
-    try git(work, ["push", "--quiet", "origin", "HEAD:main"])
-    let one = try git(work, ["rev-parse", "HEAD"])
+    let one = try commitAndPush(h, work, "one")
     let c = try ControllerProcess(h, ["--git", remote, "--path", "manifests", "--poll", "1s", "--state", h.state])
     defer { c.terminate() }
     #expect(eventually(within: 15) { h.read("\(h.host)/f") == "one" }, "\(c.log)")
-    try write(h, work, "two")
-    try git(work, ["commit", "--quiet", "-m", "two"])
-    try git(work, ["push", "--quiet", "origin", "HEAD:main"])
-    let two = try git(work, ["rev-parse", "HEAD"])
+    let two = try commitAndPush(h, work, "two")
     #expect(eventually(within: 15) { h.read("\(h.host)/f") == "two" }, "\(c.log)")
     try git(work, ["push", "--quiet", "--force", "origin", "\(one):main"])
     #expect(

@@ -34,6 +34,13 @@ import TestSupport
 
     func apply(_ extra: [String] = []) throws -> CLIHarness.Result { try h.run(["apply", "--auto-approve"] + args + extra) }
 
+    /// Applies the manifest (listening on `listen`) and returns the generation `live` points at.
+    func appliedGeneration(listen: Int? = nil) throws -> String {
+      try manifest(listen: listen)
+      #expect(try apply().status == 0)
+      return try FileManager.default.destinationOfSymbolicLink(atPath: prefix + "/live")
+    }
+
     func get(_ path: String) -> ProxyTest.Output {
       ProxyTest.curl("https://web.test:\(https)\(path)", resolve: "web.test:\(https):127.0.0.1", cacert: h.host + "/certs/web/fullchain.pem")
     }
@@ -104,9 +111,7 @@ import TestSupport
   @Test func aReloadOnABusyPortIsDetectedAndRolledBack() throws {
     let s = try Sandbox()
     defer { s.cleanup() }
-    try s.manifest()
-    #expect(try s.apply().status == 0)
-    let live = try FileManager.default.destinationOfSymbolicLink(atPath: s.prefix + "/live")
+    let live = try s.appliedGeneration()
     let busy = freePort()
     let holder = ProxyTest.occupy(busy)
     defer { close(holder) }
@@ -126,13 +131,9 @@ import TestSupport
   @Test func aGenerationMadeLiveButNeverLoadedIsObservedAndReloaded() throws {
     let s = try Sandbox()
     defer { s.cleanup() }
-    try s.manifest()
-    #expect(try s.apply().status == 0)
-    let first = try FileManager.default.destinationOfSymbolicLink(atPath: s.prefix + "/live")
+    let first = try s.appliedGeneration()
     let moved = freePort()
-    try s.manifest(listen: moved)
-    #expect(try s.apply().status == 0)
-    let second = try FileManager.default.destinationOfSymbolicLink(atPath: s.prefix + "/live")
+    let second = try s.appliedGeneration(listen: moved)
     // Back to the first generation in nginx, the second left live on disk: what a kill between swap and reload leaves.
     let pid = try #require(pid_t((s.h.read(s.prefix + "/run/nginx.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
     try FileManager.default.removeItem(atPath: s.prefix + "/live")

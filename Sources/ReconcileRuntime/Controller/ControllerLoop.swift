@@ -1,3 +1,5 @@
+import Foundation
+
 /// How one reconciliation run ended, as the loop needs to know it.
 public enum RunVerdict: Sendable, Equatable {
   case succeeded
@@ -33,7 +35,7 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
 
   public func run() async {
     await inbox.post(.startup)
-    await withTaskGroup(of: Void.self) { group in
+    await withDiscardingTaskGroup { group in
       group.addTask { await self.tick() }
       await self.loop(group: &group)
       group.cancelAll()
@@ -48,16 +50,17 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
     }
   }
 
-  func loop(group: inout TaskGroup<Void>) async {
+  func loop(group: inout DiscardingTaskGroup) async {
     var attempt = 0
-    var retry: Task<Void, Never>?
+    // Retries are child tasks of the loop (they share its executor and end with it); a run makes every retry
+    // scheduled before it stale, which is then dropped when it fires.
+    let generation = RetryGeneration()
     while !Task.isCancelled {
       await inbox.wait()
       if Task.isCancelled { break }
       var triggers = await inbox.take()
       if triggers.isEmpty { continue }
-      retry?.cancel()
-      retry = nil
+      let current = generation.next()
       triggers.sort { $0.description < $1.description }
       switch await runner(triggers) {
       case .succeeded:
@@ -68,12 +71,25 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
         attempt += 1
         let delay = backoff.delay(attempt: attempt, jitter: jitter())
         let inbox = self.inbox, clock = self.clock
-        retry = Task {
+        group.addTask {
           do { try await clock.sleep(for: delay) } catch { return }
-          await inbox.post(.retry)
+          if generation.isCurrent(current) { await inbox.post(.retry) }
         }
       }
     }
-    retry?.cancel()
   }
+}
+
+/// Which run a scheduled retry belongs to: a retry of an earlier run is stale once a newer run has started.
+final class RetryGeneration: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = 0
+
+  /// Starts a new generation and returns it.
+  func next() -> Int {
+    lock.withLock {
+      value += 1; return value
+    }
+  }
+  func isCurrent(_ g: Int) -> Bool { lock.withLock { value == g } }
 }
