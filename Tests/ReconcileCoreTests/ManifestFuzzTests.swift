@@ -98,5 +98,8 @@ import Testing
       }
     }
     #expect(decoded > 100 && refused > 500, "decoded \(decoded), refused \(refused)")
+    print(
+      "fault suite: manifest fuzz: \(decoded + refused) mutants of \(corpus.count) resources; \(decoded) decoded, planned and rendered, \(refused) refused naming file and field; 0 crashes"
+    )
   }
 }
