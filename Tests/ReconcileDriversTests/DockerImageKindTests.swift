@@ -106,6 +106,35 @@ struct DockerImageKindTests {
     }
   }
 
+  /// The most common deploy: a new tag with new content while a container runs the old one. The old tag cannot be
+  /// deleted while the container uses it; it is untagged, the container is replaced, and the old image goes with it.
+  @Test func aNewTagWithNewContentReplacesTheRunningContainer() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let context = try Self.makeContext(page: "v1\n")
+      defer { try? FileManager.default.removeItem(at: context) }
+      let image = DockerTestEngine.uniqueName("release")
+      let app = DockerTestEngine.uniqueName("server")
+      func manifest(_ tag: String) throws -> Manifest {
+        try h.decode(
+          """
+          { "apiVersion": "reconcile/v1", "resources": [
+            { "kind": "image", "name": "\(image)", "tag": "\(tag)", "build": { "context": "\(context.path)" } },
+            { "kind": "container", "name": "\(app)", "image": "image/\(image)", "init": true } ] }
+          """)
+      }
+      try await h.applyAndExpectNoChanges(try manifest("1"))
+      let v1 = try await scope.client.inspectImage("\(image):1").id
+      try Data("v2\n".utf8).write(to: context.appendingPathComponent("root/index.html"))
+      let failures = try await h.apply(try manifest("2"))
+      #expect(failures.isEmpty, "\(failures)")
+      #expect(try await h.plan(try manifest("2")).isEmpty)
+      let running = try await scope.client.inspectContainer(app)
+      #expect(running.config.image == "\(image):2" && running.image != v1 && running.state.running)
+      #expect(try await scope.client.inspectImageIfPresent(v1) == nil, "the old image is removed once no container uses it")
+    }
+  }
+
   @Test func importedRootfsRunsAndAnExistingReferenceIsUsed() async throws {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)

@@ -79,14 +79,17 @@ struct ImageStepPerformer: Sendable {
     }
   }
 
-  /// Removes the tag reconcile built; an image reconcile did not build is never removed.
+  /// Removes the tag reconcile built; an image reconcile did not build is never removed. When a container still runs
+  /// the image (a new tag shipped: the container is replaced after this step), the tag is only taken off: the Engine
+  /// keeps the image while it is used, and the container's replacement removes it once it is not.
   func remove(reference: String, id: ResourceID) async throws {
     guard let image = try await client.inspectImageIfPresent(reference) else { return }
     guard image.config?.labels?[DockerLabel.resource] == id.description else { return }
     do {
       try await client.removeImage(reference)
-    } catch let error as DockerEngineError where error.isConflict && (image.repoTags?.count ?? 0) > 1 {
-      return
+    } catch let error as DockerEngineError where error.isConflict {
+      if (image.repoTags?.count ?? 0) > 1 { return }
+      try await client.removeImage(reference, force: true, noPrune: true)
     }
   }
 
