@@ -61,7 +61,7 @@ struct ControllerDockerTests {
 
   @Test func aKilledContainerIsRestoredBySelfHeal() throws {
     try withController(Self.unique("ctl-heal"), selfHeal: true) { name, receiver, c in
-      #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
+      #expect(eventually(within: 60) { TestEngine.state(name) == "running" && c.lastRunOutcome == "succeeded" }, "\(c.log)")
       let started = Date()
       #expect(TestEngine.docker(["kill", name]).0 == 0)
       #expect(eventually(within: 30) { TestEngine.state(name) == "running" }, "not restored: \(c.log)")
@@ -122,7 +122,7 @@ struct ControllerDockerTests {
 
   @Test func reportOnlyReportsADeadContainerAndLeavesIt() throws {
     try withController(Self.unique("ctl-report"), selfHeal: false) { name, receiver, c in
-      #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
+      #expect(eventually(within: 60) { TestEngine.state(name) == "running" && c.lastRunOutcome == "succeeded" }, "\(c.log)")
       #expect(TestEngine.docker(["kill", name]).0 == 0)
       #expect(eventually(within: 30) { !receiver.alerts("container-died").isEmpty && !receiver.alerts("drift-detected").isEmpty }, "\(c.log)")
       #expect(TestEngine.state(name) == "exited")
@@ -160,7 +160,7 @@ struct ControllerDockerTests {
     defer { killRelays() }
     let c = try ControllerProcess(h, ["--backoff-cap", "2s"], env: ["DOCKER_HOST": "unix://\(relay)"])
     defer { c.terminate() }
-    #expect(eventually(within: 60) { TestEngine.state(name) == "running" }, "\(c.log)")
+    #expect(eventually(within: 60) { TestEngine.state(name) == "running" && c.lastRunOutcome == "succeeded" }, "\(c.log)")
     #expect(eventually(within: 10) { (try? c.request("GET", "/readyz").status) == 200 })
     // socat forks a child per connection: kill them all (SIGKILL: SIGTERM may be ignored, inherited from
     // the test runner), so every connection to the engine drops.

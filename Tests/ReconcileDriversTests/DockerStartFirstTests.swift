@@ -221,3 +221,38 @@ struct DockerProjectIsolationTests {
     }
   }
 }
+
+/// A container step is done when the start holds: healthy with a healthcheck, still running after `startupGrace`
+/// without one. Otherwise the step fails with what happened and the container's last log lines, and nothing is left.
+@Suite("Docker health-gated starts", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
+struct DockerStartGateTests {
+  @Test func aContainerThatExitsRightAfterItsStartFailsItsStep() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("crash")
+      let m = try h.decode(
+        #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "container", "name": "\#(name)", "image": "local/busybox:1", "command": ["/bin/sh", "-c", "echo cannot open the database; sleep 0.3; exit 3"] } ] }"#
+      )
+      let failures = try await h.apply(m)
+      let text = failures.first ?? ""
+      #expect(text.contains("the container exited with code 3 within 2s of its start"), "\(text)")
+      #expect(text.contains("last log lines:\n    cannot open the database"), "\(text)")
+      #expect(try await scope.client.inspectContainerIfPresent(name) == nil, "nothing is left behind")
+      #expect(try await h.plan(m).steps.map(\.action) == [.create], "the next plan creates it again")
+    }
+  }
+
+  @Test func aContainerThatNeverBecomesHealthyFailsItsStep() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let name = DockerTestEngine.uniqueName("sick")
+      let m = try h.decode(
+        #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "container", "name": "\#(name)", "image": "local/busybox:1", "command": ["sleep", "600"], "init": true, "healthcheck": { "command": "echo probe-failed; exit 1", "interval": "200ms", "retries": 1 }, "update": { "healthyWithin": "3s" } } ] }"#
+      )
+      let text = try await h.apply(m).first ?? ""
+      #expect(text.contains("the new container became unhealthy") || text.contains("did not become healthy within 3s"), "\(text)")
+      #expect(text.contains("probe-failed"), "\(text)")
+      #expect(try await scope.client.inspectContainerIfPresent(name) == nil)
+    }
+  }
+}

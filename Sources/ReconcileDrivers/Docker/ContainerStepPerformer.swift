@@ -22,7 +22,7 @@ struct ContainerStepPerformer: Sendable {
         try await removeLeftovers(of: step.id)
         let oldName = step.prior?.locator["name"] ?? spec.dockerName
         if spec.strategy == .startFirst, oldName == spec.dockerName {
-          try await StartFirstReplacement(client: client).replace(spec, step: step, create: { try await create($0, step: step, name: $1) })
+          try await StartFirstReplacement(client: client).replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
         } else {
           let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
           try await create(spec, step: step)
@@ -47,10 +47,11 @@ struct ContainerStepPerformer: Sendable {
     return spec
   }
 
-  /// Creates the container (under `name`, default its Docker name), connects its other networks,
-  /// and starts it when the manifest wants it running. Returns its ID.
+  /// Creates the container (under `name`, default its Docker name), connects its other networks, and starts it when
+  /// the manifest wants it running; with `gated`, the step is done only once the start holds (`StartGate`), and a
+  /// container whose start does not hold is removed again (its exit code and log are in the error). Returns its ID.
   @discardableResult
-  func create(_ spec: ContainerSpec, step: Step, name: String? = nil) async throws -> String {
+  func create(_ spec: ContainerSpec, step: Step, name: String? = nil, gated: Bool = true) async throws -> String {
     let name = name ?? spec.dockerName
     let (image, imageRef) = try await DockerImageResolver(client: client).resolve(spec)
     let body = ContainerCreateRequest.body(spec, image: image, imageRef: imageRef, extraLabels: extraLabels)
@@ -63,7 +64,14 @@ struct ContainerStepPerformer: Sendable {
     for network in spec.networks.dropFirst() {
       try await client.connectNetwork(network.network, container: id, aliases: network.aliases)
     }
-    if spec.state == .running { try await client.startContainer(id) }
+    guard spec.state == .running else { return id }
+    do {
+      try await client.startContainer(id)
+      if gated { try await StartGate(client: client).waitUntilStarted(id, spec: spec) }
+    } catch {
+      try? await client.removeContainer(id, force: true, anonymousVolumes: true)
+      throw error
+    }
     return id
   }
 

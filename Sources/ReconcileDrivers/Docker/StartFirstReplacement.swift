@@ -38,7 +38,7 @@ struct StartFirstReplacement: Sendable {
       throw error
     }
     do {
-      try await waitUntilHealthy(newID, within: spec.healthyWithin)
+      try await StartGate(client: client).waitUntilHealthy(newID, within: spec.healthyWithin)
     } catch let failure as OperationError {
       try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
       throw OperationError(
@@ -56,7 +56,7 @@ struct StartFirstReplacement: Sendable {
       let finalID = try await create(spec, spec.dockerName)
       if spec.state == .running {
         do {
-          try await waitUntilHealthy(finalID, within: spec.healthyWithin)
+          try await StartGate(client: client).waitUntilHealthy(finalID, within: spec.healthyWithin)
         } catch let failure as OperationError {
           throw OperationError(doing: "replace \(spec.id) (start-first)", "it was healthy without its host ports, but after taking them over \(failure.description)")
         }
@@ -70,41 +70,5 @@ struct StartFirstReplacement: Sendable {
     guard let old else { return }
     if old.state.running || old.state.restarting { try await client.stopContainer(old.id, timeout: spec.effectiveStopTimeout) }
     try await client.removeContainer(old.id, force: true, anonymousVolumes: true)
-  }
-
-  /// Polls the new container until it is healthy (or, without any healthcheck, running), with a
-  /// deadline. Throws with the last health probes' output when it is not.
-  func waitUntilHealthy(_ id: String, within seconds: Double) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    var last: DockerContainerInspect?
-    while true {
-      let inspected = try await client.inspectContainer(id)
-      last = inspected
-      if !inspected.state.running && !inspected.state.restarting {
-        throw OperationError("the new container exited with code \(inspected.state.exitCode) before it became healthy\(Self.healthLog(inspected))")
-      }
-      switch inspected.state.health?.status {
-      case "healthy"?: return
-      case nil where inspected.state.running: return
-      case "unhealthy"?:
-        throw OperationError("the new container became unhealthy\(Self.healthLog(inspected))")
-      default: break
-      }
-      if ContinuousClock.now >= deadline { break }
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    throw OperationError(
-      "the new container did not become healthy within \(ResourceQuantity.format(seconds: seconds)) (health: \(last?.state.health?.status ?? "none"))\(last.map(Self.healthLog) ?? "")"
-    )
-  }
-
-  /// `; last health checks:\n    exit 1: output` (the newest five probes).
-  static func healthLog(_ inspected: DockerContainerInspect) -> String {
-    guard let probes = inspected.state.health?.log, !probes.isEmpty else { return "" }
-    let lines = probes.suffix(5).map { probe -> String in
-      let output = probe.output.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " | ")
-      return "    exit \(probe.exitCode): \(output.isEmpty ? "(no output)" : output)"
-    }
-    return "; last health checks:\n" + lines.joined(separator: "\n")
   }
 }

@@ -102,6 +102,8 @@ public struct ContainerSpec: ResourceSpec {
   public var strategy: Strategy = .stopFirst
   /// How long a `start-first` replacement may take to become healthy.
   public var healthyWithin: Double = 60
+  /// How long a container without a healthcheck must keep running after its start for the step to succeed.
+  public var startupGrace: Double = 2
 
   public init(id: ResourceID, image: ImageSource) {
     self.id = id

@@ -77,6 +77,7 @@ enum ContainerSpecDecoder {
       if let within = u.duration("healthyWithin") {
         if within > 0 { spec.healthyWithin = within } else { u.report("healthyWithin", "expected a duration greater than zero") }
       }
+      if let grace = u.duration("startupGrace") { spec.startupGrace = grace }
       u.finish()
     }
     guard image != nil else { return nil }

@@ -1,0 +1,79 @@
+import DockerEngine
+import Foundation
+import ReconcileCore
+
+/// When a container's start counts as done: with a healthcheck, once it is healthy (within `healthyWithin`);
+/// without one, once it has kept running for `startupGrace`. A container that exits or turns unhealthy first fails
+/// its step, with its exit code, its last health checks and the last lines of its log.
+struct StartGate: Sendable {
+  let client: DockerEngineClient
+
+  /// Waits for `id` to pass; a failure names what happened, with the container's last log lines.
+  func waitUntilStarted(_ id: String, spec: ContainerSpec) async throws {
+    do {
+      if spec.healthcheck != nil {
+        try await waitUntilHealthy(id, within: spec.healthyWithin)
+      } else {
+        try await waitUntilStillRunning(id, for: spec.startupGrace)
+      }
+    } catch let failure as OperationError {
+      throw OperationError(failure.description + (await logTail(id)), retryable: false)
+    }
+  }
+
+  /// Polls until `seconds` pass with the container running; throws when it stops first.
+  func waitUntilStillRunning(_ id: String, for seconds: Double) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while true {
+      let inspected = try await client.inspectContainer(id)
+      if !inspected.state.running && !inspected.state.restarting {
+        throw OperationError("the container exited with code \(inspected.state.exitCode) within \(ResourceQuantity.format(seconds: seconds)) of its start")
+      }
+      if ContinuousClock.now >= deadline { return }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+  }
+
+  /// `; last log lines:` and the container's last 10 lines, or nothing when it logged nothing.
+  func logTail(_ id: String) async -> String {
+    guard let text = try? await client.containerLogText(id, tail: 10) else { return "" }
+    let lines = text.split(separator: "\n").suffix(10).map { "    " + $0 }
+    return lines.isEmpty ? "" : "; last log lines:\n" + lines.joined(separator: "\n")
+  }
+
+  /// Polls the new container until it is healthy (or, without any healthcheck, running), with a
+  /// deadline. Throws with the last health probes' output when it is not.
+  func waitUntilHealthy(_ id: String, within seconds: Double) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    var last: DockerContainerInspect?
+    while true {
+      let inspected = try await client.inspectContainer(id)
+      last = inspected
+      if !inspected.state.running && !inspected.state.restarting {
+        throw OperationError("the new container exited with code \(inspected.state.exitCode) before it became healthy\(Self.healthLog(inspected))")
+      }
+      switch inspected.state.health?.status {
+      case "healthy"?: return
+      case nil where inspected.state.running: return
+      case "unhealthy"?:
+        throw OperationError("the new container became unhealthy\(Self.healthLog(inspected))")
+      default: break
+      }
+      if ContinuousClock.now >= deadline { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    throw OperationError(
+      "the new container did not become healthy within \(ResourceQuantity.format(seconds: seconds)) (health: \(last?.state.health?.status ?? "none"))\(last.map(Self.healthLog) ?? "")"
+    )
+  }
+
+  /// `; last health checks:\n    exit 1: output` (the newest five probes).
+  static func healthLog(_ inspected: DockerContainerInspect) -> String {
+    guard let probes = inspected.state.health?.log, !probes.isEmpty else { return "" }
+    let lines = probes.suffix(5).map { probe -> String in
+      let output = probe.output.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " | ")
+      return "    exit \(probe.exitCode): \(output.isEmpty ? "(no output)" : output)"
+    }
+    return "; last health checks:\n" + lines.joined(separator: "\n")
+  }
+}
