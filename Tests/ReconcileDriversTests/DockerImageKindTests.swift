@@ -81,10 +81,14 @@ struct DockerImageKindTests {
     }
   }
 
-  @Test func tagChangeShowsTheReferencesInTheReason() async throws {
+  /// Runs `body` with an image resource built from a fresh context (its page `page`) and a container using it: the
+  /// manifest for a tag, the image and container names, and the context.
+  static func withTaggedImage(
+    page: String, _ body: (DockerTestScope, DockerKindHarness, (String) throws -> Manifest, String, String, URL) async throws -> Void
+  ) async throws {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)
-      let context = try Self.makeContext(page: "tag\n")
+      let context = try Self.makeContext(page: page)
       defer { try? FileManager.default.removeItem(at: context) }
       let image = DockerTestEngine.uniqueName("tagged")
       let app = DockerTestEngine.uniqueName("user")
@@ -96,6 +100,12 @@ struct DockerImageKindTests {
             { "kind": "container", "name": "\(app)", "image": "image/\(image)", "init": true } ] }
           """)
       }
+      try await body(scope, h, manifest, image, app, context)
+    }
+  }
+
+  @Test func tagChangeShowsTheReferencesInTheReason() async throws {
+    try await Self.withTaggedImage(page: "tag\n") { scope, h, manifest, image, app, _ in
       try await h.applyAndExpectNoChanges(try manifest("1"))
       let plan = try await h.plan(try manifest("2"))
       let text = h.render(plan)
@@ -109,20 +119,7 @@ struct DockerImageKindTests {
   /// The most common deploy: a new tag with new content while a container runs the old one. The old tag cannot be
   /// deleted while the container uses it; it is untagged, the container is replaced, and the old image goes with it.
   @Test func aNewTagWithNewContentReplacesTheRunningContainer() async throws {
-    try await DockerTestScope.run { scope in
-      let h = DockerKindHarness(scope)
-      let context = try Self.makeContext(page: "v1\n")
-      defer { try? FileManager.default.removeItem(at: context) }
-      let image = DockerTestEngine.uniqueName("release")
-      let app = DockerTestEngine.uniqueName("server")
-      func manifest(_ tag: String) throws -> Manifest {
-        try h.decode(
-          """
-          { "apiVersion": "reconcile/v1", "resources": [
-            { "kind": "image", "name": "\(image)", "tag": "\(tag)", "build": { "context": "\(context.path)" } },
-            { "kind": "container", "name": "\(app)", "image": "image/\(image)", "init": true } ] }
-          """)
-      }
+    try await Self.withTaggedImage(page: "v1\n") { scope, h, manifest, image, app, context in
       try await h.applyAndExpectNoChanges(try manifest("1"))
       let v1 = try await scope.client.inspectImage("\(image):1").id
       try Data("v2\n".utf8).write(to: context.appendingPathComponent("root/index.html"))
