@@ -70,6 +70,29 @@ import TestSupport
     #expect(try String(contentsOfFile: target + "\(live)/conf/app.conf", encoding: .utf8) == "port = 8080\n")
   }
 
+  /// A restore gives every file the owner, group and mode it had when it was backed up: a database owned by the
+  /// service's user (10001) stays writable by it, not root's after the restore.
+  @Test func aRestoreKeepsOwnerGroupAndMode() async throws {
+    let box = try HostSandbox()
+    defer { box.cleanup() }
+    let live = "\(box.root)/live"
+    try FileManager.default.createDirectory(atPath: "\(live)/conf", withIntermediateDirectories: true)
+    _ = try Self.sh("sqlite3 '\(live)/app.sqlite' 'CREATE TABLE t(id INTEGER PRIMARY KEY); INSERT INTO t DEFAULT VALUES'")
+    try "port = 8080\n".write(toFile: "\(live)/conf/app.conf", atomically: true, encoding: .utf8)
+    for (path, mode) in [("\(live)/app.sqlite", "0640"), ("\(live)/conf/app.conf", "0600")] {
+      #expect(chown(path, 10001, 10002) == 0 && chmod(path, mode_t(mode, radix: 8)!) == 0)
+    }
+    let spec = try Self.backup(box)
+    _ = try BackupRunner(spec: spec).run()
+    let target = "\(box.root)/restore"
+    _ = try BackupRestorer(catalog: BackupCatalog(directory: spec.archiveDirectory)).restore(nil, to: target, force: false)
+    for (path, mode) in [("\(live)/app.sqlite", 0o640), ("\(live)/conf/app.conf", 0o600)] {
+      var st = stat()
+      #expect(stat(target + path, &st) == 0)
+      #expect(st.st_uid == 10001 && st.st_gid == 10002 && Int(st.st_mode & 0o7777) == mode, "\(path): \(st.st_uid):\(st.st_gid) \(String(st.st_mode & 0o7777, radix: 8))")
+    }
+  }
+
   @Test func retentionKeepsExactlyTheNewestAndRestoreRefusesToOverwrite() async throws {
     let box = try HostSandbox()
     defer { box.cleanup() }

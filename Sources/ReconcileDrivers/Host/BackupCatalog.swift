@@ -10,6 +10,10 @@ public struct BackupManifest: Codable, Sendable, Hashable {
     public var sha256: String
     public var size: Int
     public var sqlite: Bool
+    /// The file's owner, group and permission bits at backup time, restored with it (nil in older backups).
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var mode: Int?
   }
 
   public var formatVersion = 1

@@ -52,6 +52,14 @@ public struct BackupRestorer: Sendable {
       let tmp = "\(dest).reconcile-restore"
       let cp = try ProcessRunner.run(["cp", "-a", "\(work)/data/\(f.path)", tmp])
       guard cp.status == 0 else { throw cp.failure(doing: "restore '\(dest)'") }
+      // The owner, group and mode the file had when it was backed up (a service that cannot write its database
+      // after a restore is not restored).
+      if let uid = f.uid, let gid = f.gid, chown(tmp, uid, gid) != 0 {
+        throw OperationError(doing: "restore the owner of '\(dest)'", cause: .io(path: dest, errno: errno, call: "chown"))
+      }
+      if let mode = f.mode, chmod(tmp, mode_t(mode)) != 0 {
+        throw OperationError(doing: "restore the mode of '\(dest)'", cause: .io(path: dest, errno: errno, call: "chmod"))
+      }
       guard rename(tmp, dest) == 0 else { throw OperationError(doing: "restore '\(dest)'", cause: .io(path: dest, errno: errno, call: nil)) }
     }
   }

@@ -91,6 +91,12 @@ public struct BackupRunner: Sendable {
       case .sqlite:
         let live = try source.volume.map { try VolumeArchiver(docker: docker).mountpoint($0) + source.path } ?? source.path
         try SQLiteCopier.copy(live, to: target)
+        // The copy is written by this process: give it the live database's owner and mode, so a restore does too.
+        var st = stat()
+        if stat(live, &st) == 0 {
+          _ = chown(target, st.st_uid, st.st_gid)
+          _ = chmod(target, st.st_mode & 0o7777)
+        }
         sqlite.insert(String((inVolume + source.path).dropFirst()))
       case .volume:
         break
@@ -103,7 +109,12 @@ public struct BackupRunner: Sendable {
     var files: [BackupManifest.File] = []
     for rel in try Self.regularFiles(under: data) {
       let size = (try? FileManager.default.attributesOfItem(atPath: "\(data)/\(rel)"))?[.size] as? Int ?? 0
-      files.append(BackupManifest.File(path: rel, sha256: try HostFiles.sha256(of: "\(data)/\(rel)"), size: size, sqlite: sqlite.contains(rel)))
+      var st = stat()
+      let owned = stat("\(data)/\(rel)", &st) == 0
+      files.append(
+        BackupManifest.File(
+          path: rel, sha256: try HostFiles.sha256(of: "\(data)/\(rel)"), size: size, sqlite: sqlite.contains(rel), uid: owned ? st.st_uid : nil,
+          gid: owned ? st.st_gid : nil, mode: owned ? Int(st.st_mode & 0o7777) : nil))
     }
     let manifest = BackupManifest(
       backup: spec.id.description, id: id, time: time, sources: spec.sources.map(\.text), files: files, archive: "\(id).tar.gz", archiveSha256: nil, verified: false,
