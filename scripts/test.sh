@@ -11,6 +11,9 @@ engine_env="$(bash scripts/dockerd.sh)"
 eval "$engine_env"
 export RECONCILE_REQUIRE_DOCKER=1
 bash scripts/test-images.sh
+# A real registry with htpasswd auth for the image-pull tests (reused when one already answers).
+registry_env="$(bash scripts/registry.sh)"
+eval "$registry_env"
 # Debian with systemd as PID 1, for the live unit tests (debootstrap once; cached in the engine).
 bash scripts/systemd-image.sh
 

@@ -58,9 +58,26 @@ extension DockerEngineClient {
   }
 
   /// Pulls `reference` from its registry. Calls `POST /images/create?fromImage=...`.
-  public func pullImage(_ reference: String, timeout: Double? = 600) async throws {
-    let request = try await request("POST", "/images/create", query: [("fromImage", reference)], body: Data(), contentType: "text/plain", timeout: timeout)
+  public func pullImage(_ reference: String, auth: RegistryAuth? = nil, timeout: Double? = 600) async throws {
+    var request = try await request("POST", "/images/create", query: [("fromImage", reference)], body: Data(), contentType: "text/plain", timeout: timeout)
+    if let auth { request.headers = [("X-Registry-Auth", auth.header)] }
     _ = try await progressStream(request, onOutput: { _ in })
+  }
+
+  /// The digest the registry has for `reference` now, asked through the Engine (it speaks to the registry, with
+  /// the credentials given). Calls `GET /distribution/{name}/json`.
+  public func registryDigest(_ reference: String, auth: RegistryAuth? = nil) async throws -> String {
+    struct Answer: Decodable {
+      struct Descriptor: Decodable {
+        var digest: String
+      }
+      var descriptor: Descriptor
+      enum CodingKeys: String, CodingKey { case descriptor = "Descriptor" }
+    }
+    var request = try await request("GET", "/distribution/\(Self.segment(reference))/json")
+    if let auth { request.headers = [("X-Registry-Auth", auth.header)] }
+    let response = try await send(request)
+    return try DockerJSON.decode(Answer.self, from: response.body, call: request.call).descriptor.digest
   }
 
   /// Calls `POST /images/{name}/tag?repo=...&tag=...`.

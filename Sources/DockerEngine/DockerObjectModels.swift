@@ -25,10 +25,12 @@ public struct DockerImageInspect: Decodable, Sendable {
   }
   public var id: String
   public var repoTags: [String]?
+  /// `repo@sha256:…` for each registry the image was pulled from or pushed to.
+  public var repoDigests: [String]?
   public var created: String?
   public var config: Config?
 
-  enum CodingKeys: String, CodingKey { case id = "Id", repoTags = "RepoTags", created = "Created", config = "Config" }
+  enum CodingKeys: String, CodingKey { case id = "Id", repoTags = "RepoTags", repoDigests = "RepoDigests", created = "Created", config = "Config" }
 }
 
 /// `GET /networks` and `GET /networks/{id}`.

@@ -8,6 +8,8 @@ struct DockerHTTPRequest: Sendable {
   var query: [(String, String)] = []
   var body: Data? = nil
   var contentType: String? = nil
+  /// Further headers (`X-Registry-Auth`); never part of an error text.
+  var headers: [(String, String)] = []
   /// Overall deadline for the whole exchange; nil means none (streams).
   var timeout: Double? = 60
 
@@ -55,6 +57,7 @@ struct DockerSocketTransport: Sendable {
       curlRequest.headers = [("Content-Type", request.contentType ?? "")]
       curlRequest.body = request.body ?? Data()
     }
+    curlRequest.headers += request.headers
     do {
       let response = try curl.perform(curlRequest, cancellation: cancellation, onChunk: onChunk)
       return DockerHTTPResponse(status: response.status, body: response.body)

@@ -19,6 +19,14 @@ import TestSupport
     return try #require(m.resources[0].spec as? BackupSpec)
   }
 
+  /// `ROOT/live` with `conf/` and a small SQLite database `app.sqlite` (one row); returns its path.
+  static func liveData(_ box: HostSandbox) throws -> String {
+    let live = "\(box.root)/live"
+    try FileManager.default.createDirectory(atPath: "\(live)/conf", withIntermediateDirectories: true)
+    _ = try Self.sh("sqlite3 '\(live)/app.sqlite' 'CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB); INSERT INTO t(body) VALUES (1)'")
+    return live
+  }
+
   /// Starts `sqlite3` committing 30 000 small transactions into the database; returns the running process.
   static func startWriter(_ db: String, journal: String, dir: String) throws -> Process {
     var sql = "PRAGMA journal_mode=\(journal);\nPRAGMA busy_timeout=5000;\nCREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, body BLOB);\n"
@@ -75,9 +83,7 @@ import TestSupport
   @Test func aRestoreKeepsOwnerGroupAndMode() async throws {
     let box = try HostSandbox()
     defer { box.cleanup() }
-    let live = "\(box.root)/live"
-    try FileManager.default.createDirectory(atPath: "\(live)/conf", withIntermediateDirectories: true)
-    _ = try Self.sh("sqlite3 '\(live)/app.sqlite' 'CREATE TABLE t(id INTEGER PRIMARY KEY); INSERT INTO t DEFAULT VALUES'")
+    let live = try Self.liveData(box)
     try "port = 8080\n".write(toFile: "\(live)/conf/app.conf", atomically: true, encoding: .utf8)
     for (path, mode) in [("\(live)/app.sqlite", "0640"), ("\(live)/conf/app.conf", "0600")] {
       #expect(chown(path, 10001, 10002) == 0 && chmod(path, mode_t(mode, radix: 8)!) == 0)
@@ -96,9 +102,7 @@ import TestSupport
   @Test func retentionKeepsExactlyTheNewestAndRestoreRefusesToOverwrite() async throws {
     let box = try HostSandbox()
     defer { box.cleanup() }
-    let live = "\(box.root)/live"
-    try FileManager.default.createDirectory(atPath: "\(live)/conf", withIntermediateDirectories: true)
-    _ = try Self.sh("sqlite3 '\(live)/app.sqlite' 'CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB); INSERT INTO t(body) VALUES (1)'")
+    let live = try Self.liveData(box)
     let spec = try Self.backup(box)
     var ids: [String] = []
     for i in 0..<4 {

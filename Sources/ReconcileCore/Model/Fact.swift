@@ -24,6 +24,9 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   case currentDigest
   /// Why the build source could not be digested.
   case sourceError
+  /// For an image pulled from a registry: the digest the registry has now, and the one the image here came with.
+  case registryDigest
+  case localDigest
   /// A volume's mountpoint on the host.
   case mountpoint
   /// A container's state: created, running, paused, restarting, exited, dead.

@@ -32,7 +32,12 @@ struct DockerObserver: Sendable {
           out[t.id] = .absent
           continue
         }
-        out[t.id] = Observation(exists: true, facts: [.id: image.id])
+        var facts: [Fact: String] = [.id: image.id]
+        if spec.pull == .always {
+          facts[.registryDigest] = try await RegistryPull(client: client).digest(spec)
+          facts[.localDigest] = RegistryPull.localDigest(of: image, reference: reference)
+        }
+        out[t.id] = Observation(exists: true, facts: facts)
         continue
       }
       let tagged = DockerImageReference.normalized(reference)

@@ -63,13 +63,14 @@ struct ImageStepPerformer: Sendable {
         rootfs: data, repo: String(spec.reference[..<slash]), tag: String(spec.reference[spec.reference.index(after: slash)...]),
         changes: changes)
     case .reference(let ref):
-      if try await client.inspectImageIfPresent(ref) == nil {
-        do {
-          try await client.pullImage(ref)
-        } catch let error as DockerEngineError {
-          let detail = "image '\(ref)' is not present locally and could not be pulled (\(error)); load or build it on this host"
-          throw OperationError(cause: .engine(status: error.status, detail: detail))
-        }
+      let present = try await client.inspectImageIfPresent(ref) != nil
+      switch spec.pull {
+      case .never:
+        guard present else { throw OperationError("image '\(ref)' is not present locally and 'pull' is 'never'; load or build it on this host") }
+      case .missing where present:
+        break
+      case .missing, .always:
+        try await RegistryPull(client: client).pull(spec)
       }
       return
     }

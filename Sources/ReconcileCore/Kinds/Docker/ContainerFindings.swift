@@ -45,7 +45,13 @@ enum ContainerFindings {
 
   /// Why the image will be a new one by the time the container is replaced: it is missing, or this plan rebuilds it.
   static func pendingBuild(_ id: ResourceID, _ image: FindingContext.Dependency) -> String? {
-    if !image.observed.exists || image.step?.action == .create { return "will be built (\(id) is missing)" }
+    if !image.observed.exists || image.step?.action == .create {
+      let pulled = (image.spec as? ImageSpec)?.isManagedImage == false
+      return "will be \(pulled ? "pulled" : "built") (\(id) is missing)"
+    }
+    if let step = image.step, step.signals.contains(where: { if case .image(.registryMoved) = $0 { true } else { false } }) {
+      return "will be pulled anew (\(id) has a new digest in the registry)"
+    }
     guard let step = image.step, step.action == .replace else { return nil }
     if step.signals.contains(where: { if case .image = $0 { true } else { false } }) {
       return "will be rebuilt (\(id) has a new build source)"

@@ -12,8 +12,21 @@ public struct ImageSpec: ResourceSpec {
     case reference(String)
   }
 
+  /// When an image named by `ref` is pulled: only when missing (the default), on every apply that finds the
+  /// registry moved, or never.
+  public enum PullPolicy: String, Sendable, Hashable { case missing, always, never }
+
+  /// Credentials for the registry of a `ref` image; the password is a secret, never shown.
+  public struct Registry: Sendable, Hashable {
+    public var server: String
+    public var username: String
+    public var password: Text
+  }
+
   public let id: ResourceID
   public var source: Source
+  public var pull: PullPolicy = .missing
+  public var registry: Registry?
   /// The Engine reference: `NAME:TAG` for built and imported images, the given one otherwise.
   public var reference: String
 
@@ -60,6 +73,14 @@ public struct ImageSpec: ResourceSpec {
   /// Facts: `sourceDigest` (what the image was built from, from its label) and `currentDigest`
   /// (the context or tarball now). A difference means a rebuild.
   public func findings(observed: Observation, context: FindingContext) -> [Finding] {
+    if case .reference(let ref) = source, pull == .always, let now = observed.facts[.registryDigest], observed.facts[.localDigest] != now {
+      let here = observed.facts[.localDigest] ?? "(none)"
+      return [
+        Finding(
+          .image(.registryMoved(reference: ref, from: ContainerFindings.short(here), to: ContainerFindings.short(now))), effect: .update,
+          change: FieldChange(field: "digest", before: .value(ContainerFindings.short(here)), after: .value(ContainerFindings.short(now))))
+      ]
+    }
     guard isManagedImage, let current = observed.facts[.currentDigest] else { return [] }
     let built = observed.facts[.sourceDigest] ?? "(unknown)"
     guard built != current else { return [] }
@@ -113,6 +134,18 @@ public struct ImageSpec: ResourceSpec {
       r.report(nil, sources.isEmpty ? "expected one of 'build', 'import' or 'ref'" : "give only one of 'build', 'import' or 'ref'")
       return nil
     }
-    return ImageSpec(id: id, tag: tag, source: sources[0])
+    var spec = ImageSpec(id: id, tag: tag, source: sources[0])
+    let isReference = if case .reference = sources[0] { true } else { false }
+    if let pull = r.choice("pull", ["missing", "always", "never"]) {
+      if isReference { spec.pull = ImageSpec.PullPolicy(rawValue: pull)! } else { r.report("pull", "only an image named by 'ref' is pulled") }
+    }
+    if var g = r.object("registry") {
+      let server = g.string("server", required: true), username = g.string("username", required: true), password = g.text("password")
+      if let password, !password.isSensitive { g.report("password", "give it as a secret (\"${secret.NAME}\"): a password is never written in the manifests") }
+      g.finish()
+      if !isReference { r.report("registry", "only an image named by 'ref' is pulled from a registry") }
+      if let server, let username, let password { spec.registry = Registry(server: server, username: username, password: password) }
+    }
+    return spec
   }
 }
