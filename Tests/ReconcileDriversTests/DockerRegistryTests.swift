@@ -37,12 +37,16 @@ struct DockerRegistryTests {
     return text
   }
 
-  /// Pushes an image built from busybox with `label` as `reference`, and removes it here; returns its ID.
-  static func push(_ reference: String, label: String) throws -> String {
+  /// Pushes an image built from busybox with `label` as `reference`, and removes it here; returns its ID. The image
+  /// carries the scope's labels (and a nonce: never a cached build from an earlier run, which the sweep of old test
+  /// objects could remove meanwhile), so what is pulled from it is cleaned up with the scope.
+  static func push(_ reference: String, label: String, scope: DockerTestScope) throws -> String {
     let dir = NSTemporaryDirectory() + "rc-registry-" + UUID().uuidString.prefix(8)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try "FROM \(DockerTestEngine.busybox1)\nLABEL io.reconcile.test=1 version=\(label)\n".write(toFile: dir + "/Dockerfile", atomically: true, encoding: .utf8)
+    let labels = scope.labels.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+    try "FROM \(DockerTestEngine.busybox1)\nLABEL \(labels) version=\(label) nonce=\(UUID().uuidString)\n".write(
+      toFile: dir + "/Dockerfile", atomically: true, encoding: .utf8)
     try docker(["build", "-q", "-t", reference, "."], in: dir)
     let id = try docker(["image", "inspect", "-f", "{{.Id}}", reference]).trimmingCharacters(in: .whitespacesAndNewlines)
     try docker(["push", reference])
@@ -69,13 +73,13 @@ struct DockerRegistryTests {
       let image = DockerTestEngine.uniqueName("pulled"), container = DockerTestEngine.uniqueName("puller")
       let reference = "\(Self.registry)/rc-test/\(image):latest"
       defer { try? Self.docker(["rmi", "-f", reference]) }
-      let v1 = try Self.push(reference, label: "1")
+      let v1 = try Self.push(reference, label: "1", scope: scope)
       let m = try manifest(h, image: image, container: container, reference: reference)
       try await h.applyAndExpectNoChanges(m)
       #expect(try await scope.client.inspectContainer(container).image == v1)
 
       // Pushed from elsewhere: on this one engine the push moves the local tag too, so put it back where the host had it.
-      let v2 = try Self.push(reference, label: "2")
+      let v2 = try Self.push(reference, label: "2", scope: scope)
       try Self.docker(["tag", v1, reference])
       let plan = h.render(try await h.plan(m))
       #expect(plan.contains("~ image/\(image) (the registry has a new digest for '\(reference)': "), "\(plan)")
@@ -95,7 +99,7 @@ struct DockerRegistryTests {
       let image = DockerTestEngine.uniqueName("denied"), container = DockerTestEngine.uniqueName("denied-user")
       let reference = "\(Self.registry)/rc-test/\(image):latest"
       let m = try manifest(h, image: image, container: container, reference: reference)
-      _ = try Self.push(reference, label: "1")
+      _ = try Self.push(reference, label: "1", scope: scope)
       let failures = try await h.apply(m)
       let text = failures.first ?? ""
       #expect(text.contains("could not pull '\(reference)' as '\(Self.user)' at '\(Self.registry)': "), "\(text)")
