@@ -57,4 +57,10 @@ import Testing
     let config = (m.resources[0].spec as! SiteSpec).config.value
     #expect(config.contains("root /srv/www-1/site_a;") && config.contains("listen [::1]:8080;") && config.contains("proxy_pass http://app.internal:9000;"))
   }
+
+  @Test func anNginxPrefixTooLongForItsStatusSocketIsRefused() {
+    let long = "/srv/" + String(repeating: "p", count: 90)
+    let found = issues(Self.manifest(#""root": "/srv/www", "prefix": "\#(long)""#))
+    #expect(found.contains { $0.contains("prefix: is too long for nginx's status socket under it (at most 91 bytes), got 95") }, "\(found)")
+  }
 }

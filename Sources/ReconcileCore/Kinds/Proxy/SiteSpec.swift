@@ -78,6 +78,10 @@ public struct SiteSpec: ResourceSpec {
     var prefix = defaultPrefix[server]!
     if let p = r.string("prefix") {
       if ConfigValue.isPlainPath(p) { prefix = p } else { r.report("prefix", SiteModel.expectedPath(p)) }
+      // nginx answers which configuration it runs on PREFIX/run/status.sock; a unix socket path has at most 107 bytes.
+      if server == .nginx, p.utf8.count + "/run/status.sock".utf8.count > 107 {
+        r.report("prefix", "is too long for nginx's status socket under it (at most \(107 - "/run/status.sock".utf8.count) bytes), got \(p.utf8.count)")
+      }
     }
     var admin: String?
     if server == .caddy {
