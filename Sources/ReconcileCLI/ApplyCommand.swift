@@ -22,7 +22,7 @@ struct ApplyCommand {
     let manifest = try ws.manifest()
     let pipeline = ApplyPipeline(ws: ws, args: args, terminal: terminal, command: "reconcile apply")
     var cancelled = false
-    let result = try await pipeline.run(manifest: manifest, form: try ws.form()) { plan, state, out in
+    let outcome = try await pipeline.run(manifest: manifest, form: try ws.form()) { plan, state, out in
       if let saved {
         let fresh = PlanDocument(plan, manifestDigest: manifest.digest, state: state)
         var stale = saved.document.staleAddresses(against: fresh)
@@ -35,22 +35,32 @@ struct ApplyCommand {
               + stale.map { "    \($0)" }.joined(separator: "\n") + "\n  run 'reconcile plan --out FILE' again and review the new plan")
         }
       }
-      out.out(PlanTextRenderer(style: terminal.style).render(plan))
-      if plan.isEmpty { return plan }
-      if saved == nil, !args.has("auto-approve") {
-        guard terminal.stdinIsTTY else {
-          throw OperationError("apply needs confirmation, but standard input is not a terminal: review the plan and run again with --auto-approve")
-        }
-        guard out.confirm("\nDo you want to perform these actions?") else {
-          out.out("Apply cancelled. Nothing was changed.\n")
-          cancelled = true
-          return nil
-        }
-      }
-      out.out("\n")
-      return plan
+      let chosen = try Self.review(plan, out: out, approved: saved != nil || args.has("auto-approve"), stdinIsTTY: terminal.stdinIsTTY)
+      cancelled = chosen == nil
+      return chosen
     }
     if cancelled { return ExitCode.failure }
-    return result.outcomes.allSatisfy({ $0.status == .succeeded }) ? ExitCode.ok : ExitCode.failure
+    if let alert = outcome.release.alert {
+      let sent = Alert(event: .applyRolledBack, subject: alert.subject, message: ws.secrets.redactor.redact(alert.message), time: Date())
+      for failure in AlertSender().send(sent, to: manifest.alerts) { terminal.warning(failure) }
+    }
+    return outcome.succeeded ? ExitCode.ok : ExitCode.failure
+  }
+
+  /// Shows the plan and asks, unless `approved`: the plan to execute, or nil when the operator said no.
+  static func review(_ plan: Plan, out: Terminal, approved: Bool, stdinIsTTY: Bool, verb: String = "apply") throws -> Plan? {
+    out.out(PlanTextRenderer(style: out.style).render(plan))
+    if plan.isEmpty { return plan }
+    if !approved {
+      guard stdinIsTTY else {
+        throw OperationError("\(verb) needs confirmation, but standard input is not a terminal: review the plan and run again with --auto-approve")
+      }
+      guard out.confirm("\nDo you want to perform these actions?") else {
+        out.out("\(verb.prefix(1).uppercased() + verb.dropFirst()) cancelled. Nothing was changed.\n")
+        return nil
+      }
+    }
+    out.out("\n")
+    return plan
   }
 }

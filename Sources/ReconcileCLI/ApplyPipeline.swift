@@ -14,12 +14,24 @@ struct ApplyPipeline {
 
   /// `review` sees the plan and the state it was made from; it returns the plan to execute, or nil to stop.
   /// `form` is the caller's (`ws.form()`), so the key of the keyed hashes is read once per run.
-  func run(manifest: Manifest, form: RecordForm, triggers: [String] = [], review: (Plan, StateSnapshot, Terminal) async throws -> Plan?) async throws -> ApplyTransaction.Result {
+  /// The transaction's result and how the release ended (checked, recorded, rolled back).
+  struct Outcome {
+    var result: ApplyTransaction.Result
+    var release: ReleaseKeeper.Verdict
+    var succeeded: Bool { result.succeeded && release.succeeded }
+  }
+
+  /// `restoring`: the generation a rollback applies (`manifest` is its, pinned); `rejected`: why it is rolled back to.
+  func run(
+    manifest: Manifest, form: RecordForm, triggers: [String] = [], restoring: Generation? = nil, rejected: Generation.Rejection? = nil,
+    review: (Plan, StateSnapshot, Terminal) async throws -> Plan?
+  ) async throws -> Outcome {
     let transaction = ApplyTransaction(
       store: ws.store, performer: ws.drivers, form: form, command: command, lockTimeout: try args.seconds("lock-timeout", default: 0),
       parallelism: try args.int("parallelism", default: 4), by: Self.operator)
     let request = ApplyTransaction.Request(
-      manifest: manifest, triggers: triggers, revision: ProcessRunner.gitRevision(of: ManifestFiles.baseDirectory(of: ws.manifestPath)),
+      manifest: manifest, triggers: triggers,
+      revision: restoring.map(\.revision) ?? ProcessRunner.gitRevision(of: ManifestFiles.baseDirectory(of: ws.manifestPath)),
       redactor: ws.secrets.redactor)
     let printer = ProgressPrinter(terminal: ws.redacting(terminal), live: terminal.stdoutIsTTY)
     let ticker = Task { await printer.tick() }
@@ -36,7 +48,24 @@ struct ApplyPipeline {
       // The failures again on standard error, where scripts and cron mail look for them.
       for o in r.outcomes { if case .failed(let why) = o.status { printer.terminal.error("\(o.id): \(why)") } }
     }
-    return r
+    let keeper = ReleaseKeeper(ws: ws, terminal: printer.terminal)
+    let verdict = try await keeper.finish(manifest, r, revision: request.revision, command: command, restoring: restoring, rejected: rejected) {
+      generation, rejection in
+      let back = try keeper.manifest(of: generation)
+      return try await run(manifest: back, form: form, triggers: ["rollback to generation \(generation.number)"], restoring: generation, rejected: rejection) {
+        plan, _, out in
+        out.out(PlanTextRenderer(style: terminal.style).render(plan) + "\n")
+        return plan
+      }.result
+    }
+    switch verdict {
+    case .rolledBack(let to, let recorded, _):
+      printer.terminal.out("\nThe apply failed; the host is back on generation \(to)\(recorded.map { " (recorded as generation \($0))" } ?? "").\n")
+    case .rollbackFailed(let to, _):
+      printer.terminal.error("the apply failed, and rolling back to generation \(to) failed too: see the errors above")
+    case .kept, .failed: break
+    }
+    return Outcome(result: r, release: verdict)
   }
 
   static func text(of notice: ApplyTransaction.Notice) -> String {

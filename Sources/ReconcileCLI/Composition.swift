@@ -14,7 +14,8 @@ enum Composition {
       binary: JobPaths.currentBinary(environment: environment), manifests: manifests, state: state, options: options,
       environment: JobPaths.passedEnvironment(environment))
     return DriverSet([
-      FileSystemDriver(), DockerDriver(environment: environment), SiteDriver(), CertificateDriver(),
+      FileSystemDriver(),
+      DockerDriver(environment: environment, retention: ImageRetention { GenerationStore(stateDirectory: state).keptImageIDs() }), SiteDriver(), CertificateDriver(),
       SystemdUnitDriver(redactor: redactor), JobDriver(paths: paths, redactor: redactor),
     ])
   }

@@ -10,6 +10,8 @@ enum HelpText {
     "apply": .init(
       flags: ["no-color", "auto-approve", "prune-volumes"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "target", "exclude"], maxPositionals: 1
     ),
+    "generations": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates"]),
+    "rollback": .init(flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates"], maxPositionals: 1),
     "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates"]),
     "status": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
     "run-job": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
@@ -80,6 +82,40 @@ enum HelpText {
           reconcile apply
           reconcile apply --auto-approve --parallelism 8
           reconcile apply tonight.plan
+        """
+    case "generations":
+      body = """
+        Usage: reconcile generations [options]
+
+        Lists the generations kept for rollback, oldest first: each successful, complete apply that changed the
+        manifests or the images records one (the manifests as read, secrets only as references; the exact image ID
+        of every image resource; the git revision). "policy": { "keepGenerations": N } keeps the last N (default
+        5); the images they ran stay on the host, the images only older ones ran are removed when nothing uses them.
+
+          --json   the list as JSON (without the manifest bytes)
+
+        Example:
+          reconcile generations --state /var/lib/reconcile
+        """
+    case "rollback":
+      body = """
+        Usage: reconcile rollback [N] [options]
+
+        Plans and applies generation N (default: the one before the latest) from its own manifests, with every
+        image resource pinned to the exact image ID it ran, shown and confirmed like an apply. The result is
+        recorded as a new generation; 'reconcile apply' of the current manifests rolls forward again. A running
+        controller keeps following the manifests: revert them too, or stop it first.
+
+        With "policy": { "rollbackOnFailure": true }, an apply that changed something and then failed (a step,
+        or a check under "verify") rolls back to the latest generation by itself and alerts apply-rolled-back;
+        the controller then keeps that generation until the manifests change.
+
+          --auto-approve        roll back without asking
+          --parallelism N, --lock-timeout DUR   as for apply
+
+        Examples:
+          reconcile rollback
+          reconcile rollback 3 --auto-approve
         """
     case "drift":
       body = """
@@ -182,6 +218,8 @@ enum HelpText {
           validate   check the manifests
           plan       show what apply would change
           apply      make the host match the manifests
+          generations  list the releases kept for rollback
+          rollback   go back to a generation (default: the previous one)
           drift      report what changed on the host since the last apply
           status     show what is managed and whether it is in sync
           run-job    run a scheduled job once and record the run

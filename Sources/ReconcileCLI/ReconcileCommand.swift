@@ -37,6 +37,8 @@ public enum ReconcileCommand {
       case "validate": return try ValidateCommand(args: args, terminal: terminal).run()
       case "plan": return try await PlanCommand(args: args, terminal: terminal).run()
       case "apply": return try await ApplyCommand(args: args, terminal: terminal).run()
+      case "generations": return try GenerationsCommand(args: args, terminal: terminal).run()
+      case "rollback": return try await RollbackCommand(args: args, terminal: terminal).run()
       case "drift": return try await DriftCommand(args: args, terminal: terminal).run()
       case "status": return try await StatusCommand(args: args, terminal: terminal).run()
       case "run-job": return try RunJobCommand(args: args, terminal: terminal).run()

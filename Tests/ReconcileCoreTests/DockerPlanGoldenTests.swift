@@ -100,6 +100,41 @@ import Testing
     #expect(p.steps[1].after == [ResourceID(kind: "image", name: "app")])
   }
 
+  /// A rollback pins each image resource to the ID its generation ran: the image is tagged again (an update, whatever its
+  /// build context says now) and its containers are replaced; once the reference names that ID, nothing is left to do.
+  @Test func aPinnedImageGoesBackAndTakesItsContainers() throws {
+    let json = """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "image", "name": "app", "build": { "context": "/srv/app" } },
+        { "kind": "container", "name": "api", "image": "image/app" } ] }
+      """
+    let m = Generation(
+      number: 3, time: Date(), manifestDigest: "", revision: nil, by: .init(user: "u", host: "h"), command: "reconcile apply", sources: [],
+      images: ["image/app": .init(reference: "app:latest", id: "sha256:0d60ca82b0fb1234")]
+    ).pinning(try decode(json))
+    let image = Observation(
+      exists: true, attributes: ["context": "/srv/app", "dockerfile": "Dockerfile"],
+      facts: [.id: "sha256:59fc15dadd541234", .sourceDigest: "sha256:aaaaaaaaaaaaaaaa", .currentDigest: "sha256:bbbbbbbbbbbbbbbb"])
+    let api = Self.container(m, "api", facts: [.imageRef: "app:latest", .imageID: "sha256:59fc15dadd541234"])
+    let p = plan(m, observed: ["image/app": image, "container/api": api], state: applied(m))
+    #expect(
+      PlanTextRenderer().render(p) == """
+        reconcile will perform these actions:
+
+          ~ image/app ('app:latest' goes back to the image of generation 3: 59fc15dadd54 -> 0d60ca82b0fb)
+              id = "59fc15dadd54" -> "0d60ca82b0fb"
+
+          -/+ container/api (image changed: 'app:latest' goes back to 0d60ca82b0fb (image/app of generation 3))
+
+        Plan: 0 to add, 1 to change, 1 to replace, 0 to destroy.
+
+        """)
+    let back = image.with(facts: [.id: "sha256:0d60ca82b0fb1234"])
+    let done = plan(
+      m, observed: ["image/app": back, "container/api": Self.container(m, "api", facts: [.imageRef: "app:latest", .imageID: "sha256:0d60ca82b0fb1234"])], state: applied(m))
+    #expect(done.isEmpty, "a build context that moved on does not rebuild a pinned image")
+  }
+
   /// The container's replacement is decided from the step the planner already took for its image: a missing image is
   /// built, an image whose build settings changed is rebuilt, and the container goes with it in the same apply.
   @Test func aContainerFollowsItsImageStepInTheSamePlan() throws {
@@ -271,6 +306,14 @@ extension Observation {
   func with(attributes more: [String: String]) -> Observation {
     var o = self
     for (k, v) in more { o.attributes[k] = v }
+    return o
+  }
+}
+
+extension Observation {
+  func with(facts more: [Fact: String]) -> Observation {
+    var o = self
+    for (k, v) in more { o.facts[k] = v }
     return o
   }
 }

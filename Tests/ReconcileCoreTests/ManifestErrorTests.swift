@@ -67,6 +67,19 @@ import Testing
       ["m.json: apiVersion: expected 'reconcile/v1', got 'reconcile/v2'", "m.json: unknown key 'extra'"]
     ),
     (#"{ "apiVersion": "reconcile/v1", "resources": { } }"#, ["m.json: resources: expected a list of resources, got an object"]),
+    (
+      #"{ "apiVersion": "reconcile/v1", "policy": { "keepGenerations": 0, "rollbackOnFailure": "yes" }, "resources": [],"#
+        + #" "verify": [ { "http": "ftp://x/", "expect": 1000, "within": "soon", "extra": 1 }, { "expect": 200 } ] }"#,
+      [
+        "m.json: policy.keepGenerations: expected a whole number in 1...100, got 0",
+        "m.json: policy.rollbackOnFailure: expected true or false, got 'yes'",
+        "m.json: verify[0].http: expected an http:// or https:// URL, got 'ftp://x/'",
+        "m.json: verify[0].expect: expected a whole number in 100...599, got 1000",
+        "m.json: verify[0].within: expected a duration like \"30s\", \"5m\" or \"1h30m\", got 'soon'",
+        "m.json: verify[0]: unknown key 'extra'",
+        "m.json: verify[1].http: is required",
+      ]
+    ),
     (#"[1, 2]"#, ["m.json: expected a JSON object with 'apiVersion' and 'resources', got a list"]),
     (
       wrap(#"{ "kind": "file", "name": "a", "path": "/a", "template": "missing.mustache" }"#),

@@ -123,7 +123,7 @@ struct DockerInterruptedApplyTests {
       // A kill after the copy started and before it took the name: the copy runs beside the container.
       let spec = try #require(try DockerStartFirstTests.manifest(h, name: name, version: "2", check: "test -f /tmp/version").resources[0].spec as? ContainerSpec)
       let temporary = StartFirstReplacement.temporaryName(name)
-      let performer = ContainerStepPerformer(client: scope.client, extraLabels: scope.labels)
+      let performer = ContainerStepPerformer(client: scope.client, extraLabels: scope.labels, retention: .none)
       let step = Step(id: spec.id, action: .replace, why: [], changes: [], desired: spec, prior: nil)
       _ = try await performer.create(spec, step: step, name: temporary)
       let v1 = try DockerStartFirstTests.manifest(h, name: name, version: "1", check: "test -f /tmp/version")
@@ -149,7 +149,7 @@ struct DockerInterruptedApplyTests {
       var stopped = spec
       stopped.state = .stopped
       let step = Step(id: spec.id, action: .create, why: [], changes: [], desired: stopped, prior: nil)
-      let created = try await ContainerStepPerformer(client: scope.client, extraLabels: scope.labels).create(stopped, step: step)
+      let created = try await ContainerStepPerformer(client: scope.client, extraLabels: scope.labels, retention: .none).create(stopped, step: step)
       #expect(try await scope.client.inspectContainer(created).state.status == "created")
       let plan = try await h.plan(m)
       #expect(h.render(plan).contains("-/+ container/\(name) (container is created but was never started; it is made anew)"), "\(h.render(plan))")

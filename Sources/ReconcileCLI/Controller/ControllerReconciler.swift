@@ -76,7 +76,7 @@ final class ControllerReconciler: @unchecked Sendable {
       guard candidate != nil || git.inForce != nil else { return (.terminal("no valid revision yet"), "no valid revision yet") }
     }
     let ws = try Workspace(manifestArgs)
-    let manifest: Manifest
+    var manifest: Manifest
     do {
       manifest = try ws.manifest()
     } catch let e as ManifestErrors {
@@ -96,6 +96,14 @@ final class ControllerReconciler: @unchecked Sendable {
       state.setReady(false, "the manifests are invalid")
       return (.terminal(redacted), "invalid manifests (\(e.issues.count) errors)")
     }
+    // A release an apply rolled back from is not tried again until the manifests or an image's source change: the
+    // generation it went back to is what the controller keeps in force meanwhile.
+    let keeper = ReleaseKeeper(ws: ws, terminal: terminal)
+    if let latest = try keeper.generations.list().last, let rejected = latest.rejected, try await keeper.isRejected(manifest, by: latest) {
+      terminal.warning(
+        "these manifests were rolled back (\(rejected.reason)); keeping generation \(latest.number) in force until they or an image's source change")
+      manifest = try keeper.manifest(of: latest)
+    }
     state.setPolicy(selfHeal: manifest.selfHeal)
     usesDocker.withLock { $0 = manifest.resources.contains { ["container", "image", "network", "volume"].contains($0.id.kind) } }
     let recorded = (try? ws.store.load().resources.keys.map(\.description)) ?? []
@@ -110,9 +118,9 @@ final class ControllerReconciler: @unchecked Sendable {
     var healing: Set<ResourceID> = []
     let degraded = failures.degraded { manifest[$0].map { form.fingerprint(of: $0.spec) } }
     let pipeline = ApplyPipeline(ws: ws, args: manifestArgs, terminal: terminal, command: "reconcile controller")
-    let result: ApplyTransaction.Result
+    let outcome: ApplyPipeline.Outcome
     do {
-      result = try await pipeline.run(manifest: manifest, form: form, triggers: triggers.map(\.description)) { plan, snapshot, out in
+      outcome = try await pipeline.run(manifest: manifest, form: form, triggers: triggers.map(\.description)) { plan, snapshot, out in
         let split = policy.split(plan, state: snapshot, degraded: degraded)
         held = split.held
         healing = Set(split.driftIDs).subtracting(split.held.map(\.id))
@@ -130,6 +138,8 @@ final class ControllerReconciler: @unchecked Sendable {
       throw OperationError(ws.secrets.redactor.redact("\(error)"), retryable: true)
     }
     state.setReady(true, "ok")
+    let result = outcome.result
+    if let alert = outcome.release.alert { await alerts.send(.applyRolledBack, subject: alert.subject, alert.message) }
     for s in held {
       await alerts.send(.driftDetected, subject: s.id.description, s.reasons.joined(separator: "; "))
     }

@@ -55,6 +55,7 @@ public struct AlertTarget: Sendable, Hashable {
 /// What an alert is about.
 public enum AlertEvent: String, Sendable, Hashable, CaseIterable, Codable {
   case applyFailed = "apply-failed"
+  case applyRolledBack = "apply-rolled-back"
   case driftDetected = "drift-detected"
   case driftHealed = "drift-healed"
   case containerDied = "container-died"

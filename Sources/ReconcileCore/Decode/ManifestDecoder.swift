@@ -51,6 +51,7 @@ public struct ManifestDecoder: Sendable {
     var selfHeal: (Bool, String)?
     var project: (String, String)?
     var variables: [String: (Text, String)] = [:]
+    var release = ReleasePolicy()
     for source in sources {
       guard let top = parse(source, issues: issues) else { continue }
       var reader = FieldReader(file: source.file, subject: "", path: "", object: top, issues: issues)
@@ -79,7 +80,12 @@ public struct ManifestDecoder: Sendable {
           }
           selfHeal = (heal, source.file)
         }
+        if let keep = policy.int("keepGenerations", in: 1...100) { release.keepGenerations = keep }
+        if let rollback = policy.bool("rollbackOnFailure") { release.rollbackOnFailure = rollback }
         policy.finish()
+      }
+      for var check in reader.objects("verify") ?? [] {
+        if let c = VerifyCheck.decode(&check) { release.verify.append(c) }
       }
       if let alerts = reader.value("alerts") {
         if case .array(let items) = alerts {
@@ -143,7 +149,8 @@ public struct ManifestDecoder: Sendable {
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
     return Manifest(
-      resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts, project: project?.0)
+      resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts, project: project?.0,
+      release: release, sources: sources)
   }
 
   /// Turns each spec's `dependents` into edges on those resources (X must wait for me → X depends on me).

@@ -12,10 +12,19 @@ public struct Manifest: Sendable {
   public let alerts: [AlertTarget]
   /// `project`: the name every Docker object of these manifests carries; nil derives one from the state.
   public let project: String?
+  /// Generations kept, rollback on failure, post-apply checks.
+  public let release: ReleasePolicy
+  /// The files as read: what a generation keeps.
+  public let sources: [ManifestSource]
   private let index: [ResourceID: Int]
 
-  public init(resources: [Resource], digest: String, files: [String], selfHeal: Bool = false, alerts: [AlertTarget] = [], project: String? = nil) {
+  public init(
+    resources: [Resource], digest: String, files: [String], selfHeal: Bool = false, alerts: [AlertTarget] = [], project: String? = nil,
+    release: ReleasePolicy = ReleasePolicy(), sources: [ManifestSource] = []
+  ) {
     self.project = project
+    self.release = release
+    self.sources = sources
     self.resources = resources
     self.digest = digest
     self.files = files
@@ -24,6 +33,11 @@ public struct Manifest: Sendable {
     var index: [ResourceID: Int] = [:]
     for (i, r) in resources.enumerated() { index[r.id] = i }
     self.index = index
+  }
+
+  /// The same manifests with other specs for the same resources (a rollback pins its images).
+  public func replacing(resources: [Resource]) -> Manifest {
+    Manifest(resources: resources, digest: digest, files: files, selfHeal: selfHeal, alerts: alerts, project: project, release: release, sources: sources)
   }
 
   public subscript(id: ResourceID) -> Resource? {

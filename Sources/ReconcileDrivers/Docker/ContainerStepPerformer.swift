@@ -7,6 +7,7 @@ import ReconcileCore
 struct ContainerStepPerformer: Sendable {
   let client: DockerEngineClient
   let extraLabels: [String: String]
+  let retention: ImageRetention
 
   func perform(_ step: Step) async throws {
     let verb = step.action == .destroy ? "destroy" : step.action.rawValue
@@ -22,11 +23,11 @@ struct ContainerStepPerformer: Sendable {
         try await removeLeftovers(of: step.id)
         let oldName = step.prior?.locator["name"] ?? spec.dockerName
         if spec.strategy == .startFirst, oldName == spec.dockerName {
-          try await StartFirstReplacement(client: client).replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
+          try await StartFirstReplacement(client: client, retention: retention).replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
         } else {
           let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
           try await create(spec, step: step)
-          if let oldImage { await removeIfUnusedBuild(oldImage) }
+          if let oldImage { await retention.removeIfUnusedBuild(oldImage, client: client) }
         }
       case .destroy:
         let name = step.prior?.locator["name"] ?? (step.desired as? ContainerSpec)?.dockerName ?? step.id.name
@@ -128,19 +129,6 @@ struct ContainerStepPerformer: Sendable {
     }
     try await client.removeContainer(existing.id, force: true, anonymousVolumes: true)
     return existing.image
-  }
-
-  /// Removes an untagged image that reconcile built, once its last container is gone (best effort:
-  /// the Engine refuses while another container still uses it).
-  func removeIfUnusedBuild(_ imageID: String) async {
-    await Self.removeIfUnusedBuild(imageID, client: client)
-  }
-
-  static func removeIfUnusedBuild(_ imageID: String, client: DockerEngineClient) async {
-    guard let image = try? await client.inspectImageIfPresent(imageID),
-      DockerLabel.isManaged(image.config?.labels), (image.repoTags ?? []).isEmpty
-    else { return }
-    try? await client.removeImage(imageID)
   }
 
   /// `30s` in a state record -> 30.

@@ -10,14 +10,17 @@ public struct DockerDriver: KindDriver {
   public let client: DockerEngineClient
   /// Labels added to every object this driver creates (tests mark their objects with them).
   public let extraLabels: [String: String]
+  /// The images kept for rollback, never removed.
+  public let retention: ImageRetention
 
-  public init(client: DockerEngineClient, extraLabels: [String: String] = [:]) {
-    self.init(client: client, extraLabels: extraLabels, setupError: nil)
+  public init(client: DockerEngineClient, extraLabels: [String: String] = [:], retention: ImageRetention = .none) {
+    self.init(client: client, extraLabels: extraLabels, retention: retention, setupError: nil)
   }
 
-  init(client: DockerEngineClient, extraLabels: [String: String], setupError: DockerEngineError?) {
+  init(client: DockerEngineClient, extraLabels: [String: String], retention: ImageRetention, setupError: DockerEngineError?) {
     self.client = client
     self.extraLabels = extraLabels
+    self.retention = retention
     self.setupError = setupError
   }
 
@@ -26,11 +29,12 @@ public struct DockerDriver: KindDriver {
 
   /// A driver for `DOCKER_HOST` in `environment` (default `unix:///var/run/docker.sock`). Never
   /// fails: an unusable `DOCKER_HOST` is reported, with its value, when a Docker kind is used.
-  public init(environment: [String: String]) {
+  public init(environment: [String: String], retention: ImageRetention = .none) {
     do {
-      self.init(client: try DockerEngineClient.fromEnvironment(environment))
+      self.init(client: try DockerEngineClient.fromEnvironment(environment), retention: retention)
     } catch {
-      self.init(client: try! DockerEngineClient(host: "unix:///nonexistent"), extraLabels: [:], setupError: error as? DockerEngineError)
+      self.init(
+        client: try! DockerEngineClient(host: "unix:///nonexistent"), extraLabels: [:], retention: retention, setupError: error as? DockerEngineError)
     }
   }
 
@@ -50,8 +54,8 @@ public struct DockerDriver: KindDriver {
     // Everything this step creates carries the project it belongs to.
     let extraLabels = self.extraLabels.merging(step.project.map { [DockerLabel.project: $0] } ?? [:]) { _, project in project }
     switch step.id.kind {
-    case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels).perform(step)
-    case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels).perform(step)
+    case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels, retention: retention).perform(step)
+    case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels, retention: retention).perform(step)
     default: try await NetworkVolumeStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     }
   }

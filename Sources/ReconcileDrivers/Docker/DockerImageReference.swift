@@ -8,4 +8,11 @@ enum DockerImageReference {
     let lastSegment = reference.split(separator: "/").last ?? ""
     return lastSegment.contains(":") ? reference : reference + ":latest"
   }
+
+  /// `registry:5000/team/app:1` -> (`registry:5000/team/app`, `1`); no tag: `latest`. Not for digest references.
+  static func split(_ reference: String) -> (repository: String, tag: String) {
+    let full = normalized(reference)
+    let colon = full.lastIndex(of: ":")!
+    return (String(full[..<colon]), String(full[full.index(after: colon)...]))
+  }
 }

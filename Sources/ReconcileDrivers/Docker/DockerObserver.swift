@@ -33,10 +33,8 @@ struct DockerObserver: Sendable {
           continue
         }
         var facts: [Fact: String] = [.id: image.id]
-        if spec.pull == .always {
-          facts[.registryDigest] = try await RegistryPull(client: client).digest(spec)
-          facts[.localDigest] = RegistryPull.localDigest(of: image, reference: reference)
-        }
+        facts[.localDigest] = RegistryPull.localDigest(of: image, reference: reference)
+        if spec.pull == .always { facts[.registryDigest] = try await RegistryPull(client: client).digest(spec) }
         out[t.id] = Observation(exists: true, facts: facts)
         continue
       }

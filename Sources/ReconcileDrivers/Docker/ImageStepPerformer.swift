@@ -7,6 +7,7 @@ import Essentials
 struct ImageStepPerformer: Sendable {
   let client: DockerEngineClient
   let extraLabels: [String: String]
+  let retention: ImageRetention
 
   func perform(_ step: Step) async throws {
     let verb = step.action.rawValue
@@ -35,6 +36,7 @@ struct ImageStepPerformer: Sendable {
   /// Builds or imports the image under its tag; older images of the resource are removed when no
   /// container uses them any more (the Engine refuses otherwise, and that is fine).
   func make(_ spec: ImageSpec) async throws {
+    if let pin = spec.pin { return try await ImageRetention.restore(spec, pin: pin, client: client) }
     let newID: String
     switch spec.source {
     case .build(let context, let dockerfile):
@@ -75,17 +77,21 @@ struct ImageStepPerformer: Sendable {
       return
     }
     let older = try await client.listImages(labels: DockerLabel.ownedFilter(spec.id))
-    for image in older where image.id != newID {
+    let kept = retention.keptIDs()
+    for image in older where image.id != newID && !kept.contains(image.id) {
       try? await client.removeImage(image.id)
     }
   }
 
-  /// Removes the tag reconcile built; an image reconcile did not build is never removed. When a container still runs
+  /// Removes the tag reconcile built; an image reconcile did not build is never removed, nor one a kept generation uses. When a container still runs
   /// the image (a new tag shipped: the container is replaced after this step), the tag is only taken off: the Engine
   /// keeps the image while it is used, and the container's replacement removes it once it is not.
   func remove(reference: String, id: ResourceID) async throws {
     guard let image = try await client.inspectImageIfPresent(reference) else { return }
     guard image.config?.labels?[DockerLabel.resource] == id.description else { return }
+    // A kept generation runs it: the tag stays with it until that generation is dropped (removing the last tag would
+    // remove the image).
+    if retention.keptIDs().contains(image.id), (image.repoTags?.count ?? 0) <= 1 { return }
     do {
       try await client.removeImage(reference)
     } catch let error as DockerEngineError where error.isConflict {

@@ -12,6 +12,7 @@ import ReconcileCore
 /// (a gap of one stop and start, but never a switch to a container that failed its check).
 struct StartFirstReplacement: Sendable {
   let client: DockerEngineClient
+  let retention: ImageRetention
 
   static func temporaryName(_ name: String) -> String { "\(name)-reconcile-next" }
   static func isTemporaryName(_ name: String) -> Bool { name.hasSuffix("-reconcile-next") }
@@ -62,7 +63,7 @@ struct StartFirstReplacement: Sendable {
         }
       }
     }
-    if let oldImage = old?.image { await ContainerStepPerformer.removeIfUnusedBuild(oldImage, client: client) }
+    if let oldImage = old?.image { await retention.removeIfUnusedBuild(oldImage, client: client) }
   }
 
   /// Stops (with the container's timeout) and removes the container being replaced.

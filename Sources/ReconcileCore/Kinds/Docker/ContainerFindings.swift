@@ -45,6 +45,9 @@ enum ContainerFindings {
 
   /// Why the image will be a new one by the time the container is replaced: it is missing, or this plan rebuilds it.
   static func pendingBuild(_ id: ResourceID, _ image: FindingContext.Dependency) -> String? {
+    if let pin = (image.spec as? ImageSpec)?.pin, image.step != nil {
+      return "goes back to \(short(pin.id)) (\(id) of generation \(pin.generation))"
+    }
     if !image.observed.exists || image.step?.action == .create {
       let pulled = (image.spec as? ImageSpec)?.isManagedImage == false
       return "will be \(pulled ? "pulled" : "built") (\(id) is missing)"

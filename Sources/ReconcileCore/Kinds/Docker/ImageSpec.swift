@@ -23,8 +23,20 @@ public struct ImageSpec: ResourceSpec {
     public var password: Text
   }
 
+  /// The exact image a rollback puts back under the reference, instead of building or pulling one.
+  public struct Pin: Sendable, Hashable {
+    public var id: String
+    public var generation: Int
+
+    public init(id: String, generation: Int) {
+      self.id = id
+      self.generation = generation
+    }
+  }
+
   public let id: ResourceID
   public var source: Source
+  public var pin: Pin?
   public var pull: PullPolicy = .missing
   public var registry: Registry?
   /// The Engine reference: `NAME:TAG` for built and imported images, the given one otherwise.
@@ -73,6 +85,15 @@ public struct ImageSpec: ResourceSpec {
   /// Facts: `sourceDigest` (what the image was built from, from its label) and `currentDigest`
   /// (the context or tarball now). A difference means a rebuild.
   public func findings(observed: Observation, context: FindingContext) -> [Finding] {
+    if let pin {
+      guard let now = observed.facts[.id], now != pin.id else { return [] }
+      let (from, to) = (ContainerFindings.short(now), ContainerFindings.short(pin.id))
+      return [
+        Finding(
+          .image(.pinned(reference: reference, generation: pin.generation, from: from, to: to)), effect: .update,
+          change: FieldChange(field: "id", before: .value(from), after: .value(to)))
+      ]
+    }
     if case .reference(let ref) = source, pull == .always, let now = observed.facts[.registryDigest], observed.facts[.localDigest] != now {
       let here = observed.facts[.localDigest] ?? "(none)"
       return [

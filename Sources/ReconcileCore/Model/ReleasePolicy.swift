@@ -1,0 +1,47 @@
+import Foundation
+
+/// How releases are kept and checked (`policy.keepGenerations`, `policy.rollbackOnFailure`, `verify`).
+public struct ReleasePolicy: Sendable, Equatable {
+  /// How many generations (and the images they ran) stay on the host for rollback.
+  public var keepGenerations = 5
+  /// When an apply that changed something fails, or a verification fails after it, go back to the latest generation.
+  public var rollbackOnFailure = false
+  /// Checks run after an apply that changed something; a failure makes the apply fail.
+  public var verify: [VerifyCheck] = []
+
+  public init(keepGenerations: Int = 5, rollbackOnFailure: Bool = false, verify: [VerifyCheck] = []) {
+    self.keepGenerations = keepGenerations
+    self.rollbackOnFailure = rollbackOnFailure
+    self.verify = verify
+  }
+}
+
+/// `{ "http": URL, "expect": 200, "within": "30s", "ca": PEM }`: a GET of the URL must answer `expect` within `within`
+/// (tried every second).
+public struct VerifyCheck: Sendable, Equatable {
+  public var url: String
+  public var expect: Int
+  public var within: Double
+  /// A PEM file of CA certificates to trust for an https URL (a self-signed certificate of this host).
+  public var ca: String?
+
+  public init(url: String, expect: Int = 200, within: Double = 30, ca: String? = nil) {
+    self.url = url
+    self.expect = expect
+    self.within = within
+    self.ca = ca
+  }
+
+  static func decode(_ r: inout FieldReader) -> VerifyCheck? {
+    let url = r.string("http", required: true)
+    if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) || url.contains(" ") {
+      r.report("http", "expected an http:// or https:// URL, got '\(url)'")
+    }
+    let expect = r.int("expect", in: 100...599) ?? 200
+    let within = r.duration("within") ?? 30
+    let ca = r.string("ca").map { r.resolvePath($0) }
+    r.finish()
+    guard let url else { return nil }
+    return VerifyCheck(url: url, expect: expect, within: within, ca: ca)
+  }
+}
