@@ -64,6 +64,15 @@ extension DockerEngineClient {
     _ = try await progressStream(request, onOutput: { _ in })
   }
 
+  /// Pushes `repository:tag` to its registry. The Engine wants `X-Registry-Auth` even without credentials (then an
+  /// empty object). Calls `POST /images/{name}/push?tag=`.
+  public func pushImage(repository: String, tag: String, auth: RegistryAuth? = nil, timeout: Double? = 600) async throws {
+    var request = try await request(
+      "POST", "/images/\(Self.segment(repository))/push", query: [("tag", tag)], body: Data(), contentType: "text/plain", timeout: timeout)
+    request.headers = [("X-Registry-Auth", auth?.header ?? RegistryAuth.anonymous)]
+    _ = try await progressStream(request, onOutput: { _ in })
+  }
+
   /// The digest the registry has for `reference` now, asked through the Engine (it speaks to the registry, with
   /// the credentials given). Calls `GET /distribution/{name}/json`.
   public func registryDigest(_ reference: String, auth: RegistryAuth? = nil) async throws -> String {

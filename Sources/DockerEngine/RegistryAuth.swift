@@ -6,6 +6,9 @@ public struct RegistryAuth: Sendable, CustomStringConvertible {
   let header: String
   public let description: String
 
+  /// No credentials: `{}`, base64.
+  static let anonymous = Data("{}".utf8).base64EncodedString()
+
   public init(server: String, username: String, password: String) {
     let object = ["username": username, "password": password, "serveraddress": server]
     let json = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

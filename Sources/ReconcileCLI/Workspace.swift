@@ -63,7 +63,16 @@ struct Workspace {
   /// Reads and validates the manifests; throws `ManifestErrors` with every problem.
   func manifest() throws -> Manifest {
     let sources = try ManifestFiles.read(manifestPath)
-    let decoder = ManifestDecoder(registry: registry, secrets: secrets, context: DecodeContext(templates: templates))
+    let base = ManifestFiles.baseDirectory(of: manifestPath)
+    let revision = Locked<String??>(nil)
+    let context = DecodeContext(templates: templates) {
+      revision.withLock { known in
+        if let known { return known }
+        known = .some(ProcessRunner.gitRevision(of: base))
+        return known!
+      }
+    }
+    let decoder = ManifestDecoder(registry: registry, secrets: secrets, context: context)
     return try decoder.decode(sources)
   }
 

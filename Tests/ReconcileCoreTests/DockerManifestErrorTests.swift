@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ReconcileCore
@@ -83,6 +84,16 @@ import Testing
       ]
     ),
     (
+      wrap(
+        #"{ "kind": "image", "name": "a", "ref": "r.io/a:1", "push": true }, { "kind": "image", "name": "b", "tag": "team/b:1", "build": { "context": "/c" }, "push": true },"#
+          + #" { "kind": "image", "name": "c", "build": { "context": "/c" }, "registry": { "server": "r.io", "username": "u", "password": "${secret.t}" } }"#),
+      [
+        "m.json: resources[0] 'image/a': push: only an image built or imported here is pushed; an image named by 'ref' comes from its registry",
+        "m.json: resources[1] 'image/b': push: the tag must name a registry to push to, like \"registry.example.com/team/b:1\"; got 'team/b:1'",
+        "m.json: resources[2] 'image/c': registry: only an image named by 'ref' is pulled from a registry, or one with 'push' pushed to it",
+      ]
+    ),
+    (
       wrap(#"{ "kind": "volume", "name": "data", "drvier": "local" }, { "kind": "network", "name": "n", "internal": "yes" }"#),
       [
         "m.json: resources[0] 'volume/data': unknown key 'drvier' (did you mean 'driver'?)",
@@ -94,6 +105,17 @@ import Testing
   @Test(arguments: 0..<cases.count) func pinnedErrors(_ i: Int) {
     let (json, expected) = Self.cases[i]
     #expect(issues(json, secrets: ["t": "secret-value"]).sorted() == expected.sorted())
+  }
+
+  /// A pushed image goes to its tag and, when the manifests are in a git work tree, to the revision's tag too.
+  @Test func aPushedImageIsAlsoTaggedWithTheRevision() throws {
+    let json = Self.wrap(#"{ "kind": "image", "name": "app", "tag": "localhost:5000/team/app:2", "build": { "context": "/c" }, "push": true }"#)
+    let decoder = ManifestDecoder(
+      secrets: FixedSecrets(), context: DecodeContext(templates: MemoryTemplates(files: [:])) { "0123456789abcdef0123456789abcdef01234567" })
+    let spec = try #require(try decoder.decode([ManifestSource(file: "m.json", data: Data(json.utf8))]).resources.first?.spec as? ImageSpec)
+    #expect(spec.pushed == ["localhost:5000/team/app:2", "localhost:5000/team/app:0123456789ab"])
+    let outside = try #require(try decode(json).resources.first?.spec as? ImageSpec)
+    #expect(outside.pushed == ["localhost:5000/team/app:2"], "outside a work tree: the tag alone")
   }
 
   @Test func dockerNameOverridesTheResourceName() throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// Images from a real registry (Debian's docker-registry with htpasswd auth, started by scripts/registry.sh):
 /// pulled with credentials, a moving tag seen and pulled again with its container replaced, wrong credentials a
-/// clear error that names registry, reference and user, never the password.
+/// clear error that names registry, reference and user, never the password; a built image pushed.
 @Suite("Images from a registry", .enabled(if: DockerTestEngine.enabled, DockerTestEngine.skipReason))
 struct DockerRegistryTests {
   static let env = ProcessInfo.processInfo.environment
@@ -86,6 +86,43 @@ struct DockerRegistryTests {
       #expect(plan.contains("-/+ container/\(container) (image changed: '\(reference)' will be pulled anew (image/\(image) has a new digest in the registry))"), "\(plan)")
       try await h.applyAndExpectNoChanges(m)
       #expect(try await scope.client.inspectContainer(container).image == v2)
+      #expect(!plan.contains(Self.password))
+    }
+  }
+
+  /// `push`: a built image goes to the registry under its tag; when the registry holds another image under it (pushed
+  /// from elsewhere), the plan says so and the apply pushes this one again.
+  @Test func aBuiltImageIsPushedAndPushedAgainWhenTheRegistryMovesOn() async throws {
+    try #require(!Self.registry.isEmpty, "no registry: scripts/test.sh starts one with scripts/registry.sh")
+    try Self.docker(["login", Self.registry, "-u", Self.user, "-p", Self.password])
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      h.secrets = ["REGISTRY_PASSWORD": Self.password]
+      let image = DockerTestEngine.uniqueName("pushed")
+      let reference = "\(Self.registry)/rc-test/\(image):1"
+      defer { try? Self.docker(["rmi", "-f", reference]) }
+      let context = NSTemporaryDirectory() + "rc-push-" + UUID().uuidString.prefix(8)
+      try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(atPath: context) }
+      try "FROM \(DockerTestEngine.busybox1)\nLABEL nonce=\(UUID().uuidString)\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+      let m = try h.decode(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "image", "name": "\(image)", "tag": "\(reference)", "build": { "context": "\(context)" }, "push": true,
+            "registry": { "server": "\(Self.registry)", "username": "\(Self.user)", "password": "${secret.REGISTRY_PASSWORD}" } } ] }
+        """)
+      let auth = RegistryAuth(server: Self.registry, username: Self.user, password: Self.password)
+      try await h.applyAndExpectNoChanges(m)
+      let ours = try await scope.client.inspectImage(reference)
+      let repository = "\(Self.registry)/rc-test/\(image)"
+      #expect(ours.repoDigests?.contains("\(repository)@\(try await scope.client.registryDigest(reference, auth: auth))") == true)
+
+      _ = try Self.push(reference, label: "elsewhere", scope: scope)
+      try Self.docker(["tag", ours.id, reference])
+      let plan = h.render(try await h.plan(m))
+      #expect(plan.contains("~ image/\(image) (not in the registry yet as this image: '\(reference)')"), "\(plan)")
+      try await h.applyAndExpectNoChanges(m)
+      #expect(ours.repoDigests?.contains("\(repository)@\(try await scope.client.registryDigest(reference, auth: auth))") == true)
       #expect(!plan.contains(Self.password))
     }
   }

@@ -132,7 +132,7 @@ struct ReleaseKeeper {
   /// The manifests of generation `g`, read as they were (secrets looked up now), with its images pinned.
   func manifest(of g: Generation) throws -> Manifest {
     let sources = g.sources.map { ManifestSource(file: $0.file, data: $0.data, directory: $0.directory) }
-    let decoder = ManifestDecoder(registry: ws.registry, secrets: ws.secrets, context: DecodeContext(templates: ws.templates))
+    let decoder = ManifestDecoder(registry: ws.registry, secrets: ws.secrets, context: DecodeContext(templates: ws.templates) { g.revision })
     do {
       return g.pinning(try decoder.decode(sources))
     } catch {

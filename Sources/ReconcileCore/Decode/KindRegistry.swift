@@ -1,12 +1,17 @@
-/// What decoding needs beyond the JSON: templates for kinds that render them, and the resources already decoded.
+/// What decoding needs beyond the JSON: templates for kinds that render them, the resources already decoded, the git
+/// revision.
 public struct DecodeContext: Sendable {
   public var templates: any TemplateSource
   /// The specs of the kinds a descriptor `readsPeers` (a site reads its containers' published ports).
   public var peers: [ResourceID: any ResourceSpec]
+  /// The git revision of the manifests' work tree, when they are in one (images pushed are also tagged with it); asked
+  /// only when a manifest pushes an image.
+  public var revision: @Sendable () -> String?
 
-  public init(templates: any TemplateSource, peers: [ResourceID: any ResourceSpec] = [:]) {
+  public init(templates: any TemplateSource, peers: [ResourceID: any ResourceSpec] = [:], revision: @escaping @Sendable () -> String? = { nil }) {
     self.templates = templates
     self.peers = peers
+    self.revision = revision
   }
 }
 

@@ -27,6 +27,8 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   /// For an image pulled from a registry: the digest the registry has now, and the one the image here came with.
   case registryDigest
   case localDigest
+  /// For an image pushed after its build: the references (one per line) the registry does not have as this image.
+  case unpushed
   /// A volume's mountpoint on the host.
   case mountpoint
   /// A container's state: created, running, paused, restarting, exited, dead.

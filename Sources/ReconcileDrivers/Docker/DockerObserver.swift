@@ -58,6 +58,9 @@ struct DockerObserver: Sendable {
         } catch {
           facts[.sourceError] = "\(error)"
         }
+        if !spec.pushed.isEmpty, let unpushed = try await RegistryPull(client: client).unpushed(spec, image: image.id) {
+          facts[.unpushed] = unpushed.joined(separator: "\n")
+        }
       }
       out[t.id] = Observation(exists: true, attributes: attributes, facts: facts)
     }

@@ -15,7 +15,10 @@ struct ImageStepPerformer: Sendable {
       switch step.action {
       case .create, .update, .replace:
         guard let spec = step.desired as? ImageSpec else { throw OperationError("the step carries no image spec") }
-        try await make(spec)
+        // Only a push is missing: the image here is the right one.
+        let onlyPush = step.action == .update && !step.signals.isEmpty && step.signals.allSatisfy { if case .image(.unpushed) = $0 { true } else { false } }
+        if !onlyPush { try await make(spec) }
+        if !spec.pushed.isEmpty { try await RegistryPull(client: client).push(spec) }
         // A new tag replaces the old one; the image itself goes when nothing uses it any more.
         if let old = step.prior?.locator["reference"], old != spec.reference {
           try await remove(reference: old, id: step.id)

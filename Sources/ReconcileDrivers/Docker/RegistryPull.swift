@@ -30,6 +30,52 @@ struct RegistryPull: Sendable {
     }
   }
 
+  /// The references of a `push` image that the registry does not have as this image (nil: it has them all): a tag the
+  /// registry does not know, or one whose digest is not among the image's own repository digests.
+  func unpushed(_ spec: ImageSpec, image id: String) async throws -> [String]? {
+    let image = try await client.inspectImage(id)
+    var missing: [String] = []
+    for reference in spec.pushed {
+      var copy = spec
+      copy.reference = reference
+      do {
+        let remote = try await client.registryDigest(reference, auth: Self.auth(spec))
+        if Self.localDigest(of: image, reference: reference) != remote { missing.append(reference) }
+      } catch let error as DockerEngineError where error.isNotFound {
+        missing.append(reference)
+      } catch let error as DockerEngineError {
+        throw Self.refused("ask the registry about", copy, error)
+      }
+    }
+    return missing.isEmpty ? nil : missing
+  }
+
+  /// Pushes every reference of a `push` image. Calls `POST /images/{name}/push`.
+  func push(_ spec: ImageSpec) async throws {
+    for reference in spec.pushed {
+      let (repository, tag) = DockerImageReference.split(reference)
+      do {
+        guard reference != spec.reference else {
+          try await client.pushImage(repository: repository, tag: tag, auth: Self.auth(spec))
+          continue
+        }
+        // The revision's tag is for the registry: here it would only keep old images from being removed.
+        try await client.tagImage(spec.reference, repo: repository, tag: tag)
+        do {
+          try await client.pushImage(repository: repository, tag: tag, auth: Self.auth(spec))
+        } catch {
+          try? await client.removeImage(reference)
+          throw error
+        }
+        try? await client.removeImage(reference)
+      } catch let error as DockerEngineError {
+        var copy = spec
+        copy.reference = reference
+        throw Self.refused("push", copy, error)
+      }
+    }
+  }
+
   static func refused(_ what: String, _ spec: ImageSpec, _ error: DockerEngineError) -> OperationError {
     let who = spec.registry.map { " as '\($0.username)' at '\($0.server)'" } ?? " (no credentials given)"
     let detail = "could not \(what) '\(spec.reference)'\(who): \(error)"

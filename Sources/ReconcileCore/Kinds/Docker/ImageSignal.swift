@@ -9,6 +9,9 @@ public enum ImageSignal: Sendable, Hashable {
   /// A rollback puts the image that generation `generation` ran back under the reference (IDs shortened).
   case pinned(reference: String, generation: Int, from: String, to: String)
 
+  /// The registry does not have this image under these references (`push`): they are pushed.
+  case unpushed([String])
+
   public enum SourceKind: Sendable, Hashable { case buildContext, tarball }
 
   public var reason: String {
@@ -17,6 +20,8 @@ public enum ImageSignal: Sendable, Hashable {
       "\(kind == .buildContext ? "build context changed" : "import tarball changed"): '\(from)' -> '\(to)'"
     case .registryMoved(let reference, let from, let to):
       "the registry has a new digest for '\(reference)': \(from) -> \(to)"
+    case .unpushed(let references):
+      "not in the registry yet as this image: \(references.map { "'\($0)'" }.joined(separator: ", "))"
     case .pinned(let reference, let generation, let from, let to):
       "'\(reference)' goes back to the image of generation \(generation): \(from) -> \(to)"
     }

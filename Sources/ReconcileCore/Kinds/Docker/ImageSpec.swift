@@ -37,6 +37,8 @@ public struct ImageSpec: ResourceSpec {
   public let id: ResourceID
   public var source: Source
   public var pin: Pin?
+  /// The references pushed after a build (`push: true`): the tag, and the git revision's tag when there is one.
+  public var pushed: [String] = []
   public var pull: PullPolicy = .missing
   public var registry: Registry?
   /// The Engine reference: `NAME:TAG` for built and imported images, the given one otherwise.
@@ -60,6 +62,14 @@ public struct ImageSpec: ResourceSpec {
   }
 
   static func isFullReference(_ tag: String) -> Bool { tag.contains("/") || tag.contains(":") }
+
+  /// Whether a reference's first component is a registry host (`registry:5000/app`, `localhost/app`,
+  /// `ghcr.io/team/app`), as Docker reads it.
+  static func namesRegistry(_ reference: String) -> Bool {
+    let parts = reference.split(separator: "/")
+    guard parts.count > 1, let first = parts.first else { return false }
+    return first.contains(".") || first.contains(":") || first == "localhost"
+  }
 
   /// Whether reconcile builds (and may remove) this image, or only uses one that exists.
   public var isManagedImage: Bool {
@@ -104,7 +114,11 @@ public struct ImageSpec: ResourceSpec {
     }
     guard isManagedImage, let current = observed.facts[.currentDigest] else { return [] }
     let built = observed.facts[.sourceDigest] ?? "(unknown)"
-    guard built != current else { return [] }
+    guard built != current else {
+      guard let unpushed = observed.facts[.unpushed] else { return [] }
+      let references = unpushed.split(separator: "\n").map(String.init)
+      return [Finding(.image(.unpushed(references)), effect: .update)]
+    }
     let kind: ImageSignal.SourceKind = if case .build = source { .buildContext } else { .tarball }
     return [
       Finding(
@@ -113,7 +127,7 @@ public struct ImageSpec: ResourceSpec {
     ]
   }
 
-  public static let descriptor = KindDescriptor(name: "image") { id, r, _ in
+  public static let descriptor = KindDescriptor(name: "image") { id, r, context in
     if id.name.lowercased() != id.name, r.object["tag"].map({ if case .string(let t) = $0 { ImageSpec.isFullReference(t.value) } else { false } }) != true {
       r.report("name", "expected a lower-case image name (Docker repositories are lower case), got '\(id.name)'")
     }
@@ -160,11 +174,25 @@ public struct ImageSpec: ResourceSpec {
     if let pull = r.choice("pull", ["missing", "always", "never"]) {
       if isReference { spec.pull = ImageSpec.PullPolicy(rawValue: pull)! } else { r.report("pull", "only an image named by 'ref' is pulled") }
     }
+    let push = r.bool("push") ?? false
+    if push {
+      if isReference {
+        r.report("push", "only an image built or imported here is pushed; an image named by 'ref' comes from its registry")
+      } else if !ImageSpec.namesRegistry(spec.reference) {
+        r.report("push", "the tag must name a registry to push to, like \"registry.example.com/team/\(id.name):1\"; got '\(spec.reference)'")
+      } else {
+        spec.pushed = [spec.reference]
+        if let revision = context.revision() {
+          let tagged = ImageSpec.reference(name: String(spec.reference[..<spec.reference.lastIndex(of: ":")!]), tag: String(revision.prefix(12)))
+          if tagged != spec.reference { spec.pushed.append(tagged) }
+        }
+      }
+    }
     if var g = r.object("registry") {
       let server = g.string("server", required: true), username = g.string("username", required: true), password = g.text("password")
       if let password, !password.isSensitive { g.report("password", "give it as a secret (\"${secret.NAME}\"): a password is never written in the manifests") }
       g.finish()
-      if !isReference { r.report("registry", "only an image named by 'ref' is pulled from a registry") }
+      if !isReference && !push { r.report("registry", "only an image named by 'ref' is pulled from a registry, or one with 'push' pushed to it") }
       if let server, let username, let password { spec.registry = Registry(server: server, username: username, password: password) }
     }
     return spec
