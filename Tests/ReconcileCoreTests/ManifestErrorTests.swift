@@ -68,6 +68,19 @@ import Testing
     ),
     (#"{ "apiVersion": "reconcile/v1", "resources": { } }"#, ["m.json: resources: expected a list of resources, got an object"]),
     (
+      wrap(
+        #"{ "kind": "container", "name": "db", "image": "x:1" }, { "kind": "file", "name": "f", "path": "/f", "content": "x" },"#
+          + #" { "kind": "container", "name": "api", "image": "x:1", "dependsOn": [ { "resource": "container/db", "condition": "healthy" },"#
+          + #" { "resource": "file/f", "condition": "healthy" }, { "resource": "container/db", "condition": "done" }, { "condition": "started" }, 3 ] }"#),
+      [
+        "m.json: resources[2] 'container/api': dependsOn: 'container/db' has no healthcheck, so it cannot be waited for as healthy (give it one, or drop \"condition\": \"healthy\")",
+        "m.json: resources[2] 'container/api': dependsOn: condition 'healthy' is for containers; 'file/f' is not one",
+        "m.json: resources[2] 'container/api': dependsOn[2].condition: expected one of 'started', 'healthy', got 'done'",
+        "m.json: resources[2] 'container/api': dependsOn[3].resource: is required",
+        "m.json: resources[2] 'container/api': dependsOn[4]: expected \"kind/name\" or { \"resource\": …, \"condition\": … }, got a number",
+      ]
+    ),
+    (
       #"{ "apiVersion": "reconcile/v1", "policy": { "keepGenerations": 0, "rollbackOnFailure": "yes" }, "resources": [],"#
         + #" "verify": [ { "http": "ftp://x/", "expect": 1000, "within": "soon", "extra": 1 }, { "expect": 200 } ] }"#,
       [

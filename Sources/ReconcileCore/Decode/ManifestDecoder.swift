@@ -146,11 +146,39 @@ public struct ManifestDecoder: Sendable {
     // Declaration order again: it breaks the ties of the dependency order, so the plan reads as the manifests do.
     resources.sort { position[$0.id]! < position[$1.id]! }
     let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
+    resources = Self.resolvingHealthGates(resources, issues: issues)
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
     return Manifest(
       resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts, project: project?.0,
       release: release, sources: sources)
+  }
+
+  /// A dependency waited for as healthy must be a declared container with a healthcheck: its name and `healthyWithin`
+  /// go on the gate.
+  static func resolvingHealthGates(_ resources: [Resource], issues: IssueList) -> [Resource] {
+    let byID = Dictionary(resources.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    return resources.map { r in
+      guard !r.healthGates.isEmpty else { return r }
+      var out = r
+      out.healthGates = r.healthGates.compactMap { gate in
+        let subject = "\(r.origin.path) '\(r.id)'"
+        guard let dep = byID[gate.id] else { return nil }  // an undeclared dependency is reported with the graph
+        guard let container = dep.spec as? ContainerSpec else {
+          issues.add(ManifestIssue(file: r.origin.file, subject: subject, message: "dependsOn: condition 'healthy' is for containers; '\(gate.id)' is not one"))
+          return nil
+        }
+        guard container.healthcheck != nil else {
+          issues.add(
+            ManifestIssue(
+              file: r.origin.file, subject: subject,
+              message: "dependsOn: '\(gate.id)' has no healthcheck, so it cannot be waited for as healthy (give it one, or drop \"condition\": \"healthy\")"))
+          return nil
+        }
+        return HealthGate(id: gate.id, locator: container.locator, within: container.healthyWithin)
+      }
+      return out
+    }
   }
 
   /// Turns each spec's `dependents` into edges on those resources (X must wait for me → X depends on me).
@@ -160,7 +188,7 @@ public struct ManifestDecoder: Sendable {
     guard !extra.isEmpty else { return resources }
     return resources.map { r in
       guard let more = extra[r.id] else { return r }
-      return Resource(spec: r.spec, dependsOn: r.dependsOn + more.filter { !r.dependsOn.contains($0) }, origin: r.origin, selfHeal: r.selfHeal)
+      return r.adding(dependencies: more)
     }
   }
 
@@ -234,21 +262,48 @@ public struct ManifestDecoder: Sendable {
     var reader = FieldReader(file: raw.file, subject: "\(at) '\(id)'", path: "", object: object, issues: issues, directory: raw.directory)
     reader.accept("kind", "name")
     let selfHeal = reader.bool("selfHeal")
-    var explicit: [ResourceID] = []
-    for (i, ref) in (reader.strings("dependsOn") ?? []).enumerated() {
-      if let dep = ResourceID(parsing: ref) {
-        explicit.append(dep)
-      } else {
-        reader.report("dependsOn[\(i)]", "expected \"kind/name\", got '\(ref)'")
-      }
-    }
+    let (explicit, healthy) = Self.dependencies(&reader)
     let before = issues.items.count
     let spec = descriptor.decode(id, &reader, context)
     reader.finish()
     guard let spec, issues.items.count == before else { return nil }
     var deps = explicit
     for d in spec.implicitDependencies where !deps.contains(d) { deps.append(d) }
-    return Resource(spec: spec, dependsOn: deps, origin: Origin(file: raw.file, index: raw.index), selfHeal: selfHeal)
+    return Resource(
+      spec: spec, dependsOn: deps, origin: Origin(file: raw.file, index: raw.index), selfHeal: selfHeal, healthGates: healthy.map { HealthGate(id: $0) })
+  }
+
+  /// `dependsOn`: each entry `"kind/name"`, or `{ "resource": "kind/name", "condition": "started" | "healthy" }`.
+  /// Returns every dependency and those that must be healthy.
+  static func dependencies(_ reader: inout FieldReader) -> ([ResourceID], [ResourceID]) {
+    guard let value = reader.value("dependsOn") else { return ([], []) }
+    guard case .array(let items) = value else {
+      reader.report("dependsOn", "expected a list of \"kind/name\" or { \"resource\": …, \"condition\": … }, got \(value.typeName)")
+      return ([], [])
+    }
+    var all: [ResourceID] = [], healthy: [ResourceID] = []
+    for (i, item) in items.enumerated() {
+      let text: String?, condition: String?
+      switch item {
+      case .string(let t):
+        (text, condition) = (t.value, nil)
+      case .object(let fields):
+        var entry = FieldReader(file: reader.file, subject: reader.subject, path: "dependsOn[\(i)]", object: fields, issues: reader.issues)
+        (text, condition) = (entry.string("resource", required: true), entry.choice("condition", ["started", "healthy"]))
+        entry.finish()
+      default:
+        reader.report("dependsOn[\(i)]", "expected \"kind/name\" or { \"resource\": …, \"condition\": … }, got \(item.typeName)")
+        continue
+      }
+      guard let text else { continue }
+      guard let dep = ResourceID(parsing: text) else {
+        reader.report("dependsOn[\(i)]", "expected \"kind/name\", got '\(text)'")
+        continue
+      }
+      all.append(dep)
+      if condition == "healthy" { healthy.append(dep) }
+    }
+    return (all, healthy)
   }
 
   /// SHA-256 over each file's name and bytes, in order.

@@ -27,7 +27,7 @@ enum PathClaims {
         return r
       }
       guard parent != r.id, !r.dependsOn.contains(parent) else { return r }
-      return Resource(spec: r.spec, dependsOn: r.dependsOn + [parent], origin: r.origin, selfHeal: r.selfHeal)
+      return r.adding(dependencies: [parent])
     }
   }
 

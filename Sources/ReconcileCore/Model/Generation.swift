@@ -98,7 +98,7 @@ public struct Generation: Sendable, Codable, Equatable {
     let resources = manifest.resources.map { r -> Resource in
       guard var image = r.spec as? ImageSpec, let pinned = images[r.id.description] else { return r }
       image.pin = ImageSpec.Pin(id: pinned.id, generation: number)
-      return Resource(spec: image, dependsOn: r.dependsOn, origin: r.origin, selfHeal: r.selfHeal)
+      return r.replacing(spec: image)
     }
     return manifest.replacing(resources: resources)
   }

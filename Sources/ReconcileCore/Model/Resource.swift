@@ -64,13 +64,41 @@ public struct Resource: Sendable {
   public let origin: Origin
   /// The resource's own drift policy for the controller; nil follows the manifests' `policy.selfHeal`.
   public let selfHeal: Bool?
+  /// Dependencies declared with `"condition": "healthy"`: containers that must be healthy before this one is made.
+  public var healthGates: [HealthGate] = []
 
   public var id: ResourceID { spec.id }
 
-  public init(spec: any ResourceSpec, dependsOn: [ResourceID], origin: Origin, selfHeal: Bool? = nil) {
+  public init(spec: any ResourceSpec, dependsOn: [ResourceID], origin: Origin, selfHeal: Bool? = nil, healthGates: [HealthGate] = []) {
     self.spec = spec
     self.dependsOn = dependsOn
     self.origin = origin
     self.selfHeal = selfHeal
+    self.healthGates = healthGates
+  }
+
+  /// The same resource with another spec for it (a rollback pins an image).
+  public func replacing(spec: any ResourceSpec) -> Resource {
+    Resource(spec: spec, dependsOn: dependsOn, origin: origin, selfHeal: selfHeal, healthGates: healthGates)
+  }
+
+  /// The same resource with more edges (those not there yet).
+  public func adding(dependencies more: [ResourceID]) -> Resource {
+    Resource(spec: spec, dependsOn: dependsOn + more.filter { !dependsOn.contains($0) }, origin: origin, selfHeal: selfHeal, healthGates: healthGates)
+  }
+}
+
+/// `{ "resource": "container/db", "condition": "healthy" }` in `dependsOn` (compose's `service_healthy`): the
+/// dependent is created or replaced only once that container reports healthy, waiting up to its `healthyWithin`.
+public struct HealthGate: Sendable, Hashable {
+  public var id: ResourceID
+  /// What the driver finds the container by (its locator), and how long to wait.
+  public var locator: [String: String]
+  public var within: Double
+
+  public init(id: ResourceID, locator: [String: String] = [:], within: Double = 60) {
+    self.id = id
+    self.locator = locator
+    self.within = within
   }
 }

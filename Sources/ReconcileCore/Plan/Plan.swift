@@ -55,6 +55,8 @@ public struct Step: Sendable {
   public var fingerprint: String
   /// The project the objects it creates belong to (`Project`).
   public var project: String?
+  /// Containers that must be healthy before this step acts (`dependsOn` with `"condition": "healthy"`).
+  public var healthGates: [HealthGate] = []
 
   public init(
     id: ResourceID, action: Action, why: [Reason], changes: [FieldChange], desired: (any ResourceSpec)?, prior: ResourceRecord?, after: [ResourceID] = [],

@@ -19,6 +19,8 @@ public enum Reason: Sendable, Hashable {
   case attribute(name: String, change: AttributeChange)
   /// Something the kind found beyond its attributes.
   case found(Signal)
+  /// The step waits until these containers are healthy (`dependsOn` with `"condition": "healthy"`).
+  case waitsForHealthy([ResourceID])
 
   /// How an attribute change is told: with both values, or only that it changed (content, secrets).
   public enum AttributeChange: Sendable, Hashable {
@@ -41,6 +43,7 @@ public enum Reason: Sendable, Hashable {
     case .attribute(let name, .content): "\(name) changed"
     case .attribute(let name, .sensitive): "\(name) changed (sensitive)"
     case .found(let signal): signal.reason
+    case .waitsForHealthy(let ids): "once \(ids.map(\.description).joined(separator: " and ")) \(ids.count == 1 ? "is" : "are") healthy"
     }
   }
 

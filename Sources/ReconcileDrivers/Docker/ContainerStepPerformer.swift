@@ -12,6 +12,7 @@ struct ContainerStepPerformer: Sendable {
   func perform(_ step: Step) async throws {
     let verb = step.action == .destroy ? "destroy" : step.action.rawValue
     do {
+      try await StartGate(client: client).waitForGates(of: step)
       switch step.action {
       case .create:
         try await removeLeftovers(of: step.id)

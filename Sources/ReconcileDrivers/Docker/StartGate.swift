@@ -43,28 +43,40 @@ struct StartGate: Sendable {
 
   /// Polls the new container until it is healthy (or, without any healthcheck, running), with a
   /// deadline. Throws with the last health probes' output when it is not.
-  func waitUntilHealthy(_ id: String, within seconds: Double) async throws {
+  func waitUntilHealthy(_ id: String, within seconds: Double, subject: String = "the new container") async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     var last: DockerContainerInspect?
     while true {
       let inspected = try await client.inspectContainer(id)
       last = inspected
       if !inspected.state.running && !inspected.state.restarting {
-        throw OperationError("the new container exited with code \(inspected.state.exitCode) before it became healthy\(Self.healthLog(inspected))")
+        throw OperationError("\(subject) exited with code \(inspected.state.exitCode) before it became healthy\(Self.healthLog(inspected))")
       }
       switch inspected.state.health?.status {
       case "healthy"?: return
       case nil where inspected.state.running: return
       case "unhealthy"?:
-        throw OperationError("the new container became unhealthy\(Self.healthLog(inspected))")
+        throw OperationError("\(subject) became unhealthy\(Self.healthLog(inspected))")
       default: break
       }
       if ContinuousClock.now >= deadline { break }
       try await Task.sleep(for: .milliseconds(100))
     }
     throw OperationError(
-      "the new container did not become healthy within \(ResourceQuantity.format(seconds: seconds)) (health: \(last?.state.health?.status ?? "none"))\(last.map(Self.healthLog) ?? "")"
+      "\(subject) did not become healthy within \(ResourceQuantity.format(seconds: seconds)) (health: \(last?.state.health?.status ?? "none"))\(last.map(Self.healthLog) ?? "")"
     )
+  }
+
+  /// Waits for the containers a step depends on with `"condition": "healthy"`; a missing one, one that exits or turns
+  /// unhealthy, or one not healthy in time fails the step before it changes anything.
+  func waitForGates(of step: Step) async throws {
+    for gate in step.healthGates {
+      let name = gate.locator["name"] ?? gate.id.name
+      guard try await client.inspectContainerIfPresent(name) != nil else {
+        throw OperationError("\(gate.id), which must be healthy first, does not exist")
+      }
+      try await waitUntilHealthy(name, within: gate.within, subject: "\(gate.id), which must be healthy first,")
+    }
   }
 
   /// `; last health checks:\n    exit 1: output` (the newest five probes).
