@@ -14,6 +14,9 @@ bash scripts/test-images.sh
 # A real registry with htpasswd auth for the image-pull tests (reused when one already answers).
 registry_env="$(bash scripts/registry.sh)"
 eval "$registry_env"
+# A real PostgreSQL for the backups of command sources (pg_dump), on a private unix socket.
+pg_env="$(bash scripts/postgres.sh)"
+eval "$pg_env"
 # Debian with systemd as PID 1, for the live unit tests (debootstrap once; cached in the engine).
 bash scripts/systemd-image.sh
 

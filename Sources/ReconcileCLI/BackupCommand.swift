@@ -9,8 +9,8 @@ struct BackupCommand {
 
   func run() throws -> Int32 {
     let p = args.positionals
-    guard p.count >= 2, ["run", "list", "restore"].contains(p[0]) else {
-      throw OperationError("expected 'reconcile backup run|list|restore NAME'; see 'reconcile backup --help'")
+    guard p.count >= 2, ["run", "list", "restore", "pin", "unpin"].contains(p[0]) else {
+      throw OperationError("expected 'reconcile backup run|list|restore|pin|unpin NAME'; see 'reconcile backup --help'")
     }
     let spec = try backupSpec(p[1])
     let catalog = BackupCatalog(directory: spec.archiveDirectory)
@@ -39,19 +39,28 @@ struct BackupCommand {
         return ExitCode.ok
       }
       let f = ISO8601DateFormatter()
-      var lines = ["ID                     TIME                  FILES  SIZE        VERIFIED"]
+      var lines = ["ID                     TIME                  FILES  SIZE        VERIFIED  PINNED"]
       for m in all {
         lines.append(
           m.id.padding(toLength: 23, withPad: " ", startingAt: 0) + f.string(from: m.time).padding(toLength: 22, withPad: " ", startingAt: 0)
             + String(m.files.count).padding(toLength: 7, withPad: " ", startingAt: 0) + Self.bytes(m.totalBytes).padding(toLength: 12, withPad: " ", startingAt: 0)
-            + (m.verified ? "yes" : "no"))
+            + (m.verified ? "yes" : "no").padding(toLength: 10, withPad: " ", startingAt: 0) + (m.pinned ?? "-"))
       }
       terminal.out(lines.joined(separator: "\n") + "\n")
+    case "pin", "unpin":
+      guard p.count == 3 else { throw OperationError("expected 'reconcile backup \(p[0]) NAME ID'") }
+      let m = try catalog.pin(p[2], p[0] == "pin" ? "pinned by \(ApplyPipeline.operator.user)" : nil)
+      terminal.out("Backup \(m.id) of \(spec.id) is \(m.pinned == nil ? "unpinned: retention decides when it goes" : "pinned: retention keeps it").\n")
     default:
       guard let to = args.value("to") else { throw OperationError("backup restore needs --to DIR ('--to /' restores in place)") }
       let (m, written) = try BackupRestorer(catalog: catalog).restore(p.count > 2 ? p[2] : nil, to: to, force: args.has("force"))
       let around = to == "/" && m.container != nil ? " (container '\(m.container!)' was stopped around the restore and started again if it was running)" : ""
       terminal.out("Restored backup \(m.id) of \(spec.id) into \(to): \(written.count) file\(written.count == 1 ? "" : "s"), checksums verified\(around).\n")
+      let outputs = m.files.filter(BackupRestorer.isCommandOutput).map(\.path)
+      if to == "/", !outputs.isEmpty {
+        terminal.out(
+          "Not written in place: \(outputs.joined(separator: ", ")) (command output); restore with --to DIR and load it with the database's own tool.\n")
+      }
     }
     return ExitCode.ok
   }

@@ -156,12 +156,16 @@ enum HelpText {
         Usage: reconcile backup run NAME [options]
                reconcile backup list NAME [options]
                reconcile backup restore NAME [ID] --to DIR [--force] [options]
+               reconcile backup pin|unpin NAME ID [options]
 
         run      archives the sources of backup/NAME now (SQLite copied with the online backup API), verifies
                  the archive (checksums re-read, PRAGMA integrity_check on each SQLite copy), applies retention
-        list     shows the backups of backup/NAME, oldest first
+        list     shows the backups of backup/NAME, oldest first, and why a backup is pinned
+        pin      keeps backup ID outside retention; unpin gives it back (backups a container's "backupBefore" took
+                 before its replacement are pinned already)
         restore  verifies backup ID (default: the newest verified) and writes its files below DIR at their
-                 original paths; '--to /' restores in place. Refuses to overwrite existing files without --force.
+                 original paths ('exec' command outputs under DIR/exec/); '--to /' restores in place (command
+                 outputs are then left out). Refuses to overwrite existing files without --force.
 
         Examples:
           reconcile backup run jules-sessions

@@ -18,6 +18,8 @@ public protocol ResourceSpec: Sendable {
   var locator: [String: String] { get }
   /// True for `ensure: absent`: the object must not exist.
   var wantsAbsent: Bool { get }
+  /// Backups taken (verified, pinned) before the object is replaced or removed (`backupBefore`).
+  var backupsFirst: [ResourceID] { get }
   /// Kind-specific findings beyond attribute comparison (a stopped container, an expiring certificate, an image
   /// about to be rebuilt under a container).
   func findings(observed: Observation, context: FindingContext) -> [Finding]
@@ -29,6 +31,7 @@ extension ResourceSpec {
   public var refreshedBy: [ResourceID] { [] }
   public var refreshAction: String { "refresh" }
   public var wantsAbsent: Bool { false }
+  public var backupsFirst: [ResourceID] { [] }
   public func findings(observed: Observation, context: FindingContext) -> [Finding] { [] }
 }
 

@@ -36,6 +36,9 @@ public struct Planner: Sendable {
       let context = FindingContext(now: now, dependencies: dependencies)
       if var step = decide(r, observed: obs, record: state.resources[r.id], context: context) {
         step.after = r.dependsOn
+        if step.action == .replace || step.action == .destroy, !r.spec.backupsFirst.isEmpty {
+          step.why.append(.backsUpFirst(r.spec.backupsFirst))
+        }
         if step.action != .destroy, !r.healthGates.isEmpty {
           step.healthGates = r.healthGates
           step.why.append(.waitsForHealthy(r.healthGates.map(\.id)))

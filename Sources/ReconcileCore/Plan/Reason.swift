@@ -21,6 +21,8 @@ public enum Reason: Sendable, Hashable {
   case found(Signal)
   /// The step waits until these containers are healthy (`dependsOn` with `"condition": "healthy"`).
   case waitsForHealthy([ResourceID])
+  /// These backups are taken, verified and pinned before the step (`backupBefore`).
+  case backsUpFirst([ResourceID])
 
   /// How an attribute change is told: with both values, or only that it changed (content, secrets).
   public enum AttributeChange: Sendable, Hashable {
@@ -43,6 +45,7 @@ public enum Reason: Sendable, Hashable {
     case .attribute(let name, .content): "\(name) changed"
     case .attribute(let name, .sensitive): "\(name) changed (sensitive)"
     case .found(let signal): signal.reason
+    case .backsUpFirst(let ids): "\(ids.map(\.description).joined(separator: " and ")) taken first and pinned"
     case .waitsForHealthy(let ids): "once \(ids.map(\.description).joined(separator: " and ")) \(ids.count == 1 ? "is" : "are") healthy"
     }
   }

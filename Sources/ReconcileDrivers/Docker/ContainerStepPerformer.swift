@@ -13,6 +13,9 @@ struct ContainerStepPerformer: Sendable {
     let verb = step.action == .destroy ? "destroy" : step.action.rawValue
     do {
       try await StartGate(client: client).waitForGates(of: step)
+      if step.action == .replace || step.action == .destroy, let spec = step.desired as? ContainerSpec {
+        try await backUp(spec.backupsBefore, before: "\(verb == "destroy" ? "removing" : "replacing") \(step.id)")
+      }
       switch step.action {
       case .create:
         try await removeLeftovers(of: step.id)
@@ -103,6 +106,18 @@ struct ContainerStepPerformer: Sendable {
       case .stop: try await client.stopContainer(name, timeout: spec.effectiveStopTimeout)
       case .removeLeftovers: try await removeLeftovers(of: spec.id)
       case .replace: continue
+      }
+    }
+  }
+
+  /// Takes each backup (verified) and pins it with the reason; the first failure stops the step before it changes
+  /// anything.
+  func backUp(_ backups: [BackupSpec], before reason: String) async throws {
+    for backup in backups {
+      do {
+        _ = try await Task.detached { try BackupRunner(spec: backup).run(pin: "before \(reason)") }.value
+      } catch let error as OperationError {
+        throw OperationError(doing: "take \(backup.id) before \(reason)", cause: .because(error))
       }
     }
   }

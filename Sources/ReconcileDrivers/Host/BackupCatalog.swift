@@ -29,6 +29,8 @@ public struct BackupManifest: Codable, Sendable, Hashable {
   public var verifiedAt: Date?
   /// The container stopped and started again around an in-place restore.
   public var container: String?
+  /// Why the backup is kept outside retention (`before replace container/app`); nil: retention decides.
+  public var pinned: String?
 
   public var totalBytes: Int { files.reduce(0) { $0 + $1.size } }
 
@@ -72,6 +74,14 @@ public struct BackupCatalog: Sendable {
 
   func save(_ m: BackupManifest) throws {
     try HostFiles.write(try BackupManifest.encoder.encode(m), to: manifestPath(m.id), mode: 0o600, createDirectory: true)
+  }
+
+  /// Pins backup `id` with a reason, or unpins it (nil): a pinned backup is never deleted by retention.
+  public func pin(_ id: String, _ reason: String?) throws -> BackupManifest {
+    var m = try find(id)
+    m.pinned = reason
+    try save(m)
+    return m
   }
 
   /// Deletes the archive and manifest of `id`.

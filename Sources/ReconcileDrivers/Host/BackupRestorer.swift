@@ -23,7 +23,10 @@ public struct BackupRestorer: Sendable {
     let work = "\(catalog.directory)/.\(m.id).restore"
     defer { try? FileManager.default.removeItem(atPath: work) }
     try BackupVerifier(catalog: catalog).extract(m, into: work)
-    let destinations = try m.files.map { try destination(of: $0.path, root: root, prefix: prefix) }
+    // A command's output (a database dump) has no place on the host: it is written only below a directory, to be
+    // loaded with the database's own tool.
+    let files = root == "/" ? m.files.filter { !Self.isCommandOutput($0) } : m.files
+    let destinations = try files.map { try destination(of: $0.path, root: root, prefix: prefix) }
     let existing = destinations.filter { FileManager.default.fileExists(atPath: $0) }
     if !existing.isEmpty, !force {
       let shown = existing.prefix(5).map { "    \($0)" }.joined(separator: "\n")
@@ -34,7 +37,7 @@ public struct BackupRestorer: Sendable {
     }
     let paused = root == "/" ? try stopContainer(m.container) : nil
     do {
-      try copy(m, work: work, to: destinations)
+      try copy(files, work: work, to: destinations)
     } catch {
       if let paused { try? startContainer(paused) }
       throw error
@@ -43,8 +46,8 @@ public struct BackupRestorer: Sendable {
     return (m, destinations)
   }
 
-  func copy(_ m: BackupManifest, work: String, to destinations: [String]) throws {
-    for (f, dest) in zip(m.files, destinations) {
+  func copy(_ files: [BackupManifest.File], work: String, to destinations: [String]) throws {
+    for (f, dest) in zip(files, destinations) {
       try FileManager.default.createDirectory(atPath: PathText.parent(dest), withIntermediateDirectories: true)
       if f.sqlite {
         for suffix in ["-wal", "-shm", "-journal"] { try HostFiles.remove(dest + suffix) }
@@ -63,6 +66,9 @@ public struct BackupRestorer: Sendable {
       guard rename(tmp, dest) == 0 else { throw OperationError(doing: "restore '\(dest)'", cause: .io(path: dest, errno: errno, call: nil)) }
     }
   }
+
+  /// Whether a file is an `exec` source's output (`exec/FILE`).
+  public static func isCommandOutput(_ f: BackupManifest.File) -> Bool { f.path.hasPrefix(BackupSpec.Source.execPrefix + "/") }
 
   /// Where a file goes: below `prefix` at its original path; in place, a Docker volume's files go to the volume's
   /// mountpoint on this host.

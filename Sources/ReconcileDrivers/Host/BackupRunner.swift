@@ -32,8 +32,9 @@ public struct BackupRunner: Sendable {
     return f.string(from: now)
   }
 
-  /// Creates, verifies and keeps one backup, then deletes what retention no longer keeps. Holds `DIR/.lock`.
-  public func run(now: Date = Date()) throws -> BackupResult {
+  /// Creates, verifies and keeps one backup, then deletes what retention no longer keeps. Holds `DIR/.lock`. With
+  /// `pin`, the backup is kept outside retention for that reason (a backup taken before a deploy).
+  public func run(now: Date = Date(), pin: String? = nil) throws -> BackupResult {
     let dir = spec.archiveDirectory
     do {
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -66,6 +67,7 @@ public struct BackupRunner: Sendable {
       try BackupVerifier(catalog: catalog).verify(manifest)
       manifest.verified = true
       manifest.verifiedAt = Date()
+      manifest.pinned = pin
       try catalog.save(manifest)
       return BackupResult(manifest: manifest, deleted: try applyRetention())
     } catch let e as OperationError {
@@ -79,6 +81,10 @@ public struct BackupRunner: Sendable {
     try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
     var sqlite: Set<String> = []
     for source in spec.sources {
+      if source.kind == .exec {
+        try dump(source, to: "\(data)/\(BackupSpec.Source.execPrefix)/\(source.path)")
+        continue
+      }
       if source.kind == .volume {
         try VolumeArchiver(docker: docker).export(source, of: spec.id, into: "\(data)/\(VolumeArchiver.prefix)/\(source.path)", scratch: staging)
         continue
@@ -98,7 +104,7 @@ public struct BackupRunner: Sendable {
           _ = chmod(target, st.st_mode & 0o7777)
         }
         sqlite.insert(String((inVolume + source.path).dropFirst()))
-      case .volume:
+      case .volume, .exec:
         break
       case .path:
         guard FileManager.default.fileExists(atPath: source.path) else { throw OperationError("the source '\(source.path)' does not exist") }
@@ -123,6 +129,22 @@ public struct BackupRunner: Sendable {
     return manifest
   }
 
+  /// Runs an `exec` source's command (in its container through `docker exec`, else here) with its standard output
+  /// going to `target`. The command is part of the run: a failure fails the backup, with its standard error.
+  func dump(_ source: BackupSpec.Source, to target: String) throws {
+    try FileManager.default.createDirectory(atPath: PathText.parent(target), withIntermediateDirectories: true)
+    let argv = source.container.map { docker + ["exec", $0] + source.command } ?? source.command
+    var run = try ProcessRunner.run(argv, diesWithParent: true, standardOutputTo: target)
+    guard run.status == 0 else {
+      // Some tools (docker exec among them) say why on standard output: show its start when standard error is empty.
+      if run.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, let head = FileHandle(forReadingAtPath: target)?.readData(ofLength: 2048) {
+        run.output = String(decoding: head, as: UTF8.self)
+      }
+      let place = source.container.map { "in the container '\($0)'" } ?? "on this host"
+      throw run.failure(doing: "run the command of the exec source '\(source.path)' \(place)")
+    }
+  }
+
   /// Removes every staging copy and partial archive in a backup directory (`.ID.partial`, `.ID.tar.gz.partial`).
   /// Only while no run of this backup is under way: a run holds the directory's lock, and a signal handler of the
   /// run that is ending.
@@ -143,8 +165,9 @@ public struct BackupRunner: Sendable {
   }
 
   /// Deletes verified backups the retention policy no longer keeps, and unverified ones older than the newest verified.
+  /// Pinned backups are neither deleted nor counted.
   func applyRetention() throws -> [String] {
-    let all = catalog.all()
+    let all = catalog.all().filter { $0.pinned == nil }
     let verified = all.filter(\.verified)
     let keep = spec.retention.keep(verified.map { (id: $0.id, time: $0.time) })
     let newest = verified.last?.time ?? .distantPast

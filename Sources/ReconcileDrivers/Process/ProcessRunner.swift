@@ -21,11 +21,14 @@ public struct ProcessResult: Sendable {
 public enum ProcessRunner {
   /// With `diesWithParent`, the command gets SIGKILL when this process ends however it ends (kill -9 included), through
   /// util-linux's `setpriv --pdeathsig` (the signal is tied to the spawning thread, which waits for the command).
-  public static func run(_ argv: [String], in directory: String? = nil, environment: [String: String]? = nil, diesWithParent: Bool = false) throws
-    -> ProcessResult
-  {
+  /// With `standardOutputTo`, the command's standard output goes to that file (created 0600) and only its standard
+  /// error is the result's output (a database dump).
+  public static func run(
+    _ argv: [String], in directory: String? = nil, environment: [String: String]? = nil, diesWithParent: Bool = false,
+    standardOutputTo file: String? = nil
+  ) throws -> ProcessResult {
     if diesWithParent {
-      let inner = try run(["setpriv", "--pdeathsig", "KILL", "--"] + argv, in: directory, environment: environment)
+      let inner = try run(["setpriv", "--pdeathsig", "KILL", "--"] + argv, in: directory, environment: environment, standardOutputTo: file)
       return ProcessResult(argv: argv, status: inner.status, output: inner.output)
     }
     let p = Process()
@@ -34,8 +37,14 @@ public enum ProcessRunner {
     if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     if let environment { p.environment = environment }
     let pipe = Pipe()
-    p.standardOutput = pipe
     p.standardError = pipe
+    if let file {
+      let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+      guard fd >= 0 else { throw OperationError(doing: "run `\(argv.joined(separator: " "))`", cause: .io(path: file, errno: errno, call: "open")) }
+      p.standardOutput = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    } else {
+      p.standardOutput = pipe
+    }
     p.standardInput = FileHandle.nullDevice
     do {
       try p.run()

@@ -1,10 +1,21 @@
 import Foundation
 
 extension ContainerSpec {
-  public static let descriptor = KindDescriptor(name: "container", readsPeers: ["image"]) { id, r, context in
+  public static let descriptor = KindDescriptor(name: "container", readsPeers: ["image", "backup"]) { id, r, context in
     var spec = ContainerSpecDecoder.decode(id, &r)
     // The reference the image resource declares (`app:2`), so the container knows what it runs without asking anyone.
     if case .resource(let image)? = spec?.image { spec?.imageReference = (context.peers[image] as? ImageSpec)?.reference }
+    for (i, text) in (r.strings("backupBefore") ?? []).enumerated() {
+      guard let backup = ResourceID(parsing: text), backup.kind == "backup" else {
+        r.report("backupBefore[\(i)]", "expected \"backup/NAME\", got '\(text)'")
+        continue
+      }
+      guard let b = context.peers[backup] as? BackupSpec else {
+        r.report("backupBefore[\(i)]", "'\(backup)' is not declared in the manifests")
+        continue
+      }
+      spec?.backupsBefore.append(b)
+    }
     return spec
   }
 }

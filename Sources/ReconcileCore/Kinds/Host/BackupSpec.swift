@@ -6,14 +6,18 @@ import Foundation
 public struct BackupSpec: ResourceSpec {
   /// One thing to back up.
   public struct Source: Sendable, Hashable {
-    public enum Kind: String, Sendable { case path, sqlite, volume }
+    public enum Kind: String, Sendable { case path, sqlite, volume, exec }
     public var kind: Kind
-    /// The absolute path, or the Docker volume's name.
+    /// The absolute path, the Docker volume's name, or for `exec` the file name the command's output is kept as.
     public var path: String
     /// For a volume: the image of the helper container the volume is mounted into (it is created, never started).
     public var helperImage: String?
     /// For a SQLite database inside a Docker volume: the volume (`path` is then the path inside it).
     public var volume: String?
+    /// For `exec`: the command whose standard output is backed up (`pg_dump …`), and the Docker container it runs
+    /// in (`docker exec`; nil: on this host).
+    public var command: [String] = []
+    public var container: String?
 
     public init(_ kind: Kind, _ path: String, helperImage: String? = nil, volume: String? = nil) {
       self.kind = kind
@@ -22,7 +26,13 @@ public struct BackupSpec: ResourceSpec {
       self.volume = volume
     }
 
-    public var text: String { "\(kind.rawValue):\(volume.map { "\($0):" } ?? "")\(path)" }
+    /// `exec` sources are kept in the archive under `exec/FILE`.
+    public static let execPrefix = "exec"
+
+    public var text: String {
+      if kind == .exec { return "exec:\(container ?? "host"):\(path)" }
+      return "\(kind.rawValue):\(volume.map { "\($0):" } ?? "")\(path)"
+    }
   }
 
   public let id: ResourceID
@@ -67,11 +77,34 @@ public struct BackupSpec: ResourceSpec {
     return out
   }
 
+  /// `{ "container": "db", "command": ["pg_dump", "-U", "app", "app"], "file": "app.sql" }`.
+  static func readExec(_ e: inout FieldReader) -> Source? {
+    let command = e.strings("command")
+    let file = e.string("file", required: true)
+    let container = e.string("container")
+    if command == nil || command?.isEmpty == true { e.report("command", "expected the command whose output is backed up, like [\"pg_dump\", \"-U\", \"app\", \"app\"]") }
+    if let file, file.isEmpty || file.contains("/") || file.hasPrefix(".") {
+      e.report("file", "expected a file name (no '/', not starting with '.'), got '\(file)'")
+    }
+    if let c = container, c.isEmpty || c.contains(where: { $0 == " " || $0 == "/" }) { e.report("container", "expected a Docker container name, got '\(c)'") }
+    guard let command, !command.isEmpty, let file else { return nil }
+    var source = Source(.exec, file)
+    source.command = command
+    source.container = container
+    return source
+  }
+
   public static let descriptor = KindDescriptor(name: "backup") { id, r, _ in
     var sources: [Source] = []
     let list = r.objects("sources")
     if list == nil || list?.isEmpty == true { r.report("sources", "expected at least one source such as {\"path\": \"/srv/data\"} or {\"sqlite\": \"/srv/app.sqlite\"}") }
     for var s in list ?? [] {
+      if var e = s.object("exec") {
+        sources.append(contentsOf: readExec(&e).map { [$0] } ?? [])
+        e.finish()
+        s.finish()
+        continue
+      }
       let path = s.string("path")
       let sqlite = s.string("sqlite")
       let volume = s.string("volume")
@@ -84,14 +117,18 @@ public struct BackupSpec: ResourceSpec {
         if helper == nil { s.report("helperImage", "is required for a volume source: an image present on the Engine to create the helper container from") }
         if v.isEmpty || v.contains("/") { s.report("volume", "expected a Docker volume name, got '\(v)'") }
         sources.append(Source(.volume, v, helperImage: helper))
-      case (nil, nil, nil): s.report(nil, "expected 'path', 'sqlite' or 'volume'")
-      default: s.report(nil, "give one of 'path', 'sqlite' or 'volume'")
+      case (nil, nil, nil): s.report(nil, "expected 'path', 'sqlite', 'volume' or 'exec'")
+      default: s.report(nil, "give one of 'path', 'sqlite', 'volume' or 'exec'")
       }
       if helper != nil, volume == nil || sqlite != nil { s.report("helperImage", "only a volume source has a helper image") }
       if let p = path ?? sqlite, !p.hasPrefix("/") || p.split(separator: "/").contains("..") {
         s.report(path != nil ? "path" : "sqlite", "expected an absolute path without '..', got '\(p)'")
       }
       s.finish()
+    }
+    let outputs = sources.filter { $0.kind == .exec }.map(\.path)
+    for name in Set(outputs) where outputs.filter({ $0 == name }).count > 1 {
+      r.report("sources", "two exec sources write the file '\(name)'; give each its own 'file'")
     }
     let destination = r.string("destination", required: true)
     if let d = destination, !d.hasPrefix("/") { r.report("destination", "expected an absolute path, got '\(d)'") }
