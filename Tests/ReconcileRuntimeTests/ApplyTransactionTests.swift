@@ -82,13 +82,38 @@ import TestSupport
     let m = try manifest([file("a", "1"), file("b", "2")].joined(separator: ", "))
     store.dieAtNextSave()
     await #expect(throws: OperationError.self) { try await run(m) }
-    #expect(store.snapshot.resources.isEmpty && store.journal.count == 2, "the steps done are journaled, the state is not saved")
+    #expect(store.snapshot.resources.isEmpty, "the state is not saved")
+    #expect(store.journal.map { "\($0.0) \($0.1?.provisional == true ? "begun" : "done")" }.sorted() == ["file/a begun", "file/a done", "file/b begun", "file/b done"])
 
     let r = try await run(m)
     #expect(notices.withLock { $0 }.contains(.recovered(2)))
     #expect(notices.withLock { $0 }.contains { if case .interruptedRun(let who) = $0 { who == "reconcile apply" } else { false } })
     #expect(r.plan.isEmpty, "what the killed run did is in the state: nothing is done twice")
     #expect(store.snapshot.resources.count == 2 && store.journal.isEmpty)
+  }
+
+  /// Every create is in the journal before it begins: what a failed (or killed) create left behind is tracked, shown as
+  /// never applied, and removed once the manifests no longer declare it.
+  @Test func whatAFailedCreateLeftBehindIsTrackedAndRemovedOnceUndeclared() async throws {
+    let m = try manifest([file("a", "1"), file("b", "2")].joined(separator: ", "))
+    host.refusing.withLock { $0[ResourceID(parsing: "file/a")!] = "it would not start" }
+    host.leavingBehind.withLock { $0.insert(ResourceID(parsing: "file/a")!) }
+    store.dieAtNextSave()
+    await #expect(throws: OperationError.self) { try await run(m) }
+    #expect(store.journal.contains { $0.0.description == "file/a" && $0.1?.provisional == true }, "journaled before it began")
+
+    let r = try await run(m)
+    #expect(notices.withLock { $0 }.contains(.recovered(1)), "one step completed (file/b); file/a only began")
+    #expect(r.plan.steps.map(\.id.description) == ["file/a"] && r.plan.steps[0].action == .update, "what it left is compared, not made twice")
+    #expect(store.snapshot.resources[ResourceID(parsing: "file/a")!]?.provisional == true, "still failing: still provisional")
+
+    host.objects.withLock { $0[ResourceID(parsing: "file/a")!] = nil }
+    #expect(try await run(m).plan.steps.first?.reasons == ["not present on the host"], "never applied, so never 'removed since'")
+    host.objects.withLock { $0[ResourceID(parsing: "file/a")!] = Observation(exists: true, facts: [.type: "file"]) }
+    host.refusing.withLock { $0 = [:] }
+    let undeclared = try await run(try manifest(file("b", "2")))
+    #expect(undeclared.plan.steps.map { "\($0.action) \($0.id)" } == ["destroy file/a"])
+    #expect(host["file/a"] == nil && store.snapshot.resources[ResourceID(parsing: "file/a")!] == nil)
   }
 
   @Test func aReviewThatStopsChangesNothing() async throws {

@@ -8,6 +8,8 @@ import ReconcileCore
 final class MemoryHost: HostObserver, StepPerformer, @unchecked Sendable {
   let objects = Locked<[ResourceID: Observation]>([:])
   let refusing = Locked<[ResourceID: String]>([:])
+  /// Refused steps that made their object before they failed (a container created that would not start).
+  let leavingBehind = Locked<Set<ResourceID>>([])
 
   func observe(_ targets: [ObserveTarget]) async throws -> ObservedState {
     let all = objects.withLock { $0 }
@@ -15,7 +17,10 @@ final class MemoryHost: HostObserver, StepPerformer, @unchecked Sendable {
   }
 
   func perform(_ step: Step) async throws {
-    if let why = refusing.withLock({ $0[step.id] }) { throw OperationError(doing: "write", of: step.id, cause: .failed(why)) }
+    if let why = refusing.withLock({ $0[step.id] }) {
+      if leavingBehind.withLock({ $0.contains(step.id) }) { objects.withLock { $0[step.id] = Observation(exists: true, facts: [.type: step.id.kind]) } }
+      throw OperationError(doing: "write", of: step.id, cause: .failed(why))
+    }
     objects.withLock { all in
       guard step.action != .destroy, let spec = step.desired, !spec.wantsAbsent else {
         all[step.id] = nil

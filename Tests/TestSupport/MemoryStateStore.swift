@@ -72,7 +72,7 @@ public final class MemoryStateStore: StateStore, @unchecked Sendable {
   public func recover(into state: inout StateSnapshot) -> Int {
     let lines = journal
     for (id, record) in lines { state.resources[id] = record }
-    return lines.count
+    return lines.filter { $0.1?.provisional != true }.count
   }
 
   struct Journal: StepJournal {

@@ -10,6 +10,9 @@ public struct ResourceRecord: Sendable, Codable, Hashable {
   public var appliedAt: Date
   /// Digest of the record form of the desired spec: equal fingerprints mean the manifest did not change.
   public var fingerprint: String
+  /// Recorded when a create began, not when it ended (journaled before the object exists, kept after a failed
+  /// create): whatever the create left behind is tracked, and removed once the manifests no longer declare it.
+  public var provisional: Bool?
 }
 
 /// The state store's content: the inventory of managed resources, versioned by serial and lineage.

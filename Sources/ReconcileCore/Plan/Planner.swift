@@ -103,7 +103,7 @@ public struct Planner: Sendable {
       return Step(id: r.id, action: .replace, why: moved, changes: creations(spec), desired: spec, prior: record)
     }
     guard obs.exists else {
-      let absent: Reason = record == nil ? .notPresent : .removedSince
+      let absent: Reason = record == nil || record?.provisional == true ? .notPresent : .removedSince
       // An observer may know the create will fail (a name held by an object it does not manage): say it now.
       let why = [absent] + [obs.facts[.conflict].map(Reason.blocked), obs.facts[.missingParent].map(Reason.createsParents)].compactMap { $0 }
       return Step(id: r.id, action: .create, why: why, changes: creations(spec), desired: spec, prior: record)

@@ -8,7 +8,8 @@ public protocol StateStore: Sendable {
   func load() throws -> StateSnapshot
   /// Saves the next serial (a lineage on the first save) and clears the journal; returns what was saved.
   func save(_ snapshot: StateSnapshot) throws -> StateSnapshot
-  /// Folds the journal of an interrupted run into `state`; returns how many steps it held.
+  /// Folds the journal of an interrupted run into `state` (creates that only began too, as provisional records);
+  /// returns how many completed steps it held.
   func recover(into state: inout StateSnapshot) -> Int
   /// Opens the journal of the run about to start.
   func openJournal() throws -> any StepJournal

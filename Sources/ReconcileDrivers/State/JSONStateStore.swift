@@ -118,7 +118,7 @@ public struct JSONStateStore: Sendable {
     for line in data.split(separator: 0x0A) {
       guard let e = try? Self.decoder.decode(JournalEntry.self, from: Data(line)) else { continue }
       state.resources[e.id] = e.record
-      n += 1
+      if e.record?.provisional != true { n += 1 }
     }
     return n
   }

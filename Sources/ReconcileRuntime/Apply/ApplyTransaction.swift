@@ -81,11 +81,10 @@ public struct ApplyTransaction: Sendable {
     // The lineage exists from the first apply on, so the objects it creates carry the project derived from it.
     if state.lineage.isEmpty { state.lineage = UUID().uuidString.lowercased() }
     if let dead = lease.interruptedRun { notice(.interruptedRun(dead)) }
+    let before = state.resources
     let recovered = store.recover(into: &state)
-    if recovered > 0 {
-      state = try store.save(state)
-      notice(.recovered(recovered))
-    }
+    if state.resources != before { state = try store.save(state) }
+    if recovered > 0 { notice(.recovered(recovered)) }
     let (proposed, observed) = try await plan(state)
     var result = Result(plan: proposed, proposed: proposed, outcomes: [], state: state, observed: observed, applied: false, seconds: 0)
     guard let chosen = try await review(proposed, state) else { return result }

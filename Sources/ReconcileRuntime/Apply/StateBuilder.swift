@@ -19,10 +19,23 @@ public struct StateBuilder: Sendable {
       next.resources[id] = fresh
     }
     for id in plan.forgotten { next.resources[id] = nil }
-    for o in outcomes where o.status == .succeeded {
-      next.resources[o.id] = record(after: o, at: now)
+    for o in outcomes {
+      if o.status == .succeeded {
+        next.resources[o.id] = record(after: o, at: now)
+      } else if o.action == .create, state.resources[o.id] == nil, case .failed = o.status {
+        // What a failed create left behind (a container that would not start) stays tracked.
+        next.resources[o.id] = provisional(o.id, at: now)
+      }
     }
     return next
+  }
+
+  /// The record of a create about to begin: what the object will be, marked provisional.
+  public func provisional(_ id: ResourceID, at now: Date) -> ResourceRecord? {
+    guard let r = manifest[id] else { return nil }
+    var record = form.record(for: r, at: now)
+    record.provisional = true
+    return record
   }
 
   /// What a successful step leaves on record: nil once the resource is gone.
