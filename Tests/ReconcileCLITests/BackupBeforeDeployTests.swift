@@ -4,14 +4,15 @@ import TestSupport
 
 /// `backupBefore` against the real Engine: replacing a container first takes its backup (here the output of a command
 /// run in the old container, `docker exec`), verified and pinned; the plan says so; a backup that fails leaves the
-/// old container running and untouched.
+/// old container running and untouched. The backup depends on its container, as the bundled one does: no cycle.
 @Suite(.enabled(if: TestEngine.enabled, "no Docker Engine; run scripts/dockerd.sh or set RECONCILE_REQUIRE_DOCKER=1"))
 struct BackupBeforeDeployTests {
   static func manifest(_ name: String, version: Int, command: String = "cat") -> String {
     """
     { "apiVersion": "reconcile/v1", "resources": [
       { "kind": "backup", "name": "\(name)", "destination": "HOST/backups", "schedule": "@daily", "cronDirectory": "HOST/cron.d",
-        "sources": [ { "exec": { "container": "\(name)", "command": ["\(command)", "/tmp/version"], "file": "version.txt" } } ] },
+        "sources": [ { "exec": { "container": "\(name)", "command": ["\(command)", "/tmp/version"], "file": "version.txt" } } ],
+        "dependsOn": ["container/\(name)"] },
       { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": "1s",
         "command": ["/bin/sh", "-c", "echo $VERSION > /tmp/version; exec sleep 600"], "env": { "VERSION": "\(version)" },
         "labels": { "io.reconcile.test": "1" }, "update": { "startupGrace": "500ms" }, "backupBefore": ["backup/\(name)"] } ] }

@@ -104,7 +104,8 @@ public struct ContainerSpec: ResourceSpec {
   public var healthyWithin: Double = 60
   /// How long a container without a healthcheck must keep running after its start for the step to succeed.
   public var startupGrace: Double = 2
-  /// `backupBefore`: backups taken (verified, pinned) before this container is replaced or removed.
+  /// `backupBefore`: backups taken (verified, pinned) before this container is replaced or removed. Not an edge: the
+  /// backup is run from its spec, whatever its schedule's state (and a backup usually depends on its container).
   public var backupsBefore: [BackupSpec] = []
 
   public init(id: ResourceID, image: ImageSource) {
@@ -125,7 +126,6 @@ public struct ContainerSpec: ResourceSpec {
     if case .resource(let image) = image { out.append(image) }
     for n in networks { out.append(ResourceID(kind: "network", name: n.network)) }
     for m in mounts { if case .volume(let v) = m.source { out.append(ResourceID(kind: "volume", name: v)) } }
-    out += backupsFirst
     var seen = Set<ResourceID>()
     return out.filter { seen.insert($0).inserted }
   }
