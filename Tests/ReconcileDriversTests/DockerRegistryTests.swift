@@ -127,6 +127,29 @@ struct DockerRegistryTests {
     }
   }
 
+  /// An unknown repository and an unreachable registry: each names the reference, with the Engine's own words.
+  @Test func anUnknownRepositoryAndAnUnreachableRegistryAreClearErrors() async throws {
+    try #require(!Self.registry.isEmpty, "no registry: scripts/test.sh starts one with scripts/registry.sh")
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      h.secrets = ["REGISTRY_PASSWORD": Self.password]
+      let unknown = "\(Self.registry)/rc-test/\(DockerTestEngine.uniqueName("nothing")):1"
+      let m = try h.decode(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "image", "name": "unknown", "ref": "\(unknown)",
+            "registry": { "server": "\(Self.registry)", "username": "\(Self.user)", "password": "${secret.REGISTRY_PASSWORD}" } },
+          { "kind": "image", "name": "unreachable", "ref": "127.0.0.1:9/rc-test/app:1" } ] }
+        """)
+      let failures = try await h.apply(m).sorted()
+      #expect(failures.count == 2, "\(failures)")
+      #expect(failures.first { $0.contains("image/unknown") }?.contains("could not pull '\(unknown)' as '\(Self.user)' at '\(Self.registry)': ") == true, "\(failures)")
+      #expect(failures.first { $0.contains("image/unknown") }?.contains("manifest unknown") == true, "\(failures)")
+      #expect(failures.first { $0.contains("image/unreachable") }?.contains("could not pull '127.0.0.1:9/rc-test/app:1' (no credentials given): ") == true, "\(failures)")
+      #expect(failures.first { $0.contains("image/unreachable") }?.contains("connection refused") == true, "\(failures)")
+    }
+  }
+
   @Test func wrongCredentialsAreAClearErrorAndChangeNothing() async throws {
     try #require(!Self.registry.isEmpty, "no registry: scripts/test.sh starts one with scripts/registry.sh")
     try Self.docker(["login", Self.registry, "-u", Self.user, "-p", Self.password])
