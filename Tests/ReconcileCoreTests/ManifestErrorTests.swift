@@ -100,6 +100,15 @@ import Testing
     ),
   ]
 
+  /// Checks after an apply take variables like every other value (found by running the bundled stack: the port stayed
+  /// `${var.julesPort}` in the URL).
+  @Test func verifyChecksResolveVariables() throws {
+    let m = try decode(
+      #"{ "apiVersion": "reconcile/v1", "variables": { "port": "3001" }, "resources": [], "verify": [ { "http": "http://127.0.0.1:${var.port}/healthz", "within": "5s" } ] }"#
+    )
+    #expect(m.release.verify == [VerifyCheck(url: "http://127.0.0.1:3001/healthz", expect: 200, within: 5)])
+  }
+
   @Test(arguments: 0..<cases.count) func pinnedText(_ i: Int) {
     let (json, expected) = Self.cases[i]
     #expect(issues(json, secrets: ["P": "secretpath"]).sorted() == expected.sorted())

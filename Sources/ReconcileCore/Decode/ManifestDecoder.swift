@@ -52,6 +52,7 @@ public struct ManifestDecoder: Sendable {
     var project: (String, String)?
     var variables: [String: (Text, String)] = [:]
     var release = ReleasePolicy()
+    var rawVerify: [Raw] = []
     for source in sources {
       guard let top = parse(source, issues: issues) else { continue }
       var reader = FieldReader(file: source.file, subject: "", path: "", object: top, issues: issues)
@@ -84,8 +85,18 @@ public struct ManifestDecoder: Sendable {
         if let rollback = policy.bool("rollbackOnFailure") { release.rollbackOnFailure = rollback }
         policy.finish()
       }
-      for var check in reader.objects("verify") ?? [] {
-        if let c = VerifyCheck.decode(&check) { release.verify.append(c) }
+      if let checks = reader.value("verify") {
+        if case .array(let items) = checks {
+          for (i, item) in items.enumerated() {
+            if case .object(let o) = item {
+              rawVerify.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
+            } else {
+              reader.report("verify[\(i)]", "expected an object like { \"http\": URL, \"expect\": 200 }, got \(item.typeName)")
+            }
+          }
+        } else {
+          reader.report("verify", "expected a list of checks, got \(checks.typeName)")
+        }
       }
       if let alerts = reader.value("alerts") {
         if case .array(let items) = alerts {
@@ -146,6 +157,12 @@ public struct ManifestDecoder: Sendable {
     // Declaration order again: it breaks the ties of the dependency order, so the plan reads as the manifests do.
     resources.sort { position[$0.id]! < position[$1.id]! }
     let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
+    for raw in rawVerify {
+      // Variables resolve in a check as anywhere else (`http://127.0.0.1:${var.port}/healthz`).
+      guard let object = resolve(raw, subject: "verify[\(raw.index)]", interpolator: interpolator, issues: issues) else { continue }
+      var r = FieldReader(file: raw.file, subject: "", path: "verify[\(raw.index)]", object: object, issues: issues, directory: raw.directory)
+      if let check = VerifyCheck.decode(&r) { release.verify.append(check) }
+    }
     resources = Self.resolvingHealthGates(resources, issues: issues)
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
