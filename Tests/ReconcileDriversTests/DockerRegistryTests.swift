@@ -54,6 +54,17 @@ struct DockerRegistryTests {
     return id
   }
 
+  /// The registry logged in for the docker CLI, and a harness whose `REGISTRY_PASSWORD` secret is the right one.
+  static func withRegistry(_ body: (DockerTestScope, DockerKindHarness) async throws -> Void) async throws {
+    try #require(!registry.isEmpty, "no registry: scripts/test.sh starts one with scripts/registry.sh")
+    try docker(["login", registry, "-u", user, "-p", password])
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      h.secrets = ["REGISTRY_PASSWORD": password]
+      try await body(scope, h)
+    }
+  }
+
   func manifest(_ h: DockerKindHarness, image: String, container: String, reference: String) throws -> Manifest {
     try h.decode(
       """
@@ -65,11 +76,7 @@ struct DockerRegistryTests {
   }
 
   @Test func aMovingTagIsPulledAgainAndItsContainerReplaced() async throws {
-    try #require(!Self.registry.isEmpty, "no registry: scripts/test.sh starts one with scripts/registry.sh")
-    try Self.docker(["login", Self.registry, "-u", Self.user, "-p", Self.password])
-    try await DockerTestScope.run { scope in
-      let h = DockerKindHarness(scope)
-      h.secrets = ["REGISTRY_PASSWORD": Self.password]
+    try await Self.withRegistry { scope, h in
       let image = DockerTestEngine.uniqueName("pulled"), container = DockerTestEngine.uniqueName("puller")
       let reference = "\(Self.registry)/rc-test/\(image):latest"
       defer { try? Self.docker(["rmi", "-f", reference]) }
@@ -93,11 +100,7 @@ struct DockerRegistryTests {
   /// `push`: a built image goes to the registry under its tag; when the registry holds another image under it (pushed
   /// from elsewhere), the plan says so and the apply pushes this one again.
   @Test func aBuiltImageIsPushedAndPushedAgainWhenTheRegistryMovesOn() async throws {
-    try #require(!Self.registry.isEmpty, "no registry: scripts/test.sh starts one with scripts/registry.sh")
-    try Self.docker(["login", Self.registry, "-u", Self.user, "-p", Self.password])
-    try await DockerTestScope.run { scope in
-      let h = DockerKindHarness(scope)
-      h.secrets = ["REGISTRY_PASSWORD": Self.password]
+    try await Self.withRegistry { scope, h in
       let image = DockerTestEngine.uniqueName("pushed")
       let reference = "\(Self.registry)/rc-test/\(image):1"
       defer { try? Self.docker(["rmi", "-f", reference]) }
@@ -129,10 +132,7 @@ struct DockerRegistryTests {
 
   /// An unknown repository and an unreachable registry: each names the reference, with the Engine's own words.
   @Test func anUnknownRepositoryAndAnUnreachableRegistryAreClearErrors() async throws {
-    try #require(!Self.registry.isEmpty, "no registry: scripts/test.sh starts one with scripts/registry.sh")
-    try await DockerTestScope.run { scope in
-      let h = DockerKindHarness(scope)
-      h.secrets = ["REGISTRY_PASSWORD": Self.password]
+    try await Self.withRegistry { _, h in
       let unknown = "\(Self.registry)/rc-test/\(DockerTestEngine.uniqueName("nothing")):1"
       let m = try h.decode(
         """
@@ -151,10 +151,7 @@ struct DockerRegistryTests {
   }
 
   @Test func wrongCredentialsAreAClearErrorAndChangeNothing() async throws {
-    try #require(!Self.registry.isEmpty, "no registry: scripts/test.sh starts one with scripts/registry.sh")
-    try Self.docker(["login", Self.registry, "-u", Self.user, "-p", Self.password])
-    try await DockerTestScope.run { scope in
-      let h = DockerKindHarness(scope)
+    try await Self.withRegistry { scope, h in
       h.secrets = ["REGISTRY_PASSWORD": "not-the-password-123"]
       let image = DockerTestEngine.uniqueName("denied"), container = DockerTestEngine.uniqueName("denied-user")
       let reference = "\(Self.registry)/rc-test/\(image):latest"

@@ -85,32 +85,8 @@ public struct ManifestDecoder: Sendable {
         if let rollback = policy.bool("rollbackOnFailure") { release.rollbackOnFailure = rollback }
         policy.finish()
       }
-      if let checks = reader.value("verify") {
-        if case .array(let items) = checks {
-          for (i, item) in items.enumerated() {
-            if case .object(let o) = item {
-              rawVerify.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
-            } else {
-              reader.report("verify[\(i)]", "expected an object like { \"http\": URL, \"expect\": 200 }, got \(item.typeName)")
-            }
-          }
-        } else {
-          reader.report("verify", "expected a list of checks, got \(checks.typeName)")
-        }
-      }
-      if let alerts = reader.value("alerts") {
-        if case .array(let items) = alerts {
-          for (i, item) in items.enumerated() {
-            if case .object(let o) = item {
-              rawAlerts.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
-            } else {
-              reader.report("alerts[\(i)]", "expected an object, got \(item.typeName)")
-            }
-          }
-        } else {
-          reader.report("alerts", "expected a list of alert targets, got \(alerts.typeName)")
-        }
-      }
+      rawVerify += Self.objects(&reader, "verify", of: "checks", each: "an object like { \"http\": URL, \"expect\": 200 }", source)
+      rawAlerts += Self.objects(&reader, "alerts", of: "alert targets", each: "an object", source)
       guard let list = reader.value("resources", required: true) else {
         reader.finish()
         continue
@@ -196,6 +172,24 @@ public struct ManifestDecoder: Sendable {
       }
       return out
     }
+  }
+
+  /// A top-level list of objects (`alerts`, `verify`), kept raw: they are read once the variables are resolved.
+  static func objects(_ reader: inout FieldReader, _ key: String, of what: String, each: String, _ source: ManifestSource) -> [Raw] {
+    guard let value = reader.value(key) else { return [] }
+    guard case .array(let items) = value else {
+      reader.report(key, "expected a list of \(what), got \(value.typeName)")
+      return []
+    }
+    var out: [Raw] = []
+    for (i, item) in items.enumerated() {
+      if case .object(let o) = item {
+        out.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
+      } else {
+        reader.report("\(key)[\(i)]", "expected \(each), got \(item.typeName)")
+      }
+    }
+    return out
   }
 
   /// Turns each spec's `dependents` into edges on those resources (X must wait for me → X depends on me).
