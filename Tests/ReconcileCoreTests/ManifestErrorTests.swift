@@ -106,7 +106,7 @@ import Testing
     let m = try decode(
       #"{ "apiVersion": "reconcile/v1", "variables": { "port": "3001" }, "resources": [], "verify": [ { "http": "http://127.0.0.1:${var.port}/healthz", "within": "5s" } ] }"#
     )
-    #expect(m.release.verify == [VerifyCheck(url: "http://127.0.0.1:3001/healthz", expect: 200, within: 5)])
+    #expect(m.release.verify == [VerifyCheck(url: "http://127.0.0.1:3001/healthz", expect: 200, within: 5, ca: nil)])
   }
 
   @Test(arguments: 0..<cases.count) func pinnedText(_ i: Int) {

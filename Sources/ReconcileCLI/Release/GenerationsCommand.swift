@@ -13,9 +13,16 @@ struct GenerationsCommand {
     let kept = try store.list()
     if args.has("json") {
       let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       encoder.dateEncodingStrategy = .iso8601
-      terminal.out(String(decoding: try encoder.encode(kept.map(Summary.init)), as: UTF8.self) + "\n")
+      // Each generation without the manifest bytes: the names of its files instead.
+      let objects = try kept.map { g -> Any in
+        var object = try JSONSerialization.jsonObject(with: try encoder.encode(g)) as? [String: Any] ?? [:]
+        object["sources"] = nil
+        object["files"] = g.sources.map(\.file)
+        return object
+      }
+      let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+      terminal.out(String(decoding: data, as: UTF8.self) + "\n")
       return ExitCode.ok
     }
     guard !kept.isEmpty else {
@@ -39,25 +46,5 @@ struct GenerationsCommand {
     let rev = g.revision.map { "git \($0.prefix(12))" } ?? "no git revision"
     let restores = g.restores.map { ", restores generation \($0)" } ?? ""
     return "\(time), \(rev), manifests \(g.manifestDigest.prefix(12)), by \(g.user)@\(g.host) with '\(g.command)'\(restores)"
-  }
-
-  /// What `--json` shows of a generation: everything but the manifest bytes.
-  struct Summary: Encodable {
-    var number: Int
-    var time: Date
-    var manifestDigest: String
-    var revision: String?
-    var user: String
-    var host: String
-    var command: String
-    var restores: Int?
-    var rejected: Generation.Rejection?
-    var files: [String]
-    var images: [String: Generation.Image]
-
-    init(_ g: Generation) {
-      (number, time, manifestDigest, revision, user, host, command) = (g.number, g.time, g.manifestDigest, g.revision, g.user, g.host, g.command)
-      (restores, rejected, files, images) = (g.restores, g.rejected, g.sources.map(\.file), g.images)
-    }
   }
 }

@@ -88,7 +88,7 @@ struct ReleaseKeeper {
       Generation(
         number: number, time: Date(), manifestDigest: manifest.digest, revision: revision, by: ApplyPipeline.operator, command: command,
         restores: restoring?.number, rejected: rejected,
-        sources: manifest.sources.map { Generation.Source(file: $0.file, directory: $0.directory, data: $0.data) }, images: images)
+        sources: manifest.sources, images: images)
     }
     let released = Set(dropped.flatMap { $0.images.values.map(\.id) }).subtracting(generations.keptImageIDs())
     if !released.isEmpty {
@@ -131,10 +131,9 @@ struct ReleaseKeeper {
 
   /// The manifests of generation `g`, read as they were (secrets looked up now), with its images pinned.
   func manifest(of g: Generation) throws -> Manifest {
-    let sources = g.sources.map { ManifestSource(file: $0.file, data: $0.data, directory: $0.directory) }
     let decoder = ManifestDecoder(registry: ws.registry, secrets: ws.secrets, context: DecodeContext(templates: ws.templates) { g.revision })
     do {
-      return g.pinning(try decoder.decode(sources))
+      return g.pinning(try decoder.decode(g.sources))
     } catch {
       throw OperationError(doing: "read the manifests of generation \(g.number)", "they no longer decode here:\n\(error.description)")
     }

@@ -2,7 +2,7 @@ import Foundation
 import Essentials
 
 /// One manifest file's bytes and the name to use for it in errors.
-public struct ManifestSource: Sendable {
+public struct ManifestSource: Sendable, Codable, Equatable {
   /// The file as the user named it, for messages.
   public var file: String
   public var data: Data

@@ -4,19 +4,6 @@ import Foundation
 /// are defined in them; secrets appear only as `${secret.NAME}` references, their values are looked up again), the
 /// image each `image` resource resolved to, and where the manifests came from. NixOS generations, for a whole host.
 public struct Generation: Sendable, Codable, Equatable {
-  /// One manifest file: its name as read, the directory its relative paths resolve against, and its bytes.
-  public struct Source: Sendable, Codable, Equatable {
-    public var file: String
-    public var directory: String?
-    public var data: Data
-
-    public init(file: String, directory: String?, data: Data) {
-      self.file = file
-      self.directory = directory
-      self.data = data
-    }
-  }
-
   /// The exact image an `image` resource resolved to: its reference then, its ID, and the registry digest when pulled.
   public struct Image: Sendable, Codable, Equatable {
     public var reference: String
@@ -42,7 +29,8 @@ public struct Generation: Sendable, Codable, Equatable {
   /// When a failed apply rolled back to make this one: the digest of the manifests that failed, and why. The
   /// controller does not apply those manifests again; a change to them (or `reconcile apply`) tries anew.
   public var rejected: Rejection?
-  public var sources: [Source]
+  /// The manifest files as read: name, the directory relative paths resolve against, bytes.
+  public var sources: [ManifestSource]
   public struct Rejection: Sendable, Codable, Equatable {
     public var manifestDigest: String
     /// What each image resource was made from then (its build context's or tarball's digest, or the registry's digest):
@@ -71,7 +59,7 @@ public struct Generation: Sendable, Codable, Equatable {
 
   public init(
     number: Int, time: Date, manifestDigest: String, revision: String?, by: HistoryEntry.Operator, command: String, restores: Int? = nil,
-    rejected: Rejection? = nil, sources: [Source], images: [String: Image]
+    rejected: Rejection? = nil, sources: [ManifestSource], images: [String: Image]
   ) {
     self.number = number
     self.time = time

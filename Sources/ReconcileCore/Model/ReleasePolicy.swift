@@ -9,11 +9,7 @@ public struct ReleasePolicy: Sendable, Equatable {
   /// Checks run after an apply that changed something; a failure makes the apply fail.
   public var verify: [VerifyCheck] = []
 
-  public init(keepGenerations: Int = 5, rollbackOnFailure: Bool = false, verify: [VerifyCheck] = []) {
-    self.keepGenerations = keepGenerations
-    self.rollbackOnFailure = rollbackOnFailure
-    self.verify = verify
-  }
+  public init() {}
 }
 
 /// `{ "http": URL, "expect": 200, "within": "30s", "ca": PEM }`: a GET of the URL must answer `expect` within `within`
@@ -24,13 +20,6 @@ public struct VerifyCheck: Sendable, Equatable {
   public var within: Double
   /// A PEM file of CA certificates to trust for an https URL (a self-signed certificate of this host).
   public var ca: String?
-
-  public init(url: String, expect: Int = 200, within: Double = 30, ca: String? = nil) {
-    self.url = url
-    self.expect = expect
-    self.within = within
-    self.ca = ca
-  }
 
   static func decode(_ r: inout FieldReader) -> VerifyCheck? {
     let url = r.string("http", required: true)

@@ -27,11 +27,6 @@ public struct ImageSpec: ResourceSpec {
   public struct Pin: Sendable, Hashable {
     public var id: String
     public var generation: Int
-
-    public init(id: String, generation: Int) {
-      self.id = id
-      self.generation = generation
-    }
   }
 
   public let id: ResourceID
