@@ -42,7 +42,7 @@ public struct HTTPClient: Sendable {
       let response = try Self.transport.perform(request)
       return HTTPClientResponse(status: response.status, headers: response.headers, body: [UInt8](response.body))
     } catch let error as CurlTransferError {
-      throw HTTPKitError("could not \(method) \(Self.origin(url)): \(error.message)")
+      throw HTTPKitError("could not \(method) \(Self.origin(url)): \(error.message)", isTimeout: error.kind == .timedOut)
     }
   }
 

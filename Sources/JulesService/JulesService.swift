@@ -18,8 +18,11 @@ public final class JulesService: Sendable {
   public init(config: JulesConfig, logger: JSONLogger = JSONLogger()) throws {
     self.config = config
     self.logger = logger
-    store = try SessionStore(persistDirectory: config.persist ? config.dataDir : nil)
-    let api = JulesAPIClient(base: config.julesAPIBase, apiKey: config.julesAPIKey)
+    store = try SessionStore(persistDirectory: config.persist ? config.dataDir : nil) { logger.error($0) }
+    let api = JulesAPIClient(base: config.julesAPIBase, apiKey: config.julesAPIKey, timeoutSeconds: config.julesAPITimeoutSeconds)
+    if config.notifyWebhook != nil, config.notifySecret == nil {
+      logger.warn("NOTIFY_WEBHOOK is set without NOTIFY_SECRET: session changes are delivered unsigned")
+    }
     notify = config.notifyWebhook.map { WebhookDeliveryQueue(label: "notify", url: $0, secret: config.notifySecret, logger: logger) }
     alertQueue = config.alertWebhook.map { WebhookDeliveryQueue(label: "alert", url: $0, secret: nil, logger: logger) }
     let alerts = AlertNotifier(delivery: alertQueue, windowSeconds: config.alertWindowSeconds)

@@ -23,7 +23,7 @@ import Testing
       (["TRUSTED_PROXIES": "proxy.local"], "configuration: TRUSTED_PROXIES has 'proxy.local', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8"),
       (["PORT": "70000"], "configuration: PORT has '70000', expected a whole number in 0...65535"),
       (["RATE_LIMIT": "fast"], "configuration: RATE_LIMIT has 'fast', expected N, N/s or N/m (0 disables)"),
-      (["NOTIFY_WEBHOOK": "http://127.0.0.1:1/x"], "configuration: NOTIFY_SECRET is required when NOTIFY_WEBHOOK is set"),
+      (["JULES_API_TIMEOUT": "0"], "configuration: JULES_API_TIMEOUT has '0', expected a whole number in 1...300"),
       (["NOTES_DIR": "/tmp/notes"], "configuration: NOTES_DIR and LITEWRITER_URL must be set together"),
       (["ALERT_WEBHOOK": "ftp://x"], "configuration: ALERT_WEBHOOK is not an http(s) URL"),
     ] as [([String: String?], String)])
@@ -31,6 +31,16 @@ import Testing
     var env = base
     for (key, value) in change { env[key] = value }
     #expect(throws: JulesError(message)) { try JulesConfig.load(environment: env) }
+  }
+
+  /// The guide's configuration: NOTIFY_WEBHOOK alone (deliveries unsigned), CORS_ORIGIN as a list.
+  @Test func theGuidesFormsLoad() throws {
+    var env = base
+    env["NOTIFY_WEBHOOK"] = "http://127.0.0.1:1/x"
+    env["CORS_ORIGIN"] = "https://a.example, https://b.example"
+    let c = try JulesConfig.load(environment: env)
+    #expect(c.notifyWebhook == "http://127.0.0.1:1/x" && c.notifySecret == nil)
+    #expect(c.corsOrigins == ["https://a.example", "https://b.example"])
   }
 
   @Test func rateLimitForms() {

@@ -52,6 +52,35 @@ import TestSupport
     #expect(!h.log.text.contains("hook-secret"))
   }
 
+  /// The peer's client offers `bearer.<token>` as its only protocol and wants it back.
+  @Test func webSocketTakesThePeersBearerProtocol() throws {
+    let h = try ServiceHarness([:])
+    defer { h.stop() }
+    let ws = try RawSocketClient(port: h.service.port)
+    let head = ws.webSocketHandshake(protocolHeader: "bearer.\(ServiceHarness.token)")
+    #expect(head?.hasPrefix("HTTP/1.1 101") == true, "\(head ?? "no answer")")
+    #expect(head?.contains("Sec-WebSocket-Protocol: bearer.\(ServiceHarness.token)") == true, "\(head ?? "")")
+    let wrong = try RawSocketClient(port: h.service.port)
+    #expect(wrong.webSocketHandshake(protocolHeader: "bearer.not-the-token")?.hasPrefix("HTTP/1.1 401") == true)
+  }
+
+  /// The guide's NOTIFY_WEBHOOK alone: deltas are delivered unsigned (with a warning at start), and a created
+  /// session's delta carries `"before": null`.
+  @Test func aWebhookWithoutSecretIsDeliveredUnsignedWithBeforeNull() throws {
+    let api = StandInJulesAPI(apiKey: ServiceHarness.apiKey)
+    try api.start()
+    defer { api.stop() }
+    api.upsert(id: "fresh", title: "first")
+    let hook = try WebhookReceiver(secret: nil)
+    defer { hook.stop() }
+    let h = try ServiceHarness(["JULES_API_BASE": api.baseURL, "NOTIFY_WEBHOOK": hook.url, "POLL_INTERVAL_SECONDS": "1"])
+    defer { h.stop() }
+    #expect(eventually(within: 10) { hook.received.count == 1 })
+    let body = String(decoding: hook.received.first?.body ?? [], as: UTF8.self)
+    #expect(body.contains("\"before\":null") && body.contains("\"changeType\":\"created\""), "\(body)")
+    #expect(h.log.text.contains("NOTIFY_WEBHOOK is set without NOTIFY_SECRET"))
+  }
+
   @Test func webSocketWithoutTokenIsRefused() throws {
     let h = try ServiceHarness([:])
     defer { h.stop() }

@@ -24,6 +24,24 @@ import TestSupport
     #expect(second.service.store.recentDeltas.map(\.changeType) == [.created, .created, .created])
   }
 
+  /// A damaged database is reported and moved aside, not a refusal to start; the mirror fills again from the API.
+  @Test func aDamagedDatabaseIsMovedAsideAndTheServiceStarts() throws {
+    let dir = makeTempDir("corrupt")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let garbage = Data(repeating: 0x5a, count: 8192)
+    try garbage.write(to: URL(fileURLWithPath: dir + "/sessions.sqlite"))
+    let api = StandInJulesAPI(apiKey: ServiceHarness.apiKey)
+    try api.start()
+    defer { api.stop() }
+    api.upsert(id: "again", title: "back")
+    let h = try ServiceHarness(["JULES_API_BASE": api.baseURL, "PERSIST": "1", "DATA_DIR": dir])
+    defer { h.stop() }
+    #expect(eventually(within: 10) { h.service.store.count == 1 })
+    let aside = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("sessions.sqlite.corrupt-") }
+    #expect(aside.count == 1 && FileManager.default.contents(atPath: dir + "/" + aside[0]) == garbage, "the damaged file is kept, untouched")
+    #expect(h.log.text.contains("is damaged") && h.log.text.contains("moved to"), "\(h.log.text)")
+  }
+
   @Test func withoutPersistNothingIsWritten() throws {
     let dir = makeTempDir("nopersist")
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -8,10 +8,14 @@ public struct JulesConfig: Sendable {
   public var authorizedFingerprints: [String] = []
   public var allowlist: [CIDR] = []
   public var trustedProxies: [CIDR] = []
-  public var corsOrigin: String?
-  public var rateLimit: RateLimit = RateLimit(requests: 120, perSeconds: 60)
+  /// `CORS_ORIGIN`: origins allowed to call from a browser, comma-separated.
+  public var corsOrigins: [String] = []
+  /// The peer's `rateLimit(60)`: 60 requests a minute per client.
+  public var rateLimit: RateLimit = RateLimit(requests: 60, perSeconds: 60)
   public var julesAPIBase = "https://jules.googleapis.com/v1alpha"
   public var julesAPIKey: String
+  /// `JULES_API_TIMEOUT`: seconds a call to the Jules API may take (the peer's 10 s); past it the client gets 408.
+  public var julesAPITimeoutSeconds: Double = 10
   public var pollIntervalSeconds: Double = 5
   public var persist = false
   public var dataDir = "./data"
@@ -80,7 +84,7 @@ public struct JulesConfig: Sendable {
     c.authorizedFingerprints = list("AUTHORIZED_FINGERPRINTS")
     c.allowlist = try cidrs("ALLOWLIST")
     c.trustedProxies = try cidrs("TRUSTED_PROXIES")
-    c.corsOrigin = value("CORS_ORIGIN")
+    c.corsOrigins = list("CORS_ORIGIN")
     if let r = value("RATE_LIMIT") {
       guard let parsed = parseRateLimit(r) else {
         throw JulesError("configuration: RATE_LIMIT has '\(r)', expected N, N/s or N/m (0 disables)")
@@ -88,14 +92,13 @@ public struct JulesConfig: Sendable {
       c.rateLimit = parsed
     }
     if let b = try url("JULES_API_BASE") { c.julesAPIBase = b.hasSuffix("/") ? String(b.dropLast()) : b }
+    if let t = try number("JULES_API_TIMEOUT", 1...300) { c.julesAPITimeoutSeconds = Double(t) }
     if let p = try number("POLL_INTERVAL_SECONDS", 1...3600) { c.pollIntervalSeconds = Double(p) }
     c.persist = flag("PERSIST")
     if let d = value("DATA_DIR") { c.dataDir = d }
     c.notifyWebhook = try url("NOTIFY_WEBHOOK")
+    // The guide sets NOTIFY_WEBHOOK alone: deliveries then go unsigned (the service warns at start).
     c.notifySecret = value("NOTIFY_SECRET")
-    if c.notifyWebhook != nil && c.notifySecret == nil {
-      throw JulesError("configuration: NOTIFY_SECRET is required when NOTIFY_WEBHOOK is set")
-    }
     c.alertWebhook = try url("ALERT_WEBHOOK")
     if let w = try number("ALERT_WINDOW_SECONDS", 1...86400) { c.alertWindowSeconds = Double(w) }
     c.notesDir = value("NOTES_DIR")

@@ -74,9 +74,11 @@ public struct SecurityGate: Sendable {
     return String(h.dropFirst(7)).trimmingCharacters(in: .whitespaces)
   }
 
-  /// The token from `Sec-WebSocket-Protocol: bearer, <token>` (or a lone `<token>`), and the protocol to echo.
+  /// The token from `Sec-WebSocket-Protocol`: the peer's `bearer.<token>`, ours `bearer, <token>`, or a lone
+  /// `<token>`; and the protocol to echo (the peer's client requires its own `bearer.<token>` back).
   public static func webSocketToken(_ req: HTTPRequest) -> (token: String, echo: String)? {
     let items = (req.header("sec-websocket-protocol") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    if let item = items.first(where: { $0.count > 7 && $0.lowercased().hasPrefix("bearer.") }) { return (String(item.dropFirst(7)), item) }
     if let i = items.firstIndex(where: { $0.lowercased() == "bearer" }), i + 1 < items.count { return (items[i + 1], "bearer") }
     if items.count == 1 { return (items[0], items[0]) }
     return nil

@@ -38,7 +38,7 @@ final class JulesRouter: Sendable {
     var route = req.path
     var response = dispatch(req, route: &route)
     response.headers.append(("X-Request-Id", requestID))
-    if let origin = config.corsOrigin, req.header("origin") == origin {
+    if let origin = req.header("origin"), config.corsOrigins.contains(origin) {
       response.headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
     }
     let seconds = systemMonotonicSeconds() - start
@@ -105,7 +105,7 @@ final class JulesRouter: Sendable {
 
   private func preflight(_ req: HTTPRequest) -> HTTPResponse {
     if case .rejected(let r, _) = gate.checkAddress(req) { return r }
-    guard let origin = config.corsOrigin, req.header("origin") == origin else {
+    guard let origin = req.header("origin"), config.corsOrigins.contains(origin) else {
       return .error(403, "origin is not allowed by CORS_ORIGIN")
     }
     return HTTPResponse(

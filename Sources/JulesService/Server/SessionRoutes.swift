@@ -27,8 +27,13 @@ struct SessionRoutes: Sendable {
       route = "/api/sessions/{id}"
       if let s = store.session(id: id) { return .json(200, JSONCoding.encode(s)) }
       return forward("GET", "/sessions/\(id)", operation: "get session '\(id)'")
-    case ("POST", "approve-plan", 4):
-      route = "/api/sessions/{id}/approve-plan"
+    case ("POST", "approve", 4), ("POST", "approve-plan", 4):
+      route = "/api/sessions/{id}/approve"
+      // The peer's `{ "state": "approved" | "rejected" }`; the Jules API v1alpha can only approve a plan.
+      let state = (try? JSONDecoder().decode(JSONValue.self, from: Data(req.body)))?["state"]?.stringValue ?? "approved"
+      guard state == "approved" else {
+        return .json(400, object: ["error": "invalid_request", "details": "state '\(state.prefix(32))' is not supported: the Jules API approves plans only"])
+      }
       return forward("POST", "/sessions/\(id):approvePlan", body: Array("{}".utf8), operation: "approve plan of session '\(id)'", poke: true)
     case ("POST", "message", 4):
       route = "/api/sessions/{id}/message"
@@ -59,18 +64,34 @@ struct SessionRoutes: Sendable {
     return .json(200, body)
   }
 
-  /// Passes a call to the Jules API through and returns its status and JSON body.
+  /// Passes a call to the Jules API through: a success with its status and JSON body, a failure as the peer maps it
+  /// (always a JSON body): a timeout `408 {"error":"jules_timeout"}`, `429 {"error":"jules_rate_limited"}`, a 5xx or
+  /// no answer `502 {"error":"jules_unavailable","retry":true}`, any other status as is with
+  /// `{"error":"jules_error","detail":…}` (the upstream body, at most 300 characters). GETs are retried on 429 and 5xx.
   func forward(
     _ method: String, _ path: String, query: [String: String] = [:], body: [UInt8]? = nil,
     operation: String, poke: Bool = false
   ) -> HTTPResponse {
     do {
-      let r = try api.raw(method, path, query: query, body: body)
-      if poke && (200..<300).contains(r.status) { poller.poke() }
-      let status = r.status >= 500 ? 502 : r.status
-      return .json(status, r.body.isEmpty ? Array("{}".utf8) : r.body)
+      let r = try api.raw(method, path, query: query, body: body, retries: method == "GET" ? 3 : 0)
+      if (200..<300).contains(r.status) {
+        if poke { poller.poke() }
+        return .json(r.status, r.body.isEmpty ? Array("{}".utf8) : r.body)
+      }
+      return Self.upstreamError(r.status, String(decoding: r.body.prefix(300), as: UTF8.self))
+    } catch let error as HTTPKitError where error.isTimeout {
+      return Self.upstreamError(408, "")
     } catch {
-      return .error(502, "could not \(operation): Jules API did not answer: \(error)")
+      return .json(502, object: ["error": "jules_unavailable", "retry": true, "detail": "could not \(operation): Jules API did not answer: \(error)"])
+    }
+  }
+
+  static func upstreamError(_ status: Int, _ detail: String) -> HTTPResponse {
+    switch status {
+    case 408: .json(408, object: ["error": "jules_timeout"])
+    case 429: .json(429, object: ["error": "jules_rate_limited"])
+    case 500...: .json(502, object: ["error": "jules_unavailable", "retry": true])
+    default: .json(status, object: ["error": "jules_error", "detail": detail])
     }
   }
 }

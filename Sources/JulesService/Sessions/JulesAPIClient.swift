@@ -12,11 +12,22 @@ public struct JulesAPIClient: Sendable {
     self.http = HTTPClient(timeoutSeconds: timeoutSeconds)
   }
 
-  /// Sends a request and returns status and body as they came; throws when the API did not answer.
+  /// Sends a request and returns status and body as they came; throws when the API did not answer. With `retries`
+  /// (for idempotent calls), a 429 or 5xx answer is asked again after 300 ms, 600 ms, 1.2 s … (plus up to 200 ms).
   public func raw(
     _ method: String, _ path: String, query: [String: String] = [:], body: [UInt8]? = nil,
-    timeout: Double? = nil
+    timeout: Double? = nil, retries: Int = 0
   ) throws -> HTTPClientResponse {
+    var attempt = 0
+    while true {
+      let r = try once(method, path, query: query, body: body, timeout: timeout)
+      guard r.status == 429 || r.status >= 500, attempt < retries else { return r }
+      Thread.sleep(forTimeInterval: 0.3 * Double(1 << attempt) + Double.random(in: 0..<0.2))
+      attempt += 1
+    }
+  }
+
+  func once(_ method: String, _ path: String, query: [String: String], body: [UInt8]?, timeout: Double?) throws -> HTTPClientResponse {
     var url = base + path
     let q = query.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.escape($0.value))" }
     if !q.isEmpty { url += "?" + q.joined(separator: "&") }

@@ -46,4 +46,22 @@ public struct SessionDelta: Codable, Equatable, Sendable {
   public var timestamp: String
 
   public var sessionID: String { after?.id ?? before?.id ?? "" }
+
+  public init(changeType: ChangeType, before: JulesSession?, after: JulesSession?, timestamp: String) {
+    self.changeType = changeType
+    self.before = before
+    self.after = after
+    self.timestamp = timestamp
+  }
+
+  enum CodingKeys: String, CodingKey { case changeType, before, after, timestamp }
+
+  /// `before` and `after` are always present, `null` when absent, as the peer sends them.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(changeType, forKey: .changeType)
+    try c.encode(before, forKey: .before)
+    try c.encode(after, forKey: .after)
+    try c.encode(timestamp, forKey: .timestamp)
+  }
 }

@@ -27,6 +27,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
         try exec(sql)
         try exec("PRAGMA user_version = \(i + 1)")
         try exec("COMMIT")
+      } catch let error as Corrupt {
+        throw error
       } catch {
         try? exec("ROLLBACK")
         throw JulesError("could not migrate database '\(path)' to schema version \(i + 1): \(error)")
@@ -39,8 +41,19 @@ public final class SQLiteDatabase: @unchecked Sendable {
     if sqlite3_exec(db, sql, nil, nil, &err) != SQLITE_OK {
       let msg = err.map { String(cString: $0) } ?? "unknown error"
       sqlite3_free(err)
-      throw JulesError("could not run SQL on '\(path)': \(msg)")
+      throw failure("could not run SQL on '\(path)': \(msg)")
     }
+  }
+
+  /// The file is not a database, or a damaged one (SQLite's NOTADB or CORRUPT).
+  public struct Corrupt: Error, CustomStringConvertible {
+    public let description: String
+  }
+
+  /// `Corrupt` when SQLite says the file is damaged, else a plain error with `message`.
+  func failure(_ message: String) -> Error {
+    let code = db.map { sqlite3_errcode($0) & 0xff } ?? SQLITE_OK
+    return code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? Corrupt(description: message) : JulesError(message)
   }
 
   /// Runs a statement with text parameters and returns rows of text columns.
@@ -48,7 +61,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
   public func query(_ sql: String, _ params: [String?] = []) throws -> [[String?]] {
     var stmt: OpaquePointer?
     guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK else {
-      throw JulesError("could not prepare SQL on '\(path)': \(String(cString: sqlite3_errmsg(db)))")
+      throw failure("could not prepare SQL on '\(path)': \(String(cString: sqlite3_errmsg(db)))")
     }
     defer { sqlite3_finalize(stmt) }
     for (i, p) in params.enumerated() {
@@ -59,7 +72,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
       let rc = sqlite3_step(stmt)
       if rc == SQLITE_DONE { break }
       guard rc == SQLITE_ROW else {
-        throw JulesError("could not run SQL on '\(path)': \(String(cString: sqlite3_errmsg(db)))")
+        throw failure("could not run SQL on '\(path)': \(String(cString: sqlite3_errmsg(db)))")
       }
       let n = sqlite3_column_count(stmt)
       rows.append((0..<n).map { c in sqlite3_column_text(stmt, c).map { String(cString: $0) } })

@@ -25,8 +25,24 @@ public final class SessionStore: Sendable {
   private let database: Locked<SQLiteDatabase?>
   public let maxRecentDeltas = 500
 
-  /// An in-memory store, or one backed by `DATA_DIR/sessions.sqlite` (created with its directory).
-  public init(persistDirectory: String?) throws {
+  /// An in-memory store, or one backed by `DATA_DIR/sessions.sqlite` (created with its directory). A file SQLite
+  /// calls damaged is moved aside (`sessions.sqlite.corrupt-TIME`, with its `-wal`/`-shm`), `report`ed, and a new
+  /// database started: the mirror fills again from the Jules API. Any other failure (permissions) is an error.
+  public convenience init(persistDirectory: String?, report: (String) -> Void = { _ in }) throws {
+    do {
+      try self.init(opening: persistDirectory)
+    } catch let error as SQLiteDatabase.Corrupt {
+      guard let dir = persistDirectory else { throw error }
+      let path = dir + "/sessions.sqlite", aside = "\(path).corrupt-\(Int(Date().timeIntervalSince1970))"
+      for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+        guard rename(path + suffix, aside + suffix) == 0 else { throw JulesError("could not move the damaged '\(path + suffix)' aside: \(String(cString: strerror(errno)))") }
+      }
+      report("the database '\(path)' is damaged (\(error)); it was moved to '\(aside)' and a new one started")
+      try self.init(opening: persistDirectory)
+    }
+  }
+
+  private init(opening persistDirectory: String?) throws {
     guard let dir = persistDirectory else {
       database = Locked(nil)
       return
