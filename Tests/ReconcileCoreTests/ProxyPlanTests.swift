@@ -198,16 +198,29 @@ let bundledTemplates: [String: String] = {
     #expect(text.contains("-        proxy_pass http://127.0.0.1:18081;") && text.contains("+        proxy_pass http://127.0.0.1:18090;"), "\(text)")
   }
 
+  /// A container that publishes no host port for the route is reached on its network: nginx proxies to an upstream
+  /// the container's replacement moves, and the container knows which nginx routes to it.
+  @Test func aContainerWithoutAPublishedPortIsReachedThroughAMovableUpstream() throws {
+    let m = try decode(Self.manifest(Self.routed("nginx") + "," + Self.jules("[]")), templates: bundledTemplates)
+    let site = try #require(m[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
+    #expect(site.config.value.contains("proxy_pass http://reconcile_jules_3001;"), "\(site.config.value)")
+    let route = ContainerRoute(container: ResourceID(kind: "container", name: "jules"), name: "jules", port: 3001, prefix: "/var/lib/reconcile/nginx")
+    #expect(site.containerRoutes == [route])
+    let container = try #require(m[ResourceID(kind: "container", name: "jules")]?.spec as? ContainerSpec)
+    #expect(container.routes == [route] && container.switchesTraffic)
+    #expect(route.block(address: "172.17.0.5") == "upstream reconcile_jules_3001 {\n    server 172.17.0.5:3001;\n}\n")
+  }
+
   @Test func containerUpstreamErrorsSayWhatTheManifestsLack() throws {
-    for (extra, message) in [
-      ("", "routes[0].upstream: container/jules is not declared in the manifests"),
+    for (server, extra, message) in [
+      ("nginx", "", "routes[0].upstream: container/jules is not declared in the manifests"),
       (
-        "," + Self.jules(#"["127.0.0.1:9000:80"]"#),
-        #"routes[0].upstream: container/jules publishes no host port for its port 3001 (ports: 127.0.0.1:9000:80/tcp): add one like "127.0.0.1:3001:3001" to its 'ports', or route to a plain address"#
+        "caddy", "," + Self.jules(#"["127.0.0.1:9000:80"]"#),
+        #"routes[0].upstream: container/jules publishes no host port for its port 3001 (ports: 127.0.0.1:9000:80/tcp): add one like "127.0.0.1:3001:3001" to its 'ports', or route to a plain address (a caddy site routes to published ports only)"#
       ),
     ] {
       do {
-        _ = try decode(Self.manifest(Self.routed("nginx") + extra), templates: bundledTemplates)
+        _ = try decode(Self.manifest(Self.routed(server) + extra), templates: bundledTemplates)
         Issue.record("a route to an unreachable container must not validate")
       } catch {
         #expect(error.issues.map(\.description) == ["m.json: resources[0] 'site/web': \(message)"])

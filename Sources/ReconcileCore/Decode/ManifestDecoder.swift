@@ -140,6 +140,7 @@ public struct ManifestDecoder: Sendable {
       if let check = VerifyCheck.decode(&r) { release.verify.append(check) }
     }
     resources = Self.resolvingHealthGates(resources, issues: issues)
+    resources = Self.routingContainers(resources)
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
     return Manifest(
@@ -171,6 +172,17 @@ public struct ManifestDecoder: Sendable {
         return HealthGate(id: gate.id, locator: container.locator, within: container.healthyWithin)
       }
       return out
+    }
+  }
+
+  /// Tells each container which managed nginx sites reach it on its network (`ContainerRoute`).
+  static func routingContainers(_ resources: [Resource]) -> [Resource] {
+    let routes = Dictionary(grouping: resources.flatMap { ($0.spec as? SiteSpec)?.containerRoutes ?? [] }, by: \.container)
+    guard !routes.isEmpty else { return resources }
+    return resources.map { r in
+      guard var container = r.spec as? ContainerSpec, let mine = routes[r.id] else { return r }
+      container.routes = mine.uniqued()
+      return r.replacing(spec: container)
     }
   }
 

@@ -20,6 +20,8 @@ public protocol ResourceSpec: Sendable {
   var wantsAbsent: Bool { get }
   /// Backups taken (verified, pinned) before the object is replaced or removed (`backupBefore`).
   var backupsFirst: [ResourceID] { get }
+  /// How a replacement goes, when the plan should say it (a container whose traffic moves without a gap).
+  var replacementNote: Reason? { get }
   /// Kind-specific findings beyond attribute comparison (a stopped container, an expiring certificate, an image
   /// about to be rebuilt under a container).
   func findings(observed: Observation, context: FindingContext) -> [Finding]
@@ -32,6 +34,7 @@ extension ResourceSpec {
   public var refreshAction: String { "refresh" }
   public var wantsAbsent: Bool { false }
   public var backupsFirst: [ResourceID] { [] }
+  public var replacementNote: Reason? { nil }
   public func findings(observed: Observation, context: FindingContext) -> [Finding] { [] }
 }
 

@@ -36,6 +36,7 @@ public struct Planner: Sendable {
       let context = FindingContext(now: now, dependencies: dependencies)
       if var step = decide(r, observed: obs, record: state.resources[r.id], context: context) {
         step.after = r.dependsOn
+        if step.action == .replace, let note = r.spec.replacementNote { step.why.append(note) }
         if step.action == .replace || step.action == .destroy, !r.spec.backupsFirst.isEmpty {
           step.why.append(.backsUpFirst(r.spec.backupsFirst))
         }

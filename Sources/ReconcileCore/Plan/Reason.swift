@@ -23,6 +23,9 @@ public enum Reason: Sendable, Hashable {
   case waitsForHealthy([ResourceID])
   /// These backups are taken, verified and pinned before the step (`backupBefore`).
   case backsUpFirst([ResourceID])
+  /// The replacement moves the traffic of these nginx servers (prefixes) to the new container once it is healthy,
+  /// and lets the old one finish its requests for at most `drain`.
+  case switchesTraffic(prefixes: [String], drain: String)
 
   /// How an attribute change is told: with both values, or only that it changed (content, secrets).
   public enum AttributeChange: Sendable, Hashable {
@@ -45,6 +48,8 @@ public enum Reason: Sendable, Hashable {
     case .attribute(let name, .content): "\(name) changed"
     case .attribute(let name, .sensitive): "\(name) changed (sensitive)"
     case .found(let signal): signal.reason
+    case .switchesTraffic(let prefixes, let drain):
+      "nginx at \(prefixes.joined(separator: " and ")) moves to the new container once it is healthy; the old one drains for at most \(drain)"
     case .backsUpFirst(let ids): "\(ids.map(\.description).joined(separator: " and ")) taken first and pinned"
     case .waitsForHealthy(let ids): "once \(ids.map(\.description).joined(separator: " and ")) \(ids.count == 1 ? "is" : "are") healthy"
     }

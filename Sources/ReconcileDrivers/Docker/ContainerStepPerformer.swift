@@ -26,7 +26,7 @@ struct ContainerStepPerformer: Sendable {
         let spec = try spec(step)
         try await removeLeftovers(of: step.id)
         let oldName = step.prior?.locator["name"] ?? spec.dockerName
-        if spec.strategy == .startFirst, oldName == spec.dockerName {
+        if spec.strategy == .startFirst || spec.switchesTraffic, oldName == spec.dockerName {
           try await StartFirstReplacement(client: client, retention: retention).replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
         } else {
           let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
@@ -37,6 +37,10 @@ struct ContainerStepPerformer: Sendable {
         let name = step.prior?.locator["name"] ?? (step.desired as? ContainerSpec)?.dockerName ?? step.id.name
         try await remove(name: name, stopTimeout: step.prior.flatMap(stopTimeout) ?? 10)
         try await removeLeftovers(of: step.id)
+      }
+      // nginx reaches a routed container at its address, which a new container (or a restart) may have changed.
+      if step.action != .destroy, let spec = step.desired as? ContainerSpec, !spec.routes.isEmpty, spec.state == .running {
+        try RouteSwitcher.point(spec.routes, at: try await RouteSwitcher.address(of: spec.dockerName, client: client), for: spec.id)
       }
     } catch let error as DockerEngineError {
       throw error.operationError(doing: verb, of: step.id)

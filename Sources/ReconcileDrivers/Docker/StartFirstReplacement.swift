@@ -7,6 +7,9 @@ import ReconcileCore
 /// takes its name. When it does not become healthy, the new one is removed, the old one keeps
 /// running untouched, and the error carries the health log.
 ///
+/// A container that managed nginx sites reach on its network (`ContainerRoute`) is switched: once the new one is
+/// healthy, nginx's upstream moves to it, the old one finishes its requests (`drainTimeout`), then it goes.
+///
 /// Host ports cannot be published twice, so a container with `ports` is proven healthy without
 /// them beside the old one; then the old one gives way and the new one is created with its ports
 /// (a gap of one stop and start, but never a switch to a container that failed its check).
@@ -48,6 +51,16 @@ struct StartFirstReplacement: Sendable {
     }
     let old = try await client.inspectContainerIfPresent(spec.dockerName)
     if spec.ports.isEmpty {
+      if !spec.routes.isEmpty {
+        // nginx moves to the new container; its old workers finish the requests they have with the old one first.
+        do {
+          try RouteSwitcher.point(spec.routes, at: try await RouteSwitcher.address(of: newID, client: client), for: spec.id)
+        } catch {
+          try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
+          throw error
+        }
+        await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+      }
       try await retire(old, spec)
       try await client.renameContainer(newID, to: spec.dockerName)
       if spec.state == .stopped { try await client.stopContainer(newID, timeout: spec.effectiveStopTimeout) }

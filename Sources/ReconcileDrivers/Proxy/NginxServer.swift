@@ -46,7 +46,8 @@ struct NginxServer {
   /// status server that answers the generation's number.
   func mainConfig(generation: String) -> String {
     """
-    # Managed by reconcile: the standalone nginx at \(prefix). Sites live in sites/*.conf beside this file.
+    # Managed by reconcile: the standalone nginx at \(prefix). Sites live in sites/*.conf beside this file, the
+    # upstreams of containers reached on their network in routes/*.conf.
     pid \(pidFile);
     error_log \(errorLog) notice;
     worker_processes 1;
@@ -62,6 +63,7 @@ struct NginxServer {
         uwsgi_temp_path \(prefix)/temp/uwsgi;
         scgi_temp_path \(prefix)/temp/scgi;
         map $http_upgrade $reconcile_connection_upgrade { default upgrade; '' close; }
+        include routes/*.conf;
         include sites/*.conf;
         server {
             listen unix:\(statusSocket);
@@ -83,6 +85,7 @@ struct NginxServer {
     try generations.change(
       prepare: { staged in
         try generations.makeDirectory(staged + "/sites")
+        try generations.makeDirectory(staged + "/routes")
         // Generations before 0.2 held generated upstream blocks; upstream addresses now live in the site files.
         try? FileManager.default.removeItem(atPath: staged + "/upstreams")
         try change(staged)

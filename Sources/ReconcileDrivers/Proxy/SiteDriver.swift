@@ -1,3 +1,4 @@
+import DockerEngine
 import Essentials
 import Foundation
 import ReconcileCore
@@ -8,7 +9,10 @@ import ReconcileCore
 
 /// Observes and applies `site` resources on managed nginx and Caddy servers (one per prefix).
 public struct SiteDriver: KindDriver {
-  public init() {}
+  /// `DOCKER_HOST`, for the addresses of containers reached on their network.
+  let environment: [String: String]
+
+  public init(environment: [String: String] = ProcessInfo.processInfo.environment) { self.environment = environment }
 
   public var kinds: [String] { ["site"] }
 
@@ -64,7 +68,14 @@ public struct SiteDriver: KindDriver {
     guard step.action != .destroy else { return }
     guard let spec = step.desired as? SiteSpec else { throw OperationError(doing: what, "the step carries no site") }
     try Self.placeholders(for: spec)
+    // The upstreams of containers reached on their network, at their addresses now.
+    var upstreams: [(file: String, block: String)] = []
+    if !spec.containerRoutes.isEmpty {
+      let client = try DockerEngineClient.fromEnvironment(environment)
+      for r in spec.containerRoutes { upstreams.append((r.fileName, r.block(address: try await RouteSwitcher.address(of: r.name, client: client)))) }
+    }
     try withServer(spec.locator, what: what) { staged in
+      for u in upstreams { try HostFiles.write(u.block, to: "\(staged)/\(u.file)") }
       try HostFiles.write(spec.config.value, to: "\(staged)/\(spec.fileName)")
       let certs = "\(staged)/sites/\(spec.id.name).certs"
       if spec.certificateFiles.isEmpty { unlink(certs) } else { try HostFiles.write(spec.certificateFiles.joined(separator: "\n") + "\n", to: certs) }

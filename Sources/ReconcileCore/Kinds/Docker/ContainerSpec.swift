@@ -104,6 +104,10 @@ public struct ContainerSpec: ResourceSpec {
   public var healthyWithin: Double = 60
   /// How long a container without a healthcheck must keep running after its start for the step to succeed.
   public var startupGrace: Double = 2
+  /// Managed nginx sites that reach this container on its network (no published port): a replacement switches them.
+  public var routes: [ContainerRoute] = []
+  /// How long the old container keeps serving the requests it has after the switch (`update.drainTimeout`).
+  public var drainTimeout: Double = 30
   /// `backupBefore`: backups taken (verified, pinned) before this container is replaced or removed. Not an edge: the
   /// backup is run from its spec, whatever its schedule's state (and a backup usually depends on its container).
   public var backupsBefore: [BackupSpec] = []
@@ -120,6 +124,15 @@ public struct ContainerSpec: ResourceSpec {
   public var locator: [String: String] { ["name": dockerName] }
 
   public var backupsFirst: [ResourceID] { backupsBefore.map(\.id) }
+
+  /// Replaced without a gap by moving nginx's upstream: routed on its network and publishing no host port (a
+  /// second container could not publish the same one beside it).
+  public var switchesTraffic: Bool { !routes.isEmpty && ports.isEmpty }
+
+  public var replacementNote: Reason? {
+    guard switchesTraffic else { return nil }
+    return .switchesTraffic(prefixes: Array(Set(routes.map(\.prefix))).sorted(), drain: ResourceQuantity.format(seconds: drainTimeout))
+  }
 
   public var implicitDependencies: [ResourceID] {
     var out: [ResourceID] = []

@@ -89,6 +89,7 @@ enum ContainerSpecDecoder {
         if within > 0 { spec.healthyWithin = within } else { u.report("healthyWithin", "expected a duration greater than zero") }
       }
       if let grace = u.duration("startupGrace") { spec.startupGrace = grace }
+      if let drain = u.duration("drainTimeout") { spec.drainTimeout = drain }
       u.finish()
     }
     guard image != nil else { return nil }

@@ -16,6 +16,8 @@ struct SiteModel {
     /// `http://127.0.0.1:8080`; for `container/NAME:PORT`, the address where the container publishes that port.
     var upstream: String
     var container: String?
+    /// For a container that publishes no host port for it: the port nginx reaches on the container's own address.
+    var dynamicPort: Int? = nil
     var websocket: Bool
     var stripPrefix: Bool
   }
@@ -83,7 +85,13 @@ struct SiteModel {
       case .container(let name, let port)?:
         switch Upstream.published(name, port: port, peers: peers) {
         case .success(let hostPort): routes.append(Route(path: path, upstream: "http://\(hostPort)", container: name, websocket: ws, stripPrefix: strip))
-        case .failure(let e): o.report("upstream", e.description)
+        case .failure where server == .nginx && peers[ResourceID(kind: "container", name: name)] != nil:
+          // No host port: nginx reaches the container on its network, through an upstream the replacement moves.
+          let upstream = ContainerRoute(container: ResourceID(kind: "container", name: name), name: name, port: port, prefix: "").upstreamName
+          routes.append(Route(path: path, upstream: "http://\(upstream)", container: name, dynamicPort: port, websocket: ws, stripPrefix: strip))
+        case .failure(let e):
+          let declared = peers[ResourceID(kind: "container", name: name)] != nil
+          o.report("upstream", e.description + (declared ? " (a caddy site routes to published ports only)" : ""))
         }
       }
     }

@@ -21,13 +21,16 @@ public struct SiteSpec: ResourceSpec {
   /// Names for a placeholder certificate when the site starts before its first issuance.
   public let serverNames: [String]
   public let containers: [ResourceID]
+  /// Routes to containers without a published port (nginx): their addresses live in upstream files.
+  public let containerRoutes: [ContainerRoute]
 
   public static let defaultPrefix: [ProxyServerKind: String] = [.nginx: "/var/lib/reconcile/nginx", .caddy: "/var/lib/reconcile/caddy"]
 
   public init(
     id: ResourceID, server: ProxyServerKind, prefix: String, admin: String? = nil, config: Text, certificates: [ResourceID] = [], certificateFiles: [String] = [],
-    servesChallenges: [ResourceID] = [], serverNames: [String] = [], containers: [ResourceID] = []
+    servesChallenges: [ResourceID] = [], serverNames: [String] = [], containers: [ResourceID] = [], containerRoutes: [ContainerRoute] = []
   ) {
+    self.containerRoutes = containerRoutes
     self.id = id
     self.server = server
     self.prefix = prefix
@@ -106,7 +109,13 @@ public struct SiteSpec: ResourceSpec {
     return SiteSpec(
       id: id, server: server, prefix: prefix, admin: admin, config: Text(config), certificates: certificates, certificateFiles: model.tls.map { [$0.chain, $0.key] } ?? [],
       servesChallenges: served, serverNames: model.serverNames.filter { $0 != "_" },
-      containers: model.routes.compactMap { $0.container.map { ResourceID(kind: "container", name: $0) } }.uniqued())
+      containers: model.routes.compactMap { $0.container.map { ResourceID(kind: "container", name: $0) } }.uniqued(),
+      containerRoutes: model.routes.compactMap { r in
+        r.dynamicPort.map { port in
+          let id = ResourceID(kind: "container", name: r.container!)
+          return ContainerRoute(container: id, name: (context.peers[id] as? ContainerSpec)?.dockerName ?? id.name, port: port, prefix: prefix)
+        }
+      }.uniqued())
   }
 }
 

@@ -1,0 +1,56 @@
+import DockerEngine
+import Foundation
+import ReconcileCore
+
+/// Moves the upstreams of managed nginx sites that reach a container on its network (`ContainerRoute`): each switch
+/// is a new configuration generation, validated with `nginx -t` and reloaded; nginx's old workers finish the
+/// requests they have before they exit, which `drain` waits for.
+struct RouteSwitcher: Sendable {
+  /// The address nginx reaches the container at: its IP on its first network that has one.
+  static func address(of name: String, client: DockerEngineClient) async throws -> String {
+    guard let c = try await client.inspectContainerIfPresent(name) else {
+      throw OperationError(doing: "find the address of container '\(name)'", "it does not exist")
+    }
+    guard let ip = (c.networkSettings.networks ?? [:]).sorted(by: { $0.key < $1.key }).compactMap({ $0.value.ipAddress }).first(where: { !$0.isEmpty })
+    else {
+      throw OperationError(doing: "find the address of container '\(name)'", "it has no address on any network (network mode 'host' or 'none' cannot be routed to)")
+    }
+    return ip
+  }
+
+  /// Points each route at `address`. A route whose nginx has no configuration yet (its site comes later in this
+  /// apply, and writes it then) or that points there already is left alone.
+  static func point(_ routes: [ContainerRoute], at address: String, for id: ResourceID) throws {
+    for (prefix, group) in Dictionary(grouping: routes, by: \.prefix).sorted(by: { $0.key < $1.key }) {
+      let nginx = NginxServer(prefix: prefix)
+      guard let live = nginx.generations.current else { continue }
+      let moving = group.filter { HostFiles.read("\(live)/\($0.fileName)") != $0.block(address: address) }
+      guard !moving.isEmpty else { continue }
+      try nginx.apply("point the upstream of \(id) at \(address)") { staged in
+        for r in moving { try HostFiles.write(r.block(address: address), to: "\(staged)/\(r.fileName)") }
+      }
+    }
+  }
+
+  /// Waits until every nginx of `routes` has no worker left from before its last reload (a worker that is shutting
+  /// down still serves the requests it has), at most `timeout` seconds.
+  static func drain(_ routes: [ContainerRoute], timeout: Double) async {
+    let deadline = Date().addingTimeInterval(timeout)
+    let masters = Set(routes.map(\.prefix)).compactMap { NginxServer(prefix: $0).runningPID }
+    while Date() < deadline, masters.contains(where: { !shuttingDownWorkers(of: $0).isEmpty }) {
+      try? await Task.sleep(nanoseconds: 100_000_000)
+    }
+  }
+
+  /// The children of `master` whose title says they are shutting down (`nginx: worker process is shutting down`).
+  static func shuttingDownWorkers(of master: pid_t) -> [pid_t] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry -> pid_t? in
+      guard let pid = pid_t(entry), let stat = HostFiles.read("/proc/\(entry)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
+      let fields = stat[stat.index(after: close)...].split(separator: " ")
+      guard fields.count > 2, pid_t(fields[1]) == master else { return nil }
+      let title = HostFiles.read("/proc/\(entry)/cmdline") ?? ""
+      return title.contains("shutting down") ? pid : nil
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Upstreams that move without a gap, against the real Engine and a real nginx, with a load generator counting every
+/// response: a container that a site reaches on its network (no published port) is replaced while requests flow
+/// and a 2-second request is in flight at the switch; none fails.
+@Suite(.enabled(if: TestEngine.enabled, "no Docker Engine; run scripts/dockerd.sh or set RECONCILE_REQUIRE_DOCKER=1"))
+struct ZeroDowntimeTests {
+  /// busybox httpd serving `/version` and a CGI `/cgi-bin/slow` that answers after 2 s.
+  static func manifest(_ name: String, version: Int, prefix: String, port: Int) -> String {
+    let script =
+      #"mkdir -p /www/cgi-bin && echo $VERSION > /www/version && printf '#!/bin/sh\\nsleep 2\\nprintf \"Content-Type: text/plain\\\\r\\\\n\\\\r\\\\nslow\"\\n' > /www/cgi-bin/slow && chmod +x /www/cgi-bin/slow && exec httpd -f -p 8080 -h /www"#
+    return """
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": "2s",
+          "labels": { "io.reconcile.test": "1" }, "env": { "VERSION": "\(version)" }, "command": ["/bin/sh", "-c", "\(script)"],
+          "healthcheck": { "command": "wget -q -O /dev/null http://127.0.0.1:8080/version", "interval": "200ms", "timeout": "2s", "retries": 3 },
+          "update": { "drainTimeout": "10s" } },
+        { "kind": "site", "name": "\(name)", "prefix": "\(prefix)", "serverNames": ["_"], "listen": "127.0.0.1:\(port)",
+          "routes": [ { "path": "/", "upstream": "container/\(name):8080" } ] } ] }
+      """
+  }
+
+  @Test func aRoutedContainerIsReplacedWithoutAFailedRequest() throws {
+    let h = try CLIHarness()
+    let prefix = h.root + "/nginx"
+    defer {
+      ProxyTest.stopNginx(prefix)
+      h.cleanup()
+    }
+    let name = ControllerDockerTests.unique("zd"), port = freePort()
+    defer { TestEngine.docker(["rm", "-f", name, name + "-reconcile-next"]) }
+    try h.manifest(Self.manifest(name, version: 1, prefix: prefix, port: port))
+    var r = try h.run(["apply", "--auto-approve"])
+    #expect(r.status == 0, "\(r.all)")
+    #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
+
+    let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.005, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
+    Thread.sleep(forTimeInterval: 3)
+    try h.manifest(Self.manifest(name, version: 2, prefix: prefix, port: port))
+    let applyStarted = Date()
+    r = try h.run(["apply", "--auto-approve"])
+    let applyEnded = Date()
+    Thread.sleep(forTimeInterval: 2)
+    load.stop()
+
+    #expect(r.status == 0, "\(r.all)")
+    #expect(
+      r.stdout.contains(
+        "-/+ container/\(name) (env.VERSION changed: '1' -> '2'; nginx at \(prefix) moves to the new container once it is healthy; the old one drains for at most 10s)"
+      ), "\(r.stdout)")
+    let counts = load.counts.current
+    #expect(
+      load.failures.isEmpty,
+      "failed requests: \(load.failures) of \(load.total), sent at \(load.errors.current.map { $0.timeIntervalSince(applyStarted) }) s from the apply's start (it took \(applyEnded.timeIntervalSince(applyStarted)) s)\n\(r.stdout)\n\(ProxyTest.run(["tail", "-20", prefix + "/logs/error.log"]).text)"
+    )
+    #expect(load.total >= 2000 && load.perSecond >= 200, "\(load.total) requests at \(Int(load.perSecond))/s")
+    #expect((counts["200 1"] ?? 0) > 0 && (counts["200 2"] ?? 0) > 0, "\(counts)")
+    let slow = load.slow.current
+    #expect(!slow.isEmpty && slow.allSatisfy { $0.outcome == "200 slow" }, "\(slow.map(\.outcome))")
+    #expect(slow.contains { $0.started < applyEnded && $0.ended > applyStarted }, "a slow request was in flight during the replacement")
+    #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n2\n"))
+    #expect(try h.run(["plan"]).stdout.contains("No changes."))
+    print(
+      "zero-downtime replacement: \(load.total) requests at \(Int(load.perSecond))/s, \(load.failures.values.reduce(0, +)) failed, \(slow.count) slow (2 s) requests, all answered")
+  }
+}
