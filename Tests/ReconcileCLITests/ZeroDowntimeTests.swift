@@ -36,13 +36,15 @@ struct ZeroDowntimeTests {
     #expect(r.status == 0, "\(r.all)")
     #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
 
-    let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.005, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
+    let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
     Thread.sleep(forTimeInterval: 3)
     try h.manifest(Self.manifest(name, version: 2, prefix: prefix, port: port))
     let applyStarted = Date()
     r = try h.run(["apply", "--auto-approve"])
     let applyEnded = Date()
     Thread.sleep(forTimeInterval: 2)
+    // Enough requests to count, on a busy machine too.
+    _ = eventually(within: 20) { load.total >= 2500 }
     load.stop()
 
     #expect(r.status == 0, "\(r.all)")
@@ -64,5 +66,29 @@ struct ZeroDowntimeTests {
     #expect(try h.run(["plan"]).stdout.contains("No changes."))
     print(
       "zero-downtime replacement: \(load.total) requests at \(Int(load.perSecond))/s, \(load.failures.values.reduce(0, +)) failed, \(slow.count) slow (2 s) requests, all answered")
+  }
+
+  /// A container restarted behind reconcile's back may come back at another address: the plan sees nginx's upstream
+  /// point elsewhere and the apply moves it.
+  @Test func anUpstreamLeftBehindByARestartIsSeenAndMoved() throws {
+    let h = try CLIHarness()
+    let prefix = h.root + "/nginx"
+    defer {
+      ProxyTest.stopNginx(prefix)
+      h.cleanup()
+    }
+    let name = ControllerDockerTests.unique("zdmove"), filler = name + "-filler", port = freePort()
+    defer { TestEngine.docker(["rm", "-f", name, filler]) }
+    try h.manifest(Self.manifest(name, version: 1, prefix: prefix, port: port))
+    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
+    TestEngine.docker(["stop", "-t", "1", name])
+    // Another container takes the address while it is stopped.
+    TestEngine.docker(["run", "-d", "--rm", "--name", filler, "--label", "io.reconcile.test=1", "local/busybox:1", "sleep", "60"])
+    TestEngine.docker(["start", name])
+    let plan = try h.run(["plan"]).stdout
+    #expect(plan.contains("~ site/\(name) (route: container/\(name) is at "), "\(plan)")
+    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
+    #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
+    #expect(try h.run(["plan"]).stdout.contains("No changes."))
   }
 }

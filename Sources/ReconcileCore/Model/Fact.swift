@@ -83,6 +83,9 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   /// points at: they differ when the server serves another configuration than the recorded one.
   case loadedGeneration
   case liveGeneration
+  /// For a route to a container on its network: `container/NAME ADDRESS_IN_ROUTES ADDRESS_NOW` when nginx's upstream
+  /// points elsewhere than where the container is (recreated or restarted behind reconcile's back).
+  case upstreamMoved
 
   public static func < (a: Fact, b: Fact) -> Bool { a.rawValue < b.rawValue }
 }

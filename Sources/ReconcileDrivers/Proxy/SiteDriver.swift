@@ -46,6 +46,7 @@ public struct SiteDriver: KindDriver {
         facts[.loadedGeneration] = g.loaded
       }
       if let spec = t.spec as? SiteSpec {
+        if let moved = try await movedUpstream(spec) { facts[.upstreamMoved] = moved }
         if !spec.certificateFiles.isEmpty {
           if loaded[prefix] == nil { loaded[prefix] = LoadedCertificates(prefix: prefix).loaded() }
           facts[.loadedCertificates] = spec.certificateFiles.map { loaded[prefix]![$0] ?? "none" }.joined(separator: ",")
@@ -55,6 +56,21 @@ public struct SiteDriver: KindDriver {
       out[t.id] = Observation(exists: true, attributes: ["config": config], facts: facts)
     }
     return out
+  }
+
+  /// The first route whose upstream in the live generation is not the container's address now:
+  /// `container/NAME FROM TO`. A container that does not exist is its own step's business.
+  func movedUpstream(_ spec: SiteSpec) async throws -> String? {
+    guard !spec.containerRoutes.isEmpty, let live = ConfigGenerations(prefix: spec.prefix).current else { return nil }
+    let client = try DockerEngineClient.fromEnvironment(environment)
+    for r in spec.containerRoutes {
+      guard let now = try? await RouteSwitcher.address(of: r.name, client: client) else { continue }
+      let text = HostFiles.read("\(live)/\(r.fileName)") ?? ""
+      guard text != r.block(address: now) else { continue }
+      let from = text.components(separatedBy: "server ").dropFirst().first.flatMap { $0.split(separator: ":").first.map(String.init) } ?? "(none)"
+      return "\(r.container) \(from) \(now)"
+    }
+    return nil
   }
 
   /// Writes (or removes) the site's files in a new generation of its server, validates, swaps and reloads.

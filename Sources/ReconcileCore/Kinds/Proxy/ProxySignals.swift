@@ -37,9 +37,12 @@ public enum SiteSignal: Sendable, Hashable {
   /// generation live and reloading, a reload the server took after reconcile gave up on it, a hand-made reload):
   /// `loaded` nil when the server's answer names no generation reconcile made.
   case configurationNotLoaded(ProxyServerKind, prefix: String, loaded: String?, live: String)
+  /// nginx's upstream for a container reached on its network points at another address than the container's now.
+  case upstreamMoved(container: String, from: String, to: String)
 
   public var reason: String {
     switch self {
+    case .upstreamMoved(let container, let from, let to): "route: \(container) is at \(to) now, nginx's upstream points at \(from)"
     case .notRunning(let server, let prefix): "start: \(server.rawValue) at '\(prefix)' is not running"
     case .certificatesChanged(let server, let certificates):
       "reload: \(certificates.map(\.description).joined(separator: ", ")) changed since \(server.rawValue) last loaded it"

@@ -70,6 +70,9 @@ public struct SiteSpec: ResourceSpec {
       let loaded = observed.facts[.loadedGeneration]
       out.append(Finding(.site(.configurationNotLoaded(server, prefix: prefix, loaded: loaded == "unknown" ? nil : loaded, live: live)), effect: .update))
     }
+    if let moved = observed.facts[.upstreamMoved]?.split(separator: " ").map(String.init), moved.count == 3 {
+      out.append(Finding(.site(.upstreamMoved(container: moved[0], from: moved[1], to: moved[2])), effect: .update))
+    }
     if let loaded = observed.facts[.loadedCertificates], let current = observed.facts[.currentCertificates], loaded != current {
       out.append(Finding(.site(.certificatesChanged(server, certificates: certificates)), effect: .update))
     }
