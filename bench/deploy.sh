@@ -15,17 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
 
-engine_env="$(bash scripts/dockerd.sh)"
-eval "$engine_env"
-bash scripts/test-images.sh >/dev/null 2>&1
+. bench/lib.sh
+bench_engine
 ROUNDS="${BENCH_ROUNDS:-3}"
 WORK="$(mktemp -d /tmp/rc-deploy-bench.XXXXXX)"
-RECONCILE="${RECONCILE_BIN:-}"
-if [ -z "$RECONCILE" ]; then
-  swift build -c release --product reconcile >&2
-  RECONCILE="$(swift build -c release --show-bin-path)/reconcile"
-fi
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+RECONCILE="$(bench_binary)"
 P_RC="$(free_port)"; P_DC="$(free_port)"
 NAME=rcbench-deploy
 

@@ -17,21 +17,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
 
-engine_env="$(bash scripts/dockerd.sh)"
-eval "$engine_env"
+. bench/lib.sh
+bench_engine
 registry_env="$(bash scripts/registry.sh)"
 eval "$registry_env"
-bash scripts/test-images.sh >/dev/null 2>&1
 ROUNDS="${BENCH_ROUNDS:-3}"
 WORK="$(mktemp -d /tmp/rc-release-bench.XXXXXX)"
 export DOCKER_CONFIG="$WORK/docker-config"
-RECONCILE="${RECONCILE_BIN:-}"
-if [ -z "$RECONCILE" ]; then
-  swift build -c release --product reconcile >&2
-  RECONCILE="$(swift build -c release --show-bin-path)/reconcile"
-fi
+RECONCILE="$(bench_binary)"
 REF="$RECONCILE_TEST_REGISTRY/rc-bench/app:latest"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 P_RC="$(free_port)"; P_DC="$(free_port)"
 
 cleanup() {

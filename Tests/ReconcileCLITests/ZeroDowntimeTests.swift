@@ -22,73 +22,74 @@ struct ZeroDowntimeTests {
       """
   }
 
-  @Test func aRoutedContainerIsReplacedWithoutAFailedRequest() throws {
+  /// A sandbox with the app and its site applied at version 1; `body` gets the harness, nginx's prefix, the app's
+  /// name and the site's port. nginx and the containers go afterwards.
+  func withApp(_ role: String, _ body: (CLIHarness, String, String, Int) throws -> Void) throws {
     let h = try CLIHarness()
-    let prefix = h.root + "/nginx"
+    let prefix = h.root + "/nginx", name = ControllerDockerTests.unique(role), port = freePort()
     defer {
       ProxyTest.stopNginx(prefix)
+      TestEngine.docker(["rm", "-f", name, name + "-reconcile-next", name + "-filler"])
       h.cleanup()
     }
-    let name = ControllerDockerTests.unique("zd"), port = freePort()
-    defer { TestEngine.docker(["rm", "-f", name, name + "-reconcile-next"]) }
     try h.manifest(Self.manifest(name, version: 1, prefix: prefix, port: port))
-    var r = try h.run(["apply", "--auto-approve"])
+    let r = try h.run(["apply", "--auto-approve"])
     #expect(r.status == 0, "\(r.all)")
-    #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
+    try body(h, prefix, name, port)
+  }
 
-    let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
-    Thread.sleep(forTimeInterval: 3)
-    try h.manifest(Self.manifest(name, version: 2, prefix: prefix, port: port))
-    let applyStarted = Date()
-    r = try h.run(["apply", "--auto-approve"])
-    let applyEnded = Date()
-    Thread.sleep(forTimeInterval: 2)
-    // Enough requests to count, on a busy machine too.
-    _ = eventually(within: 20) { load.total >= 2500 }
-    load.stop()
+  @Test func aRoutedContainerIsReplacedWithoutAFailedRequest() throws {
+    try withApp("zd") { h, prefix, name, port in
+      #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
 
-    #expect(r.status == 0, "\(r.all)")
-    #expect(
-      r.stdout.contains(
-        "-/+ container/\(name) (env.VERSION changed: '1' -> '2'; nginx at \(prefix) moves to the new container once it is healthy; the old one drains for at most 10s)"
-      ), "\(r.stdout)")
-    let counts = load.counts.current
-    #expect(
-      load.failures.isEmpty,
-      "failed requests: \(load.failures) of \(load.total), sent at \(load.errors.current.map { $0.timeIntervalSince(applyStarted) }) s from the apply's start (it took \(applyEnded.timeIntervalSince(applyStarted)) s)\n\(r.stdout)\n\(ProxyTest.run(["tail", "-20", prefix + "/logs/error.log"]).text)"
-    )
-    #expect(load.total >= 2000 && load.perSecond >= 200, "\(load.total) requests at \(Int(load.perSecond))/s")
-    #expect((counts["200 1"] ?? 0) > 0 && (counts["200 2"] ?? 0) > 0, "\(counts)")
-    let slow = load.slow.current
-    #expect(!slow.isEmpty && slow.allSatisfy { $0.outcome == "200 slow" }, "\(slow.map(\.outcome))")
-    #expect(slow.contains { $0.started < applyEnded && $0.ended > applyStarted }, "a slow request was in flight during the replacement")
-    #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n2\n"))
-    #expect(try h.run(["plan"]).stdout.contains("No changes."))
-    print(
-      "zero-downtime replacement: \(load.total) requests at \(Int(load.perSecond))/s, \(load.failures.values.reduce(0, +)) failed, \(slow.count) slow (2 s) requests, all answered")
+      let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
+      Thread.sleep(forTimeInterval: 3)
+      try h.manifest(Self.manifest(name, version: 2, prefix: prefix, port: port))
+      let applyStarted = Date()
+      let r = try h.run(["apply", "--auto-approve"])
+      let applyEnded = Date()
+      Thread.sleep(forTimeInterval: 2)
+      // Enough requests to count, on a busy machine too.
+      _ = eventually(within: 20) { load.total >= 2500 }
+      load.stop()
+
+      #expect(r.status == 0, "\(r.all)")
+      #expect(
+        r.stdout.contains(
+          "-/+ container/\(name) (env.VERSION changed: '1' -> '2'; nginx at \(prefix) moves to the new container once it is healthy; the old one drains for at most 10s)"
+        ), "\(r.stdout)")
+      let counts = load.counts.current
+      #expect(
+        load.failures.isEmpty,
+        "failed requests: \(load.failures) of \(load.total), sent at \(load.errors.current.map { $0.timeIntervalSince(applyStarted) }) s from the apply's start (it took \(applyEnded.timeIntervalSince(applyStarted)) s)\n\(r.stdout)\n\(ProxyTest.run(["tail", "-20", prefix + "/logs/error.log"]).text)"
+      )
+      #expect(load.total >= 2000 && load.perSecond >= 200, "\(load.total) requests at \(Int(load.perSecond))/s")
+      #expect((counts["200 1"] ?? 0) > 0 && (counts["200 2"] ?? 0) > 0, "\(counts)")
+      let slow = load.slow.current
+      #expect(!slow.isEmpty && slow.allSatisfy { $0.outcome == "200 slow" }, "\(slow.map(\.outcome))")
+      #expect(slow.contains { $0.started < applyEnded && $0.ended > applyStarted }, "a slow request was in flight during the replacement")
+      #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n2\n"))
+      #expect(try h.run(["plan"]).stdout.contains("No changes."))
+      print(
+        "zero-downtime replacement: \(load.total) requests at \(Int(load.perSecond))/s, \(load.failures.values.reduce(0, +)) failed, \(slow.count) slow (2 s) requests, all answered"
+      )
+    }
   }
 
   /// A container restarted behind reconcile's back may come back at another address: the plan sees nginx's upstream
   /// point elsewhere and the apply moves it.
   @Test func anUpstreamLeftBehindByARestartIsSeenAndMoved() throws {
-    let h = try CLIHarness()
-    let prefix = h.root + "/nginx"
-    defer {
-      ProxyTest.stopNginx(prefix)
-      h.cleanup()
+    try withApp("zdmove") { h, _, name, port in
+      let filler = name + "-filler"
+      TestEngine.docker(["stop", "-t", "1", name])
+      // Another container takes the address while it is stopped.
+      TestEngine.docker(["run", "-d", "--rm", "--name", filler, "--label", "io.reconcile.test=1", "local/busybox:1", "sleep", "60"])
+      TestEngine.docker(["start", name])
+      let plan = try h.run(["plan"]).stdout
+      #expect(plan.contains("~ site/\(name) (route: container/\(name) is at "), "\(plan)")
+      #expect(try h.run(["apply", "--auto-approve"]).status == 0)
+      #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
+      #expect(try h.run(["plan"]).stdout.contains("No changes."))
     }
-    let name = ControllerDockerTests.unique("zdmove"), filler = name + "-filler", port = freePort()
-    defer { TestEngine.docker(["rm", "-f", name, filler]) }
-    try h.manifest(Self.manifest(name, version: 1, prefix: prefix, port: port))
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
-    TestEngine.docker(["stop", "-t", "1", name])
-    // Another container takes the address while it is stopped.
-    TestEngine.docker(["run", "-d", "--rm", "--name", filler, "--label", "io.reconcile.test=1", "local/busybox:1", "sleep", "60"])
-    TestEngine.docker(["start", name])
-    let plan = try h.run(["plan"]).stdout
-    #expect(plan.contains("~ site/\(name) (route: container/\(name) is at "), "\(plan)")
-    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
-    #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
-    #expect(try h.run(["plan"]).stdout.contains("No changes."))
   }
 }

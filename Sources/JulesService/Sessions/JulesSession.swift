@@ -47,13 +47,6 @@ public struct SessionDelta: Codable, Equatable, Sendable {
 
   public var sessionID: String { after?.id ?? before?.id ?? "" }
 
-  public init(changeType: ChangeType, before: JulesSession?, after: JulesSession?, timestamp: String) {
-    self.changeType = changeType
-    self.before = before
-    self.after = after
-    self.timestamp = timestamp
-  }
-
   enum CodingKeys: String, CodingKey { case changeType, before, after, timestamp }
 
   /// `before` and `after` are always present, `null` when absent, as the peer sends them.

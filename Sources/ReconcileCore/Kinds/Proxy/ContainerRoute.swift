@@ -10,13 +10,6 @@ public struct ContainerRoute: Sendable, Hashable {
   /// The nginx that routes to it (its prefix).
   public var prefix: String
 
-  public init(container: ResourceID, name: String, port: Int, prefix: String) {
-    self.container = container
-    self.name = name
-    self.port = port
-    self.prefix = prefix
-  }
-
   /// `reconcile_app_3001`: letters, digits and `_` only (a container name may hold `.` and `-`).
   public var upstreamName: String {
     "reconcile_" + String(container.name.map { $0.isLetter || $0.isNumber ? $0 : "_" }) + "_\(port)"
