@@ -84,6 +84,12 @@ if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
 fi
 # `replace` is idempotent: it adds the address, or leaves it when a previous run already did.
 ip addr replace "$BRIDGE_CIDR" dev "$BRIDGE"
+# A fixed MAC, as dockerd gives the bridges it makes: a Linux bridge without one takes the lowest MAC of its ports and
+# changes it when a container's veth comes or goes; the other containers keep the old one for the gateway in their
+# ARP caches and the host's connections to them hang for seconds (seen as timed-out requests at a replacement).
+if [ "$(cat "/sys/class/net/$BRIDGE/addr_assign_type")" != 3 ]; then
+  ip link set "$BRIDGE" address "${RECONCILE_DOCKER_BRIDGE_MAC:-02:42:ac:1e:fa:01}"
+fi
 ip link set "$BRIDGE" up
 
 mkdir -p "$D/data" "$D/exec"

@@ -42,7 +42,7 @@ struct ZeroDowntimeTests {
     try withApp("zd") { h, prefix, name, port in
       #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
 
-      let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
+      let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 8, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
       Thread.sleep(forTimeInterval: 3)
       try h.manifest(Self.manifest(name, version: 2, prefix: prefix, port: port))
       let applyStarted = Date()
