@@ -133,3 +133,30 @@ extension DockerEngineClient {
     return String(decoding: text.withLock { $0 }, as: UTF8.self)
   }
 }
+
+/// Memory use and limit from one sample of `GET /containers/{id}/stats`.
+public struct DockerMemoryStats: Decodable, Sendable {
+  public struct Memory: Decodable, Sendable {
+    public var usage: Int?
+    public var limit: Int?
+    public var stats: [String: Int]?
+
+    /// What the docker CLI shows as used: the usage without the page cache the kernel can drop at once.
+    public var used: Int? {
+      guard let usage else { return nil }
+      return usage - (stats?["inactive_file"] ?? stats?["total_inactive_file"] ?? 0)
+    }
+  }
+
+  public var memoryStats: Memory?
+
+  enum CodingKeys: String, CodingKey { case memoryStats = "memory_stats" }
+}
+
+extension DockerEngineClient {
+  /// One stats sample, without waiting for a second one to compute CPU use.
+  /// Calls `GET /containers/{id}/stats?stream=false&one-shot=true`.
+  public func memoryStats(_ id: String) async throws -> DockerMemoryStats {
+    try await json(DockerMemoryStats.self, "GET", "/containers/\(Self.segment(id))/stats", query: [("stream", "false"), ("one-shot", "true")])
+  }
+}

@@ -47,6 +47,10 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
     }
   }
 
+  func noted(_ step: Step, _ note: StepNote) {
+    terminal.out("\(terminal.style.action(step.action, step.id.description)): \(note.text)\n")
+  }
+
   func dueSteps(now: Date) -> [(Step, Int)] {
     lock.withLock {
       var due: [(Step, Int)] = []

@@ -5,6 +5,12 @@ import ReconcileCore
 public protocol ExecutionObserver: Sendable {
   func started(_ step: Step)
   func finished(_ step: Step, _ outcome: StepOutcome)
+  /// A running step's note (a rollout step's figures).
+  func noted(_ step: Step, _ note: StepNote)
+}
+
+extension ExecutionObserver {
+  public func noted(_ step: Step, _ note: StepNote) {}
 }
 
 /// Walks the plan's dependency graph: independent steps run in parallel up to a bound; the dependents of a
@@ -40,7 +46,7 @@ public struct Executor: Sendable {
         while running < limit, let step = graph.nextReady() {
           running += 1
           observer.started(step)
-          group.addTask { await Self.perform(step, with: performer) }
+          group.addTask { await Self.perform(step, with: performer, observer: observer) }
         }
       }
       launchReady()
@@ -53,13 +59,14 @@ public struct Executor: Sendable {
     return outcomes
   }
 
-  static func perform(_ step: Step, with performer: any StepPerformer) async -> StepOutcome {
+  static func perform(_ step: Step, with performer: any StepPerformer, observer: any ExecutionObserver) async -> StepOutcome {
     let start = ContinuousClock.now
     let status: StepOutcome.Status
     do {
       // A step under way finishes when reconcile is stopping (SIGTERM cancels the run): its own task does not
-      // inherit the cancellation, so a half-done replacement is never cut short. No new step starts meanwhile.
-      try await Task { try await performer.perform(step) }.value
+      // inherit the cancellation, so a half-done replacement is never cut short. No new step starts meanwhile. Its
+      // notes go to the observer.
+      try await StepNotes.$sink.withValue({ observer.noted(step, $0) }) { try await Task { try await performer.perform(step) }.value }
       status = .succeeded
     } catch {
       status = .failed("\(error)")

@@ -7,24 +7,47 @@ import TestSupport
 /// and a 2-second request is in flight at the switch; none fails.
 @Suite(.enabled(if: TestEngine.enabled, "no Docker Engine; run scripts/dockerd.sh or set RECONCILE_REQUIRE_DOCKER=1"))
 struct ZeroDowntimeTests {
-  /// busybox httpd serving `/version` and a CGI `/cgi-bin/slow` that answers after 2 s.
-  static func manifest(_ name: String, version: Int, prefix: String, port: Int) -> String {
-    let script =
-      #"mkdir -p /www/cgi-bin && echo $VERSION > /www/version && printf '#!/bin/sh\\nsleep 2\\nprintf \"Content-Type: text/plain\\\\r\\\\n\\\\r\\\\nslow\"\\n' > /www/cgi-bin/slow && chmod +x /www/cgi-bin/slow && exec httpd -f -p 8080 -h /www"#
-    return """
-      { "apiVersion": "reconcile/v1", "resources": [
-        { "kind": "container", "name": "\(name)", "image": "local/busybox:1", "init": true, "stopTimeout": "2s",
-          "labels": { "io.reconcile.test": "1" }, "env": { "VERSION": "\(version)" }, "command": ["/bin/sh", "-c", "\(script)"],
-          "healthcheck": { "command": "wget -q -O /dev/null http://127.0.0.1:8080/version", "interval": "200ms", "timeout": "2s", "retries": 3 },
-          "update": { "drainTimeout": "10s" } },
-        { "kind": "site", "name": "\(name)", "prefix": "\(prefix)", "serverNames": ["_"], "listen": "127.0.0.1:\(port)",
-          "routes": [ { "path": "/", "upstream": "container/\(name):8080" } ] } ] }
-      """
+  /// busybox httpd serving `/version`, a CGI `/cgi-bin/slow` that answers after 2 s, and a CGI `/cgi-bin/v` that
+  /// answers the version after `DELAY` seconds, or 500 on `FAIL` percent of requests.
+  static let app = #"""
+    mkdir -p /www/cgi-bin
+    echo $VERSION > /www/version
+    cat > /www/cgi-bin/slow <<'EOF'
+    #!/bin/sh
+    sleep 2
+    printf 'Content-Type: text/plain\r\n\r\nslow'
+    EOF
+    cat > /www/cgi-bin/v <<'EOF'
+    #!/bin/sh
+    sleep $DELAY
+    if [ $((RANDOM % 100)) -lt $FAIL ]; then printf 'Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nbroken'; else printf "Content-Type: text/plain\r\n\r\n$VERSION"; fi
+    EOF
+    chmod +x /www/cgi-bin/*
+    exec httpd -f -p 8080 -h /www
+    """#
+
+  /// The app (version `version`, with `env` besides) and a site that routes to it on its network.
+  static func manifest(
+    _ name: String, version: Int, prefix: String, port: Int, env: [String: String] = [:], update: [String: Any] = ["drainTimeout": "10s"]
+  ) -> String {
+    let container: [String: Any] = [
+      "kind": "container", "name": name, "image": "local/busybox:1", "init": true, "stopTimeout": "2s",
+      "labels": ["io.reconcile.test": "1"], "env": ["DELAY": "0", "FAIL": "0"].merging(env) { _, b in b }.merging(["VERSION": "\(version)"]) { a, _ in a },
+      "command": ["/bin/sh", "-c", app],
+      "healthcheck": ["command": "wget -q -O /dev/null http://127.0.0.1:8080/version", "interval": "200ms", "timeout": "2s", "retries": 3],
+      "update": update,
+    ]
+    let site: [String: Any] = [
+      "kind": "site", "name": name, "prefix": prefix, "serverNames": ["_"], "listen": "127.0.0.1:\(port)",
+      "routes": [["path": "/", "upstream": "container/\(name):8080"]],
+    ]
+    let doc: [String: Any] = ["apiVersion": "reconcile/v1", "resources": [container, site]]
+    return String(decoding: try! JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
   }
 
   /// A sandbox with the app and its site applied at version 1; `body` gets the harness, nginx's prefix, the app's
   /// name and the site's port. nginx and the containers go afterwards.
-  func withApp(_ role: String, _ body: (CLIHarness, String, String, Int) throws -> Void) throws {
+  static func withApp(_ role: String, update: [String: Any] = ["drainTimeout": "10s"], _ body: (CLIHarness, String, String, Int) throws -> Void) throws {
     let h = try CLIHarness()
     let prefix = h.root + "/nginx", name = ControllerDockerTests.unique(role), port = freePort()
     defer {
@@ -32,14 +55,14 @@ struct ZeroDowntimeTests {
       TestEngine.docker(["rm", "-f", name, name + "-reconcile-next", name + "-filler"])
       h.cleanup()
     }
-    try h.manifest(Self.manifest(name, version: 1, prefix: prefix, port: port))
+    try h.manifest(Self.manifest(name, version: 1, prefix: prefix, port: port, update: update))
     let r = try h.run(["apply", "--auto-approve"])
     #expect(r.status == 0, "\(r.all)")
     try body(h, prefix, name, port)
   }
 
   @Test func aRoutedContainerIsReplacedWithoutAFailedRequest() throws {
-    try withApp("zd") { h, prefix, name, port in
+    try Self.withApp("zd") { h, prefix, name, port in
       #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
 
       let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 8, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
@@ -79,7 +102,7 @@ struct ZeroDowntimeTests {
   /// A container restarted behind reconcile's back may come back at another address: the plan sees nginx's upstream
   /// point elsewhere and the apply moves it.
   @Test func anUpstreamLeftBehindByARestartIsSeenAndMoved() throws {
-    try withApp("zdmove") { h, _, name, port in
+    try Self.withApp("zdmove") { h, _, name, port in
       let filler = name + "-filler"
       TestEngine.docker(["stop", "-t", "1", name])
       // Another container takes the address while it is stopped.

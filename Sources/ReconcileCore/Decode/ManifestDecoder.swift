@@ -141,6 +141,7 @@ public struct ManifestDecoder: Sendable {
     }
     resources = Self.resolvingHealthGates(resources, issues: issues)
     resources = Self.routingContainers(resources)
+    Self.checkRollouts(resources, issues: issues)
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
     return Manifest(
@@ -183,6 +184,21 @@ public struct ManifestDecoder: Sendable {
       guard var container = r.spec as? ContainerSpec, let mine = routes[r.id] else { return r }
       container.routes = mine.uniqued()
       return r.replacing(spec: container)
+    }
+  }
+
+  /// A canary or blue-green moves nginx's traffic between two containers at once: the container must be routed to on
+  /// its network by a managed site and publish no host port (two containers cannot publish the same one).
+  static func checkRollouts(_ resources: [Resource], issues: IssueList) {
+    for r in resources {
+      guard let c = r.spec as? ContainerSpec, let rollout = c.rollout, !c.switchesTraffic else { continue }
+      let why =
+        c.ports.isEmpty
+        ? "no site routes to it (a route with \"upstream\": \"container/\(c.id.name):PORT\")" : "it publishes host ports (drop \"ports\": nginx then reaches it on its network)"
+      issues.add(
+        ManifestIssue(
+          file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "update.strategy",
+          message: "'\(rollout.strategy.rawValue)' shifts traffic through a managed nginx between the old and the new container, but \(why)"))
     }
   }
 

@@ -26,6 +26,9 @@ public enum Reason: Sendable, Hashable {
   /// The replacement moves the traffic of these nginx servers (prefixes) to the new container once it is healthy,
   /// and lets the old one finish its requests for at most `drain`.
   case switchesTraffic(prefixes: [String], drain: String)
+  /// The replacement hands nginx's traffic to the new container in `steps` (percent), each held `every` and judged
+  /// against `limits`; a breach sends it all back to the old one.
+  case rollsOut(strategy: Rollout.Strategy, steps: [Int], every: String, prefixes: [String], limits: String)
 
   /// How an attribute change is told: with both values, or only that it changed (content, secrets).
   public enum AttributeChange: Sendable, Hashable {
@@ -50,6 +53,10 @@ public enum Reason: Sendable, Hashable {
     case .found(let signal): signal.reason
     case .switchesTraffic(let prefixes, let drain):
       "nginx at \(prefixes.joined(separator: " and ")) moves to the new container once it is healthy; the old one drains for at most \(drain)"
+    case .rollsOut(.canary, let steps, let every, let prefixes, let limits):
+      "canary through nginx at \(prefixes.joined(separator: " and ")): \(steps.map { "\($0)%" }.joined(separator: " → ")) every \(every) once the new container is healthy; rolls back if \(limits)"
+    case .rollsOut(.blueGreen, _, let every, let prefixes, let limits):
+      "blue-green through nginx at \(prefixes.joined(separator: " and ")): all traffic moves to the new container once it is healthy, the old one stays ready for \(every); rolls back if \(limits)"
     case .backsUpFirst(let ids): "\(ids.map(\.description).joined(separator: " and ")) taken first and pinned"
     case .waitsForHealthy(let ids): "once \(ids.map(\.description).joined(separator: " and ")) \(ids.count == 1 ? "is" : "are") healthy"
     }

@@ -24,7 +24,7 @@ struct ContainerStepPerformer: Sendable {
         try await update(try spec(step), step: step)
       case .replace:
         let spec = try spec(step)
-        try await removeLeftovers(of: step.id)
+        try await removeLeftovers(of: step.id, routed: spec)
         let oldName = step.prior?.locator["name"] ?? spec.dockerName
         if spec.strategy == .startFirst || spec.switchesTraffic, oldName == spec.dockerName {
           try await StartFirstReplacement(client: client, retention: retention).replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
@@ -108,7 +108,7 @@ struct ContainerStepPerformer: Sendable {
       case .unpause: try await client.unpauseContainer(name)
       case .restart: try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
       case .stop: try await client.stopContainer(name, timeout: spec.effectiveStopTimeout)
-      case .removeLeftovers: try await removeLeftovers(of: spec.id)
+      case .removeLeftovers: try await removeLeftovers(of: spec.id, routed: spec)
       case .replace: continue
       }
     }
@@ -129,12 +129,19 @@ struct ContainerStepPerformer: Sendable {
   /// Removes the temporary copies of `id` that an interrupted start-first replacement left: containers carrying
   /// its resource label under a temporary name (a label cannot mark them: the copy keeps its labels when it takes
   /// the container's name).
-  func removeLeftovers(of id: ResourceID) async throws {
+  func removeLeftovers(of id: ResourceID, routed spec: ContainerSpec? = nil) async throws {
     let project = extraLabels[DockerLabel.project]
-    for row in try await client.listContainers(labels: DockerLabel.ownedFilter(id))
-    where StartFirstReplacement.isTemporaryName(row.name) && DockerLabel.belongs(row.labels, to: project) {
-      try await client.removeContainer(row.id, force: true, anonymousVolumes: true)
+    let leftovers = try await client.listContainers(labels: DockerLabel.ownedFilter(id)).filter {
+      StartFirstReplacement.isTemporaryName($0.name) && DockerLabel.belongs($0.labels, to: project)
     }
+    guard !leftovers.isEmpty else { return }
+    // A replacement cut short (a canary's split) may have left nginx sending requests to the leftover: they go back
+    // to the container that holds the name first, and the leftover finishes the requests it has.
+    if let spec, !spec.routes.isEmpty, let current = try await client.inspectContainerIfPresent(spec.dockerName), current.state.running {
+      try RouteSwitcher.point(spec.routes, at: try await RouteSwitcher.address(of: current.id, client: client), for: spec.id)
+      await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+    }
+    for row in leftovers { try await client.removeContainer(row.id, force: true, anonymousVolumes: true) }
   }
 
   /// Stops with the container's own timeout, then removes it (anonymous volumes too; named ones stay).

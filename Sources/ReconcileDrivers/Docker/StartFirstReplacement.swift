@@ -52,14 +52,19 @@ struct StartFirstReplacement: Sendable {
     let old = try await client.inspectContainerIfPresent(spec.dockerName)
     if spec.ports.isEmpty {
       if !spec.routes.isEmpty {
-        // nginx moves to the new container; its old workers finish the requests they have with the old one first.
+        // nginx moves to the new container (at once, or in a canary's steps while the old one is there to go back
+        // to); its old workers finish the requests they have with the old one first.
         do {
-          try RouteSwitcher.point(spec.routes, at: try await RouteSwitcher.address(of: newID, client: client), for: spec.id)
+          if let rollout = spec.rollout, let old, old.state.running {
+            try await RolloutRunner(client: client, spec: spec, rollout: rollout).run(old: old, newID: newID)
+          } else {
+            try RouteSwitcher.point(spec.routes, at: try await RouteSwitcher.address(of: newID, client: client), for: spec.id)
+            await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+          }
         } catch {
           try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
           throw error
         }
-        await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
       }
       try await retire(old, spec)
       try await client.renameContainer(newID, to: spec.dockerName)

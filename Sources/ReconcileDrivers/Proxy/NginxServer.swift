@@ -17,6 +17,8 @@ struct NginxServer {
 
   var generations: ConfigGenerations { ConfigGenerations(prefix: prefix) }
   var errorLog: String { prefix + "/logs/error.log" }
+  /// One JSON line per proxied request: its upstream address, status and time (`UpstreamLog`).
+  var upstreamLog: String { prefix + "/logs/upstreams.json" }
   var pidFile: String { prefix + "/run/nginx.pid" }
   var statusSocket: String { prefix + "/run/status.sock" }
 
@@ -56,6 +58,9 @@ struct NginxServer {
         include /etc/nginx/mime.types;
         default_type application/octet-stream;
         access_log \(prefix)/logs/access.log;
+        # What each upstream answered, read by canary and blue-green analysis (proxied requests only).
+        log_format reconcile_upstream escape=json '{"t":$msec,"upstream":"$upstream_addr","status":$status,"time":$request_time}';
+        access_log \(upstreamLog) reconcile_upstream if=$upstream_addr;
         server_tokens off;
         client_body_temp_path \(prefix)/temp/body;
         proxy_temp_path \(prefix)/temp/proxy;

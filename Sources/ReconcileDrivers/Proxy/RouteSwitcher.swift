@@ -21,13 +21,19 @@ struct RouteSwitcher: Sendable {
   /// Points each route at `address`. A route whose nginx has no configuration yet (its site comes later in this
   /// apply, and writes it then) or that points there already is left alone.
   static func point(_ routes: [ContainerRoute], at address: String, for id: ResourceID) throws {
+    try point(routes, servers: [(address, 1)], for: id)
+  }
+
+  /// Shares each route's requests between `servers` by weight (one server: all of them).
+  static func point(_ routes: [ContainerRoute], servers: [(address: String, weight: Int)], for id: ResourceID) throws {
+    let shown = servers.map { servers.count > 1 ? "\($0.address) (weight \($0.weight))" : $0.address }.joined(separator: " and ")
     for (prefix, group) in Dictionary(grouping: routes, by: \.prefix).sorted(by: { $0.key < $1.key }) {
       let nginx = NginxServer(prefix: prefix)
       guard let live = nginx.generations.current else { continue }
-      let moving = group.filter { HostFiles.read("\(live)/\($0.fileName)") != $0.block(address: address) }
+      let moving = group.filter { HostFiles.read("\(live)/\($0.fileName)") != $0.block(servers: servers) }
       guard !moving.isEmpty else { continue }
-      try nginx.apply("point the upstream of \(id) at \(address)") { staged in
-        for r in moving { try HostFiles.write(r.block(address: address), to: "\(staged)/\(r.fileName)") }
+      try nginx.apply("point the upstream of \(id) at \(shown)") { staged in
+        for r in moving { try HostFiles.write(r.block(servers: servers), to: "\(staged)/\(r.fileName)") }
       }
     }
   }

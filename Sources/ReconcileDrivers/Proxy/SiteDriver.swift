@@ -67,7 +67,9 @@ public struct SiteDriver: KindDriver {
       guard let now = try? await RouteSwitcher.address(of: r.name, client: client) else { continue }
       let text = HostFiles.read("\(live)/\(r.fileName)") ?? ""
       guard text != r.block(address: now) else { continue }
-      let from = text.components(separatedBy: "server ").dropFirst().first.flatMap { $0.split(separator: ":").first.map(String.init) } ?? "(none)"
+      // Every server of the block: two while a canary that was cut short left the requests split.
+      let servers = text.components(separatedBy: "server ").dropFirst().compactMap { $0.split(separator: ":").first.map(String.init) }
+      let from = servers.isEmpty ? "(none)" : servers.joined(separator: ",")
       return "\(r.container) \(from) \(now)"
     }
     return nil

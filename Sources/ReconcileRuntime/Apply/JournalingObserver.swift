@@ -33,4 +33,6 @@ struct JournalingObserver: ExecutionObserver {
     }
     next.finished(step, outcome)
   }
+
+  func noted(_ step: Step, _ note: StepNote) { next.noted(step, note) }
 }

@@ -108,6 +108,8 @@ public struct ContainerSpec: ResourceSpec {
   public var routes: [ContainerRoute] = []
   /// How long the old container keeps serving the requests it has after the switch (`update.drainTimeout`).
   public var drainTimeout: Double = 30
+  /// `update.strategy` `canary` or `blue-green`: the new version takes the traffic in steps, judged at each.
+  public var rollout: Rollout?
   /// `backupBefore`: backups taken (verified, pinned) before this container is replaced or removed. Not an edge: the
   /// backup is run from its spec, whatever its schedule's state (and a backup usually depends on its container).
   public var backupsBefore: [BackupSpec] = []
@@ -131,6 +133,11 @@ public struct ContainerSpec: ResourceSpec {
 
   public var replacementNote: Reason? {
     guard switchesTraffic else { return nil }
+    let prefixes = Array(Set(routes.map(\.prefix))).sorted()
+    if let rollout {
+      return .rollsOut(
+        strategy: rollout.strategy, steps: rollout.steps, every: ResourceQuantity.format(seconds: rollout.interval), prefixes: prefixes, limits: rollout.analysis.limitsText)
+    }
     return .switchesTraffic(prefixes: Array(Set(routes.map(\.prefix))).sorted(), drain: ResourceQuantity.format(seconds: drainTimeout))
   }
 

@@ -84,7 +84,9 @@ enum ContainerSpecDecoder {
     spec.log = log(&r)
     if let state = r.choice("state", ["running", "stopped"]) { spec.state = ContainerSpec.DesiredState(rawValue: state)! }
     if var u = r.object("update") {
-      if let s = u.choice("strategy", ["stop-first", "start-first"]) { spec.strategy = ContainerSpec.Strategy(rawValue: s)! }
+      if let s = u.choice("strategy", ["stop-first", "start-first", "canary", "blue-green"]) {
+        if let strategy = ContainerSpec.Strategy(rawValue: s) { spec.strategy = strategy } else { spec.rollout = RolloutDecoder.decode(s, &u) }
+      }
       if let within = u.duration("healthyWithin") {
         if within > 0 { spec.healthyWithin = within } else { u.report("healthyWithin", "expected a duration greater than zero") }
       }

@@ -19,5 +19,12 @@ public struct ContainerRoute: Sendable, Hashable {
   public var fileName: String { "routes/\(upstreamName).conf" }
 
   /// The upstream block for `address` (the container's IP).
-  public func block(address: String) -> String { "upstream \(upstreamName) {\n    server \(address):\(port);\n}\n" }
+  public func block(address: String) -> String { block(servers: [(address, 1)]) }
+
+  /// The upstream block sharing the requests between containers by weight (a canary's split): `server IP:PORT
+  /// weight=90;`, the weight left out when there is one server.
+  public func block(servers: [(address: String, weight: Int)]) -> String {
+    let lines = servers.map { "    server \($0.address):\(port)\(servers.count > 1 ? " weight=\($0.weight)" : "");\n" }
+    return "upstream \(upstreamName) {\n" + lines.joined() + "}\n"
+  }
 }

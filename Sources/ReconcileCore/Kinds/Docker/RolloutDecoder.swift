@@ -1,0 +1,37 @@
+import Foundation
+
+/// Reads a container's `update` for the `canary` and `blue-green` strategies: `steps`, `interval`, `analysis`.
+enum RolloutDecoder {
+  static func decode(_ strategy: String, _ u: inout FieldReader) -> Rollout {
+    var rollout = Rollout(strategy: strategy == "canary" ? .canary : .blueGreen, steps: strategy == "canary" ? [10, 50, 100] : [100], interval: 30)
+    if let steps = u.list(
+      "steps", of: "percentages", each: "a whole number of percent",
+      { v -> Int? in
+        guard case .number(let n) = v, let i = Int(exactly: n) else { return nil }
+        return i
+      })?.map(\.item)
+    {
+      if rollout.strategy == .blueGreen {
+        u.report("steps", "blue-green moves all traffic at once; steps are for \"strategy\": \"canary\"")
+      } else if steps.isEmpty || !steps.allSatisfy({ (1...100).contains($0) }) || zip(steps, steps.dropFirst()).contains(where: { $0 >= $1 }) {
+        u.report("steps", "expected increasing percentages between 1 and 100, like [10, 50, 100], got \(steps)")
+      } else {
+        rollout.steps = steps.last == 100 ? steps : steps + [100]
+      }
+    }
+    if let interval = u.duration("interval") {
+      if interval > 0 { rollout.interval = interval } else { u.report("interval", "expected a duration greater than zero") }
+    }
+    if var a = u.object("analysis") {
+      if let rate = a.number("maxErrorRate", in: 0...100) { rollout.analysis.maxErrorRate = rate }
+      if let p95 = a.duration("maxP95") {
+        if p95 > 0 { rollout.analysis.maxP95 = p95 } else { a.report("maxP95", "expected a duration greater than zero") }
+      }
+      if let failures = a.int("maxHealthFailures", in: 1...1000) { rollout.analysis.maxHealthFailures = failures }
+      if let memory = a.number("maxMemory", in: 1...100) { rollout.analysis.maxMemory = memory }
+      if let min = a.int("minRequests", in: 1...1_000_000) { rollout.analysis.minRequests = min }
+      a.finish()
+    }
+    return rollout
+  }
+}

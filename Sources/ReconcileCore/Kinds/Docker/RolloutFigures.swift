@@ -1,0 +1,107 @@
+import Foundation
+
+/// What nginx and the Engine saw of a new version during one rollout step: the requests nginx sent it, the 5xx
+/// answers among them, their 95th-percentile time, its health and memory.
+public struct VersionFigures: Sendable, Hashable {
+  public var requests = 0
+  public var errors = 0
+  /// Seconds; nil without requests.
+  public var p95: Double?
+  /// Failed health checks in a row (the Engine's failing streak).
+  public var healthFailures = 0
+  /// Memory use against its limit, in percent (nil without a limit).
+  public var memoryPercent: Double?
+  /// Why the container is no longer running, when it is not.
+  public var stopped: String?
+
+  public init(requests: Int = 0, errors: Int = 0, p95: Double? = nil, healthFailures: Int = 0, memoryPercent: Double? = nil, stopped: String? = nil) {
+    self.requests = requests
+    self.errors = errors
+    self.p95 = p95
+    self.healthFailures = healthFailures
+    self.memoryPercent = memoryPercent
+    self.stopped = stopped
+  }
+
+  /// In percent.
+  public var errorRate: Double { requests == 0 ? 0 : Double(errors) * 100 / Double(requests) }
+
+  /// The limits these figures break. Request figures count once there are `minRequests` of them, or at the step's
+  /// end (`final`) once there is one; a stopped container or failing health checks count at once.
+  public func breaches(of a: Rollout.Analysis, final: Bool) -> [RolloutBreach] {
+    var out: [RolloutBreach] = []
+    if let stopped { out.append(.stopped(stopped)) }
+    if healthFailures >= a.maxHealthFailures { out.append(.healthChecks(failures: healthFailures, limit: a.maxHealthFailures)) }
+    if let memoryPercent, memoryPercent > a.maxMemory { out.append(.memory(percent: memoryPercent, limit: a.maxMemory)) }
+    guard requests >= (final ? 1 : a.minRequests) else { return out }
+    if errorRate > a.maxErrorRate { out.append(.errorRate(errors: errors, requests: requests, limit: a.maxErrorRate)) }
+    if let p95, p95 > a.maxP95 { out.append(.p95(seconds: p95, limit: a.maxP95)) }
+    return out
+  }
+
+  /// `212 requests, 0 errors (0%), p95 4ms`.
+  public var text: String {
+    guard requests > 0 else { return "no requests reached it yet" }
+    var parts = ["\(requests) request\(requests == 1 ? "" : "s"), \(errors) error\(errors == 1 ? "" : "s") (\(FigureText.percent(errorRate)))"]
+    if let p95 { parts.append("p95 \(FigureText.seconds(p95))") }
+    if let memoryPercent { parts.append("memory \(FigureText.percent(memoryPercent)) of its limit") }
+    return parts.joined(separator: ", ")
+  }
+}
+
+/// A limit the new version broke, rendered for the failure and the alert.
+public enum RolloutBreach: Sendable, Hashable {
+  case errorRate(errors: Int, requests: Int, limit: Double)
+  case p95(seconds: Double, limit: Double)
+  case healthChecks(failures: Int, limit: Int)
+  case memory(percent: Double, limit: Double)
+  case stopped(String)
+
+  public var text: String {
+    switch self {
+    case .errorRate(let errors, let requests, let limit):
+      "error rate \(FigureText.percent(Double(errors) * 100 / Double(max(requests, 1)))) > \(FigureText.percent(limit)) (\(errors) of \(requests) requests)"
+    case .p95(let seconds, let limit): "p95 \(FigureText.seconds(seconds)) > \(FigureText.seconds(limit))"
+    case .healthChecks(let failures, let limit): "\(failures) failed health checks in a row (limit \(limit))"
+    case .memory(let percent, let limit): "memory \(FigureText.percent(percent)) of its limit > \(FigureText.percent(limit))"
+    case .stopped(let why): "the new container stopped (\(why))"
+    }
+  }
+}
+
+/// A step's word while it runs, as a typed value the progress printer renders.
+public enum StepNote: Sendable, Hashable {
+  /// A rollout step held for its interval and judged within limits.
+  case rolloutStepPassed(strategy: Rollout.Strategy, percent: Int, figures: VersionFigures)
+  /// A rollout step broke the limits: traffic went back to the old container.
+  case rolledBack(strategy: Rollout.Strategy, percent: Int, breaches: [RolloutBreach])
+
+  public var text: String {
+    switch self {
+    case .rolloutStepPassed(let strategy, let percent, let figures):
+      "\(strategy.rawValue) at \(percent)%: \(figures.text); within limits"
+    case .rolledBack(let strategy, let percent, let breaches):
+      "\(strategy.rawValue) rolled back at \(percent)%: \(breaches.map(\.text).joined(separator: "; "))"
+    }
+  }
+}
+
+/// Where a running step's notes go: the executor sets it for the step's task; drivers `post`.
+public enum StepNotes {
+  @TaskLocal public static var sink: (@Sendable (StepNote) -> Void)?
+
+  public static func post(_ note: StepNote) { sink?(note) }
+}
+
+/// Figures as people read them: `12.4%`, `5%`, `4ms`, `3.21s`.
+public enum FigureText {
+  public static func percent(_ x: Double) -> String {
+    let r = (x * 10).rounded() / 10
+    return r == r.rounded() ? "\(Int(r))%" : String(format: "%.1f%%", r)
+  }
+
+  public static func seconds(_ s: Double) -> String {
+    if s < 1 { return "\(Int((s * 1000).rounded()))ms" }
+    return s == s.rounded() ? "\(Int(s))s" : String(format: "%.2fs", s)
+  }
+}

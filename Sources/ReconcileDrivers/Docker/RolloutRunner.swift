@@ -1,0 +1,87 @@
+import DockerEngine
+import Foundation
+import ReconcileCore
+
+/// Carries out a canary or blue-green once the new container is healthy beside the old one: nginx gives the new one
+/// each step's share of the requests, and for the step's interval the new version is judged on what nginx logged of
+/// it (5xx share, p95) and what the Engine says of it (failing health checks, memory, still running). Within limits,
+/// the next step; the last gives it everything and the old one drains. A breach sends everything back to the old
+/// one, removes the new one, and fails the step with the figures.
+struct RolloutRunner: Sendable {
+  let client: DockerEngineClient
+  let spec: ContainerSpec
+  let rollout: Rollout
+  /// How often the figures are read within a step.
+  var pollInterval = 0.5
+
+  func run(old: DockerContainerInspect, newID: String) async throws {
+    let oldAddress = try await RouteSwitcher.address(of: old.id, client: client)
+    let newAddress = try await RouteSwitcher.address(of: newID, client: client)
+    do {
+      try await steps(from: oldAddress, to: newAddress, newID: newID)
+    } catch let done as RolledBack {
+      throw done.failure
+    } catch {
+      // A step that could not be taken (nginx refused a configuration) must not leave the traffic split.
+      try? RouteSwitcher.point(spec.routes, at: oldAddress, for: spec.id)
+      throw error
+    }
+    await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+  }
+
+  func steps(from oldAddress: String, to newAddress: String, newID: String) async throws {
+    for percent in rollout.steps {
+      var tallies = Set(spec.routes.map(\.prefix)).sorted().map { UpstreamTally(path: NginxServer(prefix: $0).upstreamLog, address: newAddress) }
+      let servers = percent >= 100 ? [(address: newAddress, weight: 1)] : [(oldAddress, 100 - percent), (newAddress, percent)]
+      try RouteSwitcher.point(spec.routes, servers: servers, for: spec.id)
+      let deadline = Date().addingTimeInterval(rollout.interval)
+      var final = false
+      while true {
+        final = Date() >= deadline
+        let figures = await measure(newID, &tallies)
+        let breaches = figures.breaches(of: rollout.analysis, final: final)
+        if !breaches.isEmpty { try await rollBack(at: percent, breaches, to: oldAddress, removing: newID) }
+        if final {
+          StepNotes.post(.rolloutStepPassed(strategy: rollout.strategy, percent: percent, figures: figures))
+          break
+        }
+        try? await Task.sleep(nanoseconds: UInt64(min(pollInterval, max(deadline.timeIntervalSinceNow, 0.01)) * 1e9))
+      }
+    }
+  }
+
+  /// The new version's figures so far in this step.
+  func measure(_ id: String, _ tallies: inout [UpstreamTally]) async -> VersionFigures {
+    for i in tallies.indices { tallies[i].read() }
+    var f = VersionFigures(requests: tallies.map(\.requests).reduce(0, +), errors: tallies.map(\.errors).reduce(0, +))
+    f.p95 = tallies.compactMap(\.p95).max()
+    if let c = try? await client.inspectContainerIfPresent(id) {
+      f.healthFailures = c.state.health?.failingStreak ?? 0
+      if !c.state.running { f.stopped = "exit code \(c.state.exitCode)\(c.state.oomKilled ? ", killed for lack of memory" : "")" }
+    } else {
+      f.stopped = "it is gone"
+    }
+    if spec.memoryBytes != nil, let m = try? await client.memoryStats(id).memoryStats, let used = m.used, let limit = m.limit, limit > 0 {
+      f.memoryPercent = Double(used) * 100 / Double(limit)
+    }
+    return f
+  }
+
+  /// Everything back to the old container; the new one finishes what it has, then goes.
+  func rollBack(at percent: Int, _ breaches: [RolloutBreach], to oldAddress: String, removing newID: String) async throws -> Never {
+    StepNotes.post(.rolledBack(strategy: rollout.strategy, percent: percent, breaches: breaches))
+    try RouteSwitcher.point(spec.routes, at: oldAddress, for: spec.id)
+    await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+    try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
+    throw RolledBack(
+      failure: OperationError(
+        doing: "roll out the new version",
+        "\(rollout.strategy.rawValue) rolled back at \(percent)%: \(breaches.map(\.text).joined(separator: "; ")); every request goes to the old container again and the new one was removed",
+        retryable: false))
+  }
+
+  /// A rollout that ended in a rollback: the traffic is back already.
+  struct RolledBack: Error {
+    let failure: OperationError
+  }
+}
