@@ -79,18 +79,19 @@ struct RolloutTests {
   /// Killed while nginx splits the requests: the plan sees the split, and the next apply starts the canary over and
   /// finishes it; requests flow throughout and none fails.
   @Test func aCanaryKilledHalfwayIsSeenAndStartedOver() throws {
-    let slow: [String: Any] = ["strategy": "canary", "steps": [50], "interval": "60s", "drainTimeout": "10s"]
+    let slow: [String: Any] = ["strategy": "canary", "steps": [30], "interval": "60s", "drainTimeout": "10s"]
     try ZeroDowntimeTests.withApp("killcanary", update: slow) { h, prefix, name, port in
       let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.005)
       try h.manifest(ZeroDowntimeTests.manifest(name, version: 2, prefix: prefix, port: port, update: slow))
       let run = h.start(["apply", "--auto-approve"])
       let route = "\(prefix)/live/routes/reconcile_\(name.replacingOccurrences(of: "-", with: "_"))_8080.conf"
-      #expect(eventually(within: 30) { (h.read(route) ?? "").contains("weight=50") }, "the canary split the requests")
+      #expect(eventually(within: 30) { (h.read(route) ?? "").contains("weight=30") }, "the canary split the requests")
       kill(run.process.processIdentifier, SIGKILL)
       run.process.waitUntilExit()
 
       let plan = try h.run(["plan"]).stdout
-      #expect(plan.contains("~ site/\(name) (route: container/\(name) is at "), "\(plan)")
+      // Killed after the split was made live, nginx may not have loaded it yet: the plan says that too.
+      #expect(plan.contains("~ site/\(name) (") && plan.contains("route: container/\(name) is at "), "\(plan)")
       #expect(plan.contains(" and "), "both containers are named: \(plan)")
       #expect(plan.contains("-/+ container/\(name) (env.VERSION changed: '1' -> '2'"), "\(plan)")
 

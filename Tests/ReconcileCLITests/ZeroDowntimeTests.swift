@@ -26,17 +26,20 @@ struct ZeroDowntimeTests {
     exec httpd -f -p 8080 -h /www
     """#
 
-  /// The app (version `version`, with `env` besides) and a site that routes to it on its network.
+  /// The app (version `version`, with `env` besides, and `extra` container fields) and a site that routes to it on its
+  /// network.
   static func manifest(
-    _ name: String, version: Int, prefix: String, port: Int, env: [String: String] = [:], update: [String: Any] = ["drainTimeout": "10s"]
+    _ name: String, version: Int, prefix: String, port: Int, env: [String: String] = [:], update: [String: Any] = ["drainTimeout": "10s"],
+    extra: [String: Any] = [:]
   ) -> String {
-    let container: [String: Any] = [
+    var container: [String: Any] = [
       "kind": "container", "name": name, "image": "local/busybox:1", "init": true, "stopTimeout": "2s",
       "labels": ["io.reconcile.test": "1"], "env": ["DELAY": "0", "FAIL": "0"].merging(env) { _, b in b }.merging(["VERSION": "\(version)"]) { a, _ in a },
       "command": ["/bin/sh", "-c", app],
       "healthcheck": ["command": "wget -q -O /dev/null http://127.0.0.1:8080/version", "interval": "200ms", "timeout": "2s", "retries": 3],
       "update": update,
     ]
+    container.merge(extra) { _, b in b }
     let site: [String: Any] = [
       "kind": "site", "name": name, "prefix": prefix, "serverNames": ["_"], "listen": "127.0.0.1:\(port)",
       "routes": [["path": "/", "upstream": "container/\(name):8080"]],

@@ -45,12 +45,12 @@ import Testing
     ),
     (
       wrap(
-        #"{ "kind": "container", "name": "web", "image": "local/busybox:1", "networks": [{ "network": "back", "alias": ["x"] }], "update": { "strategy": "blue-green" } }"#
+        #"{ "kind": "container", "name": "web", "image": "local/busybox:1", "networks": [{ "network": "back", "alias": ["x"] }], "update": { "strategy": "recreate" } }"#
       ),
       [
         "m.json: resources[0] 'container/web': networks[0]: unknown key 'alias' (did you mean 'aliases'?)",
         "m.json: resources[0] 'container/web': networks[0].network: expected \"network/NAME\", got 'back'",
-        "m.json: resources[0] 'container/web': update.strategy: expected one of 'stop-first', 'start-first', got 'blue-green'",
+        "m.json: resources[0] 'container/web': update.strategy: expected one of 'stop-first', 'start-first', 'rolling', 'canary', 'blue-green', got 'recreate'",
       ]
     ),
     (

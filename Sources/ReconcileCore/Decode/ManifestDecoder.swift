@@ -191,7 +191,14 @@ public struct ManifestDecoder: Sendable {
   /// its network by a managed site and publish no host port (two containers cannot publish the same one).
   static func checkRollouts(_ resources: [Resource], issues: IssueList) {
     for r in resources {
-      guard let c = r.spec as? ContainerSpec, let rollout = c.rollout, !c.switchesTraffic else { continue }
+      guard let c = r.spec as? ContainerSpec, let rollout = c.rollout else { continue }
+      if c.replicas > 1 {
+        issues.add(
+          ManifestIssue(
+            file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "update.strategy",
+            message: "'\(rollout.strategy.rawValue)' runs one new container beside one old one; with \"replicas\" the replacement is rolling (leave \"strategy\" out)"))
+      }
+      guard !c.switchesTraffic else { continue }
       let why =
         c.ports.isEmpty
         ? "no site routes to it (a route with \"upstream\": \"container/\(c.id.name):PORT\")" : "it publishes host ports (drop \"ports\": nginx then reaches it on its network)"

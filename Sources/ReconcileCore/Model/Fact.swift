@@ -45,6 +45,8 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   case referenceImageID
   /// Names of the temporary copies an interrupted start-first replacement left running (comma-separated).
   case leftoverCopies
+  /// The replicas beyond the first and their states: `app-2=running,app-3=exited`.
+  case replicas
 
   // unit: what systemd reports.
   /// `running` when systemd is PID 1 here, `offline` otherwise.

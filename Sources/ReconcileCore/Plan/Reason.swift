@@ -29,6 +29,9 @@ public enum Reason: Sendable, Hashable {
   /// The replacement hands nginx's traffic to the new container in `steps` (percent), each held `every` and judged
   /// against `limits`; a breach sends it all back to the old one.
   case rollsOut(strategy: Rollout.Strategy, steps: [Int], every: String, prefixes: [String], limits: String)
+  /// The replicas are replaced one at a time, each new one healthy before the traffic (of nginx at `prefixes`) moves
+  /// to it and the old one drains for at most `drain`.
+  case rollingReplicas(count: Int, prefixes: [String], drain: String)
 
   /// How an attribute change is told: with both values, or only that it changed (content, secrets).
   public enum AttributeChange: Sendable, Hashable {
@@ -57,6 +60,9 @@ public enum Reason: Sendable, Hashable {
       "canary through nginx at \(prefixes.joined(separator: " and ")): \(steps.map { "\($0)%" }.joined(separator: " → ")) every \(every) once the new container is healthy; rolls back if \(limits)"
     case .rollsOut(.blueGreen, _, let every, let prefixes, let limits):
       "blue-green through nginx at \(prefixes.joined(separator: " and ")): all traffic moves to the new container once it is healthy, the old one stays ready for \(every); rolls back if \(limits)"
+    case .rollingReplicas(let count, let prefixes, let drain) where !prefixes.isEmpty:
+      "rolling, one of \(count) replicas at a time: each new one healthy before nginx at \(prefixes.joined(separator: " and ")) moves to it, the old one drains for at most \(drain)"
+    case .rollingReplicas(let count, _, _): "rolling, one of \(count) replicas at a time: each new one healthy before the old one stops"
     case .backsUpFirst(let ids): "\(ids.map(\.description).joined(separator: " and ")) taken first and pinned"
     case .waitsForHealthy(let ids): "once \(ids.map(\.description).joined(separator: " and ")) \(ids.count == 1 ? "is" : "are") healthy"
     }

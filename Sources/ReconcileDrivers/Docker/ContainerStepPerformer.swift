@@ -19,14 +19,18 @@ struct ContainerStepPerformer: Sendable {
       switch step.action {
       case .create:
         try await removeLeftovers(of: step.id)
-        try await create(try spec(step), step: step)
+        let spec = try spec(step)
+        try await create(spec, step: step)
+        if spec.replicas > 1 { try await ReplicaSet(client: client, spec: spec).scale(create: { try await create(spec, step: step, name: $0) }) }
       case .update:
         try await update(try spec(step), step: step)
       case .replace:
         let spec = try spec(step)
         try await removeLeftovers(of: step.id, routed: spec)
         let oldName = step.prior?.locator["name"] ?? spec.dockerName
-        if spec.strategy == .startFirst || spec.switchesTraffic, oldName == spec.dockerName {
+        if spec.replicas > 1, oldName == spec.dockerName {
+          try await rolling(spec, step: step)
+        } else if spec.strategy != .stopFirst || spec.switchesTraffic, oldName == spec.dockerName {
           try await StartFirstReplacement(client: client, retention: retention).replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
         } else {
           let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
@@ -35,12 +39,20 @@ struct ContainerStepPerformer: Sendable {
         }
       case .destroy:
         let name = step.prior?.locator["name"] ?? (step.desired as? ContainerSpec)?.dockerName ?? step.id.name
-        try await remove(name: name, stopTimeout: step.prior.flatMap(stopTimeout) ?? 10)
+        let timeout = step.prior.flatMap(stopTimeout) ?? 10
+        try await remove(name: name, stopTimeout: timeout)
         try await removeLeftovers(of: step.id)
+        if let spec = step.desired as? ContainerSpec {
+          try await ReplicaSet(client: client, spec: spec).removeAll(base: name, stopTimeout: timeout)
+        } else {
+          try await ReplicaSet(client: client, spec: ContainerSpec(id: step.id, image: .reference(""))).removeAll(base: name, stopTimeout: timeout)
+        }
       }
-      // nginx reaches a routed container at its address, which a new container (or a restart) may have changed.
+      // nginx reaches a routed container (each replica) at its address, which a new container (or a restart) may
+      // have changed.
       if step.action != .destroy, let spec = step.desired as? ContainerSpec, !spec.routes.isEmpty, spec.state == .running {
-        try RouteSwitcher.point(spec.routes, at: try await RouteSwitcher.address(of: spec.dockerName, client: client), for: spec.id)
+        let servers = try await RouteSwitcher.replicaAddresses(of: spec, client: client)
+        if !servers.isEmpty { try RouteSwitcher.point(spec.routes, servers: servers.map { ($0.address, 1) }, for: spec.id) }
       }
     } catch let error as DockerEngineError {
       throw error.operationError(doing: verb, of: step.id)
@@ -99,8 +111,15 @@ struct ContainerStepPerformer: Sendable {
   /// In-place changes: the Engine's update for restart policy and limits, then the remedies the plan decided on.
   func update(_ spec: ContainerSpec, step: Step) async throws {
     let name = spec.dockerName
+    let replicas = ReplicaSet(client: client, spec: spec)
     if !step.changedAttributes.isDisjoint(with: ContainerSpec.updatableAttributes) {
       try await client.updateContainer(name, ContainerCreateRequest.update(spec))
+      for e in try await replicas.extras() where e.index <= spec.replicas {
+        try await client.updateContainer(e.row.id, ContainerCreateRequest.update(spec))
+      }
+    }
+    if step.changedAttributes.contains("replicas") || step.signals.contains(where: { if case .container(let s) = $0 { s.remedy == .scale } else { false } }) {
+      try await replicas.scale(create: { try await create(spec, step: step, name: $0) })
     }
     for case .container(let signal) in step.signals {
       switch signal.remedy {
@@ -109,9 +128,19 @@ struct ContainerStepPerformer: Sendable {
       case .restart: try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
       case .stop: try await client.stopContainer(name, timeout: spec.effectiveStopTimeout)
       case .removeLeftovers: try await removeLeftovers(of: spec.id, routed: spec)
-      case .replace: continue
+      case .replace, .scale: continue
       }
     }
+  }
+
+  /// Replaces the replicas one at a time, each start-first (and switched in nginx when routed), then brings their
+  /// number to the wanted one.
+  func rolling(_ spec: ContainerSpec, step: Step) async throws {
+    let replacement = StartFirstReplacement(client: client, retention: retention)
+    for i in 1...spec.replicas where try await client.inspectContainerIfPresent(spec.replicaName(i)) != nil {
+      try await replacement.replace(spec, name: spec.replicaName(i), step: step, create: { try await create($0, step: step, name: $1, gated: false) })
+    }
+    try await ReplicaSet(client: client, spec: spec).scale(create: { try await create(spec, step: step, name: $0) })
   }
 
   /// Takes each backup (verified) and pins it with the reason; the first failure stops the step before it changes

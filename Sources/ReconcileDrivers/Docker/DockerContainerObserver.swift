@@ -37,7 +37,10 @@ extension DockerObserver {
     for t in targets {
       let name = t.locator["name"] ?? t.id.name
       let leftovers = copies[t.id.description]?.sorted().joined(separator: ",")
-      let candidates = mine[t.id.description] ?? []
+      let all = mine[t.id.description] ?? []
+      // Replicas beyond the first (`NAME-2` …) are the container's, never the container itself.
+      let replicas = all.compactMap { row in ContainerSpec.replicaIndex(of: row.name, base: name).map { (index: $0, row: row) } }.sorted { $0.index < $1.index }
+      let candidates = all.filter { ContainerSpec.replicaIndex(of: $0.name, base: name) == nil }
       guard let row = candidates.first(where: { $0.name == name }) ?? candidates.first else {
         if let holder = byName[name], !DockerLabel.belongs(holder.labels, to: t.project) {
           out[t.id] = t.spec == nil ? .absent : Observation(exists: false, facts: [.conflict: Self.foreign("container", name, holder.labels)])
@@ -50,14 +53,16 @@ extension DockerObserver {
       }
       var facts = Self.runtimeFacts(row)
       if let leftovers { facts[.leftoverCopies] = leftovers }
+      if !replicas.isEmpty { facts[.replicas] = replicas.map { "\($0.row.name)=\($0.row.state)" }.joined(separator: ",") }
       guard let spec = t.spec as? ContainerSpec else {
         out[t.id] = Observation(exists: true, facts: facts)
         continue
       }
       let labels = row.labels ?? [:]
       let attributes = spec.attributes
-      let observed = DockerLabel.observedAttributes(
+      var observed = DockerLabel.observedAttributes(
         attributes.filter { $0.effect == .replace }, of: t.id, labels: labels, desiredHash: spec.configHash)
+      if spec.replicas > 1 { observed["replicas"] = String(1 + replicas.count) }
       // In-place settings (restart, limits) can change without a trace in the labels (`docker update` by hand):
       // read the Engine's values for every container that declares one.
       if attributes.contains(where: { $0.effect == .update }) { toInspect.append((t.id, row.id, spec)) }

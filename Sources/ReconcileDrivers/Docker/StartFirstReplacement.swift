@@ -20,10 +20,12 @@ struct StartFirstReplacement: Sendable {
   static func temporaryName(_ name: String) -> String { "\(name)-reconcile-next" }
   static func isTemporaryName(_ name: String) -> Bool { name.hasSuffix("-reconcile-next") }
 
+  /// Replaces the container named `name` (a replica's; the spec's Docker name by default).
   func replace(
-    _ spec: ContainerSpec, step: Step, create: (ContainerSpec, String) async throws -> String
+    _ spec: ContainerSpec, name: String? = nil, step: Step, create: (ContainerSpec, String) async throws -> String
   ) async throws {
-    let temporary = Self.temporaryName(spec.dockerName)
+    let name = name ?? spec.dockerName
+    let temporary = Self.temporaryName(name)
     // A leftover from an interrupted attempt is ours (label-checked) and is cleared first.
     if let leftover = try await client.inspectContainerIfPresent(temporary) {
       guard leftover.config.labels?[DockerLabel.resource] == spec.id.description else {
@@ -49,7 +51,7 @@ struct StartFirstReplacement: Sendable {
         doing: "replace \(spec.id) (start-first)", "\(failure.description); the new container was removed and the old one keeps running",
         retryable: false)
     }
-    let old = try await client.inspectContainerIfPresent(spec.dockerName)
+    let old = try await client.inspectContainerIfPresent(name)
     if spec.ports.isEmpty {
       if !spec.routes.isEmpty {
         // nginx moves to the new container (at once, or in a canary's steps while the old one is there to go back
@@ -58,7 +60,10 @@ struct StartFirstReplacement: Sendable {
           if let rollout = spec.rollout, let old, old.state.running {
             try await RolloutRunner(client: client, spec: spec, rollout: rollout).run(old: old, newID: newID)
           } else {
-            try RouteSwitcher.point(spec.routes, at: try await RouteSwitcher.address(of: newID, client: client), for: spec.id)
+            // The other replicas keep their places; this one's moves to the new container.
+            var servers = try await RouteSwitcher.replicaAddresses(of: spec, client: client).filter { $0.name != name }.map(\.address)
+            servers.append(try await RouteSwitcher.address(of: newID, client: client))
+            try RouteSwitcher.point(spec.routes, servers: servers.map { ($0, 1) }, for: spec.id)
             await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
           }
         } catch {
@@ -67,7 +72,7 @@ struct StartFirstReplacement: Sendable {
         }
       }
       try await retire(old, spec)
-      try await client.renameContainer(newID, to: spec.dockerName)
+      try await client.renameContainer(newID, to: name)
       if spec.state == .stopped { try await client.stopContainer(newID, timeout: spec.effectiveStopTimeout) }
     } else {
       try await client.removeContainer(newID, force: true, anonymousVolumes: true)

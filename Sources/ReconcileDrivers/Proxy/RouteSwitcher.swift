@@ -18,6 +18,22 @@ struct RouteSwitcher: Sendable {
     return ip
   }
 
+  /// The addresses of the running replicas of `spec` (its Docker name and `NAME-2` … ), by replica number.
+  static func replicaAddresses(of spec: ContainerSpec, client: DockerEngineClient) async throws -> [(name: String, address: String)] {
+    try await replicaAddresses(of: spec.id, name: spec.dockerName, client: client)
+  }
+
+  static func replicaAddresses(of id: ResourceID, name base: String, client: DockerEngineClient) async throws -> [(name: String, address: String)] {
+    let rows = try await client.listContainers(labels: DockerLabel.ownedFilter(id)).filter { $0.state == "running" }
+    var out: [(index: Int, name: String, address: String)] = []
+    for row in rows {
+      guard let index = row.name == base ? 1 : ContainerSpec.replicaIndex(of: row.name, base: base) else { continue }
+      guard let address = try? await address(of: row.id, client: client) else { continue }
+      out.append((index, row.name, address))
+    }
+    return out.sorted { $0.index < $1.index }.map { ($0.name, $0.address) }
+  }
+
   /// Points each route at `address`. A route whose nginx has no configuration yet (its site comes later in this
   /// apply, and writes it then) or that points there already is left alone.
   static func point(_ routes: [ContainerRoute], at address: String, for id: ResourceID) throws {

@@ -64,13 +64,14 @@ public struct SiteDriver: KindDriver {
     guard !spec.containerRoutes.isEmpty, let live = ConfigGenerations(prefix: spec.prefix).current else { return nil }
     let client = try DockerEngineClient.fromEnvironment(environment)
     for r in spec.containerRoutes {
-      guard let now = try? await RouteSwitcher.address(of: r.name, client: client) else { continue }
+      guard let now = try? await RouteSwitcher.replicaAddresses(of: r.container, name: r.name, client: client).map(\.address), !now.isEmpty
+      else { continue }
       let text = HostFiles.read("\(live)/\(r.fileName)") ?? ""
-      guard text != r.block(address: now) else { continue }
+      guard text != r.block(servers: now.map { ($0, 1) }) else { continue }
       // Every server of the block: two while a canary that was cut short left the requests split.
       let servers = text.components(separatedBy: "server ").dropFirst().compactMap { $0.split(separator: ":").first.map(String.init) }
       let from = servers.isEmpty ? "(none)" : servers.joined(separator: ",")
-      return "\(r.container) \(from) \(now)"
+      return "\(r.container) \(from) \(now.joined(separator: ","))"
     }
     return nil
   }
@@ -90,7 +91,11 @@ public struct SiteDriver: KindDriver {
     var upstreams: [(file: String, block: String)] = []
     if !spec.containerRoutes.isEmpty {
       let client = try DockerEngineClient.fromEnvironment(environment)
-      for r in spec.containerRoutes { upstreams.append((r.fileName, r.block(address: try await RouteSwitcher.address(of: r.name, client: client)))) }
+      for r in spec.containerRoutes {
+        // Every running replica; none running is an error naming the container.
+        let servers = try await RouteSwitcher.replicaAddresses(of: r.container, name: r.name, client: client).map { ($0.address, 1) }
+        upstreams.append((r.fileName, servers.isEmpty ? r.block(address: try await RouteSwitcher.address(of: r.name, client: client)) : r.block(servers: servers)))
+      }
     }
     try withServer(spec.locator, what: what) { staged in
       for u in upstreams { try HostFiles.write(u.block, to: "\(staged)/\(u.file)") }

@@ -7,6 +7,7 @@ enum ContainerFindings {
     var out: [Finding] = []
     if let image = imageFinding(spec, observed.facts, context) { out.append(image) }
     if let state = stateFinding(spec.state, observed.facts) { out.append(state) }
+    out += replicaFindings(spec, observed.facts[.replicas])
     if let copies = observed.facts[.leftoverCopies] {
       out.append(Finding(.container(.leftoverCopies(copies.split(separator: ",").map(String.init))), effect: .update))
     }
@@ -85,5 +86,29 @@ enum ContainerFindings {
   static func short(_ id: String) -> String {
     let hex = id.hasPrefix("sha256:") ? String(id.dropFirst(7)) : id
     return String(hex.prefix(12))
+  }
+
+  /// Replicas beyond the first (fact `replicas`, `app-2=running,app-3=exited`): those past the wanted number go, those
+  /// within it that do not run as wanted are started. The count itself is the `replicas` attribute.
+  static func replicaFindings(_ spec: ContainerSpec, _ fact: String?) -> [Finding] {
+    guard let fact, !fact.isEmpty else { return [] }
+    var surplus: [String] = [], down: [String] = []
+    let entries = fact.split(separator: ",")
+    for entry in entries {
+      let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, let i = ContainerSpec.replicaIndex(of: parts[0], base: spec.dockerName) else { continue }
+      if i > spec.replicas {
+        surplus.append(parts[0])
+      } else if spec.state == .running, parts[1] != "running" {
+        down.append(parts[0])
+      }
+    }
+    var out: [Finding] = []
+    // The `replicas` attribute says when the count differs; these are the ones past the number when it does not.
+    if !surplus.isEmpty, spec.replicas == 1 || entries.count + 1 == spec.replicas {
+      out.append(Finding(.container(.surplusReplicas(surplus)), effect: .update))
+    }
+    if !down.isEmpty { out.append(Finding(.container(.replicasNotRunning(down)), effect: .update)) }
+    return out
   }
 }

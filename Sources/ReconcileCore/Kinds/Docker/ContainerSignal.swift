@@ -14,10 +14,16 @@ public enum ContainerSignal: Sendable, Hashable {
   case unhealthy
   /// Temporary copies (`NAME-reconcile-next`) of an interrupted start-first replacement run beside it.
   case leftoverCopies([String])
+  /// Replicas the manifests want running are not (their names); they are started.
+  case replicasNotRunning([String])
+  /// Replicas beyond the number the manifests want (their names); they are removed.
+  case surplusReplicas([String])
 
   /// What the driver does about it.
   public enum Remedy: Sendable, Hashable {
     case replace, start, unpause, restart, stop, removeLeftovers
+    /// Brings the replicas to the wanted number, each running as the manifests say.
+    case scale
   }
 
   public var remedy: Remedy {
@@ -32,6 +38,7 @@ public enum ContainerSignal: Sendable, Hashable {
     case .notStopped: .stop
     case .unhealthy: .restart
     case .leftoverCopies: .removeLeftovers
+    case .replicasNotRunning, .surplusReplicas: .scale
     }
   }
 
@@ -59,6 +66,10 @@ public enum ContainerSignal: Sendable, Hashable {
     case .unhealthy: return "container is unhealthy"
     case .leftoverCopies(let names):
       return "a temporary copy from an interrupted replacement runs beside it (\(names.joined(separator: ", "))); it is removed"
+    case .replicasNotRunning(let names):
+      return "replica\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) not running; started again"
+    case .surplusReplicas(let names):
+      return "replica\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) beyond 'replicas'; removed"
     }
   }
 }

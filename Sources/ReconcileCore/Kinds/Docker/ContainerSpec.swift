@@ -71,7 +71,8 @@ public struct ContainerSpec: ResourceSpec {
   }
 
   public enum DesiredState: String, Sendable { case running, stopped }
-  public enum Strategy: String, Sendable { case stopFirst = "stop-first", startFirst = "start-first" }
+  /// `rolling` is start-first one replica at a time (what replicas get by default).
+  public enum Strategy: String, Sendable { case stopFirst = "stop-first", startFirst = "start-first", rolling }
 
   public let id: ResourceID
   public var dockerName: String
@@ -110,6 +111,8 @@ public struct ContainerSpec: ResourceSpec {
   public var drainTimeout: Double = 30
   /// `update.strategy` `canary` or `blue-green`: the new version takes the traffic in steps, judged at each.
   public var rollout: Rollout?
+  /// How many containers run this spec: the first under its Docker name, the others as `NAME-2` … `NAME-N`.
+  public var replicas = 1
   /// `backupBefore`: backups taken (verified, pinned) before this container is replaced or removed. Not an edge: the
   /// backup is run from its spec, whatever its schedule's state (and a backup usually depends on its container).
   public var backupsBefore: [BackupSpec] = []
@@ -125,6 +128,18 @@ public struct ContainerSpec: ResourceSpec {
 
   public var locator: [String: String] { ["name": dockerName] }
 
+  /// The Docker name of replica `i` (from 1): the first keeps the plain name, so scaling from one changes nothing that
+  /// runs.
+  public func replicaName(_ i: Int) -> String { Self.replicaName(dockerName, i) }
+
+  public static func replicaName(_ base: String, _ i: Int) -> String { i == 1 ? base : "\(base)-\(i)" }
+
+  /// The replica number of `name` when it is one of `base`'s replicas beyond the first (`app-3` -> 3).
+  public static func replicaIndex(of name: String, base: String) -> Int? {
+    guard name.hasPrefix(base + "-"), let i = Int(name.dropFirst(base.count + 1)), i >= 2, String(i) == name.dropFirst(base.count + 1) else { return nil }
+    return i
+  }
+
   public var backupsFirst: [ResourceID] { backupsBefore.map(\.id) }
 
   /// Replaced without a gap by moving nginx's upstream: routed on its network and publishing no host port (a
@@ -132,13 +147,15 @@ public struct ContainerSpec: ResourceSpec {
   public var switchesTraffic: Bool { !routes.isEmpty && ports.isEmpty }
 
   public var replacementNote: Reason? {
-    guard switchesTraffic else { return nil }
     let prefixes = Array(Set(routes.map(\.prefix))).sorted()
+    if replicas > 1 { return .rollingReplicas(count: replicas, prefixes: prefixes, drain: ResourceQuantity.format(seconds: drainTimeout)) }
+    guard switchesTraffic else { return nil }
     if let rollout {
       return .rollsOut(
-        strategy: rollout.strategy, steps: rollout.steps, every: ResourceQuantity.format(seconds: rollout.interval), prefixes: prefixes, limits: rollout.analysis.limitsText)
+        strategy: rollout.strategy, steps: rollout.steps, every: ResourceQuantity.format(seconds: rollout.interval), prefixes: prefixes,
+        limits: rollout.analysis.limitsText)
     }
-    return .switchesTraffic(prefixes: Array(Set(routes.map(\.prefix))).sorted(), drain: ResourceQuantity.format(seconds: drainTimeout))
+    return .switchesTraffic(prefixes: prefixes, drain: ResourceQuantity.format(seconds: drainTimeout))
   }
 
   public var implicitDependencies: [ResourceID] {
@@ -168,6 +185,7 @@ public struct ContainerSpec: ResourceSpec {
     if !ports.isEmpty { out.append(Attribute("ports", ports.map(\.canonical).joined(separator: ", "), effect: .replace)) }
     if !mounts.isEmpty { out.append(Attribute("mounts", mounts.map(\.canonical).joined(separator: ", "), effect: .replace)) }
     if !networks.isEmpty { out.append(Attribute("networks", networks.map(\.canonical).joined(separator: ", "), effect: .replace)) }
+    if replicas > 1 { out.append(Attribute("replicas", String(replicas))) }
     if let restart { out.append(Attribute("restart", restart)) }
     if let healthcheck { out.append(Attribute("healthcheck", healthcheck.canonical, effect: .replace)) }
     if let user { out.append(Attribute("user", user, effect: .replace)) }

@@ -82,9 +82,15 @@ enum ContainerSpecDecoder {
     }
     spec.stopTimeout = seconds(&r, "stopTimeout")
     spec.log = log(&r)
+    if let replicas = r.int("replicas", in: 1...100) {
+      spec.replicas = replicas
+      if replicas > 1, !spec.ports.isEmpty {
+        r.report("replicas", "\(replicas) containers cannot publish the same host ports; drop \"ports\" and route to them through a site (nginx reaches each on its network)")
+      }
+    }
     if let state = r.choice("state", ["running", "stopped"]) { spec.state = ContainerSpec.DesiredState(rawValue: state)! }
     if var u = r.object("update") {
-      if let s = u.choice("strategy", ["stop-first", "start-first", "canary", "blue-green"]) {
+      if let s = u.choice("strategy", ["stop-first", "start-first", "rolling", "canary", "blue-green"]) {
         if let strategy = ContainerSpec.Strategy(rawValue: s) { spec.strategy = strategy } else { spec.rollout = RolloutDecoder.decode(s, &u) }
       }
       if let within = u.duration("healthyWithin") {

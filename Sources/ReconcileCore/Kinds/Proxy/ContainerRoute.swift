@@ -21,10 +21,12 @@ public struct ContainerRoute: Sendable, Hashable {
   /// The upstream block for `address` (the container's IP).
   public func block(address: String) -> String { block(servers: [(address, 1)]) }
 
-  /// The upstream block sharing the requests between containers by weight (a canary's split): `server IP:PORT
-  /// weight=90;`, the weight left out when there is one server.
+  /// The upstream block sharing the requests between containers (replicas, or a canary's split by weight): `server
+  /// IP:PORT weight=90;`, the weights left out when they are all the same. nginx's passive checks (one failure takes
+  /// a server out for 10 s, its request going to the next) cover a replica that stops answering.
   public func block(servers: [(address: String, weight: Int)]) -> String {
-    let lines = servers.map { "    server \($0.address):\(port)\(servers.count > 1 ? " weight=\($0.weight)" : "");\n" }
+    let weighted = Set(servers.map(\.weight)).count > 1
+    let lines = servers.map { "    server \($0.address):\(port)\(weighted ? " weight=\($0.weight)" : "");\n" }
     return "upstream \(upstreamName) {\n" + lines.joined() + "}\n"
   }
 }

@@ -43,7 +43,7 @@ public enum SiteSignal: Sendable, Hashable {
   public var reason: String {
     switch self {
     case .upstreamMoved(let container, let from, let to):
-      "route: \(container) is at \(to) now, nginx's upstream points at \(from.split(separator: ",").joined(separator: " and "))"
+      "route: \(container) is at \(to.split(separator: ",").joined(separator: " and ")) now, nginx's upstream points at \(from.split(separator: ",").joined(separator: " and "))"
     case .notRunning(let server, let prefix): "start: \(server.rawValue) at '\(prefix)' is not running"
     case .certificatesChanged(let server, let certificates):
       "reload: \(certificates.map(\.description).joined(separator: ", ")) changed since \(server.rawValue) last loaded it"
