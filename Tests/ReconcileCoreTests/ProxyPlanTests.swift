@@ -209,15 +209,23 @@ let bundledTemplates: [String: String] = {
     let container = try #require(m[ResourceID(kind: "container", name: "jules")]?.spec as? ContainerSpec)
     #expect(container.routes == [route] && container.switchesTraffic)
     #expect(route.block(address: "172.17.0.5") == "upstream reconcile_jules_3001 {\n    server 172.17.0.5:3001;\n}\n")
+    #expect(route.addresses(in: route.block(servers: [("172.17.0.5", 1), ("172.17.0.6", 1)])) == ["172.17.0.5", "172.17.0.6"])
+
+    // Caddy too (its other published ports do not matter): the site imports a snippet of the container's addresses.
+    let caddy = try decode(Self.manifest(Self.routed("caddy") + "," + Self.jules(#"["127.0.0.1:9000:80"]"#)), templates: bundledTemplates)
+    let caddySite = try #require(caddy[ResourceID(kind: "site", name: "web")]?.spec as? SiteSpec)
+    #expect(caddySite.config.value.contains("\t\treverse_proxy  {\n\t\t\timport reconcile_jules_3001\n"), "\(caddySite.config.value)")
+    let caddyRoute = try #require(caddySite.containerRoutes.first)
+    #expect(caddyRoute.server == .caddy && caddyRoute.fileName == "routes/reconcile_jules_3001.caddy")
+    let snippet = caddyRoute.block(servers: [("172.17.0.5", 1), ("172.17.0.6", 1)])
+    #expect(snippet == "(reconcile_jules_3001) {\n\tto 172.17.0.5:3001 172.17.0.6:3001\n}\n")
+    #expect(caddyRoute.addresses(in: snippet) == ["172.17.0.5", "172.17.0.6"])
   }
 
   @Test func containerUpstreamErrorsSayWhatTheManifestsLack() throws {
     for (server, extra, message) in [
       ("nginx", "", "routes[0].upstream: container/jules is not declared in the manifests"),
-      (
-        "caddy", "," + Self.jules(#"["127.0.0.1:9000:80"]"#),
-        #"routes[0].upstream: container/jules publishes no host port for its port 3001 (ports: 127.0.0.1:9000:80/tcp): add one like "127.0.0.1:3001:3001" to its 'ports', or route to a plain address (a caddy site routes to published ports only)"#
-      ),
+      ("caddy", "", "routes[0].upstream: container/jules is not declared in the manifests"),
     ] {
       do {
         _ = try decode(Self.manifest(Self.routed(server) + extra), templates: bundledTemplates)

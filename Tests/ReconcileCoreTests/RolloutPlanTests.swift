@@ -100,6 +100,20 @@ import Testing
     }
   }
 
+  @Test func caddySitesCannotJudgeARollout() {
+    let m = Self.manifest(version: 1, update: #"{ "strategy": "blue-green" }"#).replacingOccurrences(
+      of: #""kind": "site", "name": "web","#, with: #""kind": "site", "name": "web", "server": "caddy","#)
+    do {
+      _ = try decode(m, templates: bundledTemplates)
+      Issue.record("expected an error")
+    } catch {
+      #expect(
+        error.issues.map(\.description) == [
+          "m.json: resources[0] 'container/app': update.strategy: 'blue-green' judges the new version on what nginx logged of it, so it needs an nginx site (Debian's Caddy 2.6 can neither weight upstreams nor log which one answered)"
+        ])
+    }
+  }
+
   @Test func aSplitIsOneUpstreamWithWeights() {
     let route = ContainerRoute(container: ResourceID(kind: "container", name: "app"), name: "app", port: 8080, prefix: "/n")
     #expect(

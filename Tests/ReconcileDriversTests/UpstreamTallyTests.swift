@@ -34,3 +34,27 @@ import Testing
     #expect(tally.requests == 4 && tally.errors == 2 && tally.p95 == 0.030)
   }
 }
+
+/// The connections a proxy still holds to a container it no longer routes to, as the host's `/proc/net/tcp` shows.
+@Suite struct OpenConnectionsTests {
+  @Test func anEstablishedConnectionIsSeenUntilItCloses() throws {
+    let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(server) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, len) } }
+    listen(server, 4)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &len) } }
+    let target = "127.0.0.1:\(UInt16(bigEndian: addr.sin_port))"
+    #expect(OpenConnections.to([target]).isEmpty)
+    let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, len) } }
+    #expect(OpenConnections.to([target]) == [target])
+    close(client)
+    #expect(OpenConnections.to([target]).isEmpty)
+    #expect(OpenConnections.address("0300FEAC:1F90") == "172.254.0.3:8080")
+  }
+}

@@ -198,6 +198,14 @@ public struct ManifestDecoder: Sendable {
             file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "update.strategy",
             message: "'\(rollout.strategy.rawValue)' runs one new container beside one old one; with \"replicas\" the replacement is rolling (leave \"strategy\" out)"))
       }
+      if c.routes.contains(where: { $0.server == .caddy }) {
+        issues.add(
+          ManifestIssue(
+            file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "update.strategy",
+            message:
+              "'\(rollout.strategy.rawValue)' judges the new version on what nginx logged of it, so it needs an nginx site (Debian's Caddy 2.6 can neither weight upstreams nor log which one answered)"
+          ))
+      }
       guard !c.switchesTraffic else { continue }
       let why =
         c.ports.isEmpty

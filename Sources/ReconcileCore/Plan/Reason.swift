@@ -23,7 +23,7 @@ public enum Reason: Sendable, Hashable {
   case waitsForHealthy([ResourceID])
   /// These backups are taken, verified and pinned before the step (`backupBefore`).
   case backsUpFirst([ResourceID])
-  /// The replacement moves the traffic of these nginx servers (prefixes) to the new container once it is healthy,
+  /// The replacement moves the traffic of these proxies (`nginx at PREFIX`) to the new container once it is healthy,
   /// and lets the old one finish its requests for at most `drain`.
   case switchesTraffic(prefixes: [String], drain: String)
   /// The replacement hands nginx's traffic to the new container in `steps` (percent), each held `every` and judged
@@ -55,13 +55,13 @@ public enum Reason: Sendable, Hashable {
     case .attribute(let name, .sensitive): "\(name) changed (sensitive)"
     case .found(let signal): signal.reason
     case .switchesTraffic(let prefixes, let drain):
-      "nginx at \(prefixes.joined(separator: " and ")) moves to the new container once it is healthy; the old one drains for at most \(drain)"
+      "\(prefixes.joined(separator: " and ")) moves to the new container once it is healthy; the old one drains for at most \(drain)"
     case .rollsOut(.canary, let steps, let every, let prefixes, let limits):
-      "canary through nginx at \(prefixes.joined(separator: " and ")): \(steps.map { "\($0)%" }.joined(separator: " → ")) every \(every) once the new container is healthy; rolls back if \(limits)"
+      "canary through \(prefixes.joined(separator: " and ")): \(steps.map { "\($0)%" }.joined(separator: " → ")) every \(every) once the new container is healthy; rolls back if \(limits)"
     case .rollsOut(.blueGreen, _, let every, let prefixes, let limits):
-      "blue-green through nginx at \(prefixes.joined(separator: " and ")): all traffic moves to the new container once it is healthy, the old one stays ready for \(every); rolls back if \(limits)"
+      "blue-green through \(prefixes.joined(separator: " and ")): all traffic moves to the new container once it is healthy, the old one stays ready for \(every); rolls back if \(limits)"
     case .rollingReplicas(let count, let prefixes, let drain) where !prefixes.isEmpty:
-      "rolling, one of \(count) replicas at a time: each new one healthy before nginx at \(prefixes.joined(separator: " and ")) moves to it, the old one drains for at most \(drain)"
+      "rolling, one of \(count) replicas at a time: each new one healthy before \(prefixes.joined(separator: " and ")) moves to it, the old one drains for at most \(drain)"
     case .rollingReplicas(let count, _, _): "rolling, one of \(count) replicas at a time: each new one healthy before the old one stops"
     case .backsUpFirst(let ids): "\(ids.map(\.description).joined(separator: " and ")) taken first and pinned"
     case .waitsForHealthy(let ids): "once \(ids.map(\.description).joined(separator: " and ")) \(ids.count == 1 ? "is" : "are") healthy"

@@ -168,7 +168,9 @@ struct ContainerStepPerformer: Sendable {
     // to the container that holds the name first, and the leftover finishes the requests it has.
     if let spec, !spec.routes.isEmpty, let current = try await client.inspectContainerIfPresent(spec.dockerName), current.state.running {
       try RouteSwitcher.point(spec.routes, at: try await RouteSwitcher.address(of: current.id, client: client), for: spec.id)
-      await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+      var leaving: [String] = []
+      for row in leftovers { if let a = try? await RouteSwitcher.address(of: row.id, client: client) { leaving.append(a) } }
+      await RouteSwitcher.drain(spec.routes, leaving: leaving, timeout: spec.drainTimeout)
     }
     for row in leftovers { try await client.removeContainer(row.id, force: true, anonymousVolumes: true) }
   }

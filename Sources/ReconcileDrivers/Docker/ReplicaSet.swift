@@ -25,10 +25,11 @@ struct ReplicaSet: Sendable {
     if !surplus.isEmpty {
       if !spec.routes.isEmpty, spec.state == .running {
         let leaving = Set(surplus.map(\.row.name))
-        let staying = try await RouteSwitcher.replicaAddresses(of: spec, client: client).filter { !leaving.contains($0.name) }
+        let current = try await RouteSwitcher.replicaAddresses(of: spec, client: client)
+        let staying = current.filter { !leaving.contains($0.name) }
         if !staying.isEmpty {
           try RouteSwitcher.point(spec.routes, servers: staying.map { ($0.address, 1) }, for: spec.id)
-          await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+          await RouteSwitcher.drain(spec.routes, leaving: current.filter { leaving.contains($0.name) }.map(\.address), timeout: spec.drainTimeout)
         }
       }
       for s in surplus { try await remove(s.row) }

@@ -61,10 +61,11 @@ struct StartFirstReplacement: Sendable {
             try await RolloutRunner(client: client, spec: spec, rollout: rollout).run(old: old, newID: newID)
           } else {
             // The other replicas keep their places; this one's moves to the new container.
-            var servers = try await RouteSwitcher.replicaAddresses(of: spec, client: client).filter { $0.name != name }.map(\.address)
+            let current = try await RouteSwitcher.replicaAddresses(of: spec, client: client)
+            var servers = current.filter { $0.name != name }.map(\.address)
             servers.append(try await RouteSwitcher.address(of: newID, client: client))
             try RouteSwitcher.point(spec.routes, servers: servers.map { ($0, 1) }, for: spec.id)
-            await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+            await RouteSwitcher.drain(spec.routes, leaving: current.filter { $0.name == name }.map(\.address), timeout: spec.drainTimeout)
           }
         } catch {
           try? await client.removeContainer(newID, force: true, anonymousVolumes: true)

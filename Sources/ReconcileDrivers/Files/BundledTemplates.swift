@@ -24,6 +24,9 @@ enum BundledTemplates {
     	handle {{pathPattern}} {
     {{/stripPrefix}}
     		reverse_proxy {{upstreamHost}} {
+    {{#snippet}}
+    			import {{snippet}}
+    {{/snippet}}
     			header_up X-Real-IP {remote_host}
     		}
     	}

@@ -46,6 +46,7 @@ struct CaddyServer {
     \tstorage file_system \(prefix)/data
     }
 
+    import \((sites as NSString).deletingLastPathComponent)/routes/*.caddy
     import \(sites)/*.caddy
 
     """
@@ -60,6 +61,7 @@ struct CaddyServer {
     try generations.change(
       prepare: { staged in
         try generations.makeDirectory(staged + "/sites")
+        try generations.makeDirectory(staged + "/routes")
         try change(staged)
         try HostFiles.write(caddyfile(sites: staged + "/sites"), to: staged + "/Caddyfile")
         text = try adapt(staged, what: what)

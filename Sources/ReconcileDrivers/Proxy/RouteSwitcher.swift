@@ -42,24 +42,32 @@ struct RouteSwitcher: Sendable {
 
   /// Shares each route's requests between `servers` by weight (one server: all of them).
   static func point(_ routes: [ContainerRoute], servers: [(address: String, weight: Int)], for id: ResourceID) throws {
-    let shown = servers.map { servers.count > 1 ? "\($0.address) (weight \($0.weight))" : $0.address }.joined(separator: " and ")
-    for (prefix, group) in Dictionary(grouping: routes, by: \.prefix).sorted(by: { $0.key < $1.key }) {
-      let nginx = NginxServer(prefix: prefix)
-      guard let live = nginx.generations.current else { continue }
+    let shown = servers.map { servers.count > 1 && Set(servers.map(\.weight)).count > 1 ? "\($0.address) (weight \($0.weight))" : $0.address }
+      .joined(separator: " and ")
+    for (_, group) in Dictionary(grouping: routes, by: \.prefix).sorted(by: { $0.key < $1.key }) {
+      guard let live = ConfigGenerations(prefix: group[0].prefix).current else { continue }
       let moving = group.filter { HostFiles.read("\(live)/\($0.fileName)") != $0.block(servers: servers) }
       guard !moving.isEmpty else { continue }
-      try nginx.apply("point the upstream of \(id) at \(shown)") { staged in
+      let what = "point the upstream of \(id) at \(shown)"
+      let edit: (String) throws -> Void = { staged in
         for r in moving { try HostFiles.write(r.block(servers: servers), to: "\(staged)/\(r.fileName)") }
+      }
+      switch group[0].server {
+      case .nginx: try NginxServer(prefix: group[0].prefix).apply(what, change: edit)
+      case .caddy: try CaddyServer(prefix: group[0].prefix, admin: group[0].admin).apply(what, change: edit)
       }
     }
   }
 
-  /// Waits until every nginx of `routes` has no worker left from before its last reload (a worker that is shutting
-  /// down still serves the requests it has), at most `timeout` seconds.
-  static func drain(_ routes: [ContainerRoute], timeout: Double) async {
+  /// Waits, at most `timeout` seconds, until the requests sent before the last switch are answered: for nginx, until
+  /// no worker from before its last reload is left (a worker that is shutting down still serves the requests it has);
+  /// for Caddy, whose old configuration finishes its requests in the same process, until the host holds no open
+  /// connection to the `leaving` addresses at the routes' ports.
+  static func drain(_ routes: [ContainerRoute], leaving: [String] = [], timeout: Double) async {
     let deadline = Date().addingTimeInterval(timeout)
-    let masters = Set(routes.map(\.prefix)).compactMap { NginxServer(prefix: $0).runningPID }
-    while Date() < deadline, masters.contains(where: { !shuttingDownWorkers(of: $0).isEmpty }) {
+    let masters = Set(routes.filter { $0.server == .nginx }.map(\.prefix)).compactMap { NginxServer(prefix: $0).runningPID }
+    let targets = Set(routes.filter { $0.server == .caddy }.flatMap { r in leaving.map { "\($0):\(r.port)" } })
+    while Date() < deadline, masters.contains(where: { !shuttingDownWorkers(of: $0).isEmpty }) || !OpenConnections.to(targets).isEmpty {
       try? await Task.sleep(nanoseconds: 100_000_000)
     }
   }

@@ -69,7 +69,7 @@ public struct SiteDriver: KindDriver {
       let text = HostFiles.read("\(live)/\(r.fileName)") ?? ""
       guard text != r.block(servers: now.map { ($0, 1) }) else { continue }
       // Every server of the block: two while a canary that was cut short left the requests split.
-      let servers = text.components(separatedBy: "server ").dropFirst().compactMap { $0.split(separator: ":").first.map(String.init) }
+      let servers = r.addresses(in: text)
       let from = servers.isEmpty ? "(none)" : servers.joined(separator: ",")
       return "\(r.container) \(from) \(now.joined(separator: ","))"
     }

@@ -147,7 +147,8 @@ public struct ContainerSpec: ResourceSpec {
   public var switchesTraffic: Bool { !routes.isEmpty && ports.isEmpty }
 
   public var replacementNote: Reason? {
-    let prefixes = Array(Set(routes.map(\.prefix))).sorted()
+    // `nginx at /var/lib/reconcile/nginx`: the proxies whose traffic moves.
+    let prefixes = Array(Set(routes.map { "\($0.server.rawValue) at \($0.prefix)" })).sorted()
     if replicas > 1 { return .rollingReplicas(count: replicas, prefixes: prefixes, drain: ResourceQuantity.format(seconds: drainTimeout)) }
     guard switchesTraffic else { return nil }
     if let rollout {

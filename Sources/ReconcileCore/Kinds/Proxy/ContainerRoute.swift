@@ -1,14 +1,27 @@
-/// A managed nginx routing to a container that publishes no host port for the route: nginx reaches the container's
-/// address on its Docker network, kept in `PREFIX/live/routes/UPSTREAM.conf` (`upstream UPSTREAM { server IP:PORT; }`).
-/// A replacement starts the new container beside the old one, points the upstream at it once it is healthy, lets
-/// the old workers finish their requests, then removes the old container: no gap.
+/// A managed proxy routing to a container that publishes no host port for the route: the proxy reaches the
+/// container's address (each replica's) on its Docker network, kept in the generation's `routes/` directory: for
+/// nginx `routes/UPSTREAM.conf` (`upstream UPSTREAM { server IP:PORT; }`), for Caddy `routes/UPSTREAM.caddy` (a snippet
+/// `(UPSTREAM) { to IP:PORT }` the site's `reverse_proxy` imports). A replacement starts the new container beside the
+/// old one, points the upstream at it once it is healthy, lets the old one finish its requests, then removes it: no gap.
 public struct ContainerRoute: Sendable, Hashable {
   public var container: ResourceID
   /// The container's Docker name.
   public var name: String
   public var port: Int
-  /// The nginx that routes to it (its prefix).
+  /// The proxy that routes to it (its prefix).
   public var prefix: String
+  public var server: ProxyServerKind = .nginx
+  /// Caddy's admin API address.
+  public var admin: String = ""
+
+  public init(container: ResourceID, name: String, port: Int, prefix: String, server: ProxyServerKind = .nginx, admin: String = "") {
+    self.container = container
+    self.name = name
+    self.port = port
+    self.prefix = prefix
+    self.server = server
+    self.admin = admin
+  }
 
   /// `reconcile_app_3001`: letters, digits and `_` only (a container name may hold `.` and `-`).
   public var upstreamName: String {
@@ -16,17 +29,26 @@ public struct ContainerRoute: Sendable, Hashable {
   }
 
   /// The file of the upstream block, under the live configuration directory.
-  public var fileName: String { "routes/\(upstreamName).conf" }
+  public var fileName: String { "routes/\(upstreamName).\(server.siteExtension)" }
 
   /// The upstream block for `address` (the container's IP).
   public func block(address: String) -> String { block(servers: [(address, 1)]) }
 
   /// The upstream block sharing the requests between containers (replicas, or a canary's split by weight): `server
   /// IP:PORT weight=90;`, the weights left out when they are all the same. nginx's passive checks (one failure takes
-  /// a server out for 10 s, its request going to the next) cover a replica that stops answering.
+  /// a server out for 10 s, its request going to the next) cover a replica that stops answering. Caddy's snippet lists
+  /// every address (weights are nginx's only).
   public func block(servers: [(address: String, weight: Int)]) -> String {
+    if server == .caddy { return "(\(upstreamName)) {\n\tto \(servers.map { "\($0.address):\(port)" }.joined(separator: " "))\n}\n" }
     let weighted = Set(servers.map(\.weight)).count > 1
     let lines = servers.map { "    server \($0.address):\(port)\(weighted ? " weight=\($0.weight)" : "");\n" }
     return "upstream \(upstreamName) {\n" + lines.joined() + "}\n"
+  }
+
+  /// The addresses a block written by `block(servers:)` points at, in order.
+  public func addresses(in block: String) -> [String] {
+    let words = block.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == ";" }).map(String.init)
+    let targets = server == .caddy ? Array(words.drop { $0 != "to" }.dropFirst().prefix { $0 != "}" }) : zip(words, words.dropFirst()).filter { $0.0 == "server" }.map(\.1)
+    return targets.compactMap { $0.split(separator: ":").first.map(String.init) }
   }
 }

@@ -85,13 +85,12 @@ struct SiteModel {
       case .container(let name, let port)?:
         switch Upstream.published(name, port: port, peers: peers) {
         case .success(let hostPort): routes.append(Route(path: path, upstream: "http://\(hostPort)", container: name, websocket: ws, stripPrefix: strip))
-        case .failure where server == .nginx && peers[ResourceID(kind: "container", name: name)] != nil:
-          // No host port: nginx reaches the container on its network, through an upstream the replacement moves.
+        case .failure where peers[ResourceID(kind: "container", name: name)] != nil:
+          // No host port: the proxy reaches the container on its network, through an upstream the replacement moves.
           let upstream = ContainerRoute(container: ResourceID(kind: "container", name: name), name: name, port: port, prefix: "").upstreamName
           routes.append(Route(path: path, upstream: "http://\(upstream)", container: name, dynamicPort: port, websocket: ws, stripPrefix: strip))
         case .failure(let e):
-          let declared = peers[ResourceID(kind: "container", name: name)] != nil
-          o.report("upstream", e.description + (declared ? " (a caddy site routes to published ports only)" : ""))
+          o.report("upstream", e.description)
         }
       }
     }

@@ -42,7 +42,10 @@ enum SiteRenderer {
         m.routes.map { r in
           .object([
             "path": .text(r.path), "pathPattern": .text(r.path.hasSuffix("/") ? r.path + "*" : r.path + "/*"), "upstream": .text(r.upstream + (r.stripPrefix ? "/" : "")),
-            "upstreamHost": .text(String(r.upstream.dropFirst("http://".count))), "websocket": flag(r.websocket), "stripPrefix": flag(r.stripPrefix),
+            // A container reached on its network: Caddy imports the snippet of its addresses (nginx names the upstream).
+            "upstreamHost": .text(r.dynamicPort == nil ? String(r.upstream.dropFirst("http://".count)) : ""),
+            "snippet": r.dynamicPort == nil ? .bool(false) : .text(String(r.upstream.dropFirst("http://".count))),
+            "websocket": flag(r.websocket), "stripPrefix": flag(r.stripPrefix),
           ])
         }),
       "rateLimit": m.rateLimit.map {

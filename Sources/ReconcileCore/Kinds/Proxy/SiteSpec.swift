@@ -116,7 +116,8 @@ public struct SiteSpec: ResourceSpec {
       containerRoutes: model.routes.compactMap { r in
         r.dynamicPort.map { port in
           let id = ResourceID(kind: "container", name: r.container!)
-          return ContainerRoute(container: id, name: (context.peers[id] as? ContainerSpec)?.dockerName ?? id.name, port: port, prefix: prefix)
+          return ContainerRoute(
+            container: id, name: (context.peers[id] as? ContainerSpec)?.dockerName ?? id.name, port: port, prefix: prefix, server: server, admin: admin ?? "")
         }
       }.uniqued())
   }
