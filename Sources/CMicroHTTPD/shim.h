@@ -12,8 +12,9 @@
 static inline struct MHD_Daemon *rc_mhd_start(unsigned int flags, uint16_t port,
     const struct sockaddr *addr, MHD_AccessHandlerCallback handler, void *cls,
     MHD_RequestCompletedCallback completed, unsigned int connection_limit,
-    unsigned int timeout_seconds, size_t memory_limit, unsigned int per_ip_limit) {
-  return MHD_start_daemon(flags, port, NULL, NULL, handler, cls,
+    unsigned int timeout_seconds, size_t memory_limit, unsigned int per_ip_limit,
+    MHD_AcceptPolicyCallback accept_policy, void *accept_cls) {
+  return MHD_start_daemon(flags, port, accept_policy, accept_cls, handler, cls,
       MHD_OPTION_SOCK_ADDR, addr,
       MHD_OPTION_CONNECTION_LIMIT, connection_limit,
       MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,

@@ -15,6 +15,8 @@ public final class HTTPServer: @unchecked Sendable {
     public var timeoutSeconds: UInt32 = 30
     public var memoryLimitBytes: Int = 32 * 1024
     public var perIPConnectionLimit: UInt32 = 0
+    /// Decides at accept time, before a thread or a byte is spent on it, whether a peer may connect at all.
+    public var acceptPolicy: (@Sendable (IPAddress) -> Bool)?
     /// Headers added to every response (security headers).
     public var defaultHeaders: [(String, String)] = []
     public init() {}
@@ -51,7 +53,7 @@ public final class HTTPServer: @unchecked Sendable {
         rc_mhd_start(
           flags, options.port, sa, httpServerAccessHandler, cls, httpServerCompleted,
           options.connectionLimit, options.timeoutSeconds, options.memoryLimitBytes,
-          options.perIPConnectionLimit)
+          options.perIPConnectionLimit, options.acceptPolicy == nil ? nil : httpServerAcceptPolicy, cls)
       }
     }
     guard let daemon else {
@@ -129,6 +131,13 @@ private func collectHeaders(_ connection: OpaquePointer?) -> [String: String] {
 /// Query arguments by name; the last of a repeated argument wins.
 private func collectQuery(_ connection: OpaquePointer?) -> [String: String] {
   Dictionary(connectionValues(connection, .GET_ARGUMENT_KIND), uniquingKeysWith: { _, last in last })
+}
+
+/// Refuses a connection whose peer the server's `acceptPolicy` does not admit (MHD closes it at once).
+private let httpServerAcceptPolicy: MHD_AcceptPolicyCallback = { cls, addr, _ in
+  guard let cls, let addr, let ip = IPAddress(sockaddr: addr) else { return .NO }
+  let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+  return server.options.acceptPolicy?(ip) ?? true ? .YES : .NO
 }
 
 private let httpServerAccessHandler: MHD_AccessHandlerCallback = {

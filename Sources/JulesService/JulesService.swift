@@ -55,6 +55,11 @@ public final class JulesService: Sendable {
     o.host = config.host
     o.port = config.port
     o.maxBodyBytes = config.maxBodyBytes
+    // A flood from one address cannot take every connection, and an address that may not call at all (neither
+    // allowed, nor a trusted proxy, nor loopback for the healthcheck) is refused before it holds a thread.
+    o.perIPConnectionLimit = UInt32(config.maxConnectionsPerIP)
+    let addresses = ClientAddressPolicy(allowlist: config.allowlist, trustedProxies: config.trustedProxies)
+    o.acceptPolicy = { addresses.mayConnect($0) }
     o.defaultHeaders = [
       ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
       ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),

@@ -12,6 +12,11 @@ public struct JulesConfig: Sendable {
   public var corsOrigins: [String] = []
   /// The peer's `rateLimit(60)`: 60 requests a minute per client.
   public var rateLimit: RateLimit = RateLimit(requests: 60, perSeconds: 60)
+  /// `AUTH_FAILURE_LIMIT`: failed authentications one address may make before it is refused without a look at its
+  /// token (10 a minute).
+  public var authFailureLimit: RateLimit = RateLimit(requests: 10, perSeconds: 60)
+  /// `MAX_CONNECTIONS_PER_IP`: open connections one address may hold (0: no limit besides the server's 512).
+  public var maxConnectionsPerIP = 64
   public var julesAPIBase = "https://jules.googleapis.com/v1alpha"
   public var julesAPIKey: String
   /// `JULES_API_TIMEOUT`: seconds a call to the Jules API may take (the peer's 10 s); past it the client gets 408.
@@ -91,6 +96,13 @@ public struct JulesConfig: Sendable {
       }
       c.rateLimit = parsed
     }
+    if let r = value("AUTH_FAILURE_LIMIT") {
+      guard let parsed = parseRateLimit(r) else {
+        throw JulesError("configuration: AUTH_FAILURE_LIMIT has '\(r)', expected N, N/s or N/m (0 disables)")
+      }
+      c.authFailureLimit = parsed
+    }
+    if let m = try number("MAX_CONNECTIONS_PER_IP", 0...512) { c.maxConnectionsPerIP = m }
     if let b = try url("JULES_API_BASE") { c.julesAPIBase = b.hasSuffix("/") ? String(b.dropLast()) : b }
     if let t = try number("JULES_API_TIMEOUT", 1...300) { c.julesAPITimeoutSeconds = Double(t) }
     if let p = try number("POLL_INTERVAL_SECONDS", 1...3600) { c.pollIntervalSeconds = Double(p) }

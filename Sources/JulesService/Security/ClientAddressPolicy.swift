@@ -28,5 +28,9 @@ public struct ClientAddressPolicy: Sendable {
     return allowlist.contains { $0.contains(address) }
   }
 
+  /// Whether a socket peer may connect at all (checked at accept time): an allowed client, a trusted proxy, or
+  /// loopback (the container's own healthcheck, and clients through a proxy on the same host).
+  public func mayConnect(_ peer: IPAddress) -> Bool { peer.isLoopback || isAllowed(peer) || isTrustedProxy(peer) }
+
   func isTrustedProxy(_ ip: IPAddress) -> Bool { trustedProxies.contains { $0.contains(ip) } }
 }

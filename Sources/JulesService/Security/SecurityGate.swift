@@ -1,8 +1,8 @@
 import Foundation
 import Essentials
 
-/// The checks every `/api/*` request passes, in this order: allowlist, device fingerprint,
-/// bearer token, rate limit. Secrets are compared in constant time and never logged.
+/// The checks every `/api/*` request passes, in this order: allowlist, device fingerprint, failed-authentication
+/// throttle, bearer token, rate limit. Secrets are compared in constant time and never logged.
 public struct SecurityGate: Sendable {
   public enum Outcome: Sendable {
     case allowed(client: IPAddress)
@@ -13,6 +13,8 @@ public struct SecurityGate: Sendable {
   let fingerprints: [String]
   let token: String
   let limiter: TokenBucketLimiter
+  /// Failed authentications per address: once spent, the address is refused before its token is compared.
+  let failures: TokenBucketLimiter
   let alerts: AlertNotifier
   let metrics: MetricsRegistry
 
@@ -21,6 +23,7 @@ public struct SecurityGate: Sendable {
     fingerprints = config.authorizedFingerprints
     token = config.localToken
     self.limiter = limiter
+    failures = TokenBucketLimiter(requests: config.authFailureLimit.requests, perSeconds: config.authFailureLimit.perSeconds)
     self.alerts = alerts
     self.metrics = metrics
   }
@@ -57,7 +60,13 @@ public struct SecurityGate: Sendable {
         return .rejected(.error(403, "device fingerprint is not authorized"), cause: "fingerprint")
       }
     }
+    // An address that keeps guessing is refused before its token is compared, the right one too, until it waits.
+    if case .limited(let retry) = failures.peek(client.description) {
+      metrics.authFailure("throttled")
+      return .rejected(.error(429, "too many failed authentications from this address", headers: [("Retry-After", String(retry))]), cause: "auth_throttled")
+    }
     guard let presentedToken, ConstantTime.equal(presentedToken, token) else {
+      _ = failures.take(client.description)
       metrics.authFailure("token")
       return .rejected(.error(401, "missing or invalid bearer token", headers: [("WWW-Authenticate", "Bearer")]), cause: "token")
     }

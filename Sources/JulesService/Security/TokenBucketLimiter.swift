@@ -21,6 +21,17 @@ public final class TokenBucketLimiter: Sendable {
     self.clock = clock
   }
 
+  /// Whether `key` has a token left, without taking it.
+  public func peek(_ key: String) -> Decision {
+    if capacity <= 0 { return .allowed }
+    let now = clock()
+    return buckets.withLock { all in
+      guard let b = all[key] else { return .allowed }
+      let tokens = min(capacity, b.tokens + (now - b.updated) * refillPerSecond)
+      return tokens >= 1 ? .allowed : .limited(retryAfter: max(1, Int(((1 - tokens) / refillPerSecond).rounded(.up))))
+    }
+  }
+
   public func take(_ key: String) -> Decision {
     if capacity <= 0 { return .allowed }
     let now = clock()

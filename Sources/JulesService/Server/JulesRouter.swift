@@ -16,6 +16,7 @@ final class JulesRouter: Sendable {
   let metrics: MetricsRegistry
   let logger: JSONLogger
   let api: JulesAPIClient
+  let upstreamProbe = CachedProbe(seconds: 1)
 
   init(
     config: JulesConfig, gate: SecurityGate, sessions: SessionRoutes, store: SessionStore, hub: LiveClientHub,
@@ -133,14 +134,16 @@ final class JulesRouter: Sendable {
       ], body: .upgrade(WebSocketClient(hub: hub)))
   }
 
-  /// `/readyz`: the Jules API answers within 1 s and the database answers.
+  /// `/readyz`: the Jules API answers within 1 s and the database answers. The upstream probe is shared: at most one
+  /// call a second, whatever the request rate.
   private func readiness() -> HTTPResponse {
-    var reasons: [String] = []
-    do {
-      let r = try api.raw("GET", "/sessions", query: ["pageSize": "1"], timeout: 1)
-      if r.status != 200 { reasons.append("Jules API answered \(r.status) on GET /sessions") }
-    } catch {
-      reasons.append("Jules API unreachable: \(error)")
+    var reasons = upstreamProbe.reasons {
+      do {
+        let r = try api.raw("GET", "/sessions", query: ["pageSize": "1"], timeout: 1)
+        return r.status == 200 ? [] : ["Jules API answered \(r.status) on GET /sessions"]
+      } catch {
+        return ["Jules API unreachable: \(error)"]
+      }
     }
     if !store.databaseHealthy() { reasons.append("database at \(config.dataDir)/sessions.sqlite does not answer") }
     if reasons.isEmpty { return .json(200, object: ["status": "ready"]) }

@@ -9,8 +9,15 @@ final class RawSocketClient: @unchecked Sendable {
   /// Set when the peer closed the connection (recv returned 0 or failed).
   var closed = false
 
-  init(port: UInt16) throws {
+  /// Connects to 127.0.0.1:`port`, from `source` (another loopback address plays another client).
+  init(port: UInt16, from source: String? = nil) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if let source {
+      var local = sockaddr_in()
+      local.sin_family = sa_family_t(AF_INET)
+      local.sin_addr.s_addr = inet_addr(source)
+      _ = withUnsafePointer(to: &local) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = port.bigEndian
