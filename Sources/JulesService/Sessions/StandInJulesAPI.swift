@@ -32,6 +32,7 @@ public final class StandInJulesAPI: Sendable {
   public func stop() { server.shutdown(grace: 1) }
   /// Base URL to put in `JULES_API_BASE`.
   public var baseURL: String { "http://127.0.0.1:\(server.port)/v1alpha" }
+  public var port: UInt16 { server.port }
   public var requestCount: Int { state.current.requests }
 
   /// Adds or replaces a session, giving it a fresh `updateTime`.
