@@ -13,8 +13,20 @@ static inline struct MHD_Daemon *rc_mhd_start(unsigned int flags, uint16_t port,
     const struct sockaddr *addr, MHD_AccessHandlerCallback handler, void *cls,
     MHD_RequestCompletedCallback completed, unsigned int connection_limit,
     unsigned int timeout_seconds, size_t memory_limit, unsigned int per_ip_limit,
-    MHD_AcceptPolicyCallback accept_policy, void *accept_cls) {
+    MHD_AcceptPolicyCallback accept_policy, void *accept_cls, MHD_LogCallback logger) {
+  // Without a logger of ours, libmicrohttpd keeps its own (stderr): a NULL external logger would be called.
+  if (logger == NULL) {
+    return MHD_start_daemon(flags, port, accept_policy, accept_cls, handler, cls,
+        MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, cls,
+        MHD_OPTION_END);
+  }
   return MHD_start_daemon(flags, port, accept_policy, accept_cls, handler, cls,
+      MHD_OPTION_EXTERNAL_LOGGER, logger, cls,
       MHD_OPTION_SOCK_ADDR, addr,
       MHD_OPTION_CONNECTION_LIMIT, connection_limit,
       MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,

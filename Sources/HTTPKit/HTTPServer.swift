@@ -17,6 +17,8 @@ public final class HTTPServer: @unchecked Sendable {
     public var perIPConnectionLimit: UInt32 = 0
     /// Decides at accept time, before a thread or a byte is spent on it, whether a peer may connect at all.
     public var acceptPolicy: (@Sendable (IPAddress) -> Bool)?
+    /// Where libmicrohttpd's own messages go (a refused connection, a failed accept); stderr as plain text when nil.
+    public var log: (@Sendable (String) -> Void)?
     /// Headers added to every response (security headers).
     public var defaultHeaders: [(String, String)] = []
     public init() {}
@@ -53,7 +55,8 @@ public final class HTTPServer: @unchecked Sendable {
         rc_mhd_start(
           flags, options.port, sa, httpServerAccessHandler, cls, httpServerCompleted,
           options.connectionLimit, options.timeoutSeconds, options.memoryLimitBytes,
-          options.perIPConnectionLimit, options.acceptPolicy == nil ? nil : httpServerAcceptPolicy, cls)
+          options.perIPConnectionLimit, options.acceptPolicy == nil ? nil : httpServerAcceptPolicy, cls,
+          options.log == nil ? nil : httpServerLog)
       }
     }
     guard let daemon else {
@@ -138,6 +141,15 @@ private let httpServerAcceptPolicy: MHD_AcceptPolicyCallback = { cls, addr, _ in
   guard let cls, let addr, let ip = IPAddress(sockaddr: addr) else { return .NO }
   let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
   return server.options.acceptPolicy?(ip) ?? true ? .YES : .NO
+}
+
+/// libmicrohttpd's messages, formatted, to the server's `log`.
+private let httpServerLog: MHD_LogCallback = { cls, format, args in
+  guard let cls, let format, let args else { return }
+  var buffer = [CChar](repeating: 0, count: 512)
+  _ = vsnprintf(&buffer, buffer.count, format, args)
+  let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+  server.options.log?(String(cString: buffer).trimmingCharacters(in: .whitespacesAndNewlines))
 }
 
 private let httpServerAccessHandler: MHD_AccessHandlerCallback = {

@@ -37,14 +37,14 @@ public enum JulesCommand {
 
   /// Loads `.env` (if present) under the environment, blocks SIGTERM/SIGINT, serves until one arrives.
   static func serve() -> Int32 {
-    let logger = JSONLogger()
     let config: JulesConfig
     do {
       config = try JulesConfig.load(environment: try environment(ProcessInfo.processInfo.environment))
     } catch {
-      logger.error("could not start jules", ["error": "\(error)"])
+      JSONLogger().error("could not start jules", ["error": "\(error)"])
       return 1
     }
+    let logger = JSONLogger(minimum: config.logLevel)
     var signals = sigset_t()
     sigemptyset(&signals)
     sigaddset(&signals, SIGTERM)

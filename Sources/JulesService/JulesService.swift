@@ -60,6 +60,9 @@ public final class JulesService: Sendable {
     o.perIPConnectionLimit = UInt32(config.maxConnectionsPerIP)
     let addresses = ClientAddressPolicy(allowlist: config.allowlist, trustedProxies: config.trustedProxies)
     o.acceptPolicy = { addresses.mayConnect($0) }
+    // The server's own words (a refused connection) as JSON lines too, at most one a second under a flood.
+    let serverLog = ServerMessageLog(logger: logger)
+    o.log = { serverLog.record($0) }
     o.defaultHeaders = [
       ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
       ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),

@@ -1,16 +1,45 @@
 import Foundation
 import Essentials
 
-/// Writes one JSON object per line to stdout. Callers pass only non-secret fields;
+/// Writes one JSON object per line to stdout in pino's shape (what the peer's operators parse): `level` as pino's
+/// number (20 debug, 30 info, 40 warn, 50 error), `time` in epoch milliseconds, `pid`, `hostname`, `msg`, then the
+/// caller's fields (a field whose value is a list of pairs is a nested object). Callers pass only non-secret fields;
 /// tokens, keys and fingerprints are never handed to the logger.
 public final class JSONLogger: Sendable {
-  public enum Level: String, Sendable { case debug, info, warn, error }
+  public enum Level: Int, Sendable, Comparable {
+    case trace = 10, debug = 20, info = 30, warn = 40, error = 50, fatal = 60
+
+    /// `LOG_LEVEL` as pino spells it; `silent` is above every level.
+    public static func named(_ name: String) -> Level?? {
+      switch name.lowercased() {
+      case "trace": .trace
+      case "debug": .debug
+      case "info": .info
+      case "warn": .warn
+      case "error": .error
+      case "fatal": .fatal
+      case "silent": .some(nil)
+      default: nil
+      }
+    }
+
+    public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+  }
+
+  /// Fields of a nested object, in order.
+  public typealias Fields = [(String, any Sendable)]
 
   private let lock = Locked(())
-  private let minimum: Level
+  /// Nil: silent.
+  private let minimum: Level?
   private let sink: @Sendable (String) -> Void
+  private static let pid = Int(getpid())
+  private static let hostname: String = {
+    var buf = [CChar](repeating: 0, count: 256)
+    return gethostname(&buf, buf.count) == 0 ? String(cString: buf) : "unknown"
+  }()
 
-  public init(minimum: Level = .info, sink: (@Sendable (String) -> Void)? = nil) {
+  public init(minimum: Level? = .info, sink: (@Sendable (String) -> Void)? = nil) {
     self.minimum = minimum
     self.sink =
       sink ?? { line in
@@ -26,29 +55,39 @@ public final class JSONLogger: Sendable {
       }
   }
 
-  /// Emits a log line: `level`, `time`, `msg`, then the given fields in the caller's order.
+  /// Whether a line at `level` is written (callers skip building costly fields otherwise).
+  public func enabled(_ level: Level) -> Bool { minimum.map { level >= $0 } ?? false }
+
+  /// Emits a log line: `level`, `time`, `pid`, `hostname`, `msg`, then the given fields in the caller's order.
   public func log(_ level: Level, _ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) {
-    if Self.rank(level) < Self.rank(minimum) { return }
-    var all: [(String, any Sendable)] = [("level", level.rawValue), ("time", Self.timestamp()), ("msg", msg)]
-    all.reserveCapacity(3 + fields.count)
+    guard enabled(level) else { return }
+    var all: Fields = [("level", level.rawValue), ("time", Self.epochMilliseconds()), ("pid", Self.pid), ("hostname", Self.hostname), ("msg", msg)]
+    all.reserveCapacity(5 + fields.count)
     for (k, v) in fields { all.append((k, v)) }
-    var line: [UInt8] = [UInt8(ascii: "{")]
+    var line: [UInt8] = []
     line.reserveCapacity(256)
-    for (i, (k, v)) in all.enumerated() {
+    Self.appendObject(all, to: &line)
+    line += "\n".utf8
+    let text = String(decoding: line, as: UTF8.self)
+    lock.withLock { _ in sink(text) }
+  }
+
+  static func appendObject(_ fields: Fields, to line: inout [UInt8]) {
+    line.append(UInt8(ascii: "{"))
+    for (i, (k, v)) in fields.enumerated() {
       if i > 0 { line.append(UInt8(ascii: ",")) }
-      Self.appendString(k, to: &line)
+      appendString(k, to: &line)
       line.append(UInt8(ascii: ":"))
       switch v {
       case let b as Bool: line += (b ? "true" : "false").utf8
       case let n as Int: line += String(n).utf8
       case let d as Double: line += (d.isFinite ? String(d) : "null").utf8
-      case let s as String: Self.appendString(s, to: &line)
-      default: Self.appendString(String(describing: v), to: &line)
+      case let s as String: appendString(s, to: &line)
+      case let nested as Fields: appendObject(nested, to: &line)
+      default: appendString(String(describing: v), to: &line)
       }
     }
-    line += "}\n".utf8
-    let text = String(decoding: line, as: UTF8.self)
-    lock.withLock { _ in sink(text) }
+    line.append(UInt8(ascii: "}"))
   }
 
   /// Appends `s` as a JSON string literal (UTF-8 passes through; quotes, backslashes and controls are escaped).
@@ -70,19 +109,18 @@ public final class JSONLogger: Sendable {
     out.append(UInt8(ascii: "\""))
   }
 
+  public func debug(_ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) { log(.debug, msg, fields) }
   public func info(_ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) { log(.info, msg, fields) }
   public func warn(_ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) { log(.warn, msg, fields) }
   public func error(_ msg: String, _ fields: KeyValuePairs<String, any Sendable> = [:]) { log(.error, msg, fields) }
 
-  private static func rank(_ l: Level) -> Int {
-    switch l {
-    case .debug: 0;
-    case .info: 1;
-    case .warn: 2;
-    case .error: 3
-    }
+  static func epochMilliseconds() -> Int {
+    var tv = timeval()
+    gettimeofday(&tv, nil)
+    return Int(tv.tv_sec) * 1000 + Int(tv.tv_usec) / 1000
   }
 
+  /// `2026-11-30T17:05:00.123Z` (alerts and webhooks carry ISO times).
   static func timestamp() -> String {
     var tv = timeval()
     gettimeofday(&tv, nil)
