@@ -66,7 +66,7 @@ public struct Executor: Sendable {
       // A step under way finishes when reconcile is stopping (SIGTERM cancels the run): its own task does not
       // inherit the cancellation, so a half-done replacement is never cut short. No new step starts meanwhile. Its
       // notes go to the observer.
-      try await StepNotes.$sink.withValue({ observer.noted(step, $0) }) { try await Task { try await performer.perform(step) }.value }
+      try await StepNotes.listening(for: step.id, { observer.noted(step, $0) }) { try await Task { try await performer.perform(step) }.value }
       status = .succeeded
     } catch {
       status = .failed("\(error)")

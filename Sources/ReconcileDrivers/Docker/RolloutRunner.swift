@@ -42,7 +42,7 @@ struct RolloutRunner: Sendable {
         let breaches = figures.breaches(of: rollout.analysis, final: final)
         if !breaches.isEmpty { try await rollBack(at: percent, breaches, to: oldAddress, removing: newID) }
         if final {
-          StepNotes.post(.rolloutStepPassed(strategy: rollout.strategy, percent: percent, figures: figures))
+          StepNotes.post(.rolloutStepPassed(strategy: rollout.strategy, percent: percent, figures: figures), for: spec.id)
           break
         }
         try? await Task.sleep(nanoseconds: UInt64(min(pollInterval, max(deadline.timeIntervalSinceNow, 0.01)) * 1e9))
@@ -69,7 +69,7 @@ struct RolloutRunner: Sendable {
 
   /// Everything back to the old container; the new one finishes what it has, then goes.
   func rollBack(at percent: Int, _ breaches: [RolloutBreach], to oldAddress: String, removing newID: String) async throws -> Never {
-    StepNotes.post(.rolledBack(strategy: rollout.strategy, percent: percent, breaches: breaches))
+    StepNotes.post(.rolledBack(strategy: rollout.strategy, percent: percent, breaches: breaches), for: spec.id)
     try RouteSwitcher.point(spec.routes, at: oldAddress, for: spec.id)
     await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
     try? await client.removeContainer(newID, force: true, anonymousVolumes: true)

@@ -86,11 +86,25 @@ public enum StepNote: Sendable, Hashable {
   }
 }
 
-/// Where a running step's notes go: the executor sets it for the step's task; drivers `post`.
+/// Where a running step's notes go: the executor listens for the step while it runs; drivers `post` for their step.
+/// (A registry by step, not a task-local value: binding one in each executor task crashed release builds in
+/// `swift_task_localValuePush`.)
 public enum StepNotes {
-  @TaskLocal public static var sink: (@Sendable (StepNote) -> Void)?
+  private final class Registry: @unchecked Sendable {
+    let lock = NSLock()
+    var sinks: [ResourceID: @Sendable (StepNote) -> Void] = [:]
+  }
 
-  public static func post(_ note: StepNote) { sink?(note) }
+  private static let registry = Registry()
+
+  /// Runs `body` with `sink` hearing the notes posted for `id`.
+  public static func listening<T>(for id: ResourceID, _ sink: @escaping @Sendable (StepNote) -> Void, _ body: () async throws -> T) async rethrows -> T {
+    registry.lock.withLock { registry.sinks[id] = sink }
+    defer { registry.lock.withLock { registry.sinks[id] = nil } }
+    return try await body()
+  }
+
+  public static func post(_ note: StepNote, for id: ResourceID) { registry.lock.withLock { registry.sinks[id] }?(note) }
 }
 
 /// Figures as people read them: `12.4%`, `5%`, `4ms`, `3.21s`.
