@@ -28,10 +28,8 @@ public final class JulesService: Sendable {
     let alerts = AlertNotifier(delivery: alertQueue, windowSeconds: config.alertWindowSeconds)
     let hub = self.hub, notify = self.notify, metrics = self.metrics
     poller = SessionPoller(api: api, store: store, interval: config.pollIntervalSeconds, logger: logger, metrics: metrics) { deltas in
-      for d in deltas {
-        notify?.enqueue(JSONCoding.encode(d))
-        hub.broadcast(d)
-      }
+      for d in deltas { notify?.enqueue(JSONCoding.encode(d)) }
+      hub.broadcast(deltas)
     }
     if let dir = config.notesDir, let url = config.liteWriterURL {
       let s = LiteWriterSync(

@@ -33,8 +33,15 @@ import TestSupport
     let created = try h.request("POST", "/api/sessions", body: Array(#"{"prompt":"fix the build","title":"build"}"#.utf8))
     #expect(created.status == 200)
     let id = try #require(try JSONDecoder().decode(JulesSession.self, from: Data(created.body)).id as String?)
+    // One frame per poll in the peer's shape: {"type":"session_update","delta":[…]}.
+    struct Batch: Decodable {
+      var type: String
+      var delta: [SessionDelta]
+    }
     let frame = ws.nextTextFrame { $0.contains(id) }
-    let delta = try #require(frame.flatMap { try? JSONDecoder().decode(SessionDelta.self, from: Data($0.utf8)) })
+    let batch = try #require(frame.flatMap { try? JSONDecoder().decode(Batch.self, from: Data($0.utf8)) }, "\(frame ?? "no frame")")
+    #expect(batch.type == "session_update")
+    let delta = try #require(batch.delta.first { $0.after?.id == id })
     #expect(delta.changeType == .created && delta.after?.title == "build" && delta.before == nil)
     #expect(sse.read { String(decoding: $0, as: UTF8.self).contains("\"id\":\"\(id)\"") })
     #expect(sse.text.contains("event: session\ndata: {"))
@@ -153,5 +160,34 @@ import TestSupport
     ws.write(WebSocketFrame.encode(.close, [0x03, 0xe8], mask: [1, 2, 3, 4]))
     #expect(ws.read { buf in WebSocketFrame.decode(buf)?.opcode == 8 })
     #expect(eventually(within: 10) { h.service.hub.liveClients == 0 })
+  }
+
+  /// The peer's heartbeat: a ping every `WS_HEARTBEAT_SECONDS`; a client that answers stays, one that does not is
+  /// dropped at the next beat.
+  @Test func aClientThatDoesNotAnswerPingsIsDropped() throws {
+    let h = try ServiceHarness(["WS_HEARTBEAT_SECONDS": "1"])
+    defer { h.stop() }
+    let silent = try RawSocketClient(port: h.service.port)
+    #expect(silent.webSocketHandshake(protocolHeader: "bearer.\(ServiceHarness.token)")?.hasPrefix("HTTP/1.1 101") == true)
+    let lively = try RawSocketClient(port: h.service.port)
+    #expect(lively.webSocketHandshake(protocolHeader: "bearer.\(ServiceHarness.token)")?.hasPrefix("HTTP/1.1 101") == true)
+    #expect(eventually(within: 10) { h.service.hub.liveClients == 2 })
+    // The lively one answers each ping it gets for 3.5 s; the silent one never does.
+    let until = systemMonotonicSeconds() + 3.5
+    var pings = 0
+    while systemMonotonicSeconds() < until {
+      _ = lively.read(timeout: 0.2) { buf in WebSocketFrame.decode(buf) != nil }
+      while let f = WebSocketFrame.decode(lively.buffer) {
+        lively.buffer.removeFirst(f.consumed)
+        if f.opcode == WebSocketFrame.Opcode.ping.rawValue {
+          pings += 1
+          lively.write(WebSocketFrame.encode(.pong, f.payload, mask: [1, 2, 3, 4]))
+        }
+      }
+    }
+    #expect(pings >= 2, "\(pings) pings in 3.5 s")
+    _ = silent.read(timeout: 3) { _ in false }
+    #expect(silent.closed, "the client that never answered is dropped")
+    #expect(!lively.closed && h.service.hub.liveClients == 1)
   }
 }

@@ -36,6 +36,8 @@ public struct JulesConfig: Sendable {
   public var syncFailureThreshold = 3
   public var watchNotes = true
   public var maxBodyBytes = 1 << 20
+  /// `WS_HEARTBEAT_SECONDS`: how often WebSocket clients are pinged; one that missed the last ping is dropped.
+  public var wsHeartbeatSeconds: Double = 30
   /// `LOG_LEVEL` as pino spells it (`trace` … `fatal`, `silent`); nil is silent.
   public var logLevel: JSONLogger.Level? = .info
 
@@ -126,6 +128,7 @@ public struct JulesConfig: Sendable {
     if let t = try number("SYNC_FAILURE_THRESHOLD", 1...1000) { c.syncFailureThreshold = t }
     if let w = value("NOTES_WATCH") { c.watchNotes = flag("NOTES_WATCH") || w == "" }
     if let m = try number("MAX_BODY_BYTES", 1024...(64 << 20)) { c.maxBodyBytes = m }
+    if let w = try number("WS_HEARTBEAT_SECONDS", 1...3600) { c.wsHeartbeatSeconds = Double(w) }
     if let l = value("LOG_LEVEL") {
       guard let level = JSONLogger.Level.named(l) else {
         throw JulesError("configuration: LOG_LEVEL has '\(l)', expected trace, debug, info, warn, error, fatal or silent")

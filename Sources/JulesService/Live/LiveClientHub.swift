@@ -11,12 +11,17 @@ public final class LiveClientHub: Sendable {
 
   public var liveClients: Int { sse.current.count + ws.current.count }
 
-  /// Sends `delta` as JSON to every client: an SSE `session` event, or a WebSocket text frame.
-  public func broadcast(_ delta: SessionDelta) {
-    let json = JSONCoding.encode(delta)
-    let event = Array("event: session\ndata: ".utf8) + json + Array("\n\n".utf8)
-    for c in sse.current.values { c.push(event) }
-    for c in ws.current.values { c.send(text: json) }
+  /// Sends one poll's deltas to every client: an SSE `session` event each, and to each WebSocket one text frame in
+  /// the peer's shape, `{"type":"session_update","delta":[…]}`.
+  public func broadcast(_ deltas: [SessionDelta]) {
+    guard !deltas.isEmpty else { return }
+    let jsons = deltas.map(JSONCoding.encode)
+    for json in jsons {
+      let event = Array("event: session\ndata: ".utf8) + json + Array("\n\n".utf8)
+      for c in sse.current.values { c.push(event) }
+    }
+    let batch = Array(#"{"type":"session_update","delta":["#.utf8) + Array(jsons.joined(separator: Array(",".utf8))) + Array("]}".utf8)
+    for c in ws.current.values { c.send(text: batch) }
   }
 
   /// A new SSE stream registered with the hub; it leaves the hub when its connection ends.

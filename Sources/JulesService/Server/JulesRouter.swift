@@ -134,7 +134,7 @@ final class JulesRouter: Sendable {
       headers: [
         ("Upgrade", "websocket"), ("Sec-WebSocket-Accept", WebSocketFrame.acceptKey(for: key)),
         ("Sec-WebSocket-Protocol", presented?.echo ?? "bearer"),
-      ], body: .upgrade(WebSocketClient(hub: hub)))
+      ], body: .upgrade(WebSocketClient(hub: hub, heartbeat: config.wsHeartbeatSeconds)))
   }
 
   /// `/readyz`: the Jules API answers within 1 s and the database answers. The upstream probe is shared: at most one
