@@ -28,7 +28,8 @@ public final class JulesService: Sendable {
     let alerts = AlertNotifier(delivery: alertQueue, windowSeconds: config.alertWindowSeconds)
     let hub = self.hub, notify = self.notify, metrics = self.metrics
     poller = SessionPoller(api: api, store: store, interval: config.pollIntervalSeconds, logger: logger, metrics: metrics) { deltas in
-      for d in deltas { notify?.enqueue(JSONCoding.encode(d)) }
+      // One webhook delivery per poll, in the peer's shape (signed and retried besides).
+      notify?.enqueue(LiveClientHub.batch(deltas))
       hub.broadcast(deltas)
     }
     if let dir = config.notesDir, let url = config.liteWriterURL {

@@ -20,8 +20,15 @@ public final class LiveClientHub: Sendable {
       let event = Array("event: session\ndata: ".utf8) + json + Array("\n\n".utf8)
       for c in sse.current.values { c.push(event) }
     }
-    let batch = Array(#"{"type":"session_update","delta":["#.utf8) + Array(jsons.joined(separator: Array(",".utf8))) + Array("]}".utf8)
+    let batch = Self.batch(jsons)
     for c in ws.current.values { c.send(text: batch) }
+  }
+
+  /// One poll's deltas as the peer sends them on its WebSocket and webhook: `{"type":"session_update","delta":[…]}`.
+  public static func batch(_ deltas: [SessionDelta]) -> [UInt8] { batch(deltas.map(JSONCoding.encode)) }
+
+  static func batch(_ jsons: [[UInt8]]) -> [UInt8] {
+    Array(#"{"type":"session_update","delta":["#.utf8) + Array(jsons.joined(separator: Array(",".utf8))) + Array("]}".utf8)
   }
 
   /// A new SSE stream registered with the hub; it leaves the hub when its connection ends.
