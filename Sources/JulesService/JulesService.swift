@@ -19,14 +19,17 @@ public final class JulesService: Sendable {
     self.config = config
     self.logger = logger
     store = try SessionStore(persistDirectory: config.persist ? config.dataDir : nil) { logger.error($0) }
-    let api = JulesAPIClient(base: config.julesAPIBase, apiKey: config.julesAPIKey, timeoutSeconds: config.julesAPITimeoutSeconds)
+    let metrics = self.metrics
+    let api = JulesAPIClient(base: config.julesAPIBase, apiKey: config.julesAPIKey, timeoutSeconds: config.julesAPITimeoutSeconds) {
+      metrics.observeUpstream(method: $0, seconds: $1, error: $2)
+    }
     if config.notifyWebhook != nil, config.notifySecret == nil {
       logger.warn("NOTIFY_WEBHOOK is set without NOTIFY_SECRET: session changes are delivered unsigned")
     }
     notify = config.notifyWebhook.map { WebhookDeliveryQueue(label: "notify", url: $0, secret: config.notifySecret, logger: logger) }
     alertQueue = config.alertWebhook.map { WebhookDeliveryQueue(label: "alert", url: $0, secret: nil, logger: logger) }
     let alerts = AlertNotifier(delivery: alertQueue, windowSeconds: config.alertWindowSeconds)
-    let hub = self.hub, notify = self.notify, metrics = self.metrics
+    let hub = self.hub, notify = self.notify
     poller = SessionPoller(api: api, store: store, interval: config.pollIntervalSeconds, logger: logger, metrics: metrics) { deltas in
       // One webhook delivery per poll, in the peer's shape (signed and retried besides).
       notify?.enqueue(LiveClientHub.batch(deltas))
@@ -68,12 +71,14 @@ public final class JulesService: Sendable {
     ]
     server = HTTPServer(options: o) { router.handle($0) }
     let store = self.store
-    metrics.gauge("jules_sessions") { Double(store.count) }
-    metrics.gauge("jules_live_clients") { Double(hub.liveClients) }
+    metrics.gauge("jules_sessions", help: "Sessions known (the last poll's).") { Double(store.count) }
+    metrics.gauge("jules_live_clients", help: "Connected WebSocket and Server-Sent Events clients.") { Double(hub.liveClients) }
+    metrics.gauge("jules_websocket_clients", help: "Connected WebSocket clients.") { Double(hub.webSocketClients) }
+    metrics.gauge("jules_sse_clients", help: "Connected Server-Sent Events clients.") { Double(hub.eventStreamClients) }
     if let notify {
-      metrics.gauge("jules_webhook_delivered") { Double(notify.currentStats.delivered) }
-      metrics.gauge("jules_webhook_failed") { Double(notify.currentStats.failed) }
-      metrics.gauge("jules_webhook_dropped") { Double(notify.currentStats.dropped) }
+      metrics.counter("jules_webhook_delivered_total", help: "Webhook deliveries accepted.") { Double(notify.currentStats.delivered) }
+      metrics.counter("jules_webhook_failed_total", help: "Webhook deliveries given up after their retries.") { Double(notify.currentStats.failed) }
+      metrics.counter("jules_webhook_dropped_total", help: "Webhook deliveries dropped because the queue was full.") { Double(notify.currentStats.dropped) }
     }
   }
 

@@ -62,7 +62,7 @@ import TestSupport
     #expect(changes() == ["created", "created", "updated", "deleted"])
     #expect(hook.received.allSatisfy { $0.signatureValid })
     let metrics = try h.request("/metrics", token: nil).text
-    #expect(metrics.contains("jules_webhook_delivered \(hook.received.count)") && metrics.contains("jules_sessions 1"))
+    #expect(metrics.contains("jules_webhook_delivered_total \(hook.received.count)") && metrics.contains("jules_sessions 1"))
     #expect(!h.log.text.contains("hook-secret"))
   }
 

@@ -10,6 +10,8 @@ public final class LiveClientHub: Sendable {
   public init() {}
 
   public var liveClients: Int { sse.current.count + ws.current.count }
+  public var webSocketClients: Int { ws.current.count }
+  public var eventStreamClients: Int { sse.current.count }
 
   /// Sends one poll's deltas to every client: an SSE `session` event each, and to each WebSocket one text frame in
   /// the peer's shape, `{"type":"session_update","delta":[…]}`.

@@ -5,11 +5,14 @@ public struct JulesAPIClient: Sendable {
   public let base: String
   let apiKey: String
   let http: HTTPClient
+  /// Hears every call: method, seconds, and the failure (`timeout`, `rate_limited`, `unavailable`, `unreachable`).
+  let observe: (@Sendable (String, Double, String?) -> Void)?
 
-  public init(base: String, apiKey: String, timeoutSeconds: Double = 10) {
+  public init(base: String, apiKey: String, timeoutSeconds: Double = 10, observe: (@Sendable (String, Double, String?) -> Void)? = nil) {
     self.base = base
     self.apiKey = apiKey
     self.http = HTTPClient(timeoutSeconds: timeoutSeconds)
+    self.observe = observe
   }
 
   /// Sends a request and returns status and body as they came; throws when the API did not answer. With `retries`
@@ -35,7 +38,15 @@ public struct JulesAPIClient: Sendable {
     if body != nil { headers.append(("Content-Type", "application/json")) }
     var client = http
     if let timeout { client.timeoutSeconds = timeout }
-    return try client.send(method, url, headers: headers, body: body)
+    let started = systemMonotonicSeconds()
+    do {
+      let r = try client.send(method, url, headers: headers, body: body)
+      observe?(method, systemMonotonicSeconds() - started, r.status == 429 ? "rate_limited" : r.status >= 500 ? "unavailable" : nil)
+      return r
+    } catch let error as HTTPKitError {
+      observe?(method, systemMonotonicSeconds() - started, error.isTimeout ? "timeout" : "unreachable")
+      throw error
+    }
   }
 
   /// Reads every page of `GET /sessions`.
