@@ -62,6 +62,10 @@ final class JulesRouter: Sendable {
     case "/healthz":
       route = "/healthz"
       return .json(200, Self.healthBody)
+    case "/ui", "/ui/", "/ui/app.js", "/ui/app.css":
+      route = "/ui"
+      if case .rejected(let r, _) = gate.checkAddress(req) { return r }
+      return Self.page(req.path)
     case "/readyz":
       route = "/readyz"
       return readiness()
@@ -135,6 +139,22 @@ final class JulesRouter: Sendable {
         ("Upgrade", "websocket"), ("Sec-WebSocket-Accept", WebSocketFrame.acceptKey(for: key)),
         ("Sec-WebSocket-Protocol", presented?.echo ?? "bearer"),
       ], body: .upgrade(WebSocketClient(hub: hub, heartbeat: config.wsHeartbeatSeconds)))
+  }
+
+  /// The control-room page and its two assets, under a policy that allows nothing from elsewhere.
+  static func page(_ path: String) -> HTTPResponse {
+    let (type, text) =
+      switch path {
+      case "/ui/app.js": ("text/javascript; charset=utf-8", ControlRoomPage.script)
+      case "/ui/app.css": ("text/css; charset=utf-8", ControlRoomPage.css)
+      default: ("text/html; charset=utf-8", ControlRoomPage.html)
+      }
+    return HTTPResponse(
+      status: 200,
+      headers: [
+        ("Content-Type", type),
+        ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'"),
+      ], body: .bytes(Array(text.utf8)))
   }
 
   /// `/readyz`: the Jules API answers within 1 s and the database answers. The upstream probe is shared: at most one

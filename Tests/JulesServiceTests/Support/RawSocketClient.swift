@@ -52,11 +52,11 @@ final class RawSocketClient: @unchecked Sendable {
   var text: String { String(decoding: buffer, as: UTF8.self) }
 
   /// Performs the WebSocket handshake; returns the response head.
-  func webSocketHandshake(path: String = "/ws", protocolHeader: String) -> String? {
+  func webSocketHandshake(path: String = "/ws", protocolHeader: String?) -> String? {
     write(
       "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + "Sec-WebSocket-Protocol: \(protocolHeader)\r\n\r\n")
+        + (protocolHeader.map { "Sec-WebSocket-Protocol: \($0)\r\n" } ?? "") + "\r\n")
     guard read(until: { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }) else { return nil }
     let t = text
     let end = t.range(of: "\r\n\r\n")!
