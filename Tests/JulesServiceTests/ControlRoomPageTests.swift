@@ -25,7 +25,7 @@ struct ControlRoomPageTests {
     func rows() -> Int { (try? browser.evaluate("document.querySelectorAll('#sessions tbody tr').length")) as? Int ?? -1 }
     func text(_ js: String) -> String { ((try? browser.evaluate(js)) as? String) ?? "" }
     #expect(eventually(within: 20, every: 0.1) { rows() == 3 && text("document.getElementById('status').textContent") == "live" }, "\(rows()) rows")
-    #expect(text("location.href") == "\(h.base)/ui", "the token leaves the address bar")
+    #expect(text("location.href") == "\(h.base)/ui/", "redirected to /ui/, and the token leaves the address bar")
     #expect(text("document.querySelector('tr[data-id=\"s1\"] td:nth-child(2)').textContent") == "session 1")
 
     // A change in the Jules API reaches the open page through the stream.
@@ -48,7 +48,7 @@ struct ControlRoomPageTests {
     print("control room: 2 sessions live in chromium; screenshot \(width)x\(height), \(png.count) bytes at \(shot)")
 
     // A wrong token: nothing is listed and the page asks for one.
-    try browser.navigate("\(h.base)/ui/#token=wrong")  // another path: a load, not a jump within the page
+    try browser.navigate("\(h.base)/ui/?again#token=wrong")  // another query: a load, not a jump within the page
     #expect(eventually(within: 20, every: 0.1) { text("document.getElementById('status').textContent") == "token refused" })
     #expect((try browser.evaluate("document.getElementById('login').hidden")) as? Bool == false && rows() == 0)
   }
@@ -56,10 +56,12 @@ struct ControlRoomPageTests {
   @Test func thePageAllowsNothingFromElsewhereAndKeepsTheAllowlist() throws {
     let h = try ServiceHarness(["ALLOWLIST": "10.0.0.0/8", "TRUSTED_PROXIES": "127.0.0.1/32"])
     defer { h.stop() }
-    let page = try h.request("/ui", token: nil, headers: [("X-Forwarded-For", "10.1.1.1")])
+    let redirect = try h.request("/ui", token: nil, headers: [("X-Forwarded-For", "10.1.1.1")])
+    #expect(redirect.status == 301 && redirect.headers["location"] == "ui/", "relative: the page works under a proxy's prefix")
+    let page = try h.request("/ui/", token: nil, headers: [("X-Forwarded-For", "10.1.1.1")])
     #expect(page.status == 200 && page.text.contains("<title>Jules control room</title>"))
     #expect(page.headers["content-security-policy"]?.contains("default-src 'none'; script-src 'self'") == true)
-    #expect(!page.text.contains("http://") && !page.text.contains("https://"), "no external assets")
+    #expect(!page.text.contains("http://") && !page.text.contains("https://") && !page.text.contains("\"/"), "no external assets, no absolute paths")
     #expect(try h.request("/ui/app.js", token: nil, headers: [("X-Forwarded-For", "10.1.1.1")]).headers["content-type"]?.hasPrefix("text/javascript") == true)
     #expect(try h.request("/ui", token: nil, headers: [("X-Forwarded-For", "192.168.1.1")]).status == 403)
   }

@@ -1,4 +1,4 @@
-/// The control-room page jules serves at `/ui`: the live session list (state and last change) from `/api/sessions`
+/// The control-room page jules serves at `/ui/` (every URL in it relative, so it works under a proxy's prefix): the live session list (state and last change) from `/api/sessions`
 /// and the `/api/events` stream, with no external assets. The page itself holds no data; every call it makes carries
 /// the bearer token (from `#token=…` once, then the tab's session storage, or typed in), so it sits behind the same
 /// checks as the API.
@@ -10,7 +10,7 @@ enum ControlRoomPage {
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Jules control room</title>
-    <link rel="stylesheet" href="/ui/app.css">
+    <link rel="stylesheet" href="app.css">
     </head>
     <body>
     <header><h1>Jules control room</h1><span id="status" class="status">connecting…</span></header>
@@ -23,7 +23,7 @@ enum ControlRoomPage {
     <tbody></tbody>
     </table>
     <p id="empty" hidden>No sessions yet.</p>
-    <script src="/ui/app.js"></script>
+    <script src="app.js"></script>
     </body>
     </html>
 
@@ -105,7 +105,7 @@ enum ControlRoomPage {
 
     async function stream(t) {
       try {
-        const r = await fetch('/api/events', { headers: { Authorization: 'Bearer ' + t } });
+        const r = await fetch('../api/events', { headers: { Authorization: 'Bearer ' + t } });
         if (!r.ok) throw new Error('events answered ' + r.status);
         setStatus('live', 'live');
         const reader = r.body.getReader();
@@ -123,7 +123,7 @@ enum ControlRoomPage {
     }
 
     async function start(t) {
-      const r = await fetch('/api/sessions?pageSize=100', { headers: { Authorization: 'Bearer ' + t } });
+      const r = await fetch('../api/sessions?pageSize=100', { headers: { Authorization: 'Bearer ' + t } });
       if (r.status === 401 || r.status === 403) {
         sessionStorage.removeItem('jules-token');
         setStatus(r.status === 401 ? 'token refused' : 'this address may not call', 'error');

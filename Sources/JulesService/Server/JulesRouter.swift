@@ -65,6 +65,8 @@ final class JulesRouter: Sendable {
     case "/ui", "/ui/", "/ui/app.js", "/ui/app.css":
       route = "/ui"
       if case .rejected(let r, _) = gate.checkAddress(req) { return r }
+      // Relative everywhere, so that the page works under a proxy's prefix (`/jules/ui/`) as well as at the root.
+      if req.path == "/ui" { return HTTPResponse(status: 301, headers: [("Location", "ui/")]) }
       return Self.page(req.path)
     case "/readyz":
       route = "/readyz"
