@@ -62,6 +62,7 @@ public struct Executor: Sendable {
   static func perform(_ step: Step, with performer: any StepPerformer, observer: any ExecutionObserver) async -> StepOutcome {
     let start = ContinuousClock.now
     let status: StepOutcome.Status
+    var verdict = false
     do {
       // A step under way finishes when reconcile is stopping (SIGTERM cancels the run): its own task does not
       // inherit the cancellation, so a half-done replacement is never cut short. No new step starts meanwhile. Its
@@ -70,10 +71,11 @@ public struct Executor: Sendable {
       status = .succeeded
     } catch {
       status = .failed("\(error)")
+      verdict = (error as? OperationError)?.isVerdict ?? false
     }
     let d = ContinuousClock.now - start
     let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    return StepOutcome(id: step.id, action: step.action, status: status, seconds: seconds)
+    return StepOutcome(id: step.id, action: step.action, status: status, seconds: seconds, isVerdict: verdict)
   }
 }
 

@@ -165,4 +165,20 @@ actor Script {
     #expect(!recovered)
     #expect(t.degraded { _ in "a" }.isEmpty)
   }
+
+  /// A canary rolled back on its figures is a verdict on the desired version: degraded at once, not tried twice more.
+  @Test func aVerdictDegradesAtOnceAndAnExecutorOutcomeCarriesIt() async {
+    var t = FailureTracker(threshold: 3)
+    let id = ResourceID(kind: "container", name: "web")
+    let degradedNow = t.record(id, failed: true, verdict: true, fingerprint: "v2")
+    #expect(degradedNow)
+    #expect(t.degraded { _ in "v2" } == [id] && t.degraded { _ in "v3" }.isEmpty)
+
+    struct Judged: StepPerformer {
+      func perform(_ step: Step) async throws { throw OperationError(doing: "roll out the new version", "rolled back").asVerdict().cause(of: "replace", step.id) }
+    }
+    let step = Step(id: id, action: .replace, why: [], changes: [], desired: nil, prior: nil)
+    let outcome = await Executor.perform(step, with: Judged(), observer: ExecutorTests.Quiet())
+    #expect(outcome.isVerdict && outcome.status != .succeeded)
+  }
 }

@@ -169,8 +169,9 @@ final class ControllerReconciler: @unchecked Sendable {
           await alerts.send(.driftHealed, subject: o.id.description, "corrected to match the manifests")
         }
       }
-      if failures.record(o.id, failed: isFailure, fingerprint: fingerprint) {
-        await alerts.send(.resourceDegraded, subject: o.id.description, "failed \(failures.threshold) runs in a row; left alone until its manifest changes")
+      if failures.record(o.id, failed: isFailure, verdict: o.isVerdict, fingerprint: fingerprint) {
+        let why = o.isVerdict ? "its new version was judged and rolled back" : "failed \(failures.threshold) runs in a row"
+        await alerts.send(.resourceDegraded, subject: o.id.description, "\(why); left alone until its manifest changes")
       }
     }
     for s in result.plan.steps where result.outcomes.contains(where: { $0.id == s.id && $0.status == .succeeded }) && !s.signals.isEmpty {

@@ -10,6 +10,9 @@ public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible
   public var operation: String?
   public var cause: Cause?
   public var isRetryable: Bool
+  /// The desired state was tried and judged (a canary rolled back on its figures): trying the same desired state
+  /// again cannot do better, so a controller leaves it alone until the manifests change.
+  public var isVerdict = false
 
   /// Why an operation failed.
   public enum Cause: Sendable, Hashable {
@@ -61,7 +64,16 @@ public struct OperationError: Error, Sendable, Hashable, CustomStringConvertible
 
   /// This error as the cause of `operation` on `subject`, which it was part of.
   public func cause(of operation: String, _ subject: ResourceID) -> OperationError {
-    OperationError(doing: operation, of: subject, cause: .because(self), retryable: isRetryable)
+    var e = OperationError(doing: operation, of: subject, cause: .because(self), retryable: isRetryable)
+    e.isVerdict = isVerdict
+    return e
+  }
+
+  /// The same error, marked as a verdict on the desired state.
+  public func asVerdict() -> OperationError {
+    var e = self
+    e.isVerdict = true
+    return e
   }
 
   /// True when the Docker Engine is the cause (it answered with an error or could not be reached).

@@ -12,11 +12,14 @@ public struct StepOutcome: Sendable {
   public var action: Action
   public var status: Status
   public var seconds: Double
+  /// A failure that judged the desired state (`OperationError.isVerdict`): not worth retrying as it is.
+  public var isVerdict = false
 
-  public init(id: ResourceID, action: Action, status: Status, seconds: Double) {
+  public init(id: ResourceID, action: Action, status: Status, seconds: Double, isVerdict: Bool = false) {
     self.id = id
     self.action = action
     self.status = status
     self.seconds = seconds
+    self.isVerdict = isVerdict
   }
 }

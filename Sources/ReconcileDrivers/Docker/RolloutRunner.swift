@@ -77,7 +77,8 @@ struct RolloutRunner: Sendable {
       failure: OperationError(
         doing: "roll out the new version",
         "\(rollout.strategy.rawValue) rolled back at \(percent)%: \(breaches.map(\.text).joined(separator: "; ")); every request goes to the old container again and the new one was removed",
-        retryable: false))
+        retryable: false
+      ).asVerdict())
   }
 
   /// A rollout that ended in a rollback: the traffic is back already.
