@@ -197,4 +197,28 @@ import TestSupport
     #expect(silent.closed, "the client that never answered is dropped")
     #expect(!lively.closed && h.service.hub.liveClients == 1)
   }
+
+  /// Behind nginx (as the bundled site puts it), the event stream is passed on as it comes, not buffered: the stream
+  /// opens at once and a change arrives within a poll.
+  @Test func theEventStreamIsNotBufferedByAProxy() throws {
+    let api = StandInJulesAPI(apiKey: ServiceHarness.apiKey)
+    try api.start()
+    defer { api.stop() }
+    let h = try ServiceHarness(["JULES_API_BASE": api.baseURL, "POLL_INTERVAL_SECONDS": "1"])
+    defer { h.stop() }
+    let nginx = try NginxDAV(proxyTo: h.service.port)
+    defer { nginx.stop() }
+    // curl over TLS (where nginx's buffering showed: nothing arrived at all), for 4 s; a change comes meanwhile.
+    let curl = Process()
+    curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    curl.arguments = ["-skN", "--max-time", "4", "-H", "Authorization: Bearer \(ServiceHarness.token)", "https://127.0.0.1:\(nginx.tlsPort)/jules/api/events"]
+    let out = Pipe()
+    curl.standardOutput = out
+    try curl.run()
+    Thread.sleep(forTimeInterval: 0.5)
+    api.upsert(id: "through-proxy", title: "seen")
+    curl.waitUntilExit()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(text.hasPrefix(": connected") && text.contains("\"id\":\"through-proxy\""), "\(text)")
+  }
 }

@@ -97,7 +97,8 @@ final class JulesRouter: Sendable {
     case ("GET", "/api/events"):
       route = "/api/events"
       return HTTPResponse(
-        status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")],
+        // X-Accel-Buffering: a proxy in front (the bundled nginx) passes each event on at once instead of buffering it.
+        status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no")],
         body: .stream(hub.openEventStream()))
     case ("POST", "/api/sync/litewriter"):
       route = "/api/sync/litewriter"

@@ -3,14 +3,17 @@ import JulesService
 import TestSupport
 
 /// A private nginx with `dav_methods PUT DELETE MKCOL` serving `root` on a free loopback port —
-/// the LiteWriter WebDAV target in tests. `/readonly/` has no DAV methods (PUT answers 405).
+/// the LiteWriter WebDAV target in tests. `/readonly/` has no DAV methods (PUT answers 405). With `proxyTo`, a second
+/// server on `tlsPort` proxies `/jules/` to that loopback port over TLS as the bundled site does (nginx's default
+/// buffering on, a self-signed certificate).
 final class NginxDAV: @unchecked Sendable {
   let prefix: String
   let root: String
   let port: UInt16
+  let tlsPort = UInt16(freePort())
   let process = Process()
 
-  init() throws {
+  init(proxyTo: UInt16? = nil) throws {
     prefix = makeTempDir("nginx")
     root = prefix + "/dav"
     port = UInt16(freePort())
@@ -39,9 +42,25 @@ final class NginxDAV: @unchecked Sendable {
           location /notes/ { dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw group:r all:r; }
           location /readonly/ { }
         }
+        server {
+          listen 127.0.0.1:\(tlsPort) ssl;
+          ssl_certificate \(prefix)/cert.pem;
+          ssl_certificate_key \(prefix)/key.pem;
+          \(proxyTo.map { "location /jules/ { proxy_pass http://127.0.0.1:\($0)/; proxy_http_version 1.1; proxy_read_timeout 1h; }" } ?? "")
+        }
       }
       """
     try conf.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
+    let openssl = Process()
+    openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    openssl.arguments = [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", prefix + "/key.pem", "-out", prefix + "/cert.pem",
+      "-days", "1", "-subj", "/CN=localhost",
+    ]
+    openssl.standardOutput = FileHandle.nullDevice
+    openssl.standardError = FileHandle.nullDevice
+    try openssl.run()
+    openssl.waitUntilExit()
     process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
     process.arguments = ["-p", prefix, "-c", prefix + "/nginx.conf", "-g", "daemon off; pid \(prefix)/nginx.pid;"]
     process.standardError = FileHandle.nullDevice
