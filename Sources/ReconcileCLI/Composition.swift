@@ -13,9 +13,10 @@ enum Composition {
     let paths = JobPaths(
       binary: JobPaths.currentBinary(environment: environment), manifests: manifests, state: state, options: options,
       environment: JobPaths.passedEnvironment(environment))
+    var docker = DockerDriver(environment: environment, retention: ImageRetention { GenerationStore(stateDirectory: state).keptImageIDs() })
+    docker.rollouts = RolloutGate(directory: state + "/rollouts")
     return DriverSet([
-      FileSystemDriver(),
-      DockerDriver(environment: environment, retention: ImageRetention { GenerationStore(stateDirectory: state).keptImageIDs() }), SiteDriver(), CertificateDriver(),
+      FileSystemDriver(), docker, SiteDriver(), CertificateDriver(),
       SystemdUnitDriver(redactor: redactor), JobDriver(paths: paths, redactor: redactor),
     ])
   }

@@ -12,6 +12,8 @@ enum HelpText {
     ),
     "generations": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates"]),
     "rollback": .init(flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates"], maxPositionals: 1),
+    "promote": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
+    "abort": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates"]),
     "status": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
     "run-job": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
@@ -116,6 +118,22 @@ enum HelpText {
         Examples:
           reconcile rollback
           reconcile rollback 3 --auto-approve
+        """
+    case "promote", "abort":
+      body = """
+        Usage: reconcile promote NAME [options]
+               reconcile abort NAME [options]
+
+        Answers a canary that waits at a "pause" step (`"update": { "strategy": "canary", "steps": [10, "pause",
+        50] }`): the apply (or controller) that runs it holds the new version's share of the traffic and waits.
+        promote lets it go on with the next step; abort sends every request back to the old container, removes the
+        new one, and fails the apply's step (aborted by `reconcile abort`), after which a controller leaves the
+        container alone until its manifest changes. NAME is the container resource's name (`app` or
+        `container/app`); the apply waiting is found through the state directory.
+
+        Examples:
+          reconcile promote app
+          reconcile abort container/app --state /var/lib/reconcile/state
         """
     case "drift":
       body = """
@@ -224,6 +242,8 @@ enum HelpText {
           apply      make the host match the manifests
           generations  list the releases kept for rollback
           rollback   go back to a generation (default: the previous one)
+          promote    let a canary waiting at a pause go on
+          abort      send a canary waiting at a pause back to the old version
           drift      report what changed on the host since the last apply
           status     show what is managed and whether it is in sync
           run-job    run a scheduled job once and record the run

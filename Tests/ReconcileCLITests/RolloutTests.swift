@@ -106,4 +106,36 @@ struct RolloutTests {
       #expect(try h.run(["plan"]).stdout.contains("No changes."))
     }
   }
+
+  /// A `"pause"` step holds the share until a person decides from another shell: `reconcile promote` goes on to the
+  /// end, `reconcile abort` goes back to the old version; requests flow throughout and none fails.
+  @Test(arguments: ["promote", "abort"]) func aPauseWaitsForAPerson(_ decision: String) throws {
+    let paused: [String: Any] = ["strategy": "canary", "steps": [30, "pause", 60], "interval": "1s", "drainTimeout": "10s"]
+    try ZeroDowntimeTests.withApp("pause\(decision)", update: paused) { h, prefix, name, port in
+      #expect(try h.run(["promote", name]).all.contains("no rollout of it waits at a pause"), "nothing waits yet")
+      let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.005)
+      try h.manifest(ZeroDowntimeTests.manifest(name, version: 2, prefix: prefix, port: port, update: paused))
+      let run = h.start(["apply", "--auto-approve"])
+      #expect(
+        eventually(within: 30) { run.result().stdout.contains("container/\(name): canary paused at 30%: `reconcile promote \(name)` goes on") },
+        "\(run.result().all)")
+      // While it waits, both versions answer.
+      Thread.sleep(forTimeInterval: 1)
+      #expect((load.counts.current["200 2"] ?? 0) > 0 && run.process.isRunning)
+      let answer = try h.run([decision, "container/\(name)"])
+      #expect(answer.status == 0 && answer.stdout.contains("the apply waiting at 30%"), "\(answer.all)")
+      run.process.waitUntilExit()
+      load.stop()
+      let out = run.result()
+      #expect(load.failures.isEmpty, "\(load.failures) of \(load.total)")
+      if decision == "promote" {
+        #expect(out.status == 0 && out.stdout.contains("canary promoted at 30%; going on") && out.stdout.contains("canary at 100%: "), "\(out.all)")
+        #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n2\n"))
+      } else {
+        #expect(out.status != 0 && out.stdout.contains("canary rolled back at 30%: aborted by `reconcile abort`"), "\(out.all)")
+        #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
+        #expect(TestEngine.docker(["ps", "-aq", "--filter", "name=^/\(name)-reconcile-next$"]).1.isEmpty)
+      }
+    }
+  }
 }

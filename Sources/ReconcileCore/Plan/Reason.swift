@@ -28,7 +28,7 @@ public enum Reason: Sendable, Hashable {
   case switchesTraffic(prefixes: [String], drain: String)
   /// The replacement hands nginx's traffic to the new container in `steps` (percent), each held `every` and judged
   /// against `limits`; a breach sends it all back to the old one.
-  case rollsOut(strategy: Rollout.Strategy, steps: [Int], every: String, prefixes: [String], limits: String)
+  case rollsOut(strategy: Rollout.Strategy, steps: [RolloutStep], every: String, prefixes: [String], limits: String)
   /// The replicas are replaced one at a time, each new one healthy before the traffic (of nginx at `prefixes`) moves
   /// to it and the old one drains for at most `drain`.
   case rollingReplicas(count: Int, prefixes: [String], drain: String)
@@ -57,7 +57,7 @@ public enum Reason: Sendable, Hashable {
     case .switchesTraffic(let prefixes, let drain):
       "\(prefixes.joined(separator: " and ")) moves to the new container once it is healthy; the old one drains for at most \(drain)"
     case .rollsOut(.canary, let steps, let every, let prefixes, let limits):
-      "canary through \(prefixes.joined(separator: " and ")): \(steps.map { "\($0)%" }.joined(separator: " → ")) every \(every) once the new container is healthy; rolls back if \(limits)"
+      "canary through \(prefixes.joined(separator: " and ")): \(steps.map(\.description).joined(separator: " → ")) every \(every) once the new container is healthy; rolls back if \(limits)"
     case .rollsOut(.blueGreen, _, let every, let prefixes, let limits):
       "blue-green through \(prefixes.joined(separator: " and ")): all traffic moves to the new container once it is healthy, the old one stays ready for \(every); rolls back if \(limits)"
     case .rollingReplicas(let count, let prefixes, let drain) where !prefixes.isEmpty:

@@ -8,6 +8,7 @@ struct ContainerStepPerformer: Sendable {
   let client: DockerEngineClient
   let extraLabels: [String: String]
   let retention: ImageRetention
+  var rollouts: RolloutGate = .none
 
   func perform(_ step: Step) async throws {
     let verb = step.action == .destroy ? "destroy" : step.action.rawValue
@@ -31,7 +32,8 @@ struct ContainerStepPerformer: Sendable {
         if spec.replicas > 1, oldName == spec.dockerName {
           try await rolling(spec, step: step)
         } else if spec.strategy != .stopFirst || spec.switchesTraffic, oldName == spec.dockerName {
-          try await StartFirstReplacement(client: client, retention: retention).replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
+          try await StartFirstReplacement(client: client, retention: retention, rollouts: rollouts).replace(
+            spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
         } else {
           let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
           try await create(spec, step: step)
@@ -136,7 +138,7 @@ struct ContainerStepPerformer: Sendable {
   /// Replaces the replicas one at a time, each start-first (and switched in nginx when routed), then brings their
   /// number to the wanted one.
   func rolling(_ spec: ContainerSpec, step: Step) async throws {
-    let replacement = StartFirstReplacement(client: client, retention: retention)
+    let replacement = StartFirstReplacement(client: client, retention: retention, rollouts: rollouts)
     for i in 1...spec.replicas where try await client.inspectContainerIfPresent(spec.replicaName(i)) != nil {
       try await replacement.replace(spec, name: spec.replicaName(i), step: step, create: { try await create($0, step: step, name: $1, gated: false) })
     }

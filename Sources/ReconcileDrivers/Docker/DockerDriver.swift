@@ -12,6 +12,8 @@ public struct DockerDriver: KindDriver {
   public let extraLabels: [String: String]
   /// The images kept for rollback, never removed.
   public let retention: ImageRetention
+  /// Where a canary's pause waits for `reconcile promote` or `abort` (the state directory's `rollouts/`).
+  public var rollouts: RolloutGate = .none
 
   public init(client: DockerEngineClient, extraLabels: [String: String] = [:], retention: ImageRetention = .none) {
     self.init(client: client, extraLabels: extraLabels, retention: retention, setupError: nil)
@@ -54,7 +56,7 @@ public struct DockerDriver: KindDriver {
     // Everything this step creates carries the project it belongs to.
     let extraLabels = self.extraLabels.merging(step.project.map { [DockerLabel.project: $0] } ?? [:]) { _, project in project }
     switch step.id.kind {
-    case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels, retention: retention).perform(step)
+    case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels, retention: retention, rollouts: rollouts).perform(step)
     case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels, retention: retention).perform(step)
     default: try await NetworkVolumeStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     }

@@ -11,6 +11,7 @@ struct RolloutRunner: Sendable {
   let client: DockerEngineClient
   let spec: ContainerSpec
   let rollout: Rollout
+  let gate: RolloutGate
   /// How often the figures are read within a step.
   var pollInterval = 0.5
 
@@ -30,7 +31,18 @@ struct RolloutRunner: Sendable {
   }
 
   func steps(from oldAddress: String, to newAddress: String, newID: String) async throws {
-    for percent in rollout.steps {
+    var current = 0
+    for step in rollout.steps {
+      guard case .percent(let percent) = step else {
+        // A person decides: the share stays as it is until `reconcile promote` or `reconcile abort`.
+        StepNotes.post(.paused(strategy: rollout.strategy, percent: current, name: spec.id.name), for: spec.id)
+        if await gate.wait(for: spec.id, at: current) == .abort {
+          try await rollBack(at: current, [.aborted], to: oldAddress, removing: newID)
+        }
+        StepNotes.post(.promoted(strategy: rollout.strategy, percent: current), for: spec.id)
+        continue
+      }
+      current = percent
       var tallies = Set(spec.routes.map(\.prefix)).sorted().map { UpstreamTally(path: NginxServer(prefix: $0).upstreamLog, address: newAddress) }
       let servers = percent >= 100 ? [(address: newAddress, weight: 1)] : [(oldAddress, 100 - percent), (newAddress, percent)]
       try RouteSwitcher.point(spec.routes, servers: servers, for: spec.id)

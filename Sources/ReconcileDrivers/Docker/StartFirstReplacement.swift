@@ -16,6 +16,7 @@ import ReconcileCore
 struct StartFirstReplacement: Sendable {
   let client: DockerEngineClient
   let retention: ImageRetention
+  var rollouts: RolloutGate = .none
 
   static func temporaryName(_ name: String) -> String { "\(name)-reconcile-next" }
   static func isTemporaryName(_ name: String) -> Bool { name.hasSuffix("-reconcile-next") }
@@ -58,7 +59,7 @@ struct StartFirstReplacement: Sendable {
         // to); its old workers finish the requests they have with the old one first.
         do {
           if let rollout = spec.rollout, let old, old.state.running {
-            try await RolloutRunner(client: client, spec: spec, rollout: rollout).run(old: old, newID: newID)
+            try await RolloutRunner(client: client, spec: spec, rollout: rollout, gate: rollouts).run(old: old, newID: newID)
           } else {
             // The other replicas keep their places; this one's moves to the new container.
             let current = try await RouteSwitcher.replicaAddresses(of: spec, client: client)

@@ -8,13 +8,14 @@ public struct Rollout: Sendable, Hashable {
   public enum Strategy: String, Sendable { case canary, blueGreen = "blue-green" }
 
   public var strategy: Strategy
-  /// Percent of the requests the new version gets at each step; the last is 100.
-  public var steps: [Int]
+  /// Percent of the requests the new version gets at each step, or a pause until `reconcile promote` (or `abort`);
+  /// the last is 100.
+  public var steps: [RolloutStep]
   /// How long each step is held and analysed (for blue-green, how long the old set stays ready to take over).
   public var interval: Double
   public var analysis: Analysis
 
-  public init(strategy: Strategy, steps: [Int], interval: Double, analysis: Analysis = Analysis()) {
+  public init(strategy: Strategy, steps: [RolloutStep], interval: Double, analysis: Analysis = Analysis()) {
     self.strategy = strategy
     self.steps = steps
     self.interval = interval
@@ -39,6 +40,21 @@ public struct Rollout: Sendable, Hashable {
     /// `errors > 5%, p95 > 3s or 3 failed health checks`.
     public var limitsText: String {
       "errors > \(FigureText.percent(maxErrorRate)), p95 > \(ResourceQuantity.format(seconds: maxP95)) or \(maxHealthFailures) failed health checks"
+    }
+  }
+}
+
+/// One step of a canary: a share of the requests for the new version, or a pause that waits for a person.
+public enum RolloutStep: Sendable, Hashable, CustomStringConvertible {
+  case percent(Int)
+  /// Holds the current share until `reconcile promote NAME` (go on) or `reconcile abort NAME` (go back).
+  case pause
+
+  /// `10%`, `pause`.
+  public var description: String {
+    switch self {
+    case .percent(let p): "\(p)%"
+    case .pause: "pause"
     }
   }
 }

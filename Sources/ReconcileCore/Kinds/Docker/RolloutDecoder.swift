@@ -3,20 +3,24 @@ import Foundation
 /// Reads a container's `update` for the `canary` and `blue-green` strategies: `steps`, `interval`, `analysis`.
 enum RolloutDecoder {
   static func decode(_ strategy: String, _ u: inout FieldReader) -> Rollout {
-    var rollout = Rollout(strategy: strategy == "canary" ? .canary : .blueGreen, steps: strategy == "canary" ? [10, 50, 100] : [100], interval: 30)
+    var rollout = Rollout(
+      strategy: strategy == "canary" ? .canary : .blueGreen, steps: strategy == "canary" ? [.percent(10), .percent(50), .percent(100)] : [.percent(100)],
+      interval: 30)
     if let steps = u.list(
-      "steps", of: "percentages", each: "a whole number of percent",
-      { v -> Int? in
-        guard case .number(let n) = v, let i = Int(exactly: n) else { return nil }
-        return i
+      "steps", of: "steps", each: "a whole number of percent or \"pause\"",
+      { v -> RolloutStep? in
+        if case .number(let n) = v, let i = Int(exactly: n) { return .percent(i) }
+        if case .string(let t) = v, t.value == "pause" { return .pause }
+        return nil
       })?.map(\.item)
     {
+      let shares = steps.compactMap { if case .percent(let p) = $0 { p } else { nil } }
       if rollout.strategy == .blueGreen {
         u.report("steps", "blue-green moves all traffic at once; steps are for \"strategy\": \"canary\"")
-      } else if steps.isEmpty || !steps.allSatisfy({ (1...100).contains($0) }) || zip(steps, steps.dropFirst()).contains(where: { $0 >= $1 }) {
-        u.report("steps", "expected increasing percentages between 1 and 100, like [10, 50, 100], got \(steps)")
+      } else if shares.isEmpty || !shares.allSatisfy({ (1...100).contains($0) }) || zip(shares, shares.dropFirst()).contains(where: { $0 >= $1 }) {
+        u.report("steps", "expected increasing percentages between 1 and 100 (and \"pause\" where a person decides), like [10, \"pause\", 50], got \(steps.map(\.description))")
       } else {
-        rollout.steps = steps.last == 100 ? steps : steps + [100]
+        rollout.steps = shares.last == 100 && steps.last != .pause ? steps : steps + [.percent(100)]
       }
     }
     if let interval = u.duration("interval") {

@@ -56,6 +56,8 @@ public enum RolloutBreach: Sendable, Hashable {
   case healthChecks(failures: Int, limit: Int)
   case memory(percent: Double, limit: Double)
   case stopped(String)
+  /// Not a figure: a person ran `reconcile abort` at a pause.
+  case aborted
 
   public var text: String {
     switch self {
@@ -65,6 +67,7 @@ public enum RolloutBreach: Sendable, Hashable {
     case .healthChecks(let failures, let limit): "\(failures) failed health checks in a row (limit \(limit))"
     case .memory(let percent, let limit): "memory \(FigureText.percent(percent)) of its limit > \(FigureText.percent(limit))"
     case .stopped(let why): "the new container stopped (\(why))"
+    case .aborted: "aborted by `reconcile abort`"
     }
   }
 }
@@ -75,6 +78,10 @@ public enum StepNote: Sendable, Hashable {
   case rolloutStepPassed(strategy: Rollout.Strategy, percent: Int, figures: VersionFigures)
   /// A rollout step broke the limits: traffic went back to the old container.
   case rolledBack(strategy: Rollout.Strategy, percent: Int, breaches: [RolloutBreach])
+  /// A `"pause"` step: the share stays until a person decides.
+  case paused(strategy: Rollout.Strategy, percent: Int, name: String)
+  /// `reconcile promote` answered a pause.
+  case promoted(strategy: Rollout.Strategy, percent: Int)
 
   public var text: String {
     switch self {
@@ -82,6 +89,9 @@ public enum StepNote: Sendable, Hashable {
       "\(strategy.rawValue) at \(percent)%: \(figures.text); within limits"
     case .rolledBack(let strategy, let percent, let breaches):
       "\(strategy.rawValue) rolled back at \(percent)%: \(breaches.map(\.text).joined(separator: "; "))"
+    case .paused(let strategy, let percent, let name):
+      "\(strategy.rawValue) paused at \(percent)%: `reconcile promote \(name)` goes on, `reconcile abort \(name)` goes back"
+    case .promoted(let strategy, let percent): "\(strategy.rawValue) promoted at \(percent)%; going on"
     }
   }
 }
