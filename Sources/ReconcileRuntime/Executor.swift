@@ -63,11 +63,17 @@ public struct Executor: Sendable {
     let start = ContinuousClock.now
     let status: StepOutcome.Status
     var verdict = false
+    let notes = NoteList()
     do {
       // A step under way finishes when reconcile is stopping (SIGTERM cancels the run): its own task does not
       // inherit the cancellation, so a half-done replacement is never cut short. No new step starts meanwhile. Its
       // notes go to the observer.
-      try await StepNotes.listening(for: step.id, { observer.noted(step, $0) }) { try await Task { try await performer.perform(step) }.value }
+      try await StepNotes.listening(
+        for: step.id,
+        {
+          notes.append($0); observer.noted(step, $0)
+        }
+      ) { try await Task { try await performer.perform(step) }.value }
       status = .succeeded
     } catch {
       status = .failed("\(error)")
@@ -75,7 +81,18 @@ public struct Executor: Sendable {
     }
     let d = ContinuousClock.now - start
     let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    return StepOutcome(id: step.id, action: step.action, status: status, seconds: seconds, isVerdict: verdict)
+    var outcome = StepOutcome(id: step.id, action: step.action, status: status, seconds: seconds, isVerdict: verdict)
+    outcome.notes = notes.texts
+    return outcome
+  }
+
+  /// The notes of one running step, for its outcome.
+  final class NoteList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+
+    func append(_ note: StepNote) { lock.withLock { items.append(note.text) } }
+    var texts: [String] { lock.withLock { items } }
   }
 }
 

@@ -11,8 +11,9 @@ struct RolloutTests {
 
   /// Applies version 2 under load and checks that no request failed and that every step was judged within limits.
   @discardableResult
-  func promotes(_ role: String, update: [String: Any], notes: [String]) throws -> String {
+  func promotes(_ role: String, update: [String: Any], notes: [String]) throws -> (out: String, history: [String]) {
     var out = ""
+    var historyNotes: [String] = []
     try ZeroDowntimeTests.withApp(role, update: update) { h, prefix, name, port in
       let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 8, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
       Thread.sleep(forTimeInterval: 1)
@@ -33,20 +34,26 @@ struct RolloutTests {
       #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n2\n"))
       #expect(try h.run(["plan"]).stdout.contains("No changes."))
       out = r.stdout
+      let last = (h.read(h.state + "/history.jsonl") ?? "").split(separator: "\n").last.map(String.init) ?? ""
+      let entry = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+      let steps = entry?["steps"] as? [[String: Any]] ?? []
+      historyNotes = steps.first { $0["address"] as? String == "container/\(name)" }?["notes"] as? [String] ?? []
       print(
         "\(role): \(load.total) requests at \(Int(load.perSecond))/s, \(load.failures.values.reduce(0, +)) failed, apply \(String(format: "%.1f", applyEnded.timeIntervalSince(applyStarted))) s"
       )
     }
-    return out
+    return (out, historyNotes)
   }
 
   @Test func aGoodCanaryIsPromotedStepByStepWithoutAFailedRequest() throws {
-    let out = try promotes("canary", update: Self.canary, notes: ["canary at 20%: ", "canary at 50%: ", "canary at 100%: "])
+    let (out, historyNotes) = try promotes("canary", update: Self.canary, notes: ["canary at 20%: ", "canary at 50%: ", "canary at 100%: "])
     // Each step's figures: the new version had its share of the requests, and none failed.
     for step in [20, 50, 100] {
       let m = try #require(out.firstMatch(of: try Regex(#"canary at \#(step)%: (\d+) requests?, 0 errors \(0%\), p95 \d+ms; within limits"#)), "\(out)")
       #expect(Int(m.output[1].substring!)! > 0)
     }
+    // The history keeps each step's figures with the step.
+    #expect(historyNotes.count == 3 && historyNotes[0].hasPrefix("canary at 20%: ") && historyNotes[2].hasPrefix("canary at 100%: "), "\(historyNotes)")
   }
 
   @Test func blueGreenSwitchesAtOnceAndKeepsTheOldOneReady() throws {

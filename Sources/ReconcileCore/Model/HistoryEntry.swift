@@ -9,6 +9,8 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
     public var outcome: String
     public var seconds: Double
     public var error: String?
+    /// What the step said while it ran (a canary's figures at each step); absent when it said nothing.
+    public var notes: [String]?
   }
 
   /// Who ran an apply: the user (the one behind `sudo` when there is one) and the host.
@@ -54,7 +56,9 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
       case .failed(let e): outcome = "failed"; error = redactor.redact(e)
       case .skipped(let e): outcome = "skipped"; error = e
       }
-      return StepLine(address: o.id.description, action: o.action.rawValue, outcome: outcome, seconds: Self.millis(o.seconds), error: error)
+      return StepLine(
+        address: o.id.description, action: o.action.rawValue, outcome: outcome, seconds: Self.millis(o.seconds), error: error,
+        notes: o.notes.isEmpty ? nil : o.notes.map(redactor.redact))
     }
   }
 

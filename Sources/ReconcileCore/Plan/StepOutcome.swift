@@ -14,6 +14,8 @@ public struct StepOutcome: Sendable {
   public var seconds: Double
   /// A failure that judged the desired state (`OperationError.isVerdict`): not worth retrying as it is.
   public var isVerdict = false
+  /// What the step said while it ran (a canary's figures at each step), as the progress lines showed it.
+  public var notes: [String] = []
 
   public init(id: ResourceID, action: Action, status: Status, seconds: Double, isVerdict: Bool = false) {
     self.id = id
