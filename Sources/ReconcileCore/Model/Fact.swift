@@ -45,6 +45,8 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   case referenceImageID
   /// Names of the temporary copies an interrupted start-first replacement left running (comma-separated).
   case leftoverCopies
+  /// The share (percent) at which a canary of the desired version was interrupted; its copy is resumed, not removed.
+  case interruptedRollout
   /// The replicas beyond the first and their states: `app-2=running,app-3=exited`.
   case replicas
 

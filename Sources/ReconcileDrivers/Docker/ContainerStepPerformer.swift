@@ -27,6 +27,12 @@ struct ContainerStepPerformer: Sendable {
         try await update(try spec(step), step: step)
       case .replace:
         let spec = try spec(step)
+        let replacement = StartFirstReplacement(client: client, retention: retention, rollouts: rollouts)
+        // An apply killed halfway through a canary of this version left it split: it goes on from there.
+        if let interrupted = await replacement.resumable(spec) {
+          try await replacement.resume(spec, interrupted)
+          break
+        }
         try await removeLeftovers(of: step.id, routed: spec)
         let oldName = step.prior?.locator["name"] ?? spec.dockerName
         if spec.replicas > 1, oldName == spec.dockerName {

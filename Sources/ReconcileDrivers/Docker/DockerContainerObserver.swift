@@ -11,11 +11,11 @@ extension DockerObserver {
     // Found by the resource they carry, not by name: a temporary copy of a replacement (its temporary name) is not
     // the container, and a managed container of another resource under the wanted name is a conflict.
     var mine: [String: [DockerContainerSummary]] = [:]
-    var copies: [String: [String]] = [:]
+    var copies: [String: [DockerContainerSummary]] = [:]
     for row in listed {
       guard let owner = row.labels?[DockerLabel.resource], DockerLabel.belongs(row.labels, to: targets.first?.project) else { continue }
       if StartFirstReplacement.isTemporaryName(row.name) {
-        copies[owner, default: []].append(row.name)
+        copies[owner, default: []].append(row)
       } else {
         mine[owner, default: []].append(row)
       }
@@ -36,7 +36,7 @@ extension DockerObserver {
     var toInspect: [(ResourceID, String, ContainerSpec)] = []
     for t in targets {
       let name = t.locator["name"] ?? t.id.name
-      let leftovers = copies[t.id.description]?.sorted().joined(separator: ",")
+      let leftovers = copies[t.id.description]?.map(\.name).sorted().joined(separator: ",")
       let all = mine[t.id.description] ?? []
       // Replicas beyond the first (`NAME-2` …) are the container's, never the container itself.
       let replicas = all.compactMap { row in ContainerSpec.replicaIndex(of: row.name, base: name).map { (index: $0, row: row) } }.sorted { $0.index < $1.index }
@@ -53,6 +53,14 @@ extension DockerObserver {
       }
       var facts = Self.runtimeFacts(row)
       if let leftovers { facts[.leftoverCopies] = leftovers }
+      // A leftover that is an interrupted canary of the desired version, recorded with this container: resumed.
+      if let spec = t.spec as? ContainerSpec, let rollout = spec.rollout, let position = rollouts.position(for: t.id), position.old == row.id,
+        position.configHash == spec.configHash, position.steps == rollout.steps.map(\.description),
+        copies[t.id.description]?.contains(where: { $0.id == position.new && $0.state == "running" }) == true
+      {
+        let shares = rollout.steps.prefix(position.step + 1).compactMap { if case .percent(let p) = $0 { p } else { nil } }
+        facts[.interruptedRollout] = String(shares.last ?? 0)
+      }
       if !replicas.isEmpty { facts[.replicas] = replicas.map { "\($0.row.name)=\($0.row.state)" }.joined(separator: ",") }
       guard let spec = t.spec as? ContainerSpec else {
         out[t.id] = Observation(exists: true, facts: facts)

@@ -45,7 +45,7 @@ public struct DockerDriver: KindDriver {
   public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     if let setupError { throw setupError.operationError(doing: "observe Docker objects") }
     do {
-      return try await DockerObserver(client: client).observe(targets)
+      return try await DockerObserver(client: client, rollouts: rollouts).observe(targets)
     } catch let error as DockerEngineError {
       throw error.operationError(doing: "observe Docker objects")
     }

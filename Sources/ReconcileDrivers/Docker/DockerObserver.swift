@@ -6,6 +6,8 @@ import ReconcileCore
 /// `io.reconcile.managed=true`, and an inspect only where a list row cannot answer.
 struct DockerObserver: Sendable {
   let client: DockerEngineClient
+  /// Where interrupted canaries recorded their place (a leftover copy may be one to resume).
+  var rollouts: RolloutGate = .none
 
   func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     let byKind = Dictionary(grouping: targets, by: \.id.kind)

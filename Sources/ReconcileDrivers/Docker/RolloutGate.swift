@@ -1,10 +1,11 @@
 import Foundation
 import ReconcileCore
 
-/// Where a canary that reached a `"pause"` step waits for a person: the apply writes `DIR/NAME.paused` (its pid and
+/// A canary's place on the host, in the state directory's `rollouts/` (`DIR`). `DIR/NAME.position` records which
+/// step it is at, with the old and new containers and the version's config hash, so that an apply killed halfway is
+/// resumed from there by the next one. A canary that reached a `"pause"` step writes `DIR/NAME.paused` (its pid and
 /// the share the new version has) and waits for `DIR/NAME.decision`, which `reconcile promote NAME` or `reconcile
-/// abort NAME` writes from another shell. Both files go once the decision is taken. `DIR` is the state directory's
-/// `rollouts/`.
+/// abort NAME` writes from another shell; both files go once the decision is taken.
 public struct RolloutGate: Sendable {
   public enum Decision: String, Sendable { case promote, abort }
 
@@ -13,6 +14,32 @@ public struct RolloutGate: Sendable {
   public static let none = RolloutGate(directory: nil)
 
   public init(directory: String?) { self.directory = directory }
+
+  /// Where a canary stands: its step (index into the rollout's steps), the containers and the version.
+  struct Position: Codable, Equatable {
+    var step: Int
+    var old: String
+    var new: String
+    var configHash: String
+    /// The steps as they were (`10%`, `pause`): a canary whose steps changed since starts over.
+    var steps: [String]
+  }
+
+  func record(_ position: Position, for id: ResourceID) {
+    guard let directory else { return }
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    if let data = try? JSONEncoder().encode(position) { try? HostFiles.write(String(decoding: data, as: UTF8.self), to: "\(directory)/\(id.name).position") }
+  }
+
+  func position(for id: ResourceID) -> Position? {
+    guard let directory, let text = HostFiles.read("\(directory)/\(id.name).position") else { return nil }
+    return try? JSONDecoder().decode(Position.self, from: Data(text.utf8))
+  }
+
+  func clear(for id: ResourceID) {
+    guard let directory else { return }
+    unlink("\(directory)/\(id.name).position")
+  }
 
   /// Waits until a decision for `id` is written. Without a directory nobody can answer, so the pause is an abort.
   func wait(for id: ResourceID, at percent: Int) async -> Decision {

@@ -15,11 +15,12 @@ struct RolloutRunner: Sendable {
   /// How often the figures are read within a step.
   var pollInterval = 0.5
 
-  func run(old: DockerContainerInspect, newID: String) async throws {
+  /// Runs the steps from `start` (a resumed canary starts where the interrupted one was).
+  func run(old: DockerContainerInspect, newID: String, from start: Int = 0) async throws {
     let oldAddress = try await RouteSwitcher.address(of: old.id, client: client)
     let newAddress = try await RouteSwitcher.address(of: newID, client: client)
     do {
-      try await steps(from: oldAddress, to: newAddress, newID: newID)
+      try await steps(from: oldAddress, to: newAddress, old: old.id, newID: newID, start: start)
     } catch let done as RolledBack {
       throw done.failure
     } catch {
@@ -30,9 +31,11 @@ struct RolloutRunner: Sendable {
     await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
   }
 
-  func steps(from oldAddress: String, to newAddress: String, newID: String) async throws {
-    var current = 0
-    for step in rollout.steps {
+  func steps(from oldAddress: String, to newAddress: String, old: String, newID: String, start: Int) async throws {
+    var current = rollout.steps.prefix(start).reduce(0) { if case .percent(let p) = $1 { p } else { $0 } }
+    defer { gate.clear(for: spec.id) }
+    for (index, step) in rollout.steps.enumerated() where index >= start {
+      gate.record(RolloutGate.Position(step: index, old: old, new: newID, configHash: spec.configHash, steps: rollout.steps.map(\.description)), for: spec.id)
       guard case .percent(let percent) = step else {
         // A person decides: the share stays as it is until `reconcile promote` or `reconcile abort`.
         StepNotes.post(.paused(strategy: rollout.strategy, percent: current, name: spec.id.name), for: spec.id)

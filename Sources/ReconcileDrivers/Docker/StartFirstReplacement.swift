@@ -21,6 +21,31 @@ struct StartFirstReplacement: Sendable {
   static func temporaryName(_ name: String) -> String { "\(name)-reconcile-next" }
   static func isTemporaryName(_ name: String) -> Bool { name.hasSuffix("-reconcile-next") }
 
+  /// An interrupted canary of this very version that can go on where it stopped: its position is recorded, its old
+  /// container still holds the name and its new one (the temporary copy) runs with the desired config hash.
+  func resumable(_ spec: ContainerSpec) async -> (position: RolloutGate.Position, old: DockerContainerInspect)? {
+    guard let rollout = spec.rollout, spec.replicas == 1, let position = rollouts.position(for: spec.id), position.configHash == spec.configHash,
+      position.steps == rollout.steps.map(\.description),
+      let old = try? await client.inspectContainerIfPresent(spec.dockerName), old.id == position.old, old.state.running,
+      let new = try? await client.inspectContainerIfPresent(Self.temporaryName(spec.dockerName)), new.id == position.new, new.state.running,
+      new.config.labels?[DockerLabel.configHash] == spec.configHash
+    else { return nil }
+    return (position, old)
+  }
+
+  /// Goes on with an interrupted canary from its recorded step, then retires the old container as a replacement does.
+  func resume(_ spec: ContainerSpec, _ interrupted: (position: RolloutGate.Position, old: DockerContainerInspect)) async throws {
+    guard let rollout = spec.rollout else { return }
+    let shares = rollout.steps.prefix(interrupted.position.step + 1).compactMap { if case .percent(let p) = $0 { p } else { nil } }
+    StepNotes.post(.resumed(strategy: rollout.strategy, percent: shares.last ?? 0), for: spec.id)
+    try await RolloutRunner(client: client, spec: spec, rollout: rollout, gate: rollouts).run(
+      old: interrupted.old, newID: interrupted.position.new, from: interrupted.position.step)
+    try await retire(interrupted.old, spec)
+    try await client.renameContainer(interrupted.position.new, to: spec.dockerName)
+    if spec.state == .stopped { try await client.stopContainer(interrupted.position.new, timeout: spec.effectiveStopTimeout) }
+    await retention.removeIfUnusedBuild(interrupted.old.image, client: client)
+  }
+
   /// Replaces the container named `name` (a replica's; the spec's Docker name by default).
   func replace(
     _ spec: ContainerSpec, name: String? = nil, step: Step, create: (ContainerSpec, String) async throws -> String

@@ -8,7 +8,9 @@ enum ContainerFindings {
     if let image = imageFinding(spec, observed.facts, context) { out.append(image) }
     if let state = stateFinding(spec.state, observed.facts) { out.append(state) }
     out += replicaFindings(spec, observed.facts[.replicas])
-    if let copies = observed.facts[.leftoverCopies] {
+    if let percent = observed.facts[.interruptedRollout].flatMap(Int.init) {
+      out.append(Finding(.container(.interruptedRollout(percent: percent)), effect: .replace))
+    } else if let copies = observed.facts[.leftoverCopies] {
       out.append(Finding(.container(.leftoverCopies(copies.split(separator: ",").map(String.init))), effect: .update))
     }
     return out

@@ -14,6 +14,8 @@ public enum ContainerSignal: Sendable, Hashable {
   case unhealthy
   /// Temporary copies (`NAME-reconcile-next`) of an interrupted start-first replacement run beside it.
   case leftoverCopies([String])
+  /// A canary of the desired version was interrupted at `percent`: the replacement goes on from there.
+  case interruptedRollout(percent: Int)
   /// Replicas the manifests want running are not (their names); they are started.
   case replicasNotRunning([String])
   /// Replicas beyond the number the manifests want (their names); they are removed.
@@ -39,6 +41,7 @@ public enum ContainerSignal: Sendable, Hashable {
     case .unhealthy: .restart
     case .leftoverCopies: .removeLeftovers
     case .replicasNotRunning, .surplusReplicas: .scale
+    case .interruptedRollout: .replace
     }
   }
 
@@ -66,6 +69,7 @@ public enum ContainerSignal: Sendable, Hashable {
     case .unhealthy: return "container is unhealthy"
     case .leftoverCopies(let names):
       return "a temporary copy from an interrupted replacement runs beside it (\(names.joined(separator: ", "))); it is removed"
+    case .interruptedRollout(let percent): return "a canary of this version was interrupted at \(percent)%; it goes on from there"
     case .replicasNotRunning(let names):
       return "replica\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) not running; started again"
     case .surplusReplicas(let names):

@@ -82,6 +82,8 @@ public enum StepNote: Sendable, Hashable {
   case paused(strategy: Rollout.Strategy, percent: Int, name: String)
   /// `reconcile promote` answered a pause.
   case promoted(strategy: Rollout.Strategy, percent: Int)
+  /// An interrupted canary of the same version goes on from where it stopped.
+  case resumed(strategy: Rollout.Strategy, percent: Int)
 
   public var text: String {
     switch self {
@@ -92,6 +94,7 @@ public enum StepNote: Sendable, Hashable {
     case .paused(let strategy, let percent, let name):
       "\(strategy.rawValue) paused at \(percent)%: `reconcile promote \(name)` goes on, `reconcile abort \(name)` goes back"
     case .promoted(let strategy, let percent): "\(strategy.rawValue) promoted at \(percent)%; going on"
+    case .resumed(let strategy, let percent): "\(strategy.rawValue) resumed at \(percent)%, where the interrupted apply left it"
     }
   }
 }
