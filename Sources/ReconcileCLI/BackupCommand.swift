@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 import ReconcileDrivers
@@ -20,13 +21,23 @@ struct BackupCommand {
       // Ended by a timeout or an operator (SIGTERM, SIGINT): the staging copy goes with it, and the children (tar,
       // cp, docker) die with the process.
       let directory = spec.archiveDirectory
+      let stopping = Locked(false)
       let signals = ControllerCommand.onSignals {
+        stopping.withLock { $0 = true }
         BackupRunner.removeStaging(in: directory)
         FileHandle.standardError.write(Data("backup of \(spec.id) stopped by a signal; its staging copy was removed\n".utf8))
         exit(143)
       }
       defer { signals.forEach { $0.cancel() } }
-      let result = try BackupRunner(spec: spec).run()
+      let result: BackupResult
+      do {
+        result = try BackupRunner(spec: spec).run()
+      } catch {
+        // The signal's handler removes the staging copy under tar, which then fails: the handler ends the process
+        // (143) in a moment, not this error (seen as an exit status 1 under load).
+        if stopping.current { while true { pause() } }
+        throw error
+      }
       let m = result.manifest
       var line = "Backup \(m.id) of \(spec.id): \(m.files.count) file\(m.files.count == 1 ? "" : "s"), \(Self.bytes(m.totalBytes)), verified; \(catalog.archivePath(m.id))\n"
       if !result.deleted.isEmpty { line += "Retention (\(spec.retention.text)) deleted: \(result.deleted.joined(separator: ", "))\n" }
