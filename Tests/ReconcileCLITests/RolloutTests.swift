@@ -83,6 +83,25 @@ struct RolloutTests {
     }
   }
 
+  /// A version that answers, but slowly: its p95 breaks the limit and it is rolled back with the figure; every
+  /// request is still answered.
+  @Test func aSlowVersionIsRolledBackOnItsP95() throws {
+    var update = Self.canary
+    update["analysis"] = ["maxP95": "500ms", "minRequests": 10]
+    try ZeroDowntimeTests.withApp("slowcanary", update: update) { h, prefix, name, port in
+      let load = LoadGenerator(url: "http://127.0.0.1:\(port)/cgi-bin/v", threads: 6, pause: 0.005)
+      Thread.sleep(forTimeInterval: 1)
+      try h.manifest(ZeroDowntimeTests.manifest(name, version: 2, prefix: prefix, port: port, env: ["DELAY": "1"], update: update))
+      let r = try h.run(["apply", "--auto-approve"])
+      load.stop()
+      #expect(r.status != 0, "\(r.all)")
+      let m = try #require(r.stdout.firstMatch(of: #/canary rolled back at 20%: p95 (\d+\.\d+)s > 500ms/#), "\(r.stdout)")
+      #expect(Double(m.output.1)! >= 1)
+      #expect(load.failures.isEmpty, "slow, but every request answered: \(load.failures)")
+      #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
+    }
+  }
+
   /// Killed while nginx splits the requests: the plan says so, and the next apply of the same version goes on from
   /// the recorded step with the same new container; requests flow throughout and none fails.
   @Test func aCanaryKilledHalfwayIsResumedWhereItStopped() throws {
