@@ -141,7 +141,7 @@ public final class MetricsRegistry: Sendable {
 enum ProcessFigures {
   static func read() -> (residentBytes: Int, openFDs: Int, cpuSeconds: Double) {
     var rss = 0
-    let statm = readAll("/proc/self/statm").split(separator: " ")
+    let statm = (ProcFile.read("/proc/self/statm") ?? "").split(separator: " ")
     if statm.count > 1, let pages = Int(statm[1]) { rss = pages * Int(sysconf(Int32(_SC_PAGESIZE))) }
     let fds = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
     var usage = rusage()
@@ -150,18 +150,4 @@ enum ProcessFigures {
     return (rss, fds, cpu)
   }
 
-  /// A /proc file reports a size of 0: read until the end.
-  static func readAll(_ path: String) -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return "" }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n <= 0 { break }
-      out += chunk[0..<n]
-    }
-    return String(decoding: out, as: UTF8.self)
-  }
 }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// The host's established TCP connections, from `/proc/net/tcp`: which of some `IP:PORT` targets a process on the host
@@ -5,7 +6,7 @@ import Foundation
 enum OpenConnections {
   /// The targets (`172.30.250.3:8080`, IPv4) that have an established connection from this network namespace.
   static func to(_ targets: Set<String>) -> Set<String> {
-    guard !targets.isEmpty, let table = readAll("/proc/net/tcp") else { return [] }
+    guard !targets.isEmpty, let table = ProcFile.read("/proc/net/tcp") else { return [] }
     var open: Set<String> = []
     for line in table.split(separator: "\n").dropFirst() {
       let fields = line.split(separator: " ")
@@ -14,21 +15,6 @@ enum OpenConnections {
       open.insert(remote)
     }
     return open
-  }
-
-  /// Reads to the end: a /proc file reports a size of 0, so nothing may trust its size.
-  static func readAll(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n <= 0 { break }
-      out.append(contentsOf: chunk[0..<n])
-    }
-    return String(decoding: out, as: UTF8.self)
   }
 
   /// `0300FEAC:1F90` (the address in host byte order, little-endian here; the port big-endian) -> `172.254.0.3:8080`.
