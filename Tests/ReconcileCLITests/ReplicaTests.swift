@@ -80,4 +80,35 @@ struct ReplicaTests {
     #expect(try h.run(["apply", "--auto-approve"]).status == 0)
     #expect(TestEngine.docker(["ps", "-aq", "--filter", "label=io.reconcile.resource=container/\(name)"]).1.isEmpty)
   }
+
+  /// `update.batch`: two of three replicas at a time, each batch healthy before nginx moves to it; none fails.
+  @Test func aBatchOfReplicasIsReplacedAtATime() throws {
+    let h = try CLIHarness()
+    let prefix = h.root + "/nginx", name = ControllerDockerTests.unique("batch"), port = freePort()
+    defer {
+      ProxyTest.stopNginx(prefix)
+      TestEngine.docker(["rm", "-f", name, name + "-2", name + "-3", name + "-reconcile-next", name + "-2-reconcile-next", name + "-3-reconcile-next"])
+      h.cleanup()
+    }
+    func manifest(_ version: Int) -> String {
+      ZeroDowntimeTests.manifest(name, version: version, prefix: prefix, port: port, update: ["drainTimeout": "10s", "batch": 2], extra: ["replicas": 3])
+    }
+    try h.manifest(manifest(1))
+    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
+    let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 8, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
+    Thread.sleep(forTimeInterval: 1)
+    try h.manifest(manifest(2))
+    let rolled = try h.run(["apply", "--auto-approve"])
+    _ = eventually(within: 20) { load.total >= 2500 }
+    load.stop()
+    #expect(rolled.status == 0, "\(rolled.all)")
+    #expect(rolled.stdout.contains("rolling, 2 of 3 replicas at a time: each batch healthy before nginx at \(prefix) moves to it"), "\(rolled.stdout)")
+    #expect(load.failures.isEmpty && load.slow.current.allSatisfy { $0.outcome == "200 slow" }, "\(load.failures)")
+    for replica in [name, name + "-2", name + "-3"] {
+      #expect(TestEngine.docker(["exec", replica, "cat", "/www/version"]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(replica)")
+    }
+    #expect(Self.servers(prefix, name) == [name, name + "-2", name + "-3"].map(Self.address))
+    #expect(try h.run(["plan"]).stdout.contains("No changes."))
+    print("rolling in batches of 2: \(load.total) requests at \(Int(load.perSecond))/s, \(load.failures.values.reduce(0, +)) failed")
+  }
 }

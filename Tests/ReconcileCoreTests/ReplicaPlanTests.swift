@@ -57,6 +57,16 @@ import Testing
       ), "\(text)")
   }
 
+  @Test func aBatchSaysHowManyAtATime() throws {
+    let before = try decode(Self.manifest(replicas: 4, extra: #", "update": { "batch": 2 }"#), templates: bundledTemplates)
+    let after = try decode(Self.manifest(replicas: 4, version: 2, extra: #", "update": { "batch": 2 }"#), templates: bundledTemplates)
+    let text = try render(after, applied: before, replicas: "app-2=running,app-3=running,app-4=running", override: ["replicas": "4"])
+    #expect(
+      text.contains(
+        "-/+ container/app (env.VERSION changed: '1' -> '2'; rolling, 2 of 4 replicas at a time: each batch healthy before nginx at /var/lib/reconcile/nginx moves to it, the old ones drain for at most 30s)"
+      ), "\(text)")
+  }
+
   @Test func replicaNamesAndNumbers() {
     #expect(ContainerSpec.replicaName("app", 1) == "app" && ContainerSpec.replicaName("app", 12) == "app-12")
     #expect(ContainerSpec.replicaIndex(of: "app-3", base: "app") == 3)

@@ -31,7 +31,7 @@ public enum Reason: Sendable, Hashable {
   case rollsOut(strategy: Rollout.Strategy, steps: [RolloutStep], every: String, prefixes: [String], limits: String)
   /// The replicas are replaced one at a time, each new one healthy before the traffic (of nginx at `prefixes`) moves
   /// to it and the old one drains for at most `drain`.
-  case rollingReplicas(count: Int, prefixes: [String], drain: String)
+  case rollingReplicas(count: Int, batch: Int, prefixes: [String], drain: String)
 
   /// How an attribute change is told: with both values, or only that it changed (content, secrets).
   public enum AttributeChange: Sendable, Hashable {
@@ -60,9 +60,14 @@ public enum Reason: Sendable, Hashable {
       "canary through \(prefixes.joined(separator: " and ")): \(steps.map(\.description).joined(separator: " → ")) every \(every) once the new container is healthy; rolls back if \(limits)"
     case .rollsOut(.blueGreen, _, let every, let prefixes, let limits):
       "blue-green through \(prefixes.joined(separator: " and ")): all traffic moves to the new container once it is healthy, the old one stays ready for \(every); rolls back if \(limits)"
-    case .rollingReplicas(let count, let prefixes, let drain) where !prefixes.isEmpty:
-      "rolling, one of \(count) replicas at a time: each new one healthy before \(prefixes.joined(separator: " and ")) moves to it, the old one drains for at most \(drain)"
-    case .rollingReplicas(let count, _, _): "rolling, one of \(count) replicas at a time: each new one healthy before the old one stops"
+    case .rollingReplicas(let count, let batch, let prefixes, let drain) where !prefixes.isEmpty:
+      batch == 1
+        ? "rolling, one of \(count) replicas at a time: each new one healthy before \(prefixes.joined(separator: " and ")) moves to it, the old one drains for at most \(drain)"
+        : "rolling, \(batch) of \(count) replicas at a time: each batch healthy before \(prefixes.joined(separator: " and ")) moves to it, the old ones drain for at most \(drain)"
+    case .rollingReplicas(let count, let batch, _, _):
+      batch == 1
+        ? "rolling, one of \(count) replicas at a time: each new one healthy before the old one stops"
+        : "rolling, \(batch) of \(count) replicas at a time: each batch healthy before the old ones stop"
     case .backsUpFirst(let ids): "\(ids.map(\.description).joined(separator: " and ")) taken first and pinned"
     case .waitsForHealthy(let ids): "once \(ids.map(\.description).joined(separator: " and ")) \(ids.count == 1 ? "is" : "are") healthy"
     }

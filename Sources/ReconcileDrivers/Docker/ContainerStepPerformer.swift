@@ -144,10 +144,8 @@ struct ContainerStepPerformer: Sendable {
   /// Replaces the replicas one at a time, each start-first (and switched in nginx when routed), then brings their
   /// number to the wanted one.
   func rolling(_ spec: ContainerSpec, step: Step) async throws {
-    let replacement = StartFirstReplacement(client: client, retention: retention, rollouts: rollouts)
-    for i in 1...spec.replicas where try await client.inspectContainerIfPresent(spec.replicaName(i)) != nil {
-      try await replacement.replace(spec, name: spec.replicaName(i), step: step, create: { try await create($0, step: step, name: $1, gated: false) })
-    }
+    try await RollingReplacement(client: client, retention: retention).replace(
+      spec, batch: spec.batch, create: { try await create($0, step: step, name: $1, gated: false) })
     try await ReplicaSet(client: client, spec: spec).scale(create: { try await create(spec, step: step, name: $0) })
   }
 

@@ -46,11 +46,11 @@ struct StartFirstReplacement: Sendable {
     await retention.removeIfUnusedBuild(interrupted.old.image, client: client)
   }
 
-  /// Replaces the container named `name` (a replica's; the spec's Docker name by default).
+  /// Replaces the container (replicas go through `RollingReplacement`).
   func replace(
-    _ spec: ContainerSpec, name: String? = nil, step: Step, create: (ContainerSpec, String) async throws -> String
+    _ spec: ContainerSpec, step: Step, create: (ContainerSpec, String) async throws -> String
   ) async throws {
-    let name = name ?? spec.dockerName
+    let name = spec.dockerName
     let temporary = Self.temporaryName(name)
     // A leftover from an interrupted attempt is ours (label-checked) and is cleared first.
     if let leftover = try await client.inspectContainerIfPresent(temporary) {

@@ -113,6 +113,8 @@ public struct ContainerSpec: ResourceSpec {
   public var rollout: Rollout?
   /// How many containers run this spec: the first under its Docker name, the others as `NAME-2` … `NAME-N`.
   public var replicas = 1
+  /// How many replicas a rolling replacement takes at a time (`update.batch`).
+  public var batch = 1
   /// `backupBefore`: backups taken (verified, pinned) before this container is replaced or removed. Not an edge: the
   /// backup is run from its spec, whatever its schedule's state (and a backup usually depends on its container).
   public var backupsBefore: [BackupSpec] = []
@@ -149,7 +151,7 @@ public struct ContainerSpec: ResourceSpec {
   public var replacementNote: Reason? {
     // `nginx at /var/lib/reconcile/nginx`: the proxies whose traffic moves.
     let prefixes = Array(Set(routes.map { "\($0.server.rawValue) at \($0.prefix)" })).sorted()
-    if replicas > 1 { return .rollingReplicas(count: replicas, prefixes: prefixes, drain: ResourceQuantity.format(seconds: drainTimeout)) }
+    if replicas > 1 { return .rollingReplicas(count: replicas, batch: min(batch, replicas), prefixes: prefixes, drain: ResourceQuantity.format(seconds: drainTimeout)) }
     guard switchesTraffic else { return nil }
     if let rollout {
       return .rollsOut(

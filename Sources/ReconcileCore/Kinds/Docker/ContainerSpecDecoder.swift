@@ -98,6 +98,7 @@ enum ContainerSpecDecoder {
       }
       if let grace = u.duration("startupGrace") { spec.startupGrace = grace }
       if let drain = u.duration("drainTimeout") { spec.drainTimeout = drain }
+      if let batch = u.int("batch", in: 1...100) { spec.batch = batch }
       u.finish()
     }
     guard image != nil else { return nil }
