@@ -11,6 +11,9 @@ engine_env="$(bash scripts/dockerd.sh)"
 eval "$engine_env"
 export RECONCILE_REQUIRE_DOCKER=1
 bash scripts/test-images.sh
+# A three-node Docker Swarm (dockerds in network namespaces) for the service kind; reused when it answers.
+swarm_env="$(bash scripts/swarm.sh)"
+eval "$swarm_env"
 # A real registry with htpasswd auth for the image-pull tests (reused when one already answers).
 registry_env="$(bash scripts/registry.sh)"
 eval "$registry_env"

@@ -45,6 +45,11 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   case referenceImageID
   /// Names of the temporary copies an interrupted start-first replacement left running (comma-separated).
   case leftoverCopies
+  /// A service's running tasks and the number it should have: `2 3`.
+  case tasks
+  /// The state and message of a service's last update, as Swarm reports them.
+  case updateState
+  case updateMessage
   /// The share (percent) at which a canary of the desired version was interrupted; its copy is resumed, not removed.
   case interruptedRollout
   /// The replicas beyond the first and their states: `app-2=running,app-3=exited`.

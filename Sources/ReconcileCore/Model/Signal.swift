@@ -8,6 +8,8 @@ public enum Signal: Sendable, Hashable {
   case run(RunSignal)
   case certificate(CertificateSignal)
   case site(SiteSignal)
+  /// What Swarm does by itself with a service.
+  case service(ServiceSignal)
   /// An installed artifact (a cron file, a timer) differs from what was installed, as its driver describes it.
   case artifactChanged(String)
 
@@ -15,6 +17,7 @@ public enum Signal: Sendable, Hashable {
   /// command or what it depends on is fixed).
   public var isReportOnly: Bool {
     if case .run = self { return true }
+    if case .service = self { return true }
     return false
   }
 
@@ -27,6 +30,7 @@ public enum Signal: Sendable, Hashable {
     case .run(let s): s.reason
     case .certificate(let s): s.reason
     case .site(let s): s.reason
+    case .service(let s): s.reason
     case .artifactChanged(let what): what
     }
   }

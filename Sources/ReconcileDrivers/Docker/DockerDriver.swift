@@ -40,7 +40,7 @@ public struct DockerDriver: KindDriver {
     }
   }
 
-  public var kinds: [String] { ["image", "container", "network", "volume"] }
+  public var kinds: [String] { ["image", "container", "service", "network", "volume"] }
 
   public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     if let setupError { throw setupError.operationError(doing: "observe Docker objects") }
@@ -57,6 +57,7 @@ public struct DockerDriver: KindDriver {
     let extraLabels = self.extraLabels.merging(step.project.map { [DockerLabel.project: $0] } ?? [:]) { _, project in project }
     switch step.id.kind {
     case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels, retention: retention, rollouts: rollouts).perform(step)
+    case "service": try await ServiceStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels, retention: retention).perform(step)
     default: try await NetworkVolumeStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     }

@@ -14,9 +14,10 @@ struct DockerObserver: Sendable {
     async let networks = observeNetworks(byKind["network"] ?? [])
     async let volumes = observeVolumes(byKind["volume"] ?? [])
     async let images = observeImages(byKind["image"] ?? [])
+    async let services = observeServices(byKind["service"] ?? [])
     let containers = try await observeContainers(byKind["container"] ?? [])
     var out = containers
-    for part in [try await networks, try await volumes, try await images] { out.merge(part) { a, _ in a } }
+    for part in [try await networks, try await volumes, try await images, try await services] { out.merge(part) { a, _ in a } }
     return out
   }
 

@@ -64,6 +64,14 @@ public enum DockerLabel {
     return own.merging(extra) { ours, _ in ours }
   }
 
+  /// A service's labels: the manifest's, then reconcile's own (base and spec); `extra` only where neither set a key.
+  public static func service(_ spec: ServiceSpec, extra: [String: String] = [:]) -> [String: String] {
+    var own = spec.labels
+    for (k, v) in base(spec.id, hash: spec.configHash) { own[k] = v }
+    own[self.spec] = specValue(spec.attributes.filter { $0.name != "mode" }, of: spec.id)
+    return own.merging(extra) { ours, _ in ours }
+  }
+
   /// An image's labels: reconcile's own (base, spec, and the source digest of a build or import); `extra` only
   /// where they set no key.
   public static func image(_ spec: ImageSpec, sourceDigest: String?, extra: [String: String] = [:]) -> [String: String] {

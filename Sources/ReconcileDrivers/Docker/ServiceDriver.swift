@@ -1,0 +1,120 @@
+import DockerEngine
+import Foundation
+import ReconcileCore
+
+/// The `service` kind through the Engine's Swarm API (the manager's socket): observed from `GET /services` and the
+/// tasks, created, updated in place with the version Swarm gave (Swarm rolls the change out by its `update`
+/// settings), removed. A step is done once Swarm runs the wanted tasks and its rollout ended.
+struct ServiceStepPerformer: Sendable {
+  let client: DockerEngineClient
+  let extraLabels: [String: String]
+  /// How long Swarm may take to run the wanted tasks after a change.
+  var within: Double = 120
+
+  func perform(_ step: Step) async throws {
+    let name = step.prior?.locator["name"] ?? step.desired?.locator["name"] ?? step.id.name
+    do {
+      if step.action == .destroy {
+        try await client.removeService(name)
+        return
+      }
+      guard let spec = step.desired as? ServiceSpec else { throw OperationError(doing: step.action.rawValue, of: step.id, cause: .failed("the step carries no service")) }
+      let body = Self.body(spec, extraLabels: extraLabels)
+      if let existing = try await client.listServices(labels: DockerLabel.ownedFilter(spec.id)).first(where: { $0.spec.name == spec.dockerName }) {
+        try await client.updateService(existing.id, version: existing.version.index, body)
+      } else {
+        _ = try await client.createService(body)
+      }
+      try await converge(spec, body.taskTemplate.containerSpec)
+    } catch let error as DockerEngineError {
+      throw error.operationError(doing: step.action == .destroy ? "destroy" : step.action.rawValue, of: step.id)
+    }
+  }
+
+  static func body(_ spec: ServiceSpec, extraLabels: [String: String]) -> DockerServiceSpec {
+    let mode: DockerServiceSpec.Mode =
+      switch spec.mode {
+      case .replicated(let n): .init(replicated: .init(replicas: n))
+      case .global: .init(global: .init())
+      }
+    let update = spec.update.map {
+      DockerServiceSpec.UpdateConfig(
+        parallelism: $0.parallelism, delay: Int($0.delay * 1e9), failureAction: $0.failureAction, monitor: Int($0.monitor * 1e9), order: $0.order)
+    }
+    return DockerServiceSpec(
+      name: spec.dockerName, labels: DockerLabel.service(spec, extra: extraLabels),
+      taskTemplate: .init(
+        containerSpec: .init(
+          image: spec.image, command: spec.command?.map(\.value), env: spec.env.isEmpty ? nil : spec.env.keys.sorted().map { "\($0)=\(spec.env[$0]!.value)" },
+          labels: [DockerLabel.managed: "true", DockerLabel.resource: spec.id.description]),
+        placement: spec.constraints.isEmpty ? nil : .init(constraints: spec.constraints)),
+      mode: mode, updateConfig: update)
+  }
+
+  /// Waits until Swarm runs the wanted tasks with no rollout under way; a rollout Swarm paused or rolled back fails
+  /// the step with Swarm's own message.
+  func converge(_ spec: ServiceSpec, _ wantedSpec: DockerServiceSpec.ContainerSpec) async throws {
+    let deadline = Date().addingTimeInterval(within)
+    while true {
+      guard let service = try await client.listServices(labels: DockerLabel.ownedFilter(spec.id)).first(where: { $0.spec.name == spec.dockerName }) else {
+        throw OperationError(doing: "create", of: spec.id, cause: .failed("Swarm does not list the service it accepted"))
+      }
+      let state = service.updateStatus?.state ?? "completed"
+      if ["paused", "rollback_completed", "rollback_paused"].contains(state) {
+        throw OperationError(
+          doing: "update", of: spec.id,
+          cause: .failed("Swarm \(state.hasPrefix("rollback") ? "rolled the update back" : "paused the update"): \(service.updateStatus?.message ?? "")")
+        ).asVerdict()
+      }
+      let tasks = try await client.listTasks(service: service.id)
+      let (running, wanted) = Self.counts(tasks, service)
+      // Done when the wanted number runs, all of them from this spec (Swarm may not have started the rollout yet
+      // right after the update call), and no rollout is under way.
+      let current = tasks.filter { $0.desiredState == "running" }.allSatisfy { $0.spec?.containerSpec == wantedSpec }
+      if running == wanted, current, !["updating", "rollback_started"].contains(state) { return }
+      if Date() > deadline {
+        let errors = Set(tasks.compactMap { $0.status.err }).sorted().joined(separator: "; ")
+        throw OperationError(
+          doing: "converge", of: spec.id,
+          cause: .timeout(what: "Swarm to run \(wanted) task\(wanted == 1 ? "" : "s") of \(spec.id) (\(running) running\(errors.isEmpty ? "" : ": \(errors)"))", seconds: within))
+      }
+      try await Task.sleep(nanoseconds: 250_000_000)
+    }
+  }
+
+  /// Tasks running, and tasks wanted (the replicas, or for a global service every task Swarm wants running).
+  static func counts(_ tasks: [DockerTask], _ service: DockerService) -> (running: Int, wanted: Int) {
+    let live = tasks.filter { $0.desiredState == "running" }
+    let running = live.filter { $0.status.state == "running" }.count
+    return (running, service.spec.mode?.replicated?.replicas ?? live.count)
+  }
+}
+
+extension DockerObserver {
+  /// One `GET /services` for all targets, then the tasks of each service found.
+  func observeServices(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
+    guard !targets.isEmpty else { return [:] }
+    let listed = try await client.listServices(labels: DockerLabel.managedFilter)
+    var out = Self.match(targets, in: listed, name: \.spec.name, labels: \.spec.labels, kind: "service") { service in
+      Observation(exists: true, facts: [.id: service.id])
+    }
+    for t in targets {
+      guard let id = out[t.id]?.facts[.id], let service = listed.first(where: { $0.id == id }) else { continue }
+      var observed = out[t.id]!
+      if let spec = t.spec as? ServiceSpec {
+        observed.attributes = DockerLabel.observedAttributes(
+          spec.attributes.filter { $0.name != "mode" }, of: t.id, labels: service.spec.labels ?? [:], desiredHash: spec.configHash)
+      }
+      // The mode is read as Swarm has it: `docker service scale` by hand is drift.
+      observed.attributes["mode"] = service.spec.mode?.replicated?.replicas.map { ServiceSpec.Mode.replicated($0).text } ?? ServiceSpec.Mode.global.text
+      let (running, wanted) = ServiceStepPerformer.counts(try await client.listTasks(service: service.id), service)
+      observed.facts[.tasks] = "\(running) \(wanted)"
+      if let update = service.updateStatus {
+        observed.facts[.updateState] = update.state
+        observed.facts[.updateMessage] = update.message
+      }
+      out[t.id] = observed
+    }
+    return out
+  }
+}
