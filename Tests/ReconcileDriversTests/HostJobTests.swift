@@ -106,7 +106,8 @@ import Testing
     defer { box.cleanup() }
     let m = try box.manifest(#"{ "kind": "job", "name": "once", "schedule": "@hourly", "command": "echo ran", "cronDirectory": "ROOT/cron.d" }"#)
     try await box.apply(m)
-    let fd = open(box.paths.lock(of: "once"), O_RDWR | O_CREAT, 0o600)
+    // O_CLOEXEC: a process another test spawns meanwhile must not inherit the descriptor, and the lock with it.
+    let fd = open(box.paths.lock(of: "once"), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
     let (skipped, status) = try JobRunner(paths: box.paths).run("once")
     #expect(skipped.outcome == .skipped && status == 0)
