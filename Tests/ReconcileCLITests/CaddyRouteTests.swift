@@ -33,7 +33,8 @@ struct CaddyRouteTests {
     #expect(first.status == 0, "\(first.all)")
     let route = "\(prefix)/live/routes/reconcile_\(name.replacingOccurrences(of: "-", with: "_"))_8080.caddy"
     #expect(
-      h.read(route) == "(reconcile_\(name.replacingOccurrences(of: "-", with: "_"))_8080) {\n\tto \(ReplicaTests.address(name)):8080 \(ReplicaTests.address(name + "-2")):8080\n}\n"
+      h.read(route)
+        == "(reconcile_\(name.replacingOccurrences(of: "-", with: "_"))_8080) {\n\tto \(ReplicaTests.address(name)):8080 \(ReplicaTests.address(name + "-2")):8080\n\tfail_duration 10s\n\tlb_try_duration 5s\n}\n"
     )
     #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
     #expect(try h.run(["plan"]).stdout.contains("No changes."))

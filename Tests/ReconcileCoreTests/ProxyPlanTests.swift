@@ -218,7 +218,7 @@ let bundledTemplates: [String: String] = {
     let caddyRoute = try #require(caddySite.containerRoutes.first)
     #expect(caddyRoute.server == .caddy && caddyRoute.fileName == "routes/reconcile_jules_3001.caddy")
     let snippet = caddyRoute.block(servers: [("172.17.0.5", 1), ("172.17.0.6", 1)])
-    #expect(snippet == "(reconcile_jules_3001) {\n\tto 172.17.0.5:3001 172.17.0.6:3001\n}\n")
+    #expect(snippet == "(reconcile_jules_3001) {\n\tto 172.17.0.5:3001 172.17.0.6:3001\n\tfail_duration 10s\n\tlb_try_duration 5s\n}\n")
     #expect(caddyRoute.addresses(in: snippet) == ["172.17.0.5", "172.17.0.6"])
   }
 

@@ -37,9 +37,12 @@ public struct ContainerRoute: Sendable, Hashable {
   /// The upstream block sharing the requests between containers (replicas, or a canary's split by weight): `server
   /// IP:PORT weight=90;`, the weights left out when they are all the same. nginx's passive checks (one failure takes
   /// a server out for 10 s, its request going to the next) cover a replica that stops answering. Caddy's snippet lists
-  /// every address (weights are nginx's only).
+  /// every address (weights are nginx's only) with passive checks alike: a failed upstream is left out for 10 s and
+  /// a request is tried on the others for up to 5 s.
   public func block(servers: [(address: String, weight: Int)]) -> String {
-    if server == .caddy { return "(\(upstreamName)) {\n\tto \(servers.map { "\($0.address):\(port)" }.joined(separator: " "))\n}\n" }
+    if server == .caddy {
+      return "(\(upstreamName)) {\n\tto \(servers.map { "\($0.address):\(port)" }.joined(separator: " "))\n\tfail_duration 10s\n\tlb_try_duration 5s\n}\n"
+    }
     let weighted = Set(servers.map(\.weight)).count > 1
     let lines = servers.map { "    server \($0.address):\(port)\(weighted ? " weight=\($0.weight)" : "");\n" }
     return "upstream \(upstreamName) {\n" + lines.joined() + "}\n"
@@ -48,7 +51,7 @@ public struct ContainerRoute: Sendable, Hashable {
   /// The addresses a block written by `block(servers:)` points at, in order.
   public func addresses(in block: String) -> [String] {
     let words = block.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == ";" }).map(String.init)
-    let targets = server == .caddy ? Array(words.drop { $0 != "to" }.dropFirst().prefix { $0 != "}" }) : zip(words, words.dropFirst()).filter { $0.0 == "server" }.map(\.1)
+    let targets = server == .caddy ? Array(words.drop { $0 != "to" }.dropFirst().prefix { $0.contains(":") }) : zip(words, words.dropFirst()).filter { $0.0 == "server" }.map(\.1)
     return targets.compactMap { $0.split(separator: ":").first.map(String.init) }
   }
 }
