@@ -62,5 +62,14 @@ struct ServiceSwarmTests {
     try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
     #expect(try h.run(["apply", "--auto-approve"], env: env).status == 0)
     #expect(Self.docker(["service", "ls", "-q", "--filter", "name=\(name)"]).isEmpty)
+
+    // Removed by hand and replaced by somebody else's service of the same name: a prune leaves that one alone.
+    try h.manifest(Self.manifest(name, replicas: 1, greeting: "hi"))
+    #expect(try h.run(["apply", "--auto-approve"], env: env).status == 0)
+    _ = Self.docker(["service", "rm", name])
+    _ = Self.docker(["service", "create", "-d", "--no-resolve-image", "--name", name, "local/busybox:1", "sleep", "3600"])
+    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
+    _ = try h.run(["apply", "--auto-approve"], env: env)
+    #expect(!Self.docker(["service", "ls", "-q", "--filter", "name=\(name)"]).isEmpty, "the foreign service stays")
   }
 }

@@ -15,7 +15,10 @@ struct ServiceStepPerformer: Sendable {
     let name = step.prior?.locator["name"] ?? step.desired?.locator["name"] ?? step.id.name
     do {
       if step.action == .destroy {
-        try await client.removeService(name)
+        // Only a service that carries this resource's labels is removed; a same-named one of anybody else stays.
+        for service in try await client.listServices(labels: DockerLabel.ownedFilter(step.id)) where service.spec.name == name {
+          try await client.removeService(service.id)
+        }
         return
       }
       guard let spec = step.desired as? ServiceSpec else { throw OperationError(doing: step.action.rawValue, of: step.id, cause: .failed("the step carries no service")) }
