@@ -3,20 +3,43 @@ import Foundation
 /// A Swarm service's spec as the Engine takes and gives it (`POST /services/create`, `GET /services`): the fields the
 /// `service` kind sets.
 public struct DockerServiceSpec: Codable, Sendable, Equatable {
+  /// A Swarm secret given to the tasks as `/run/secrets/NAME`.
+  public struct SecretReference: Codable, Sendable, Equatable {
+    public struct File: Codable, Sendable, Equatable {
+      public var name: String
+      public var uid = "0"
+      public var gid = "0"
+      public var mode = 0o444
+      public init(name: String) { self.name = name }
+      enum CodingKeys: String, CodingKey { case name = "Name", uid = "UID", gid = "GID", mode = "Mode" }
+    }
+    public var secretID: String
+    public var secretName: String
+    public var file: File
+    public init(secretID: String, secretName: String, file: File) {
+      self.secretID = secretID
+      self.secretName = secretName
+      self.file = file
+    }
+    enum CodingKeys: String, CodingKey { case secretID = "SecretID", secretName = "SecretName", file = "File" }
+  }
+
   public struct ContainerSpec: Codable, Sendable, Equatable {
     public var image: String
     public var command: [String]?
     public var env: [String]?
     public var labels: [String: String]?
+    public var secrets: [SecretReference]?
 
-    public init(image: String, command: [String]? = nil, env: [String]? = nil, labels: [String: String]? = nil) {
+    public init(image: String, command: [String]? = nil, env: [String]? = nil, labels: [String: String]? = nil, secrets: [SecretReference]? = nil) {
       self.image = image
       self.command = command
       self.env = env
       self.labels = labels
+      self.secrets = secrets
     }
 
-    enum CodingKeys: String, CodingKey { case image = "Image", command = "Command", env = "Env", labels = "Labels" }
+    enum CodingKeys: String, CodingKey { case image = "Image", command = "Command", env = "Env", labels = "Labels", secrets = "Secrets" }
   }
 
   public struct Placement: Codable, Sendable, Equatable {
@@ -157,5 +180,45 @@ extension DockerEngineClient {
   /// Calls `GET /tasks` for one service.
   public func listTasks(service: String) async throws -> [DockerTask] {
     try await json([DockerTask].self, "GET", "/tasks", query: [("filters", DockerJSON.filters(["service": [service]]))])
+  }
+}
+
+/// A Swarm secret as `GET /secrets` lists it (never its data).
+public struct DockerSecret: Decodable, Sendable {
+  public struct Spec: Decodable, Sendable {
+    public var name: String
+    public var labels: [String: String]?
+    enum CodingKeys: String, CodingKey { case name = "Name", labels = "Labels" }
+  }
+  public var id: String
+  public var spec: Spec
+  enum CodingKeys: String, CodingKey { case id = "ID", spec = "Spec" }
+}
+
+extension DockerEngineClient {
+  /// Calls `GET /secrets` filtered by labels.
+  public func listSecrets(labels: [String: String?]) async throws -> [DockerSecret] {
+    try await json([DockerSecret].self, "GET", "/secrets", query: [("filters", DockerJSON.filters(Self.labelFilters(labels)))])
+  }
+
+  /// Calls `POST /secrets/create` with the data base64-encoded; returns the secret's ID.
+  public func createSecret(name: String, data: [UInt8], labels: [String: String]) async throws -> String {
+    struct Create: Encodable {
+      var name: String
+      var labels: [String: String]
+      var data: String
+      enum CodingKeys: String, CodingKey { case name = "Name", labels = "Labels", data = "Data" }
+    }
+    struct Created: Decodable {
+      var id: String
+      enum CodingKeys: String, CodingKey { case id = "ID" }
+    }
+    let body = try DockerJSON.encode(Create(name: name, labels: labels, data: Data(data).base64EncodedString()))
+    return try await json(Created.self, "POST", "/secrets/create", body: body).id
+  }
+
+  /// Calls `DELETE /secrets/{id}`.
+  public func removeSecret(_ id: String) async throws {
+    try await call("DELETE", "/secrets/\(Self.segment(id))")
   }
 }

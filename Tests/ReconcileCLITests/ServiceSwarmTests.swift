@@ -72,4 +72,51 @@ struct ServiceSwarmTests {
     _ = try h.run(["apply", "--auto-approve"], env: env)
     #expect(!Self.docker(["service", "ls", "-q", "--filter", "name=\(name)"]).isEmpty, "the foreign service stays")
   }
+
+  /// A secret reaches the tasks as a file from a Swarm secret named after its content's digest; a new value is a new
+  /// secret the service moves to, the old one goes; the value never shows in the plan, the state or the output.
+  @Test func aSecretIsASwarmSecretAndRotates() throws {
+    let h = try CLIHarness()
+    let name = ControllerDockerTests.unique("svcsecret")
+    let env = ["DOCKER_HOST": Self.host]
+    defer {
+      _ = Self.docker(["service", "rm", name])
+      h.cleanup()
+    }
+    func manifest() -> String {
+      #"""
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "service", "name": "\#(name)", "image": "local/busybox:1", "command": ["sleep", "3600"], "replicas": 1,
+          "secrets": { "token": "${secret.API_TOKEN}" }, "labels": { "io.reconcile.test": "1" } } ] }
+      """#
+    }
+    func secretFiles() -> [String] {
+      // The task's container, on whichever node runs it, reads the file.
+      (1...3).compactMap { node -> String? in
+        let host = Self.host.replacingOccurrences(of: "/1/docker.sock", with: "/\(node)/docker.sock")
+        let id = TestEngine.docker(["ps", "-q", "--filter", "label=com.docker.swarm.service.name=\(name)"], host: host).1.trimmingCharacters(in: .whitespacesAndNewlines)
+        return id.isEmpty ? nil : TestEngine.docker(["exec", id, "cat", "/run/secrets/token"], host: host).1
+      }
+    }
+    func swarmSecrets() -> [String] { Self.docker(["secret", "ls", "--format", "{{.Name}}", "--filter", "name=\(name)-"]).split(separator: "\n").map(String.init) }
+    try "API_TOKEN=first-7f3a9c\n".write(toFile: "\(h.manifests)/.env", atomically: true, encoding: .utf8)
+    try h.manifest(manifest())
+    let first = try h.run(["apply", "--auto-approve"], env: env)
+    #expect(first.status == 0, "\(first.all)")
+    #expect(first.stdout.contains("secret.token = (sensitive value)"), "\(first.stdout)")
+    #expect(secretFiles() == ["first-7f3a9c"])
+    #expect(swarmSecrets().count == 1 && swarmSecrets()[0].hasPrefix("\(name)-token-"))
+    #expect(try h.run(["plan"], env: env).stdout.contains("No changes."))
+
+    try "API_TOKEN=second-55e1b0\n".write(toFile: "\(h.manifests)/.env", atomically: true, encoding: .utf8)
+    let rotated = try h.run(["apply", "--auto-approve"], env: env)
+    #expect(rotated.stdout.contains("~ service/\(name) (secret.token changed (sensitive))"), "\(rotated.stdout)")
+    #expect(secretFiles() == ["second-55e1b0"])
+    #expect(swarmSecrets().count == 1, "the old secret went: \(swarmSecrets())")
+    for text in [first.all, rotated.all, h.stateText()] { #expect(!text.contains("first-7f3a9c") && !text.contains("second-55e1b0")) }
+
+    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [] }"#)
+    #expect(try h.run(["apply", "--auto-approve"], env: env).status == 0)
+    #expect(swarmSecrets().isEmpty, "the service's secrets go with it")
+  }
 }

@@ -18,7 +18,7 @@ import Testing
         "healthcheck": { "command": ["true"], "interval": "5s", "timeout": "2s", "retries": 3, "startPeriod": "1s" },
         "update": { "strategy": "start-first", "healthyWithin": "30s" }, "log": { "driver": "json-file", "options": { "max-size": "10m" } } },
       { "kind": "network", "name": "back", "internal": true },
-      { "kind": "service", "name": "api", "image": "app:2", "command": ["serve"], "replicas": 3, "env": { "MODE": "prod" }, "labels": { "team": "a" },
+      { "kind": "service", "name": "api", "image": "app:2", "command": ["serve"], "replicas": 3, "env": { "MODE": "prod" }, "secrets": { "token": "${secret.JULES_API_KEY}" }, "labels": { "team": "a" },
         "constraints": ["node.role == worker"], "update": { "parallelism": 2, "delay": "10s", "order": "start-first", "failureAction": "rollback", "monitor": "30s" } },
       { "kind": "unit", "name": "web", "content": "[Service]\nExecStart=/bin/web\n", "onChange": "reload" },
       { "kind": "job", "name": "tick", "schedule": "*/5 * * * *", "command": "true", "timeout": "2m", "failuresBeforeAlert": 3, "maxAge": "1h" },

@@ -1,4 +1,5 @@
 import DockerEngine
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -19,18 +20,53 @@ struct ServiceStepPerformer: Sendable {
         for service in try await client.listServices(labels: DockerLabel.ownedFilter(step.id)) where service.spec.name == name {
           try await client.removeService(service.id)
         }
+        try await removeSecrets(of: step.id, keeping: [])
         return
       }
       guard let spec = step.desired as? ServiceSpec else { throw OperationError(doing: step.action.rawValue, of: step.id, cause: .failed("the step carries no service")) }
-      let body = Self.body(spec, extraLabels: extraLabels)
+      var body = Self.body(spec, extraLabels: extraLabels)
+      body.taskTemplate.containerSpec.secrets = try await ensureSecrets(spec)
       if let existing = try await client.listServices(labels: DockerLabel.ownedFilter(spec.id)).first(where: { $0.spec.name == spec.dockerName }) {
         try await client.updateService(existing.id, version: existing.version.index, body)
       } else {
         _ = try await client.createService(body)
       }
       try await converge(spec, body.taskTemplate.containerSpec)
+      // The service runs from its current secrets: the ones it used before go.
+      try await removeSecrets(of: spec.id, keeping: Set((body.taskTemplate.containerSpec.secrets ?? []).map(\.secretName)))
     } catch let error as DockerEngineError {
       throw error.operationError(doing: step.action == .destroy ? "destroy" : step.action.rawValue, of: step.id)
+    }
+  }
+
+  /// `web-db_password-3f2a9c1b7e4d`: the service, the file, and the first 12 hex digits of the value's SHA-256.
+  static func secretName(_ spec: ServiceSpec, _ key: String) -> String {
+    "\(spec.dockerName)-\(key)-\(SHA256.hash(bytes: Array(spec.secrets[key]!.value.utf8)).hex.prefix(12))"
+  }
+
+  /// The Swarm secrets of the spec, made when missing (labelled as the service's), as the tasks reference them.
+  func ensureSecrets(_ spec: ServiceSpec) async throws -> [DockerServiceSpec.SecretReference]? {
+    guard !spec.secrets.isEmpty else { return nil }
+    let existing = try await client.listSecrets(labels: DockerLabel.ownedFilter(spec.id))
+    var refs: [DockerServiceSpec.SecretReference] = []
+    for key in spec.secrets.keys.sorted() {
+      let name = Self.secretName(spec, key)
+      let id: String
+      if let found = existing.first(where: { $0.spec.name == name }) {
+        id = found.id
+      } else {
+        id = try await client.createSecret(
+          name: name, data: Array(spec.secrets[key]!.value.utf8), labels: DockerLabel.object(spec.id, hash: "", extra: extraLabels))
+      }
+      refs.append(.init(secretID: id, secretName: name, file: .init(name: key)))
+    }
+    return refs
+  }
+
+  /// Removes the Swarm secrets labelled as this service's that it no longer uses.
+  func removeSecrets(of id: ResourceID, keeping: Set<String>) async throws {
+    for secret in try await client.listSecrets(labels: DockerLabel.ownedFilter(id)) where !keeping.contains(secret.spec.name) {
+      try await client.removeSecret(secret.id)
     }
   }
 

@@ -37,6 +37,9 @@ public struct ServiceSpec: ResourceSpec {
   public var image: String
   public var command: [Text]?
   public var env: [String: Text] = [:]
+  /// Given to the tasks as `/run/secrets/NAME`, each from a Swarm secret named after its content's digest (a new value
+  /// is a new secret: the service moves to it and the old one goes).
+  public var secrets: [String: Text] = [:]
   public var mode: Mode = .replicated(1)
   public var labels: [String: String] = [:]
   public var constraints: [String] = []
@@ -56,6 +59,10 @@ public struct ServiceSpec: ResourceSpec {
     if !env.isEmpty {
       out.append(Attribute("env", env.keys.sorted().joined(separator: ", ")))
       for key in env.keys.sorted() { out.append(Attribute("env.\(key)", env[key]!.value, sensitive: env[key]!.isSensitive)) }
+    }
+    if !secrets.isEmpty {
+      out.append(Attribute("secrets", secrets.keys.sorted().joined(separator: ", ")))
+      for key in secrets.keys.sorted() { out.append(Attribute("secret.\(key)", secrets[key]!.value, sensitive: true)) }
     }
     out.append(Attribute("mode", mode.text))
     if !labels.isEmpty { out.append(Attribute("labels", labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))) }
@@ -84,6 +91,10 @@ public struct ServiceSpec: ResourceSpec {
     if !DockerNames.isValidContainerName(id.name) { r.report("name", "expected a Swarm service name ([a-zA-Z0-9][a-zA-Z0-9_.-]*), got '\(id.name)'") }
     spec.command = r.texts("command")
     spec.env = r.textMap("env") ?? [:]
+    spec.secrets = r.textMap("secrets") ?? [:]
+    for key in spec.secrets.keys.sorted() where key.isEmpty || !key.allSatisfy({ $0.isLetter || $0.isNumber || "_.-".contains($0) }) {
+      r.report("secrets", "expected a file name like \"db_password\" (letters, digits, '_', '.', '-'), got '\(key)'")
+    }
     let replicas = r.int("replicas", in: 0...1000)
     if let mode = r.choice("mode", ["replicated", "global"]), mode == "global" {
       if replicas != nil { r.report("replicas", "a global service runs one task on every node; drop \"replicas\" or \"mode\": \"global\"") }
