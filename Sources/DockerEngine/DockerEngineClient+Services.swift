@@ -48,14 +48,31 @@ public struct DockerServiceSpec: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case constraints = "Constraints" }
   }
 
+  public struct Resources: Codable, Sendable, Equatable {
+    public struct Limit: Codable, Sendable, Equatable {
+      public var nanoCPUs: Int?
+      public var memoryBytes: Int?
+      public init(nanoCPUs: Int?, memoryBytes: Int?) {
+        self.nanoCPUs = nanoCPUs
+        self.memoryBytes = memoryBytes
+      }
+      enum CodingKeys: String, CodingKey { case nanoCPUs = "NanoCPUs", memoryBytes = "MemoryBytes" }
+    }
+    public var limits: Limit?
+    public init(limits: Limit?) { self.limits = limits }
+    enum CodingKeys: String, CodingKey { case limits = "Limits" }
+  }
+
   public struct TaskTemplate: Codable, Sendable, Equatable {
     public var containerSpec: ContainerSpec
     public var placement: Placement?
-    public init(containerSpec: ContainerSpec, placement: Placement? = nil) {
+    public var resources: Resources?
+    public init(containerSpec: ContainerSpec, placement: Placement? = nil, resources: Resources? = nil) {
       self.containerSpec = containerSpec
       self.placement = placement
+      self.resources = resources
     }
-    enum CodingKeys: String, CodingKey { case containerSpec = "ContainerSpec", placement = "Placement" }
+    enum CodingKeys: String, CodingKey { case containerSpec = "ContainerSpec", placement = "Placement", resources = "Resources" }
   }
 
   public struct Mode: Codable, Sendable, Equatable {

@@ -119,4 +119,27 @@ struct ServiceSwarmTests {
     #expect(try h.run(["apply", "--auto-approve"], env: env).status == 0)
     #expect(swarmSecrets().isEmpty, "the service's secrets go with it")
   }
+
+  /// Limits reach the Swarm spec and the tasks run under them; the plan shows them.
+  @Test func limitsReachTheSwarmSpec() throws {
+    let h = try CLIHarness()
+    let name = ControllerDockerTests.unique("svclimit")
+    let env = ["DOCKER_HOST": Self.host]
+    defer {
+      _ = Self.docker(["service", "rm", name])
+      h.cleanup()
+    }
+    try h.manifest(
+      #"""
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "service", "name": "\#(name)", "image": "local/busybox:1", "replicas": 1, "memory": "64m", "cpus": 0.5,
+          "command": ["sleep", "3600"], "labels": { "io.reconcile.test": "1" } } ] }
+      """#)
+    let r = try h.run(["apply", "--auto-approve"], env: env)
+    #expect(r.status == 0 && r.stdout.contains(#/\n +memory +=\ "64MiB"\n +cpus +=\ "0.5"\n/#), "\(r.all)")
+    #expect(
+      Self.docker(["service", "inspect", "-f", "{{.Spec.TaskTemplate.Resources.Limits.MemoryBytes}} {{.Spec.TaskTemplate.Resources.Limits.NanoCPUs}}", name])
+        == "67108864 500000000")
+    #expect(try h.run(["plan"], env: env).stdout.contains("No changes."))
+  }
 }

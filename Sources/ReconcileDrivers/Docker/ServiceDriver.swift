@@ -86,7 +86,8 @@ struct ServiceStepPerformer: Sendable {
         containerSpec: .init(
           image: spec.image, command: spec.command?.map(\.value), env: spec.env.isEmpty ? nil : spec.env.keys.sorted().map { "\($0)=\(spec.env[$0]!.value)" },
           labels: [DockerLabel.managed: "true", DockerLabel.resource: spec.id.description]),
-        placement: spec.constraints.isEmpty ? nil : .init(constraints: spec.constraints)),
+        placement: spec.constraints.isEmpty ? nil : .init(constraints: spec.constraints),
+        resources: spec.memoryBytes == nil && spec.nanoCPUs == nil ? nil : .init(limits: .init(nanoCPUs: spec.nanoCPUs, memoryBytes: spec.memoryBytes))),
       mode: mode, updateConfig: update)
   }
 

@@ -44,6 +44,8 @@ public struct ServiceSpec: ResourceSpec {
   public var labels: [String: String] = [:]
   public var constraints: [String] = []
   public var update: Update?
+  public var memoryBytes: Int?
+  public var nanoCPUs: Int?
 
   public init(id: ResourceID, image: String) {
     self.id = id
@@ -67,6 +69,8 @@ public struct ServiceSpec: ResourceSpec {
     out.append(Attribute("mode", mode.text))
     if !labels.isEmpty { out.append(Attribute("labels", labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))) }
     if !constraints.isEmpty { out.append(Attribute("constraints", constraints.joined(separator: ", "))) }
+    if let memoryBytes { out.append(Attribute("memory", ResourceQuantity.format(bytes: memoryBytes))) }
+    if let nanoCPUs { out.append(Attribute("cpus", ResourceQuantity.format(nanoCPUs: nanoCPUs))) }
     if let update { out.append(Attribute("update", update.text)) }
     return out
   }
@@ -105,6 +109,8 @@ public struct ServiceSpec: ResourceSpec {
     spec.labels = (r.textMap("labels") ?? [:]).mapValues(\.value)
     for key in spec.labels.keys.sorted() where DockerLabel.reserved.contains(key) { r.report("labels", "'\(key)' is reconcile's own label") }
     spec.constraints = r.strings("constraints") ?? []
+    spec.memoryBytes = ContainerSpecDecoder.memory(&r)
+    if let cpus = r.number("cpus", in: 0.001...1024) { spec.nanoCPUs = Int((cpus * 1e9).rounded()) }
     if var u = r.object("update") {
       var update = Update()
       if let p = u.int("parallelism", in: 0...1000) { update.parallelism = p }
