@@ -12,6 +12,8 @@ enum HelpText {
     ),
     "generations": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates"]),
     "rollback": .init(flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates"], maxPositionals: 1),
+    "logs": .init(flags: ["no-color", "follow"], values: global.union(["tail"]), repeatable: ["templates"], maxPositionals: 1),
+    "restart": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "promote": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "abort": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates"]),
@@ -118,6 +120,23 @@ enum HelpText {
         Examples:
           reconcile rollback
           reconcile rollback 3 --auto-approve
+        """
+    case "logs", "restart":
+      body = """
+        Usage: reconcile logs KIND/NAME [--tail N] [--follow] [options]
+               reconcile restart container/NAME [options]
+
+        logs prints a container's output through the Engine (each replica's in turn; stderr to stderr), or the runs of
+        a job or a backup with their output tails. restart restarts a container (each replica in turn) with its stop
+        timeout. Only resources the manifests declare, and only containers that carry their labels, are touched.
+
+          --tail N    the last N lines (containers) or runs (jobs, backups)
+          --follow    keep printing what a container writes
+
+        Examples:
+          reconcile logs container/jules --tail 50
+          reconcile logs job/sync-notes
+          reconcile restart container/jules
         """
     case "promote", "abort":
       body = """
@@ -242,6 +261,8 @@ enum HelpText {
           apply      make the host match the manifests
           generations  list the releases kept for rollback
           rollback   go back to a generation (default: the previous one)
+          logs       a container's output, or a job's or backup's runs
+          restart    restart a container (each replica in turn)
           promote    let a canary waiting at a pause go on
           abort      send a canary waiting at a pause back to the old version
           drift      report what changed on the host since the last apply

@@ -39,6 +39,8 @@ public enum ReconcileCommand {
       case "apply": return try await ApplyCommand(args: args, terminal: terminal).run()
       case "generations": return try GenerationsCommand(args: args, terminal: terminal).run()
       case "rollback": return try await RollbackCommand(args: args, terminal: terminal).run()
+      case "logs": return try await DayTwoCommand(args: args, terminal: terminal, restart: false).run()
+      case "restart": return try await DayTwoCommand(args: args, terminal: terminal, restart: true).run()
       case "promote": return try RolloutDecisionCommand(args: args, terminal: terminal, decision: .promote).run()
       case "abort": return try RolloutDecisionCommand(args: args, terminal: terminal, decision: .abort).run()
       case "drift": return try await DriftCommand(args: args, terminal: terminal).run()
