@@ -18,9 +18,17 @@ struct ApplyCommand {
       args.options["exclude"] = saved.excludes
       if saved.pruneVolumes { args.flags.insert("prune-volumes") }
     }
+    let json = args.has("json")
+    if json, saved == nil, !args.has("auto-approve") {
+      throw OperationError("apply --json asks nothing: add --auto-approve (or apply a saved plan)")
+    }
     let ws = try Workspace(args)
     let manifest = try ws.manifest()
-    let pipeline = ApplyPipeline(ws: ws, args: args, terminal: terminal, command: "reconcile apply")
+    // With --json, stdout carries the events and everything for people goes to stderr.
+    let people = json ? Terminal(copying: terminal, redactor: terminal.redactor, resultsToStderr: true) : terminal
+    var pipeline = ApplyPipeline(ws: ws, args: args, terminal: people, command: "reconcile apply")
+    if json { pipeline.events = JSONEventPrinter(terminal: ws.redacting(terminal)) }
+    let events = pipeline.events
     var cancelled = false
     let outcome = try await pipeline.run(manifest: manifest, form: try ws.form()) { plan, state, out in
       if let saved {
@@ -35,6 +43,7 @@ struct ApplyCommand {
               + stale.map { "    \($0)" }.joined(separator: "\n") + "\n  run 'reconcile plan --out FILE' again and review the new plan")
         }
       }
+      events?.plan(PlanDocument(plan, manifestDigest: manifest.digest, state: state))
       let chosen = try Self.review(plan, out: out, approved: saved != nil || args.has("auto-approve"), stdinIsTTY: terminal.stdinIsTTY)
       cancelled = chosen == nil
       return chosen

@@ -11,6 +11,8 @@ struct ApplyPipeline {
   let args: Arguments
   let terminal: Terminal
   let command: String
+  /// `apply --json`: the run's events on stdout (people's lines then go to stderr).
+  var events: JSONEventPrinter? = nil
 
   /// `review` sees the plan and the state it was made from; it returns the plan to execute, or nil to stop.
   /// `form` is the caller's (`ws.form()`), so the key of the keyed hashes is read once per run.
@@ -33,7 +35,7 @@ struct ApplyPipeline {
       manifest: manifest, triggers: triggers,
       revision: restoring.map(\.revision) ?? ProcessRunner.gitRevision(of: ManifestFiles.baseDirectory(of: ws.manifestPath)),
       redactor: ws.secrets.redactor)
-    let printer = ProgressPrinter(terminal: ws.redacting(terminal), live: terminal.stdoutIsTTY)
+    let printer = ProgressPrinter(terminal: ws.redacting(terminal), live: terminal.stdoutIsTTY && events == nil)
     let ticker = Task { await printer.tick() }
     defer { ticker.cancel() }
     let r = try await transaction.run(
@@ -42,7 +44,8 @@ struct ApplyPipeline {
         // Secrets are known once the plan is made (interpolation looked them up): redact from here on.
         try await review(plan, state, ws.redacting(terminal))
       },
-      progress: printer, notice: { [terminal] in terminal.warning(Self.text(of: $0)) })
+      progress: events.map { ObserverPair(first: printer, second: $0) } ?? printer, notice: { [terminal] in terminal.warning(Self.text(of: $0)) })
+    if r.applied { events?.summary(r.outcomes, seconds: r.seconds) }
     if r.applied, !r.plan.isEmpty {
       printer.terminal.out("\n" + ApplySummary(outcomes: r.outcomes, seconds: r.seconds).text(style: terminal.style) + "\n")
       // The failures again on standard error, where scripts and cron mail look for them.

@@ -8,7 +8,8 @@ enum HelpText {
     "validate": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
     "plan": .init(flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "target", "exclude"]),
     "apply": .init(
-      flags: ["no-color", "auto-approve", "prune-volumes"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "target", "exclude"], maxPositionals: 1
+      flags: ["no-color", "auto-approve", "prune-volumes", "json"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "target", "exclude"],
+      maxPositionals: 1
     ),
     "generations": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates"]),
     "rollback": .init(flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates"], maxPositionals: 1),
@@ -77,6 +78,8 @@ enum HelpText {
         parallel, dependents of a failed step are skipped, every outcome is recorded in the state and its history.
 
           --auto-approve        apply without asking (required when standard input is not a terminal)
+          --json                events on stdout, one JSON object a line (plan, started, note, finished, summary);
+                                what is meant for people goes to stderr (needs --auto-approve)
           --parallelism N       steps run at once (default 4)
           --lock-timeout DUR    wait this long for another run to release the state lock (default 0s)
           --target / --exclude  as for plan

@@ -11,6 +11,8 @@ final class Terminal: @unchecked Sendable {
   let stdinIsTTY: Bool
   let stdoutIsTTY: Bool
   let redactor: Redactor
+  /// Where `out` writes: stdout, or stderr while stdout carries JSON events (`apply --json`).
+  let resultsFD: Int32
   private let lock = NSLock()
 
   init(noColor: Bool, redactor: Redactor = Redactor(secrets: [])) {
@@ -19,16 +21,20 @@ final class Terminal: @unchecked Sendable {
     let env = ProcessInfo.processInfo.environment
     style = Style(enabled: stdoutIsTTY && !noColor && env["NO_COLOR"] == nil && env["TERM"] != "dumb")
     self.redactor = redactor
+    resultsFD = 1
   }
 
-  init(copying t: Terminal, redactor: Redactor) {
-    style = t.style
+  init(copying t: Terminal, redactor: Redactor, resultsToStderr: Bool? = nil) {
+    style = (resultsToStderr ?? (t.resultsFD == 2)) ? Style(enabled: false) : t.style
     stdinIsTTY = t.stdinIsTTY
     stdoutIsTTY = t.stdoutIsTTY
     self.redactor = redactor
+    resultsFD = (resultsToStderr ?? (t.resultsFD == 2)) ? 2 : 1
   }
 
-  func out(_ s: String) { write(1, s) }
+  func out(_ s: String) { write(resultsFD, s) }
+  /// One line of machine-readable output, always on stdout (redacted like the rest).
+  func json(_ line: String) { write(1, line + "\n") }
   func err(_ s: String) { write(2, s) }
 
   func error(_ message: String) {
