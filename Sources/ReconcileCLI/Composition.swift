@@ -15,6 +15,7 @@ enum Composition {
       environment: JobPaths.passedEnvironment(environment))
     var docker = DockerDriver(environment: environment, retention: ImageRetention { GenerationStore(stateDirectory: state).keptImageIDs() })
     docker.rollouts = RolloutGate(directory: state + "/rollouts")
+    docker.secretKey = { try? JSONStateStore(directory: state).secretKey() }
     return DriverSet([
       FileSystemDriver(), docker, SiteDriver(), CertificateDriver(),
       SystemdUnitDriver(redactor: redactor), JobDriver(paths: paths, redactor: redactor),

@@ -106,6 +106,9 @@ struct ServiceSwarmTests {
     #expect(first.stdout.contains("secret.token = (sensitive value)"), "\(first.stdout)")
     #expect(secretFiles() == ["first-7f3a9c"])
     #expect(swarmSecrets().count == 1 && swarmSecrets()[0].hasPrefix("\(name)-token-"))
+    // The digest in the name is keyed with the state's secret key: not the value's plain SHA-256.
+    let plain = ProxyTest.run(["sh", "-c", "printf first-7f3a9c | sha256sum"]).text.prefix(12)
+    #expect(plain.count == 12 && !swarmSecrets()[0].hasSuffix(String(plain)), "\(swarmSecrets()) vs \(plain)")
     #expect(try h.run(["plan"], env: env).stdout.contains("No changes."))
 
     try "API_TOKEN=second-55e1b0\n".write(toFile: "\(h.manifests)/.env", atomically: true, encoding: .utf8)

@@ -14,6 +14,9 @@ public struct DockerDriver: KindDriver {
   public let retention: ImageRetention
   /// Where a canary's pause waits for `reconcile promote` or `abort` (the state directory's `rollouts/`).
   public var rollouts: RolloutGate = .none
+  /// The state's key for hashing secrets: a Swarm secret's name carries a keyed digest of its value, so a weak value
+  /// cannot be guessed from the name (a plain digest without it).
+  public var secretKey: @Sendable () -> [UInt8]? = { nil }
 
   public init(client: DockerEngineClient, extraLabels: [String: String] = [:], retention: ImageRetention = .none) {
     self.init(client: client, extraLabels: extraLabels, retention: retention, setupError: nil)
@@ -57,7 +60,7 @@ public struct DockerDriver: KindDriver {
     let extraLabels = self.extraLabels.merging(step.project.map { [DockerLabel.project: $0] } ?? [:]) { _, project in project }
     switch step.id.kind {
     case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels, retention: retention, rollouts: rollouts).perform(step)
-    case "service": try await ServiceStepPerformer(client: client, extraLabels: extraLabels).perform(step)
+    case "service": try await ServiceStepPerformer(client: client, extraLabels: extraLabels, secretKey: secretKey()).perform(step)
     case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels, retention: retention).perform(step)
     default: try await NetworkVolumeStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     }

@@ -9,6 +9,8 @@ import ReconcileCore
 struct ServiceStepPerformer: Sendable {
   let client: DockerEngineClient
   let extraLabels: [String: String]
+  /// The state's key for the digest in a secret's name (nil: a plain SHA-256).
+  var secretKey: [UInt8]? = nil
   /// How long Swarm may take to run the wanted tasks after a change.
   var within: Double = 120
 
@@ -39,9 +41,12 @@ struct ServiceStepPerformer: Sendable {
     }
   }
 
-  /// `web-db_password-3f2a9c1b7e4d`: the service, the file, and the first 12 hex digits of the value's SHA-256.
-  static func secretName(_ spec: ServiceSpec, _ key: String) -> String {
-    "\(spec.dockerName)-\(key)-\(SHA256.hash(bytes: Array(spec.secrets[key]!.value.utf8)).hex.prefix(12))"
+  /// `web-db_password-3f2a9c1b7e4d`: the service, the file, and 12 hex digits of the value's digest, keyed with the
+  /// state's secret key (HMAC-SHA-256) so that the name tells nothing about a weak value.
+  func secretName(_ spec: ServiceSpec, _ key: String) -> String {
+    let value = Array(spec.secrets[key]!.value.utf8)
+    let digest = secretKey.map { HMACSHA256(key: $0).mac(bytes: value) } ?? SHA256.hash(bytes: value).hex
+    return "\(spec.dockerName)-\(key)-\(digest.prefix(12))"
   }
 
   /// The Swarm secrets of the spec, made when missing (labelled as the service's), as the tasks reference them.
@@ -50,7 +55,7 @@ struct ServiceStepPerformer: Sendable {
     let existing = try await client.listSecrets(labels: DockerLabel.ownedFilter(spec.id))
     var refs: [DockerServiceSpec.SecretReference] = []
     for key in spec.secrets.keys.sorted() {
-      let name = Self.secretName(spec, key)
+      let name = secretName(spec, key)
       let id: String
       if let found = existing.first(where: { $0.spec.name == name }) {
         id = found.id
