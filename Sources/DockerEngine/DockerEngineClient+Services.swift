@@ -177,11 +177,7 @@ extension DockerEngineClient {
 
   /// Calls `POST /services/create`; returns the service's ID.
   public func createService(_ spec: DockerServiceSpec) async throws -> String {
-    struct Created: Decodable {
-      var id: String
-      enum CodingKeys: String, CodingKey { case id = "ID" }
-    }
-    return try await json(Created.self, "POST", "/services/create", body: try DockerJSON.encode(spec)).id
+    try await json(SwarmCreated.self, "POST", "/services/create", body: try DockerJSON.encode(spec)).id
   }
 
   /// Calls `POST /services/{id}/update?version=N`: Swarm rolls the change out to the tasks itself.
@@ -226,16 +222,18 @@ extension DockerEngineClient {
       var data: String
       enum CodingKeys: String, CodingKey { case name = "Name", labels = "Labels", data = "Data" }
     }
-    struct Created: Decodable {
-      var id: String
-      enum CodingKeys: String, CodingKey { case id = "ID" }
-    }
     let body = try DockerJSON.encode(Create(name: name, labels: labels, data: Data(data).base64EncodedString()))
-    return try await json(Created.self, "POST", "/secrets/create", body: body).id
+    return try await json(SwarmCreated.self, "POST", "/secrets/create", body: body).id
   }
 
   /// Calls `DELETE /secrets/{id}`.
   public func removeSecret(_ id: String) async throws {
     try await call("DELETE", "/secrets/\(Self.segment(id))")
   }
+}
+
+/// What the Swarm endpoints answer to a create: the new object's ID (`ID`, where the container endpoints say `Id`).
+struct SwarmCreated: Decodable {
+  var id: String
+  enum CodingKeys: String, CodingKey { case id = "ID" }
 }

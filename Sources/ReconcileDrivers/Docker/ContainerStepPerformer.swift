@@ -38,8 +38,7 @@ struct ContainerStepPerformer: Sendable {
         if spec.replicas > 1, oldName == spec.dockerName {
           try await rolling(spec, step: step)
         } else if spec.strategy != .stopFirst || spec.switchesTraffic, oldName == spec.dockerName {
-          try await StartFirstReplacement(client: client, retention: retention, rollouts: rollouts).replace(
-            spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
+          try await replacement.replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
         } else {
           let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
           try await create(spec, step: step)
@@ -50,11 +49,9 @@ struct ContainerStepPerformer: Sendable {
         let timeout = step.prior.flatMap(stopTimeout) ?? 10
         try await remove(name: name, stopTimeout: timeout)
         try await removeLeftovers(of: step.id)
-        if let spec = step.desired as? ContainerSpec {
-          try await ReplicaSet(client: client, spec: spec).removeAll(base: name, stopTimeout: timeout)
-        } else {
-          try await ReplicaSet(client: client, spec: ContainerSpec(id: step.id, image: .reference(""))).removeAll(base: name, stopTimeout: timeout)
-        }
+        // The replicas go too (a recorded container no longer declared has no spec: only its identity counts).
+        let owner = (step.desired as? ContainerSpec) ?? ContainerSpec(id: step.id, image: .reference(""))
+        try await ReplicaSet(client: client, spec: owner).removeAll(base: name, stopTimeout: timeout)
       }
       // nginx reaches a routed container (each replica) at its address, which a new container (or a restart) may
       // have changed.

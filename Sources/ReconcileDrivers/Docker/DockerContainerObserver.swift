@@ -54,12 +54,10 @@ extension DockerObserver {
       var facts = Self.runtimeFacts(row)
       if let leftovers { facts[.leftoverCopies] = leftovers }
       // A leftover that is an interrupted canary of the desired version, recorded with this container: resumed.
-      if let spec = t.spec as? ContainerSpec, let rollout = spec.rollout, let position = rollouts.position(for: t.id), position.old == row.id,
-        position.configHash == spec.configHash, position.steps == rollout.steps.map(\.description),
-        copies[t.id.description]?.contains(where: { $0.id == position.new && $0.state == "running" }) == true
+      if let spec = t.spec as? ContainerSpec, let rollout = spec.rollout, let position = rollouts.position(for: t.id), position.fits(spec),
+        position.old == row.id, copies[t.id.description]?.contains(where: { $0.id == position.new && $0.state == "running" }) == true
       {
-        let shares = rollout.steps.prefix(position.step + 1).compactMap { if case .percent(let p) = $0 { p } else { nil } }
-        facts[.interruptedRollout] = String(shares.last ?? 0)
+        facts[.interruptedRollout] = String(position.share(in: rollout))
       }
       if !replicas.isEmpty { facts[.replicas] = replicas.map { "\($0.row.name)=\($0.row.state)" }.joined(separator: ",") }
       guard let spec = t.spec as? ContainerSpec else {

@@ -49,10 +49,7 @@ struct RollingReplacement: Sendable {
       try RouteSwitcher.point(spec.routes, servers: servers.map { ($0, 1) }, for: spec.id)
       await RouteSwitcher.drain(spec.routes, leaving: current.filter { leaving.contains($0.name) }.map(\.address), timeout: spec.drainTimeout)
     }
-    for old in olds {
-      if old.state.running || old.state.restarting { try await client.stopContainer(old.id, timeout: spec.effectiveStopTimeout) }
-      try await client.removeContainer(old.id, force: true, anonymousVolumes: true)
-    }
+    for old in olds { try await StartFirstReplacement(client: client, retention: retention).retire(old, spec) }
     for s in started {
       try await client.renameContainer(s.id, to: s.name)
       if spec.state == .stopped { try await client.stopContainer(s.id, timeout: spec.effectiveStopTimeout) }

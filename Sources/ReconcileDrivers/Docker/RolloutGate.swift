@@ -23,6 +23,15 @@ public struct RolloutGate: Sendable {
     var configHash: String
     /// The steps as they were (`10%`, `pause`): a canary whose steps changed since starts over.
     var steps: [String]
+
+    /// Whether this is a canary of `spec`'s very version and steps (then it can go on where it stopped).
+    func fits(_ spec: ContainerSpec) -> Bool {
+      guard let rollout = spec.rollout, spec.replicas == 1 else { return false }
+      return configHash == spec.configHash && steps == rollout.steps.map(\.description)
+    }
+
+    /// The share the new version had at the recorded step.
+    func share(in rollout: Rollout) -> Int { rollout.share(before: step + 1) }
   }
 
   func record(_ position: Position, for id: ResourceID) {

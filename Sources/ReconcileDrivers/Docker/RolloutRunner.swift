@@ -32,7 +32,7 @@ struct RolloutRunner: Sendable {
   }
 
   func steps(from oldAddress: String, to newAddress: String, old: String, newID: String, start: Int) async throws {
-    var current = rollout.steps.prefix(start).reduce(0) { if case .percent(let p) = $1 { p } else { $0 } }
+    var current = rollout.share(before: start)
     defer { gate.clear(for: spec.id) }
     for (index, step) in rollout.steps.enumerated() where index >= start {
       gate.record(RolloutGate.Position(step: index, old: old, new: newID, configHash: spec.configHash, steps: rollout.steps.map(\.description)), for: spec.id)

@@ -24,8 +24,7 @@ struct StartFirstReplacement: Sendable {
   /// An interrupted canary of this very version that can go on where it stopped: its position is recorded, its old
   /// container still holds the name and its new one (the temporary copy) runs with the desired config hash.
   func resumable(_ spec: ContainerSpec) async -> (position: RolloutGate.Position, old: DockerContainerInspect)? {
-    guard let rollout = spec.rollout, spec.replicas == 1, let position = rollouts.position(for: spec.id), position.configHash == spec.configHash,
-      position.steps == rollout.steps.map(\.description),
+    guard let position = rollouts.position(for: spec.id), position.fits(spec),
       let old = try? await client.inspectContainerIfPresent(spec.dockerName), old.id == position.old, old.state.running,
       let new = try? await client.inspectContainerIfPresent(Self.temporaryName(spec.dockerName)), new.id == position.new, new.state.running,
       new.config.labels?[DockerLabel.configHash] == spec.configHash
@@ -36,8 +35,7 @@ struct StartFirstReplacement: Sendable {
   /// Goes on with an interrupted canary from its recorded step, then retires the old container as a replacement does.
   func resume(_ spec: ContainerSpec, _ interrupted: (position: RolloutGate.Position, old: DockerContainerInspect)) async throws {
     guard let rollout = spec.rollout else { return }
-    let shares = rollout.steps.prefix(interrupted.position.step + 1).compactMap { if case .percent(let p) = $0 { p } else { nil } }
-    StepNotes.post(.resumed(strategy: rollout.strategy, percent: shares.last ?? 0), for: spec.id)
+    StepNotes.post(.resumed(strategy: rollout.strategy, percent: interrupted.position.share(in: rollout)), for: spec.id)
     try await RolloutRunner(client: client, spec: spec, rollout: rollout, gate: rollouts).run(
       old: interrupted.old, newID: interrupted.position.new, from: interrupted.position.step)
     try await retire(interrupted.old, spec)

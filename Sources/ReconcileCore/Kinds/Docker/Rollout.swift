@@ -15,6 +15,11 @@ public struct Rollout: Sendable, Hashable {
   public var interval: Double
   public var analysis: Analysis
 
+  /// The share (percent) the new version has once the steps before `end` (an index) are taken: 0 before any.
+  public func share(before end: Int) -> Int {
+    steps.prefix(end).reduce(0) { if case .percent(let p) = $1 { p } else { $0 } }
+  }
+
   public init(strategy: Strategy, steps: [RolloutStep], interval: Double, analysis: Analysis = Analysis()) {
     self.strategy = strategy
     self.steps = steps
