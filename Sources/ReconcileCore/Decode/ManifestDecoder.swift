@@ -187,8 +187,8 @@ public struct ManifestDecoder: Sendable {
     }
   }
 
-  /// A canary or blue-green moves nginx's traffic between two containers at once: the container must be routed to on
-  /// its network by a managed site and publish no host port (two containers cannot publish the same one).
+  /// A canary or blue-green moves a managed proxy's traffic between two containers at once: the container must be
+  /// routed to on its network by a managed site and publish no host port (two containers cannot publish the same one).
   static func checkRollouts(_ resources: [Resource], issues: IssueList) {
     for r in resources {
       guard let c = r.spec as? ContainerSpec, let rollout = c.rollout else { continue }
@@ -198,22 +198,14 @@ public struct ManifestDecoder: Sendable {
             file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "update.strategy",
             message: "'\(rollout.strategy.rawValue)' runs one new container beside one old one; with \"replicas\" the replacement is rolling (leave \"strategy\" out)"))
       }
-      if c.routes.contains(where: { $0.server == .caddy }) {
-        issues.add(
-          ManifestIssue(
-            file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "update.strategy",
-            message:
-              "'\(rollout.strategy.rawValue)' judges the new version on what nginx logged of it, so it needs an nginx site (Debian's Caddy 2.6 can neither weight upstreams nor log which one answered)"
-          ))
-      }
       guard !c.switchesTraffic else { continue }
       let why =
         c.ports.isEmpty
-        ? "no site routes to it (a route with \"upstream\": \"container/\(c.id.name):PORT\")" : "it publishes host ports (drop \"ports\": nginx then reaches it on its network)"
+        ? "no site routes to it (a route with \"upstream\": \"container/\(c.id.name):PORT\")" : "it publishes host ports (drop \"ports\": the proxy then reaches it on its network)"
       issues.add(
         ManifestIssue(
           file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "update.strategy",
-          message: "'\(rollout.strategy.rawValue)' shifts traffic through a managed nginx between the old and the new container, but \(why)"))
+          message: "'\(rollout.strategy.rawValue)' shifts traffic through a managed proxy (nginx or Caddy) between the old and the new container, but \(why)"))
     }
   }
 

@@ -2,11 +2,11 @@ import DockerEngine
 import Foundation
 import ReconcileCore
 
-/// Carries out a canary or blue-green once the new container is healthy beside the old one: nginx gives the new one
-/// each step's share of the requests, and for the step's interval the new version is judged on what nginx logged of
-/// it (5xx share, p95) and what the Engine says of it (failing health checks, memory, still running). Within limits,
-/// the next step; the last gives it everything and the old one drains. A breach sends everything back to the old
-/// one, removes the new one, and fails the step with the figures.
+/// Carries out a canary or blue-green once the new container is healthy beside the old one: the proxy (nginx or Caddy)
+/// gives the new one each step's share of the requests, and for the step's interval the new version is judged on what
+/// the proxy logged of it (5xx share, p95) and what the Engine says of it (failing health checks, memory, still
+/// running). Within limits, the next step; the last gives it everything and the old one drains. A breach sends
+/// everything back to the old one, removes the new one, and fails the step with the figures.
 struct RolloutRunner: Sendable {
   let client: DockerEngineClient
   let spec: ContainerSpec
@@ -24,11 +24,11 @@ struct RolloutRunner: Sendable {
     } catch let done as RolledBack {
       throw done.failure
     } catch {
-      // A step that could not be taken (nginx refused a configuration) must not leave the traffic split.
+      // A step that could not be taken (the proxy refused a configuration) must not leave the traffic split.
       try? RouteSwitcher.point(spec.routes, at: oldAddress, for: spec.id)
       throw error
     }
-    await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+    await RouteSwitcher.drain(spec.routes, leaving: [oldAddress], timeout: spec.drainTimeout)
   }
 
   func steps(from oldAddress: String, to newAddress: String, old: String, newID: String, start: Int) async throws {
@@ -40,13 +40,13 @@ struct RolloutRunner: Sendable {
         // A person decides: the share stays as it is until `reconcile promote` or `reconcile abort`.
         StepNotes.post(.paused(strategy: rollout.strategy, percent: current, name: spec.id.name), for: spec.id)
         if await gate.wait(for: spec.id, at: current) == .abort {
-          try await rollBack(at: current, [.aborted], to: oldAddress, removing: newID)
+          try await rollBack(at: current, [.aborted], to: oldAddress, from: newAddress, removing: newID)
         }
         StepNotes.post(.promoted(strategy: rollout.strategy, percent: current), for: spec.id)
         continue
       }
       current = percent
-      var tallies = Set(spec.routes.map(\.prefix)).sorted().map { UpstreamTally(path: NginxServer(prefix: $0).upstreamLog, address: newAddress) }
+      var tallies = Set(spec.routes.map(\.prefix)).sorted().map { UpstreamTally(path: UpstreamTally.log(under: $0), address: newAddress) }
       let servers = percent >= 100 ? [(address: newAddress, weight: 1)] : [(oldAddress, 100 - percent), (newAddress, percent)]
       try RouteSwitcher.point(spec.routes, servers: servers, for: spec.id)
       let deadline = Date().addingTimeInterval(rollout.interval)
@@ -55,7 +55,7 @@ struct RolloutRunner: Sendable {
         final = Date() >= deadline
         let figures = await measure(newID, &tallies)
         let breaches = figures.breaches(of: rollout.analysis, final: final)
-        if !breaches.isEmpty { try await rollBack(at: percent, breaches, to: oldAddress, removing: newID) }
+        if !breaches.isEmpty { try await rollBack(at: percent, breaches, to: oldAddress, from: newAddress, removing: newID) }
         if final {
           StepNotes.post(.rolloutStepPassed(strategy: rollout.strategy, percent: percent, figures: figures), for: spec.id)
           break
@@ -83,10 +83,10 @@ struct RolloutRunner: Sendable {
   }
 
   /// Everything back to the old container; the new one finishes what it has, then goes.
-  func rollBack(at percent: Int, _ breaches: [RolloutBreach], to oldAddress: String, removing newID: String) async throws -> Never {
+  func rollBack(at percent: Int, _ breaches: [RolloutBreach], to oldAddress: String, from newAddress: String, removing newID: String) async throws -> Never {
     StepNotes.post(.rolledBack(strategy: rollout.strategy, percent: percent, breaches: breaches), for: spec.id)
     try RouteSwitcher.point(spec.routes, at: oldAddress, for: spec.id)
-    await RouteSwitcher.drain(spec.routes, timeout: spec.drainTimeout)
+    await RouteSwitcher.drain(spec.routes, leaving: [newAddress], timeout: spec.drainTimeout)
     try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
     throw RolledBack(
       failure: OperationError(

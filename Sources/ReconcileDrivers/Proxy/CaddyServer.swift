@@ -14,6 +14,9 @@ struct CaddyServer {
   var generations: ConfigGenerations { ConfigGenerations(prefix: prefix) }
   var http: HTTPClient { HTTPClient(timeoutSeconds: 10) }
 
+  /// One JSON line per round trip to an upstream: its address, status (or error) and duration (`UpstreamTally`).
+  var upstreamLog: String { UpstreamTally.log(under: prefix) }
+
   /// Whether the admin API answers.
   var isRunning: Bool { (try? http.send("GET", "http://\(admin)/config/").status) == 200 }
 
@@ -44,6 +47,22 @@ struct CaddyServer {
     \tadmin \(admin)
     \tauto_https off
     \tstorage file_system \(prefix)/data
+    \t# What each upstream answered, read by canary and blue-green analysis: address, status, duration, no headers.
+    \tlog reconcile_upstreams {
+    \t\toutput file \(upstreamLog) {
+    \t\t\troll_size 10MiB
+    \t\t\troll_keep 2
+    \t\t}
+    \t\tformat filter {
+    \t\t\twrap json
+    \t\t\tfields {
+    \t\t\t\trequest delete
+    \t\t\t\theaders delete
+    \t\t\t}
+    \t\t}
+    \t\tlevel DEBUG
+    \t\tinclude http.handlers.reverse_proxy
+    \t}
     }
 
     import \((sites as NSString).deletingLastPathComponent)/routes/*.caddy

@@ -17,8 +17,8 @@ struct NginxServer {
 
   var generations: ConfigGenerations { ConfigGenerations(prefix: prefix) }
   var errorLog: String { prefix + "/logs/error.log" }
-  /// One JSON line per proxied request: its upstream address, status and time (`UpstreamLog`).
-  var upstreamLog: String { prefix + "/logs/upstreams.json" }
+  /// One JSON line per proxied request: its upstream address, status and time (`UpstreamTally`).
+  var upstreamLog: String { UpstreamTally.log(under: prefix) }
   var pidFile: String { prefix + "/run/nginx.pid" }
   var statusSocket: String { prefix + "/run/status.sock" }
 

@@ -1,10 +1,14 @@
 import Foundation
 import ReconcileCore
 
-/// Counts what nginx's upstream log (`NginxServer.upstreamLog`, one JSON line per proxied request) says of the
-/// requests one address answered, reading on from where it stopped. An address nginx gave up on before trying the
-/// next server (`$upstream_addr` `A:80, B:80`) counts as a failed request of its own.
+/// Counts what a managed proxy's upstream log says of the requests one address answered, reading on from where it
+/// stopped. nginx writes one JSON line per proxied request (`upstream`, `status`, `time`): an address it gave up on
+/// before trying the next server (`$upstream_addr` `A:80, B:80`) counts as a failed request of its own. Caddy writes
+/// one line per round trip (`"msg": "upstream roundtrip"`, `upstream`, `status` or `error`, `duration`).
 struct UpstreamTally {
+  /// Where the proxy under `prefix` writes its upstream log.
+  static func log(under prefix: String) -> String { prefix + "/logs/upstreams.json" }
+
   let path: String
   /// `IP:` of the container being judged (any of its ports).
   let address: String
@@ -39,6 +43,14 @@ struct UpstreamTally {
 
   private mutating func count(_ line: Data) {
     guard let entry = try? JSONSerialization.jsonObject(with: line) as? [String: Any], let upstream = entry["upstream"] as? String else { return }
+    if entry["msg"] as? String == "upstream roundtrip" {
+      guard upstream.hasPrefix(address) else { return }
+      requests += 1
+      let status = (entry["status"] as? NSNumber)?.intValue ?? 0
+      if status == 0 || status >= 500 { errors += 1 }
+      if status > 0, let time = (entry["duration"] as? NSNumber)?.doubleValue { times.append(time) }
+      return
+    }
     let tried = upstream.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     for (i, server) in tried.enumerated() where server.hasPrefix(address) {
       requests += 1

@@ -37,21 +37,27 @@ public struct ContainerRoute: Sendable, Hashable {
   /// The upstream block sharing the requests between containers (replicas, or a canary's split by weight): `server
   /// IP:PORT weight=90;`, the weights left out when they are all the same. nginx's passive checks (one failure takes
   /// a server out for 10 s, its request going to the next) cover a replica that stops answering. Caddy's snippet lists
-  /// every address (weights are nginx's only) with passive checks alike: a failed upstream is left out for 10 s and
-  /// a request is tried on the others for up to 5 s.
+  /// every address with passive checks alike (a failed upstream is left out for 10 s and a request is tried on the
+  /// others for up to 5 s); Caddy 2.6 has no weights, so a split lists each address as often as its weight (reduced:
+  /// 80 and 20 is four and one) and takes them in turn.
   public func block(servers: [(address: String, weight: Int)]) -> String {
-    if server == .caddy {
-      return "(\(upstreamName)) {\n\tto \(servers.map { "\($0.address):\(port)" }.joined(separator: " "))\n\tfail_duration 10s\n\tlb_try_duration 5s\n}\n"
-    }
     let weighted = Set(servers.map(\.weight)).count > 1
+    if server == .caddy {
+      let unit = servers.map(\.weight).reduce(0, Self.gcd)
+      let targets = servers.flatMap { s in Array(repeating: "\(s.address):\(port)", count: weighted && unit > 0 ? s.weight / unit : 1) }
+      return "(\(upstreamName)) {\n\tto \(targets.joined(separator: " "))\n\(weighted ? "\tlb_policy round_robin\n" : "")\tfail_duration 10s\n\tlb_try_duration 5s\n}\n"
+    }
     let lines = servers.map { "    server \($0.address):\(port)\(weighted ? " weight=\($0.weight)" : "");\n" }
     return "upstream \(upstreamName) {\n" + lines.joined() + "}\n"
   }
 
-  /// The addresses a block written by `block(servers:)` points at, in order.
+  static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
+  /// The addresses a block written by `block(servers:)` points at, in order, each once.
   public func addresses(in block: String) -> [String] {
     let words = block.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == ";" }).map(String.init)
     let targets = server == .caddy ? Array(words.drop { $0 != "to" }.dropFirst().prefix { $0.contains(":") }) : zip(words, words.dropFirst()).filter { $0.0 == "server" }.map(\.1)
-    return targets.compactMap { $0.split(separator: ":").first.map(String.init) }
+    var seen = Set<String>()
+    return targets.compactMap { $0.split(separator: ":").first.map(String.init) }.filter { seen.insert($0).inserted }
   }
 }
