@@ -60,6 +60,56 @@ struct RolloutTests {
     try promotes("bluegreen", update: ["strategy": "blue-green", "interval": "2s", "drainTimeout": "10s"], notes: ["blue-green at 100%: "])
   }
 
+  /// `keepPrevious`: the replaced version stays running out of the upstream, and `reconcile rollback` switches back to
+  /// that very container at once (nothing to start, no health check to wait for), under load with no failed request;
+  /// the version it left is kept in turn. Once the manifests no longer keep one, the plan removes it.
+  @Test func blueGreenKeepsThePreviousVersionForAnInstantRollback() throws {
+    let update: [String: Any] = ["strategy": "blue-green", "interval": "1s", "drainTimeout": "10s", "keepPrevious": "10m"]
+    try ZeroDowntimeTests.withApp("keepprev", update: update) { h, prefix, name, port in
+      func id(_ container: String) -> String { TestEngine.docker(["inspect", "-f", "{{.Id}}", container]).1.trimmingCharacters(in: .whitespacesAndNewlines) }
+      let previous = name + "-reconcile-previous"
+      let v1 = id(name)
+      try h.manifest(ZeroDowntimeTests.manifest(name, version: 2, prefix: prefix, port: port, update: update))
+      let forward = try h.run(["apply", "--auto-approve"])
+      #expect(forward.status == 0, "\(forward.all)")
+      #expect(
+        forward.stdout.contains("then the old one is kept running out of the upstream for 10m, so that going back to it is a switch")
+          && forward.stdout.contains("container/\(name): blue-green keeps the previous version running out of the upstream as \(previous) until "),
+        "\(forward.stdout)")
+      let v2 = id(name)
+      #expect(id(previous) == v1 && v2 != v1)
+      #expect(TestEngine.docker(["inspect", "-f", "{{.State.Running}}", previous]).1.hasPrefix("true"))
+      #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n2\n"), "the kept one is out of the upstream")
+      #expect(try h.run(["plan"]).stdout.contains("No changes."))
+
+      let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 8, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
+      Thread.sleep(forTimeInterval: 1)
+      let started = Date()
+      let back = try h.run(["rollback", "--auto-approve"])
+      let took = Date().timeIntervalSince(started)
+      _ = eventually(within: 20) { load.total >= 2000 }
+      load.stop()
+      #expect(back.status == 0, "\(back.all)")
+      #expect(back.stdout.contains("the previous version, kept running until "), "the plan says so: \(back.stdout)")
+      #expect(back.stdout.contains("blue-green switches back to the previous version, kept running as \(previous): no container to start"), "\(back.stdout)")
+      #expect(id(name) == v1 && id(previous) == v2, "the very container of version 1 is back; version 2 is kept in turn")
+      #expect(load.failures.isEmpty, "failed requests: \(load.failures) of \(load.total)")
+      #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
+      print("blue-green rollback to the kept version: \(String(format: "%.2f", took)) s (1 s of it the blue-green interval), \(load.total) requests, \(load.failures.values.reduce(0, +)) failed")
+
+      // Nothing keeps one any more: the plan removes it.
+      var plain = update
+      plain["keepPrevious"] = nil
+      try h.manifest(ZeroDowntimeTests.manifest(name, version: 1, prefix: prefix, port: port, update: plain))
+      let plan = try h.run(["plan"]).stdout
+      #expect(
+        plan.contains("~ container/\(name) (the previous version kept for a quick switch back (\(previous)) is past its keepPrevious; it is removed)"), "\(plan)")
+      #expect(try h.run(["apply", "--auto-approve"]).status == 0)
+      #expect(TestEngine.docker(["ps", "-aq", "--filter", "name=^/\(previous)$"]).1.isEmpty && id(name) == v1)
+      #expect(try h.run(["plan"]).stdout.contains("No changes."))
+    }
+  }
+
   @Test func aVersionThatFailsAQuarterOfItsRequestsIsRolledBack() throws {
     try ZeroDowntimeTests.withApp("badcanary", update: Self.canary) { h, prefix, name, port in
       let load = LoadGenerator(url: "http://127.0.0.1:\(port)/cgi-bin/v", threads: 4, pause: 0.005)

@@ -55,7 +55,7 @@ struct ZeroDowntimeTests {
     let prefix = h.root + "/nginx", name = ControllerDockerTests.unique(role), port = freePort()
     defer {
       ProxyTest.stopNginx(prefix)
-      TestEngine.docker(["rm", "-f", name, name + "-reconcile-next", name + "-filler"])
+      TestEngine.docker(["rm", "-f", name, name + "-reconcile-next", name + "-reconcile-previous", name + "-filler"])
       h.cleanup()
     }
     try h.manifest(Self.manifest(name, version: 1, prefix: prefix, port: port, update: update))

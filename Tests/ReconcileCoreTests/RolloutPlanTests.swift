@@ -52,6 +52,14 @@ import Testing
       ), "\(text)")
   }
 
+  @Test func blueGreenSaysHowLongThePreviousVersionIsKept() throws {
+    let text = try replacementText(#"{ "strategy": "blue-green", "interval": "30s", "keepPrevious": "1h" }"#)
+    #expect(
+      text.contains(
+        "blue-green through nginx at /var/lib/reconcile/nginx: all traffic moves to the new container once it is healthy, the old one stays ready for 30s; rolls back if errors > 5%, p95 > 3s or 3 failed health checks; then the old one is kept running out of the upstream for 1h, so that going back to it is a switch)"
+      ), "\(text)")
+  }
+
   @Test func defaultsAreTheSeedsRules() throws {
     let m = try decode(Self.manifest(version: 1, update: #"{ "strategy": "canary" }"#), templates: bundledTemplates)
     let rollout = try #require((m[ResourceID(kind: "container", name: "app")]?.spec as? ContainerSpec)?.rollout)
@@ -82,6 +90,13 @@ import Testing
         #"m.json: resources[0] 'container/app': update.analysis.maxP95: expected a duration like "30s", "5m" or "1h30m", got 'fast'"#,
         "m.json: resources[0] 'container/app': update.interval: expected a duration greater than zero",
         #"m.json: resources[0] 'container/app': update.steps: expected increasing percentages between 1 and 100 (and "pause" where a person decides), like [10, "pause", 50], got ["50%", "20%"]"#,
+      ]
+    ),
+    (
+      #"{ "strategy": "canary", "keepPrevious": "10m" }"#, "[]", true,
+      [
+        #"m.json: resources[0] 'container/app': update.keepPrevious: the previous version is kept by "strategy": "blue-green", which switches all traffic at once"#,
+        "m.json: resources[1] 'site/web': routes[0].upstream: container/app is not declared in the manifests",
       ]
     ),
     (

@@ -52,6 +52,10 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   case updateMessage
   /// The share (percent) at which a canary of the desired version was interrupted; its copy is resumed, not removed.
   case interruptedRollout
+  /// The version a blue-green kept running (`keepPrevious`): `NAME CONFIGHASH IMAGEID CURRENTCONFIGHASH`, and until
+  /// when it is kept (ISO 8601), absent once that is past or nothing keeps it any more.
+  case keptPrevious
+  case keptPreviousUntil
   /// The replicas beyond the first and their states: `app-2=running,app-3=exited`.
   case replicas
 

@@ -28,7 +28,7 @@ public enum Reason: Sendable, Hashable {
   case switchesTraffic(prefixes: [String], drain: String)
   /// The replacement hands nginx's traffic to the new container in `steps` (percent), each held `every` and judged
   /// against `limits`; a breach sends it all back to the old one.
-  case rollsOut(strategy: Rollout.Strategy, steps: [RolloutStep], every: String, prefixes: [String], limits: String)
+  case rollsOut(strategy: Rollout.Strategy, steps: [RolloutStep], every: String, prefixes: [String], limits: String, keep: String? = nil)
   /// The replicas are replaced one at a time, each new one healthy before the traffic (of nginx at `prefixes`) moves
   /// to it and the old one drains for at most `drain`.
   case rollingReplicas(count: Int, batch: Int, prefixes: [String], drain: String)
@@ -56,10 +56,11 @@ public enum Reason: Sendable, Hashable {
     case .found(let signal): signal.reason
     case .switchesTraffic(let prefixes, let drain):
       "\(prefixes.joined(separator: " and ")) moves to the new container once it is healthy; the old one drains for at most \(drain)"
-    case .rollsOut(.canary, let steps, let every, let prefixes, let limits):
+    case .rollsOut(.canary, let steps, let every, let prefixes, let limits, _):
       "canary through \(prefixes.joined(separator: " and ")): \(steps.map(\.description).joined(separator: " → ")) every \(every) once the new container is healthy; rolls back if \(limits)"
-    case .rollsOut(.blueGreen, _, let every, let prefixes, let limits):
+    case .rollsOut(.blueGreen, _, let every, let prefixes, let limits, let keep):
       "blue-green through \(prefixes.joined(separator: " and ")): all traffic moves to the new container once it is healthy, the old one stays ready for \(every); rolls back if \(limits)"
+        + (keep.map { "; then the old one is kept running out of the upstream for \($0), so that going back to it is a switch" } ?? "")
     case .rollingReplicas(let count, let batch, let prefixes, let drain) where !prefixes.isEmpty:
       batch == 1
         ? "rolling, one of \(count) replicas at a time: each new one healthy before \(prefixes.joined(separator: " and ")) moves to it, the old one drains for at most \(drain)"

@@ -52,6 +52,7 @@ struct ContainerStepPerformer: Sendable {
         // The replicas go too (a recorded container no longer declared has no spec: only its identity counts).
         let owner = (step.desired as? ContainerSpec) ?? ContainerSpec(id: step.id, image: .reference(""))
         try await ReplicaSet(client: client, spec: owner).removeAll(base: name, stopTimeout: timeout)
+        try await KeptPrevious.remove(base: name, of: step.id, client: client, gate: rollouts)
       }
       // nginx reaches a routed container (each replica) at its address, which a new container (or a restart) may
       // have changed.
@@ -133,6 +134,7 @@ struct ContainerStepPerformer: Sendable {
       case .restart: try await client.restartContainer(name, timeout: spec.effectiveStopTimeout)
       case .stop: try await client.stopContainer(name, timeout: spec.effectiveStopTimeout)
       case .removeLeftovers: try await removeLeftovers(of: spec.id, routed: spec)
+      case .removePrevious: try await KeptPrevious.remove(base: spec.dockerName, of: spec.id, client: client, gate: rollouts)
       case .replace, .scale: continue
       }
     }

@@ -12,9 +12,13 @@ extension DockerObserver {
     // the container, and a managed container of another resource under the wanted name is a conflict.
     var mine: [String: [DockerContainerSummary]] = [:]
     var copies: [String: [DockerContainerSummary]] = [:]
+    // The versions blue-greens kept running beside their containers (`keepPrevious`).
+    var kept: [String: DockerContainerSummary] = [:]
     for row in listed {
       guard let owner = row.labels?[DockerLabel.resource], DockerLabel.belongs(row.labels, to: targets.first?.project) else { continue }
-      if StartFirstReplacement.isTemporaryName(row.name) {
+      if KeptPrevious.isName(row.name) {
+        kept[owner] = row
+      } else if StartFirstReplacement.isTemporaryName(row.name) {
         copies[owner, default: []].append(row)
       } else {
         mine[owner, default: []].append(row)
@@ -60,6 +64,16 @@ extension DockerObserver {
         facts[.interruptedRollout] = String(position.share(in: rollout))
       }
       if !replicas.isEmpty { facts[.replicas] = replicas.map { "\($0.row.name)=\($0.row.state)" }.joined(separator: ",") }
+      if let previous = kept[t.id.description] {
+        let hash = { (r: DockerContainerSummary) in r.labels?[DockerLabel.configHash] ?? "-" }
+        facts[.keptPrevious] = "\(previous.name) \(hash(previous)) \(previous.imageID) \(hash(row))"
+        // Kept while its record says so, it runs, and the manifests still ask to keep one.
+        if (t.spec as? ContainerSpec)?.rollout?.keepPrevious != nil, previous.state == "running", let record = rollouts.kept(for: t.id),
+          record.id == previous.id, record.until > Date()
+        {
+          facts[.keptPreviousUntil] = KeptPrevious.text(record.until)
+        }
+      }
       guard let spec = t.spec as? ContainerSpec else {
         out[t.id] = Observation(exists: true, facts: facts)
         continue

@@ -1,7 +1,8 @@
 import Foundation
 import ReconcileCore
 
-/// A canary's place on the host, in the state directory's `rollouts/` (`DIR`). `DIR/NAME.position` records which
+/// A rollout's place on the host, in the state directory's `rollouts/` (`DIR`); `DIR/NAME.previous` records the
+/// version a blue-green keeps running (`KeptPrevious`). `DIR/NAME.position` records which
 /// step it is at, with the old and new containers and the version's config hash, so that an apply killed halfway is
 /// resumed from there by the next one. A canary that reached a `"pause"` step writes `DIR/NAME.paused` (its pid and
 /// the share the new version has) and waits for `DIR/NAME.decision`, which `reconcile promote NAME` or `reconcile
@@ -48,6 +49,23 @@ public struct RolloutGate: Sendable {
   func clear(for id: ResourceID) {
     guard let directory else { return }
     unlink("\(directory)/\(id.name).position")
+  }
+
+  /// Records the version a blue-green keeps running (`KeptPrevious`) and until when.
+  func keepPrevious(_ record: KeptPrevious.Record, for id: ResourceID) {
+    guard let directory else { return }
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    if let data = try? JSONEncoder().encode(record) { try? HostFiles.write(String(decoding: data, as: UTF8.self), to: "\(directory)/\(id.name).previous") }
+  }
+
+  func kept(for id: ResourceID) -> KeptPrevious.Record? {
+    guard let directory, let text = HostFiles.read("\(directory)/\(id.name).previous") else { return nil }
+    return try? JSONDecoder().decode(KeptPrevious.Record.self, from: Data(text.utf8))
+  }
+
+  func forgetPrevious(for id: ResourceID) {
+    guard let directory else { return }
+    unlink("\(directory)/\(id.name).previous")
   }
 
   /// Waits until a decision for `id` is written. Without a directory nobody can answer, so the pause is an abort.

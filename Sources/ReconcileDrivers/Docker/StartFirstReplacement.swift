@@ -61,11 +61,19 @@ struct StartFirstReplacement: Sendable {
     next.state = .running
     next.ports = []
     let newID: String
-    do {
-      newID = try await create(next, temporary)
-    } catch {
-      try? await client.removeContainer(temporary, force: true)
-      throw error
+    if let previous = await KeptPrevious.matching(spec, client: client) {
+      // The version a blue-green kept running is the wanted one: it takes the traffic back, nothing starts.
+      try await client.renameContainer(previous.id, to: temporary)
+      rollouts.forgetPrevious(for: spec.id)
+      StepNotes.post(.switchedBack(name: KeptPrevious.name(name)), for: spec.id)
+      newID = previous.id
+    } else {
+      do {
+        newID = try await create(next, temporary)
+      } catch {
+        try? await client.removeContainer(temporary, force: true)
+        throw error
+      }
     }
     do {
       try await StartGate(client: client).waitUntilHealthy(newID, within: spec.healthyWithin)
@@ -96,9 +104,14 @@ struct StartFirstReplacement: Sendable {
           throw error
         }
       }
-      try await retire(old, spec)
+      if let keep = spec.rollout?.keepPrevious, let old, old.state.running, spec.state == .running {
+        try await keepRunning(old, for: keep, spec)
+      } else {
+        try await retire(old, spec)
+      }
       try await client.renameContainer(newID, to: name)
       if spec.state == .stopped { try await client.stopContainer(newID, timeout: spec.effectiveStopTimeout) }
+      if spec.rollout?.keepPrevious != nil, old?.state.running == true { return }
     } else {
       try await client.removeContainer(newID, force: true, anonymousVolumes: true)
       try await retire(old, spec)
@@ -112,6 +125,15 @@ struct StartFirstReplacement: Sendable {
       }
     }
     if let oldImage = old?.image { await retention.removeIfUnusedBuild(oldImage, client: client) }
+  }
+
+  /// Keeps the replaced container running out of the upstream as `NAME-reconcile-previous` for `keep` seconds, in
+  /// place of the one kept before (`KeptPrevious`).
+  func keepRunning(_ old: DockerContainerInspect, for keep: Double, _ spec: ContainerSpec) async throws {
+    try await KeptPrevious.remove(base: spec.dockerName, of: spec.id, client: client, gate: rollouts)
+    try await client.renameContainer(old.id, to: KeptPrevious.name(spec.dockerName))
+    rollouts.keepPrevious(KeptPrevious.Record(id: old.id, until: Date().addingTimeInterval(keep)), for: spec.id)
+    StepNotes.post(.keptPrevious(name: KeptPrevious.name(spec.dockerName), until: KeptPrevious.text(Date().addingTimeInterval(keep))), for: spec.id)
   }
 
   /// Stops (with the container's timeout) and removes the container being replaced.

@@ -8,6 +8,7 @@ enum ContainerFindings {
     if let image = imageFinding(spec, observed.facts, context) { out.append(image) }
     if let state = stateFinding(spec.state, observed.facts) { out.append(state) }
     out += replicaFindings(spec, observed.facts[.replicas])
+    if let previous = previousFinding(spec, observed.facts, context) { out.append(previous) }
     if let percent = observed.facts[.interruptedRollout].flatMap(Int.init) {
       out.append(Finding(.container(.interruptedRollout(percent: percent)), effect: .replace))
     } else if let copies = observed.facts[.leftoverCopies] {
@@ -63,6 +64,31 @@ enum ContainerFindings {
       return "will be rebuilt (\(id) has a new build source)"
     }
     return "will be rebuilt (\(id): \(step.reasons.joined(separator: "; ")))"
+  }
+
+  /// The version a blue-green kept running (fact `keptPrevious`): removed once its time is past; the replacement's
+  /// target when it is exactly what the manifests want (config and image) and the container is not.
+  static func previousFinding(_ spec: ContainerSpec, _ f: [Fact: String], _ context: FindingContext) -> Finding? {
+    guard let kept = f[.keptPrevious] else { return nil }
+    let parts = kept.split(separator: " ").map(String.init)
+    guard parts.count == 4 else { return nil }
+    guard let until = f[.keptPreviousUntil] else { return Finding(.container(.previousExpired(parts[0])), effect: .update) }
+    guard parts[1] == spec.configHash, let wanted = wantedImageID(spec, f, context), short(wanted) == short(parts[2]),
+      f[.imageID].map(short) != short(parts[2]) || parts[3] != spec.configHash
+    else { return nil }
+    return Finding(.container(.previousTakesOver(parts[0], until: until)), effect: .replace)
+  }
+
+  /// The image the container should run by the end of this apply, when it is known now: a local reference's image,
+  /// an `image` resource's (a rollback's pin), unknown when the image is about to be built or pulled.
+  static func wantedImageID(_ spec: ContainerSpec, _ f: [Fact: String], _ context: FindingContext) -> String? {
+    switch spec.image {
+    case .reference: return f[.referenceImageID]
+    case .resource(let id):
+      guard let image = context.dependencies[id] else { return nil }
+      if let pin = (image.spec as? ImageSpec)?.pin, image.step != nil { return pin.id }
+      return pendingBuild(id, image) == nil ? image.observed.facts[.id] : nil
+    }
   }
 
   static func stateFinding(_ desired: ContainerSpec.DesiredState, _ f: [Fact: String]) -> Finding? {

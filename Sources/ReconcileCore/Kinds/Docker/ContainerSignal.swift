@@ -16,6 +16,11 @@ public enum ContainerSignal: Sendable, Hashable {
   case leftoverCopies([String])
   /// A canary of the desired version was interrupted at `percent`: the replacement goes on from there.
   case interruptedRollout(percent: Int)
+  /// The version a blue-green kept running (its name) is past its `keepPrevious`, or nothing keeps it any more.
+  case previousExpired(String)
+  /// The version a blue-green kept running (its name, kept until `until`) is the one the manifests want: the
+  /// replacement switches the traffic back to it instead of starting a new container.
+  case previousTakesOver(String, until: String)
   /// Replicas the manifests want running are not (their names); they are started.
   case replicasNotRunning([String])
   /// Replicas beyond the number the manifests want (their names); they are removed.
@@ -23,7 +28,7 @@ public enum ContainerSignal: Sendable, Hashable {
 
   /// What the driver does about it.
   public enum Remedy: Sendable, Hashable {
-    case replace, start, unpause, restart, stop, removeLeftovers
+    case replace, start, unpause, restart, stop, removeLeftovers, removePrevious
     /// Brings the replicas to the wanted number, each running as the manifests say.
     case scale
   }
@@ -41,7 +46,8 @@ public enum ContainerSignal: Sendable, Hashable {
     case .unhealthy: .restart
     case .leftoverCopies: .removeLeftovers
     case .replicasNotRunning, .surplusReplicas: .scale
-    case .interruptedRollout: .replace
+    case .interruptedRollout, .previousTakesOver: .replace
+    case .previousExpired: .removePrevious
     }
   }
 
@@ -70,6 +76,9 @@ public enum ContainerSignal: Sendable, Hashable {
     case .leftoverCopies(let names):
       return "a temporary copy from an interrupted replacement runs beside it (\(names.joined(separator: ", "))); it is removed"
     case .interruptedRollout(let percent): return "a canary of this version was interrupted at \(percent)%; it goes on from there"
+    case .previousExpired(let name): return "the previous version kept for a quick switch back (\(name)) is past its keepPrevious; it is removed"
+    case .previousTakesOver(let name, let until):
+      return "the previous version, kept running until \(until) (\(name)), is the wanted one: the traffic switches back to it, no new container"
     case .replicasNotRunning(let names):
       return "replica\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) not running; started again"
     case .surplusReplicas(let names):

@@ -156,7 +156,7 @@ public struct ContainerSpec: ResourceSpec {
     if let rollout {
       return .rollsOut(
         strategy: rollout.strategy, steps: rollout.steps, every: ResourceQuantity.format(seconds: rollout.interval), prefixes: prefixes,
-        limits: rollout.analysis.limitsText)
+        limits: rollout.analysis.limitsText, keep: rollout.keepPrevious.map(ResourceQuantity.format(seconds:)))
     }
     return .switchesTraffic(prefixes: prefixes, drain: ResourceQuantity.format(seconds: drainTimeout))
   }

@@ -14,6 +14,9 @@ public struct Rollout: Sendable, Hashable {
   /// How long each step is held and analysed (for blue-green, how long the old set stays ready to take over).
   public var interval: Double
   public var analysis: Analysis
+  /// Blue-green only: how long the old container stays running (out of the upstream) once the new one has all the
+  /// traffic, so that going back to it (`reconcile rollback`, or the manifests changed back) is a switch, not a start.
+  public var keepPrevious: Double?
 
   /// The share (percent) the new version has once the steps before `end` (an index) are taken: 0 before any.
   public func share(before end: Int) -> Int {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Reads a container's `update` for the `canary` and `blue-green` strategies: `steps`, `interval`, `analysis`.
+/// Reads a container's `update` for the `canary` and `blue-green` strategies: `steps`, `interval`, `analysis`, and
+/// blue-green's `keepPrevious`.
 enum RolloutDecoder {
   static func decode(_ strategy: String, _ u: inout FieldReader) -> Rollout {
     var rollout = Rollout(
@@ -25,6 +26,15 @@ enum RolloutDecoder {
     }
     if let interval = u.duration("interval") {
       if interval > 0 { rollout.interval = interval } else { u.report("interval", "expected a duration greater than zero") }
+    }
+    if let keep = u.duration("keepPrevious") {
+      if rollout.strategy != .blueGreen {
+        u.report("keepPrevious", "the previous version is kept by \"strategy\": \"blue-green\", which switches all traffic at once")
+      } else if keep > 0 {
+        rollout.keepPrevious = keep
+      } else {
+        u.report("keepPrevious", "expected a duration greater than zero")
+      }
     }
     if var a = u.object("analysis") {
       if let rate = a.number("maxErrorRate", in: 0...100) { rollout.analysis.maxErrorRate = rate }

@@ -84,6 +84,10 @@ public enum StepNote: Sendable, Hashable {
   case promoted(strategy: Rollout.Strategy, percent: Int)
   /// An interrupted canary of the same version goes on from where it stopped.
   case resumed(strategy: Rollout.Strategy, percent: Int)
+  /// A blue-green found the wanted version kept running (`keepPrevious`, its name) and switches back to it.
+  case switchedBack(name: String)
+  /// A blue-green keeps the version it replaced running out of the upstream (as `name`) until `until`.
+  case keptPrevious(name: String, until: String)
 
   public var text: String {
     switch self {
@@ -95,6 +99,8 @@ public enum StepNote: Sendable, Hashable {
       "\(strategy.rawValue) paused at \(percent)%: `reconcile promote \(name)` goes on, `reconcile abort \(name)` goes back"
     case .promoted(let strategy, let percent): "\(strategy.rawValue) promoted at \(percent)%; going on"
     case .resumed(let strategy, let percent): "\(strategy.rawValue) resumed at \(percent)%, where the interrupted apply left it"
+    case .switchedBack(let name): "blue-green switches back to the previous version, kept running as \(name): no container to start"
+    case .keptPrevious(let name, let until): "blue-green keeps the previous version running out of the upstream as \(name) until \(until)"
     }
   }
 }
