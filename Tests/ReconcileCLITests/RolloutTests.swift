@@ -95,7 +95,9 @@ struct RolloutTests {
       #expect(id(name) == v1 && id(previous) == v2, "the very container of version 1 is back; version 2 is kept in turn")
       #expect(load.failures.isEmpty, "failed requests: \(load.failures) of \(load.total)")
       #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n1\n"))
-      print("blue-green rollback to the kept version: \(String(format: "%.2f", took)) s (1 s of it the blue-green interval), \(load.total) requests, \(load.failures.values.reduce(0, +)) failed")
+      print(
+        "blue-green rollback to the kept version: \(String(format: "%.2f", took)) s (1 s of it the blue-green interval), \(load.total) requests, \(load.failures.values.reduce(0, +)) failed"
+      )
 
       // Nothing keeps one any more: the plan removes it.
       var plain = update
