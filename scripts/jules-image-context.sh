@@ -4,6 +4,8 @@
 # `ldd` lists plus the dynamic loader, CA certificates for HTTPS, and an /etc/passwd with the
 # non-root user `jules` (uid 10001). The Dockerfile is FROM scratch; no shell, no curl inside.
 # The healthcheck (`/jules healthcheck`) is declared by manifests/jules/jules.json.
+# JULES_BIN=PATH uses that binary instead of building one (the tests use their debug build: its Swift
+# libraries are copied in like every other shared object it loads).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,8 +13,12 @@ OUT=${1:-$ROOT/.build/jules-image}
 SCRATCH=${JULES_SCRATCH:-$ROOT/.build-jules-release}
 
 cd "$ROOT"
-swift build --scratch-path "$SCRATCH" -c release --product jules --static-swift-stdlib >&2
-BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/jules"
+if [ -n "${JULES_BIN:-}" ]; then
+  BIN=$JULES_BIN
+else
+  swift build --scratch-path "$SCRATCH" -c release --product jules --static-swift-stdlib >&2
+  BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/jules"
+fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT/rootfs/etc" "$OUT/rootfs/tmp" "$OUT/data"
