@@ -226,7 +226,8 @@ enum HelpText {
       body = """
         Usage: reconcile controller [options]
 
-        Runs until SIGTERM or SIGINT (then finishes the current step and exits), reconciling on every trigger:
+        Runs until SIGTERM or SIGINT (then finishes the current step and exits; a canary stops where it is, and
+        the next run goes on from there), reconciling on every trigger:
         Docker Engine events of managed objects, changes to the manifests or managed files (inotify), a periodic
         resync, POST /trigger, and new git commits. Runs one at a time; triggers that arrive meanwhile coalesce
         into one follow-up run. Failures back off exponentially; invalid manifests wait for the next revision.

@@ -196,6 +196,43 @@ struct RolloutTests {
     }
   }
 
+  /// The controller carries a canary too. Stopped (SIGTERM) in the middle of a step, it leaves the split as it is and
+  /// exits at once instead of holding the step to its end; started again, it goes on from that step with the same new
+  /// container. Requests flow throughout and none fails.
+  @Test func aControllerStoppedMidCanaryGoesOnWhenStartedAgain() throws {
+    let slow: [String: Any] = ["strategy": "canary", "steps": [30, 60], "interval": "60s", "drainTimeout": "10s"]
+    try ZeroDowntimeTests.withApp("ctlcanary", update: slow) { h, prefix, name, port in
+      let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.005)
+      try h.manifest(ZeroDowntimeTests.manifest(name, version: 2, prefix: prefix, port: port, update: slow))
+      let route = "\(prefix)/live/routes/reconcile_\(name.replacingOccurrences(of: "-", with: "_"))_8080.conf"
+      let first = try ControllerProcess(h, [])
+      defer { first.terminate() }
+      #expect(eventually(within: 30) { (h.read(route) ?? "").contains("weight=30") }, "the canary split the requests: \(first.log)")
+      let next = TestEngine.docker(["inspect", "-f", "{{.Id}}", name + "-reconcile-next"]).1
+      let asked = Date()
+      #expect(first.stop() == 0, "\(first.log)")
+      let stopping = Date().timeIntervalSince(asked)
+      #expect(stopping < 10, "stopped in \(stopping) s, not at the end of the 60 s step")
+      #expect(first.log.contains("reconcile is stopping: the canary stays at 30% as it is, and the next run goes on from there"), "\(first.log)")
+      #expect((h.read(route) ?? "").contains("weight=30"), "the split stays")
+
+      // The same version and steps, quicker: the next controller goes on at 30% with the container it had.
+      let quicker: [String: Any] = ["strategy": "canary", "steps": [30, 60], "interval": "2s", "drainTimeout": "10s"]
+      try h.manifest(ZeroDowntimeTests.manifest(name, version: 2, prefix: prefix, port: port, update: quicker))
+      let second = try ControllerProcess(h, [])
+      defer { second.terminate() }
+      #expect(eventually(within: 60) { second.log.contains("canary at 100%: ") && second.lastRunOutcome == "succeeded" }, "\(second.log)")
+      #expect(second.log.contains("canary resumed at 30%, where the interrupted apply left it"), "\(second.log)")
+      #expect(second.stop() == 0)
+      load.stop()
+      #expect(TestEngine.docker(["inspect", "-f", "{{.Id}}", name]).1 == next, "the new container it had started")
+      #expect(load.failures.isEmpty, "\(load.failures) of \(load.total)")
+      #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n2\n"))
+      #expect(try h.run(["plan"]).stdout.contains("No changes."))
+      print("controller stopped mid-canary in \(String(format: "%.2f", stopping)) s, resumed: \(load.total) requests, \(load.failures.values.reduce(0, +)) failed")
+    }
+  }
+
   /// With other steps than the interrupted canary's, it starts over: traffic goes back to the old container before
   /// the leftover goes.
   @Test func aCanaryKilledHalfwayWithNewStepsStartsOver() throws {

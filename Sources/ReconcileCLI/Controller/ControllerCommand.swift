@@ -84,7 +84,10 @@ struct ControllerCommand {
         ).run()
       }
     }
-    let stop = Self.onSignals { work.cancel() }
+    let stop = Self.onSignals {
+      Stopping.request()
+      work.cancel()
+    }
     await work.value
     poller?.cancel()
     events?.cancel()

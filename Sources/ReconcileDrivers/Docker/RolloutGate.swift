@@ -8,7 +8,11 @@ import ReconcileCore
 /// the share the new version has) and waits for `DIR/NAME.decision`, which `reconcile promote NAME` or `reconcile
 /// abort NAME` writes from another shell; both files go once the decision is taken.
 public struct RolloutGate: Sendable {
-  public enum Decision: String, Sendable { case promote, abort }
+  public enum Decision: String, Sendable {
+    case promote, abort
+    /// Nobody decided: this reconcile is stopping, and the next run waits at the pause again.
+    case stop
+  }
 
   public let directory: String?
 
@@ -81,8 +85,8 @@ public struct RolloutGate: Sendable {
     }
     while true {
       if let text = HostFiles.read(decision), let d = Decision(rawValue: text.trimmingCharacters(in: .whitespacesAndNewlines)) { return d }
-      // A stopping reconcile (SIGTERM) leaves the traffic as it is and goes: the next run starts over.
-      if Task.isCancelled { return .abort }
+      // A stopping controller (SIGTERM) leaves the traffic as it is and goes: the next run waits here again.
+      if Stopping.requested { return .stop }
       try? await Task.sleep(nanoseconds: 200_000_000)
     }
   }

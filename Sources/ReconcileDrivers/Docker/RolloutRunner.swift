@@ -23,8 +23,12 @@ struct RolloutRunner: Sendable {
       try await steps(from: oldAddress, to: newAddress, old: old.id, newID: newID, start: start)
     } catch let done as RolledBack {
       throw done.failure
+    } catch let stopped as Stopped {
+      // The split stays as it is, with its position recorded: the next run goes on from this step.
+      throw stopped
     } catch {
       // A step that could not be taken (the proxy refused a configuration) must not leave the traffic split.
+      gate.clear(for: spec.id)
       try? RouteSwitcher.point(spec.routes, at: oldAddress, for: spec.id)
       throw error
     }
@@ -33,14 +37,15 @@ struct RolloutRunner: Sendable {
 
   func steps(from oldAddress: String, to newAddress: String, old: String, newID: String, start: Int) async throws {
     var current = rollout.share(before: start)
-    defer { gate.clear(for: spec.id) }
     for (index, step) in rollout.steps.enumerated() where index >= start {
       gate.record(RolloutGate.Position(step: index, old: old, new: newID, configHash: spec.configHash, steps: rollout.steps.map(\.description)), for: spec.id)
       guard case .percent(let percent) = step else {
         // A person decides: the share stays as it is until `reconcile promote` or `reconcile abort`.
         StepNotes.post(.paused(strategy: rollout.strategy, percent: current, name: spec.id.name), for: spec.id)
-        if await gate.wait(for: spec.id, at: current) == .abort {
-          try await rollBack(at: current, [.aborted], to: oldAddress, from: newAddress, removing: newID)
+        switch await gate.wait(for: spec.id, at: current) {
+        case .abort: try await rollBack(at: current, [.aborted], to: oldAddress, from: newAddress, removing: newID)
+        case .stop: throw Stopped(strategy: rollout.strategy, percent: current)
+        case .promote: break
         }
         StepNotes.post(.promoted(strategy: rollout.strategy, percent: current), for: spec.id)
         continue
@@ -60,9 +65,11 @@ struct RolloutRunner: Sendable {
           StepNotes.post(.rolloutStepPassed(strategy: rollout.strategy, percent: percent, figures: figures), for: spec.id)
           break
         }
+        if Stopping.requested { throw Stopped(strategy: rollout.strategy, percent: percent) }
         try? await Task.sleep(nanoseconds: UInt64(min(pollInterval, max(deadline.timeIntervalSinceNow, 0.01)) * 1e9))
       }
     }
+    gate.clear(for: spec.id)
   }
 
   /// The new version's figures so far in this step.
@@ -84,6 +91,7 @@ struct RolloutRunner: Sendable {
 
   /// Everything back to the old container; the new one finishes what it has, then goes.
   func rollBack(at percent: Int, _ breaches: [RolloutBreach], to oldAddress: String, from newAddress: String, removing newID: String) async throws -> Never {
+    gate.clear(for: spec.id)
     StepNotes.post(.rolledBack(strategy: rollout.strategy, percent: percent, breaches: breaches), for: spec.id)
     try RouteSwitcher.point(spec.routes, at: oldAddress, for: spec.id)
     await RouteSwitcher.drain(spec.routes, leaving: [newAddress], timeout: spec.drainTimeout)
@@ -94,6 +102,18 @@ struct RolloutRunner: Sendable {
         "\(rollout.strategy.rawValue) rolled back at \(percent)%: \(breaches.map(\.text).joined(separator: "; ")); every request goes to the old container again and the new one was removed",
         retryable: false
       ).asVerdict())
+  }
+
+  /// A rollout left where it was because this reconcile is stopping.
+  struct Stopped: Error {
+    let strategy: Rollout.Strategy
+    let percent: Int
+
+    var failure: OperationError {
+      OperationError(
+        doing: "roll out the new version",
+        "reconcile is stopping: the \(strategy.rawValue) stays at \(percent)% as it is, and the next run goes on from there")
+    }
   }
 
   /// A rollout that ended in a rollback: the traffic is back already.

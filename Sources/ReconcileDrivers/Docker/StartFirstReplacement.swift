@@ -36,8 +36,12 @@ struct StartFirstReplacement: Sendable {
   func resume(_ spec: ContainerSpec, _ interrupted: (position: RolloutGate.Position, old: DockerContainerInspect)) async throws {
     guard let rollout = spec.rollout else { return }
     StepNotes.post(.resumed(strategy: rollout.strategy, percent: interrupted.position.share(in: rollout)), for: spec.id)
-    try await RolloutRunner(client: client, spec: spec, rollout: rollout, gate: rollouts).run(
-      old: interrupted.old, newID: interrupted.position.new, from: interrupted.position.step)
+    do {
+      try await RolloutRunner(client: client, spec: spec, rollout: rollout, gate: rollouts).run(
+        old: interrupted.old, newID: interrupted.position.new, from: interrupted.position.step)
+    } catch let stopped as RolloutRunner.Stopped {
+      throw stopped.failure
+    }
     try await retire(interrupted.old, spec)
     try await client.renameContainer(interrupted.position.new, to: spec.dockerName)
     if spec.state == .stopped { try await client.stopContainer(interrupted.position.new, timeout: spec.effectiveStopTimeout) }
@@ -99,6 +103,9 @@ struct StartFirstReplacement: Sendable {
             try RouteSwitcher.point(spec.routes, servers: servers.map { ($0, 1) }, for: spec.id)
             await RouteSwitcher.drain(spec.routes, leaving: current.filter { $0.name == name }.map(\.address), timeout: spec.drainTimeout)
           }
+        } catch let stopped as RolloutRunner.Stopped {
+          // Stopping: both containers stay, split as they are, for the next run to go on with.
+          throw stopped.failure
         } catch {
           try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
           throw error
