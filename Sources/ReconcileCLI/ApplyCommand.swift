@@ -49,9 +49,17 @@ struct ApplyCommand {
       return chosen
     }
     if cancelled { return ExitCode.failure }
+    var alerts: [Alert] = []
     if let alert = outcome.release.alert {
-      let sent = Alert(event: .applyRolledBack, subject: alert.subject, message: ws.secrets.redactor.redact(alert.message), time: Date())
-      for failure in AlertSender().send(sent, to: manifest.alerts) { terminal.warning(failure) }
+      alerts.append(Alert(event: .applyRolledBack, subject: alert.subject, message: ws.secrets.redactor.redact(alert.message), time: Date()))
+    }
+    for o in outcome.result.outcomes where o.isVerdict {
+      if case .failed(let why) = o.status {
+        alerts.append(Alert(event: .rolloutRolledBack, subject: o.id.description, message: ws.secrets.redactor.redact(why), time: Date()))
+      }
+    }
+    for alert in alerts {
+      for failure in AlertSender().send(alert, to: manifest.alerts) { terminal.warning(failure) }
     }
     return outcome.succeeded ? ExitCode.ok : ExitCode.failure
   }

@@ -114,9 +114,12 @@ struct RolloutTests {
 
   @Test func aVersionThatFailsAQuarterOfItsRequestsIsRolledBack() throws {
     try ZeroDowntimeTests.withApp("badcanary", update: Self.canary) { h, prefix, name, port in
+      let receiver = try WebhookReceiver(secret: "s")
+      defer { receiver.stop() }
       let load = LoadGenerator(url: "http://127.0.0.1:\(port)/cgi-bin/v", threads: 4, pause: 0.005)
       Thread.sleep(forTimeInterval: 1)
-      try h.manifest(ZeroDowntimeTests.manifest(name, version: 2, prefix: prefix, port: port, env: ["FAIL": "25"], update: Self.canary))
+      let alerts = ["alerts": [["name": "ops", "type": "webhook", "url": receiver.url, "secret": "s"]]]
+      try h.manifest(ZeroDowntimeTests.manifest(name, version: 2, prefix: prefix, port: port, env: ["FAIL": "25"], update: Self.canary, top: alerts))
       let r = try h.run(["apply", "--auto-approve"])
       Thread.sleep(forTimeInterval: 1)
       load.stop()
@@ -125,6 +128,10 @@ struct RolloutTests {
       let rolledBack = try #require(r.stdout.firstMatch(of: #/canary rolled back at 20%: error rate (\d+(\.\d)?)% > 5% \((\d+) of (\d+) requests\)/#), "\(r.stdout)")
       #expect(Int(rolledBack.output.3)! > 0 && Int(rolledBack.output.4)! >= 20)
       #expect(r.stdout.contains("every request goes to the old container again and the new one was removed"), "\(r.stdout)")
+      // An alert with the figures.
+      #expect(eventually(within: 10) { !receiver.alerts("rollout-rolled-back").isEmpty })
+      let alert = receiver.alerts("rollout-rolled-back").first ?? [:]
+      #expect(alert["subject"] as? String == "container/\(name)" && (alert["message"] as? String ?? "").contains("canary rolled back at 20%: error rate "), "\(alert)")
       // The only failures are the bad version's own answers, never a refused or dropped request.
       #expect(load.failures.keys.allSatisfy { $0 == "500 broken" }, "\(load.failures)")
       #expect((load.counts.current["200 2"] ?? 0) > 0, "the bad version had its share: \(load.counts.current)")

@@ -30,7 +30,7 @@ struct ZeroDowntimeTests {
   /// network.
   static func manifest(
     _ name: String, version: Int, prefix: String, port: Int, env: [String: String] = [:], update: [String: Any] = ["drainTimeout": "10s"],
-    extra: [String: Any] = [:]
+    extra: [String: Any] = [:], top: [String: Any] = [:]
   ) -> String {
     var container: [String: Any] = [
       "kind": "container", "name": name, "image": "local/busybox:1", "init": true, "stopTimeout": "2s",
@@ -44,7 +44,7 @@ struct ZeroDowntimeTests {
       "kind": "site", "name": name, "prefix": prefix, "serverNames": ["_"], "listen": "127.0.0.1:\(port)",
       "routes": [["path": "/", "upstream": "container/\(name):8080"]],
     ]
-    let doc: [String: Any] = ["apiVersion": "reconcile/v1", "resources": [container, site]]
+    let doc: [String: Any] = ["apiVersion": "reconcile/v1", "resources": [container, site]].merging(top) { _, b in b }
     return String(decoding: try! JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
   }
 

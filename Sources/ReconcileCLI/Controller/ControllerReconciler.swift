@@ -154,6 +154,7 @@ final class ControllerReconciler: @unchecked Sendable {
         isFailure = true
         failed += 1
         await alerts.send(.applyFailed, subject: o.id.description, ws.secrets.redactor.redact(why))
+        if o.isVerdict { await alerts.send(.rolloutRolledBack, subject: o.id.description, ws.secrets.redactor.redact(why)) }
         if let step = result.plan.steps.first(where: { $0.id == o.id }), let event = AlertClassifier.failed(step) {
           await alerts.send(event, subject: o.id.description, "\(step.reasons.joined(separator: "; ")); \(ws.secrets.redactor.redact(why))")
         }

@@ -56,6 +56,8 @@ public struct AlertTarget: Sendable, Hashable {
 public enum AlertEvent: String, Sendable, Hashable, CaseIterable, Codable {
   case applyFailed = "apply-failed"
   case applyRolledBack = "apply-rolled-back"
+  /// A canary or blue-green whose new version was judged and rolled back (the message has the figures).
+  case rolloutRolledBack = "rollout-rolled-back"
   case driftDetected = "drift-detected"
   case driftHealed = "drift-healed"
   case containerDied = "container-died"
