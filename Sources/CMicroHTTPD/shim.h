@@ -15,17 +15,19 @@ static inline struct MHD_Daemon *rc_mhd_start(unsigned int flags, uint16_t port,
     unsigned int timeout_seconds, size_t memory_limit, unsigned int per_ip_limit,
     MHD_AcceptPolicyCallback accept_policy, void *accept_cls, MHD_LogCallback logger) {
   struct MHD_OptionItem options[] = {
+    // The logger first (libmicrohttpd warns otherwise); without one of ours the array starts after it, and
+    // libmicrohttpd keeps its own (stderr): a NULL external logger would be called.
+    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) logger, cls},
     {MHD_OPTION_SOCK_ADDR, 0, (void *) addr},
     {MHD_OPTION_CONNECTION_LIMIT, connection_limit, NULL},
     {MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds, NULL},
     {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t) memory_limit, NULL},
     {MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit, NULL},
     {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) completed, cls},
-    // Without a logger of ours, libmicrohttpd keeps its own (stderr): a NULL external logger would be called.
-    {logger != NULL ? MHD_OPTION_EXTERNAL_LOGGER : MHD_OPTION_END, (intptr_t) logger, cls},
     {MHD_OPTION_END, 0, NULL},
   };
-  return MHD_start_daemon(flags, port, accept_policy, accept_cls, handler, cls, MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+  return MHD_start_daemon(flags, port, accept_policy, accept_cls, handler, cls, MHD_OPTION_ARRAY,
+                          logger != NULL ? options : options + 1, MHD_OPTION_END);
 }
 
 static inline uint16_t rc_mhd_bound_port(struct MHD_Daemon *d) {

@@ -47,7 +47,8 @@ public final class HTTPServer: @unchecked Sendable {
       throw HTTPKitError("could not start HTTP server: bind address '\(options.host)' is not an IP address")
     }
     let length = Self.fill(&address, ip, options.port)
-    if !ip.isIPv4 { flags |= MHD_USE_IPv6.rawValue }
+    // `::` takes IPv4 clients too (as `::ffff:a.b.c.d`, which `IPAddress` reads as IPv4), as Node's `listen` does.
+    if !ip.isIPv4 { flags |= ip.bytes.allSatisfy { $0 == 0 } ? MHD_USE_DUAL_STACK.rawValue : MHD_USE_IPv6.rawValue }
     _ = length
     let cls = Unmanaged.passUnretained(self).toOpaque()
     daemon = withUnsafePointer(to: &address) { p in

@@ -44,7 +44,7 @@ public enum JulesCommand {
       JSONLogger().error("could not start jules", ["error": "\(error)"])
       return 1
     }
-    let logger = JSONLogger(minimum: config.logLevel)
+    let logger = JSONLogger(minimum: config.logLevel, secrets: config.secretValues)
     var signals = sigset_t()
     sigemptyset(&signals)
     sigaddset(&signals, SIGTERM)

@@ -51,7 +51,7 @@ public final class JulesService: Sendable {
     let gate = SecurityGate(config: config, limiter: limiter, alerts: alerts, metrics: metrics)
     let router = JulesRouter(
       config: config, gate: gate,
-      sessions: SessionRoutes(api: api, store: store, poller: poller), store: store, hub: hub,
+      sessions: SessionRoutes(api: api, store: store, poller: poller, logger: logger, secrets: config.secretValues), store: store, hub: hub,
       sync: sync, metrics: metrics, logger: logger, api: api)
     var o = HTTPServer.Options()
     o.host = config.host

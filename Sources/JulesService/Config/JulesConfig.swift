@@ -5,6 +5,8 @@ public struct JulesConfig: Sendable {
   public var host = "0.0.0.0"
   public var port: UInt16 = 3001
   public var localToken: String
+  /// Every secret value of the configuration, which the logs never show (`[redacted]` in their place).
+  public var secretValues: [String] { [localToken, julesAPIKey, notifySecret, liteWriterPassword].compactMap { $0 } }
   public var authorizedFingerprints: [String] = []
   public var allowlist: [CIDR] = []
   public var trustedProxies: [CIDR] = []

@@ -1,9 +1,16 @@
-/// An address prefix such as `10.0.0.0/8` or `fd00::/8`; a bare address is a single-host prefix.
+/// An address prefix such as `10.0.0.0/8` or `fd00::/8`; a bare address is a single-host prefix. The peer's
+/// (Coldaine/JulesMCP) string prefixes of whole IPv4 octets are read too: `192.168.` is `192.168.0.0/16`.
 public struct CIDR: Sendable, Equatable, CustomStringConvertible {
   public let network: IPAddress
   public let prefixLength: Int
 
-  public init?(_ text: String) {
+  public init?(_ written: String) {
+    var text = written
+    if text.hasSuffix("."), !text.contains(":"), !text.contains("/") {
+      let octets = text.dropLast().split(separator: ".", omittingEmptySubsequences: false)
+      guard (1...3).contains(octets.count), octets.allSatisfy({ UInt8($0) != nil }) else { return nil }
+      text = (octets + Array(repeating: "0", count: 4 - octets.count)).joined(separator: ".") + "/\(octets.count * 8)"
+    }
     let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
     guard let first = parts.first, let ip = IPAddress(first) else { return nil }
     let maxBits = first.contains(":") ? 128 : 32

@@ -38,7 +38,7 @@ public struct SecurityGate: Sendable {
     let client = clientAddress(req)
     guard addresses.isAllowed(client), let client else {
       metrics.authFailure("allowlist")
-      return .rejected(.error(403, "client address is not in ALLOWLIST"), cause: "allowlist")
+      return .rejected(Self.refusal(403, "forbidden", "client address is not in ALLOWLIST"), cause: "allowlist")
     }
     return .allowed(client: client)
   }
@@ -57,24 +57,29 @@ public struct SecurityGate: Sendable {
           kind: "device_fingerprint_mismatch",
           message: "request with an unknown or missing device fingerprint was rejected",
           details: ["client": client.description, "route": route, "fingerprintPresent": presented.isEmpty ? "no" : "yes"])
-        return .rejected(.error(403, "device fingerprint is not authorized"), cause: "fingerprint")
+        return .rejected(Self.refusal(403, "forbidden", "device fingerprint is not authorized"), cause: "fingerprint")
       }
     }
     // An address that keeps guessing is refused before its token is compared, the right one too, until it waits.
     if case .limited(let retry) = failures.peek(client.description) {
       metrics.authFailure("throttled")
-      return .rejected(.error(429, "too many failed authentications from this address", headers: [("Retry-After", String(retry))]), cause: "auth_throttled")
+      return .rejected(Self.refusal(429, "rate_limited", "too many failed authentications from this address", retry: retry), cause: "auth_throttled")
     }
     guard let presentedToken, ConstantTime.equal(presentedToken, token) else {
       _ = failures.take(client.description)
       metrics.authFailure("token")
-      return .rejected(.error(401, "missing or invalid bearer token", headers: [("WWW-Authenticate", "Bearer")]), cause: "token")
+      return .rejected(Self.refusal(401, "unauthorized", "missing or invalid bearer token", headers: [("WWW-Authenticate", "Bearer")]), cause: "token")
     }
     if case .limited(let retry) = limiter.take(client.description) {
       metrics.rateLimitHit()
-      return .rejected(.error(429, "rate limit exceeded", headers: [("Retry-After", String(retry))]), cause: "rate_limit")
+      return .rejected(Self.refusal(429, "rate_limited", "rate limit exceeded", retry: retry), cause: "rate_limit")
     }
     return .allowed(client: client)
+  }
+
+  /// The peer's refusal (`{"error":"forbidden"}`, `unauthorized`, `rate_limited`), with what was refused in `detail`.
+  static func refusal(_ status: Int, _ code: String, _ detail: String, retry: Int? = nil, headers: [(String, String)] = []) -> HTTPResponse {
+    .json(status, object: ["error": code, "detail": detail], headers: headers + (retry.map { [("Retry-After", String($0))] } ?? []))
   }
 
   /// The token from `Authorization: Bearer <token>`.

@@ -5,6 +5,9 @@ struct SessionRoutes: Sendable {
   let api: JulesAPIClient
   let store: SessionStore
   let poller: SessionPoller
+  let logger: JSONLogger
+  /// Never passed on to a client, even when the Jules API echoes one in an error.
+  let secrets: [String]
 
   /// Returns nil when the path is not a session route.
   func handle(_ req: HTTPRequest, route: inout String) -> HTTPResponse? {
@@ -14,7 +17,9 @@ struct SessionRoutes: Sendable {
       route = "/api/sessions"
       switch req.method {
       case "GET": return list(req)
-      case "POST": return forward("POST", "/sessions", body: req.body, operation: "create session", poke: true)
+      case "POST":
+        if let invalid = Self.invalidCreate(req.body) { return invalid }
+        return forward("POST", "/sessions", body: req.body, operation: "create session", poke: true)
       default: return .error(405, "method \(req.method) is not allowed on /api/sessions")
       }
     }
@@ -78,12 +83,47 @@ struct SessionRoutes: Sendable {
         if poke { poller.poke() }
         return .json(r.status, r.body.isEmpty ? Array("{}".utf8) : r.body)
       }
-      return Self.upstreamError(r.status, String(decoding: r.body.prefix(300), as: UTF8.self))
+      let detail = redacted(String(decoding: r.body, as: UTF8.self))
+      failed(operation, status: r.status, detail)
+      return Self.upstreamError(r.status, String(detail.prefix(300)))
     } catch let error as HTTPKitError where error.isTimeout {
+      failed(operation, status: 408, "timed out")
       return Self.upstreamError(408, "")
     } catch {
-      return .json(502, object: ["error": "jules_unavailable", "retry": true, "detail": "could not \(operation): Jules API did not answer: \(error)"])
+      failed(operation, status: nil, "\(error)")
+      return .json(502, object: ["error": "jules_unavailable", "retry": true, "detail": redacted("could not \(operation): Jules API did not answer: \(error)")])
     }
+  }
+
+  /// The peer's error line (`logError`): what failed, the upstream status, and its message cut at 300 characters.
+  func failed(_ operation: String, status: Int?, _ message: String) {
+    let cut = message.count > 300 ? message.prefix(300) + "..." : message
+    if let status {
+      logger.warn("jules api call failed", ["operation": operation, "status": status, "err": [("message", cut)] as JSONLogger.Fields])
+    } else {
+      logger.warn("jules api call failed", ["operation": operation, "err": [("message", cut)] as JSONLogger.Fields])
+    }
+  }
+
+  func redacted(_ text: String) -> String {
+    secrets.filter { $0.count >= 4 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
+  }
+
+  /// The peer's create schema where it and the Jules API agree: a JSON object whose text fields, when given, are not
+  /// empty. `400 {"error":"invalid_request","details":[{"path":["repo"],"message":…}]}` otherwise.
+  static func invalidCreate(_ body: [UInt8]) -> HTTPResponse? {
+    guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body.isEmpty ? Array("{}".utf8) : body)), case .object(let fields) = value
+    else {
+      return .json(400, object: ["error": "invalid_request", "details": [["path": [String](), "message": "expected a JSON object"]]])
+    }
+    var details: [[String: Any]] = []
+    for key in ["prompt", "repo", "branch", "title"] {
+      guard let v = fields[key] else { continue }
+      if v.stringValue?.isEmpty != false {
+        details.append(["path": [key], "message": v.stringValue == nil ? "expected a string" : "must not be empty"])
+      }
+    }
+    return details.isEmpty ? nil : .json(400, object: ["error": "invalid_request", "details": details])
   }
 
   static func upstreamError(_ status: Int, _ detail: String) -> HTTPResponse {

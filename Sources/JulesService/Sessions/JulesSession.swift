@@ -49,8 +49,15 @@ public struct SessionDelta: Codable, Equatable, Sendable {
 
   enum CodingKeys: String, CodingKey { case changeType, before, after, timestamp }
 
-  /// `before` and `after` are always present, `null` when absent, as the peer sends them.
+  /// The peer's own names on its WebSocket (`id`, `change`), written beside the guide's.
+  enum PeerKeys: String, CodingKey { case id, change }
+
+  /// `before` and `after` are always present, `null` when absent, as the guide writes them; `id` and `change` as the
+  /// peer's WebSocket clients read them.
   public func encode(to encoder: Encoder) throws {
+    var peer = encoder.container(keyedBy: PeerKeys.self)
+    try peer.encode(sessionID, forKey: .id)
+    try peer.encode(changeType, forKey: .change)
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(changeType, forKey: .changeType)
     try c.encode(before, forKey: .before)

@@ -4,7 +4,8 @@ import Essentials
 /// Writes one JSON object per line to stdout in pino's shape (what the peer's operators parse): `level` as pino's
 /// number (20 debug, 30 info, 40 warn, 50 error), `time` in epoch milliseconds, `pid`, `hostname`, `msg`, then the
 /// caller's fields (a field whose value is a list of pairs is a nested object). Callers pass only non-secret fields;
-/// tokens, keys and fingerprints are never handed to the logger.
+/// tokens, keys and fingerprints are never handed to the logger, and the configuration's secret values are replaced
+/// by `[redacted]` wherever they appear all the same (an upstream's error that echoes the API key).
 public final class JSONLogger: Sendable {
   public enum Level: Int, Sendable, Comparable {
     case trace = 10, debug = 20, info = 30, warn = 40, error = 50, fatal = 60
@@ -33,14 +34,17 @@ public final class JSONLogger: Sendable {
   /// Nil: silent.
   private let minimum: Level?
   private let sink: @Sendable (String) -> Void
+  private let secrets: [String]
   private static let pid = Int(getpid())
   private static let hostname: String = {
     var buf = [CChar](repeating: 0, count: 256)
     return gethostname(&buf, buf.count) == 0 ? String(cString: buf) : "unknown"
   }()
 
-  public init(minimum: Level? = .info, sink: (@Sendable (String) -> Void)? = nil) {
+  public init(minimum: Level? = .info, secrets: [String] = [], sink: (@Sendable (String) -> Void)? = nil) {
     self.minimum = minimum
+    // Longest first, so that a secret containing another is replaced whole; too short to be a secret: left.
+    self.secrets = secrets.filter { $0.count >= 4 }.sorted { $0.count > $1.count }
     self.sink =
       sink ?? { line in
         var bytes = Array(line.utf8)
@@ -68,7 +72,8 @@ public final class JSONLogger: Sendable {
     line.reserveCapacity(256)
     Self.appendObject(all, to: &line)
     line += "\n".utf8
-    let text = String(decoding: line, as: UTF8.self)
+    var text = String(decoding: line, as: UTF8.self)
+    for secret in secrets where text.contains(secret) { text = text.replacingOccurrences(of: secret, with: "[redacted]") }
     lock.withLock { _ in sink(text) }
   }
 
