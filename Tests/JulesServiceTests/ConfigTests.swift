@@ -34,6 +34,18 @@ import Testing
   }
 
   /// The guide's configuration: NOTIFY_WEBHOOK alone (deliveries unsigned), CORS_ORIGIN as a list.
+  /// `TRUSTED_PROXIES=gateway`: the default route's gateway, as the host reaches a container from it.
+  @Test func theGatewayIsReadFromTheRoutingTable() throws {
+    let routes = """
+      Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+      eth0\t0000FEAC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
+      eth0\t00000000\t0100FEAC\t0003\t0\t0\t0\t00000000\t0\t0\t0
+      """
+    #expect(JulesConfig.defaultGateway(routes: routes)?.description == "172.254.0.1")
+    #expect(JulesConfig.defaultGateway(routes: "Iface\tDestination\tGateway\n") == nil)
+    // Inside a container on a bridge network (the bundled stack): tested by BundledStackTests.
+  }
+
   @Test func theGuidesFormsLoad() throws {
     var env = base
     env["NOTIFY_WEBHOOK"] = "http://127.0.0.1:1/x"

@@ -19,6 +19,7 @@ struct BundledStackTests {
       ProxyTest.stopNginx(proxy + "/nginx")
       TestEngine.docker(["rm", "-f", name, name + "-reconcile-next"])
       TestEngine.docker(["volume", "rm", "-f", name + "-data"])
+      TestEngine.docker(["network", "rm", name + "-net"])
       TestEngine.docker(["rmi", "-f", name + ":latest"])
       h.cleanup()
     }
@@ -35,7 +36,7 @@ struct BundledStackTests {
         (#""proxyHTTPS": "8443""#, #""proxyHTTPS": "\#(https)""#), (#""julesBackups": "/var/backups/reconcile""#, #""julesBackups": "\#(h.root)/backups""#),
         (#""context": "../../.build/jules-image""#, #""context": "\#(context)""#), (#""jules""#, #""\#(name)""#),
         (#"container/jules""#, #"container/\#(name)""#), ("container/jules:", "container/\(name):"), (#"image/jules""#, #"image/\#(name)""#),
-        ("jules-data", "\(name)-data"),
+        ("jules-data", "\(name)-data"), ("jules-net", "\(name)-net"),
       ] {
         text = text.replacingOccurrences(of: from, with: to)
       }
@@ -43,11 +44,12 @@ struct BundledStackTests {
       all += text
     }
     // Nothing of the machine's own bundled stack is touched: no name, path or port of it is left.
-    for left in [#""jules""#, "/jules\"]", "jules-data", "/var/lib/reconcile", "/var/backups", "8443", "8080\"", ".build/jules-image"] {
+    for left in [#""jules""#, "/jules\"]", "jules-data", "jules-net", "/var/lib/reconcile", "/var/backups", "8443", "8080\"", ".build/jules-image"] {
       #expect(!all.contains(left), "\(left) left in the copy")
     }
     try FileManager.default.createDirectory(atPath: h.manifests + "/secrets", withIntermediateDirectories: true)
-    try "t0ken-\(UUID().uuidString)".write(toFile: h.manifests + "/secrets/JULES_LOCAL_TOKEN", atomically: true, encoding: .utf8)
+    let token = "t0ken-\(UUID().uuidString)"
+    try token.write(toFile: h.manifests + "/secrets/JULES_LOCAL_TOKEN", atomically: true, encoding: .utf8)
     try "placeholder".write(toFile: h.manifests + "/secrets/JULES_API_KEY", atomically: true, encoding: .utf8)
 
     let first = try h.run(["apply", "--auto-approve"])
@@ -57,6 +59,17 @@ struct BundledStackTests {
     #expect(TestEngine.docker(["inspect", "-f", "{{json .HostConfig.PortBindings}}", name]).1.trimmingCharacters(in: .whitespacesAndNewlines) == "null")
 
     let url = "https://localhost:\(https)/jules/healthz", ca = "\(proxy)/certificates/jules/fullchain.pem"
+    // Behind the proxy the allowlist means the client: another local address claiming to be 127.0.0.1 is refused.
+    func sessions(from source: String, claiming: String? = nil) -> String {
+      ProxyTest.run(
+        ["curl", "-sS", "--interface", source, "--resolve", "localhost:\(https):127.0.0.1", "--cacert", ca, "-H", "Authorization: Bearer \(token)"]
+          + (claiming.map { ["-H", "X-Forwarded-For: \($0)"] } ?? []) + ["-w", " %{http_code}", "https://localhost:\(https)/jules/api/sessions"]
+      ).text
+    }
+    #expect(sessions(from: "127.0.0.1").hasSuffix(" 200"), "\(sessions(from: "127.0.0.1"))")
+    #expect(sessions(from: "127.0.0.1", claiming: "10.1.2.3").hasSuffix(" 200"), "the client is the address nginx saw")
+    let spoofed = sessions(from: "127.0.0.2", claiming: "127.0.0.1")
+    #expect(spoofed.hasSuffix(" 403") && spoofed.contains("\"error\":\"forbidden\""), "\(spoofed)")
     let load = LoadGenerator(url: url, threads: 4, pause: 0.25, caBundle: ca)
     Thread.sleep(forTimeInterval: 2)
     let old = TestEngine.docker(["inspect", "-f", "{{.Id}}", name]).1

@@ -62,14 +62,13 @@ public struct JulesConfig: Sendable {
     func list(_ k: String) -> [String] {
       (value(k) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
-    func cidrs(_ k: String) throws -> [CIDR] {
-      try list(k).map { item in
-        guard let c = CIDR(item) else {
-          throw JulesError("configuration: \(k) has '\(item)', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8")
-        }
-        return c
+    func cidr(_ k: String, _ item: String) throws -> CIDR {
+      guard let c = CIDR(item) else {
+        throw JulesError("configuration: \(k) has '\(item)', expected an IPv4 or IPv6 CIDR such as 10.0.0.0/8")
       }
+      return c
     }
+    func cidrs(_ k: String) throws -> [CIDR] { try list(k).map { try cidr(k, $0) } }
     func number(_ k: String, _ range: ClosedRange<Int>) throws -> Int? {
       guard let v = value(k) else { return nil }
       guard let n = Int(v), range.contains(n) else {
@@ -94,7 +93,15 @@ public struct JulesConfig: Sendable {
     }
     c.authorizedFingerprints = list("AUTHORIZED_FINGERPRINTS")
     c.allowlist = try cidrs("ALLOWLIST")
-    c.trustedProxies = try cidrs("TRUSTED_PROXIES")
+    // `gateway`: the address the host reaches this container from (its default route's gateway), the managed
+    // proxy's when the container has a network of its own.
+    c.trustedProxies = try list("TRUSTED_PROXIES").flatMap { item -> [CIDR] in
+      guard item == "gateway" else { return [try cidr("TRUSTED_PROXIES", item)] }
+      guard let gateway = Self.defaultGateway(routes: (try? String(contentsOfFile: "/proc/net/route", encoding: .utf8)) ?? "") else {
+        throw JulesError("configuration: TRUSTED_PROXIES has 'gateway', but this host has no IPv4 default route (/proc/net/route)")
+      }
+      return [CIDR(gateway.description)!]
+    }
     c.corsOrigins = list("CORS_ORIGIN")
     if let r = value("RATE_LIMIT") {
       guard let parsed = parseRateLimit(r) else {
@@ -138,6 +145,16 @@ public struct JulesConfig: Sendable {
       c.logLevel = level
     }
     return c
+  }
+
+  /// The gateway of the IPv4 default route in `/proc/net/route`'s text (hexadecimal, in the host's byte order).
+  static func defaultGateway(routes: String) -> IPAddress? {
+    for line in routes.split(separator: "\n").dropFirst() {
+      let f = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
+      guard f.count > 2, f[1] == "00000000", let raw = UInt32(f[2], radix: 16), raw != 0 else { continue }
+      return IPAddress(bytes: withUnsafeBytes(of: raw.littleEndian) { Array($0) })
+    }
+    return nil
   }
 
   static func parseRateLimit(_ s: String) -> RateLimit? {
