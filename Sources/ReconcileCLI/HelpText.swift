@@ -5,7 +5,7 @@ enum HelpText {
   static let global: Set<String> = ["manifests", "state", "env-file", "secrets-dir"]
 
   static let specs: [String: Arguments.Spec] = [
-    "validate": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
+    "validate": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates"]),
     "plan": .init(flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "target", "exclude"]),
     "apply": .init(
       flags: ["no-color", "auto-approve", "prune-volumes", "json"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "target", "exclude"],
@@ -18,7 +18,10 @@ enum HelpText {
     "promote": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "abort": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates"]),
-    "status": .init(flags: ["no-color"], values: global, repeatable: ["templates"]),
+    "status": .init(flags: ["no-color", "json", "detailed-exitcode"], values: global, repeatable: ["templates"]),
+    "show": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
+    "graph": .init(flags: ["no-color"], values: global.union(["format"]), repeatable: ["templates"]),
+    "destroy": .init(flags: ["no-color", "auto-approve", "prune-volumes"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates"]),
     "run-job": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "backup": .init(flags: ["no-color", "force"], values: global.union(["to"]), repeatable: ["templates"], maxPositionals: 3),
     "alert": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
@@ -48,6 +51,9 @@ enum HelpText {
         Usage: reconcile validate [options]
 
         Checks the manifests and reports every error at once, with its file and JSON path. Changes nothing.
+
+          --json    {"valid": true, "resources": N, "files": N}, or {"valid": false, "errors": [{file, subject,
+                    path, message, text}]} (exit 1)
 
         Example:
           reconcile validate --manifests manifests/
@@ -176,8 +182,46 @@ enum HelpText {
 
         Shows what is managed, when and from which revision it was last applied, and whether it is in sync.
 
+          --json                {"inSync", "serial", "lastApply", "manifestErrors", "resources": [{address, applied,
+                                sync, detail}]}, sync being in-sync or changed, missing, unmanaged, pending, …
+          --detailed-exitcode   exit 2 when anything is not in sync (0 when all is, 1 on invalid manifests)
+
         Example:
           reconcile status --state /var/lib/reconcile
+        """
+    case "destroy":
+      body = """
+        Usage: reconcile destroy [--auto-approve] [--prune-volumes] [options]
+
+        Removes everything the state records as managed (containers, images, networks, sites, certificates,
+        units, jobs, files, …), planned and confirmed like an apply of manifests that declare nothing. Volumes
+        are kept unless --prune-volumes; a backup's schedule goes, its archives stay. Objects reconcile does not
+        manage are never touched.
+
+        Example:
+          reconcile destroy --auto-approve
+        """
+    case "show":
+      body = """
+        Usage: reconcile show KIND/NAME [options]
+
+        One resource: where it is declared and what it depends on, its desired attributes, what the host has now,
+        when it was last applied, what a plan would do with it, and its last runs in the history. Secrets are
+        shown as (sensitive), content by size and digest. Changes nothing.
+
+        Example:
+          reconcile show container/jules
+        """
+    case "graph":
+      body = """
+        Usage: reconcile graph [--format dot|svg] [options]
+
+        The resources of the manifests and what depends on what, as Graphviz DOT (default) or SVG (through
+        Graphviz's dot, when installed), each resource coloured by what a plan would do with it: green in sync,
+        amber to change, red to create, replace or destroy. Changes nothing.
+
+        Example:
+          reconcile graph --format svg > graph.svg
         """
     case "run-job":
       body = """

@@ -45,6 +45,9 @@ public enum ReconcileCommand {
       case "abort": return try RolloutDecisionCommand(args: args, terminal: terminal, decision: .abort).run()
       case "drift": return try await DriftCommand(args: args, terminal: terminal).run()
       case "status": return try await StatusCommand(args: args, terminal: terminal).run()
+      case "show": return try await ShowCommand(args: args, terminal: terminal).run()
+      case "graph": return try await GraphCommand(args: args, terminal: terminal).run()
+      case "destroy": return try await DestroyCommand(args: args, terminal: terminal).run()
       case "run-job": return try RunJobCommand(args: args, terminal: terminal).run()
       case "backup": return try BackupCommand(args: args, terminal: terminal).run()
       case "alert": return try await AlertCommand(args: args, terminal: terminal).run()
@@ -67,6 +70,24 @@ struct ValidateCommand {
 
   func run() throws -> Int32 {
     let ws = try Workspace(args)
+    if args.has("json") {
+      // `{"valid":true,"resources":N,"files":N}` or `{"valid":false,"errors":[{"file","subject","path","message","text"}]}`.
+      let doc: [String: Any]
+      var exit = ExitCode.ok
+      do {
+        let m = try ws.manifest()
+        doc = ["valid": true, "resources": m.resources.count, "files": m.files.count]
+      } catch let e as ManifestErrors {
+        exit = ExitCode.failure
+        doc = [
+          "valid": false,
+          "errors": e.issues.map { ["file": $0.file, "subject": $0.subject, "path": $0.path, "message": $0.message, "text": $0.description] },
+        ]
+      }
+      let data = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+      terminal.out(String(decoding: data, as: UTF8.self) + "\n")
+      return exit
+    }
     let m = try ws.manifest()
     let files = m.files.count == 1 ? "1 file" : "\(m.files.count) files"
     terminal.out("The manifests are valid: \(m.resources.count) resources in \(files).\n")

@@ -2,7 +2,8 @@ import Foundation
 import ReconcileCore
 import ReconcileDrivers
 
-/// `reconcile status`: what is managed, when and from which revision it was last applied, and whether it is in sync.
+/// `reconcile status`: what is managed, when and from which revision it was last applied, and whether it is in sync;
+/// `--json` for scripts, `--detailed-exitcode` exits 2 when something is not in sync.
 struct StatusCommand {
   let args: Arguments
   let terminal: Terminal
@@ -20,18 +21,26 @@ struct StatusCommand {
     } else {
       lines.append("Last apply: never")
     }
-    var sync: [ResourceID: String] = [:]
+    var sync: [ResourceID: DriftEntry] = [:]
     var ids = Set(state.resources.keys)
     var notes = ""
+    var invalid: ManifestErrors?
     do {
       let manifest = try ws.manifest()
       let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
       let report = DriftAnalyzer(form: form).analyze(manifest, observed: observed, state: state, plan: plan, now: Date())
-      for e in report.entries { sync[e.id] = "\(e.status.rawValue): \(e.detail)" }
+      for e in report.entries { sync[e.id] = e }
       notes = ObservationNotes.text(observed)
       ids.formUnion(manifest.resources.map(\.id))
     } catch let e as ManifestErrors {
+      invalid = e
       lines.append(s.red("The manifests are invalid") + " (\(e.issues.count) error\(e.issues.count == 1 ? "" : "s")); run 'reconcile validate'. Sync state unknown.")
+    }
+    let outOfSync = invalid != nil || !sync.isEmpty
+    let exit = invalid != nil ? ExitCode.failure : args.has("detailed-exitcode") && outOfSync ? ExitCode.changes : ExitCode.ok
+    if args.has("json") {
+      terminal.out(statusJSON(state, ids: ids, sync: sync, invalid: invalid, statePath: "\(ws.store.directory)/state.json") + "\n")
+      return exit
     }
     lines.append("")
     let width = max(20, (ids.map(\.description.count).max() ?? 0) + 2)
@@ -39,11 +48,33 @@ struct StatusCommand {
     let f = ISO8601DateFormatter()
     for id in ids.sorted() {
       let applied = state.resources[id].map { f.string(from: $0.appliedAt) } ?? "-"
-      let status = sync[id] ?? "in sync"
+      let status = sync[id].map { "\($0.status.rawValue): \($0.detail)" } ?? "in sync"
       let shown = status == "in sync" ? s.green(status) : s.yellow(status)
       lines.append(id.description.padding(toLength: width, withPad: " ", startingAt: 0) + applied.padding(toLength: 22, withPad: " ", startingAt: 0) + shown)
     }
     terminal.out(lines.joined(separator: "\n") + "\n" + notes)
-    return ExitCode.ok
+    return exit
+  }
+
+  /// `{"state":…,"serial":…,"lastApply":{…}|null,"inSync":bool,"manifestErrors":[…],"resources":[{"address","applied",
+  /// "sync","detail"}]}`, `sync` being `in-sync` or the drift status (`changed`, `missing`, `unmanaged`, `pending`, …).
+  func statusJSON(_ state: StateSnapshot, ids: Set<ResourceID>, sync: [ResourceID: DriftEntry], invalid: ManifestErrors?, statePath: String) -> String {
+    let f = ISO8601DateFormatter()
+    var doc: [String: Any] = [
+      "state": statePath, "serial": state.serial, "inSync": invalid == nil && sync.isEmpty,
+      "manifestErrors": (invalid?.issues ?? []).map(\.description),
+      "resources": ids.sorted().map { id -> [String: Any] in
+        [
+          "address": id.description, "applied": state.resources[id].map { f.string(from: $0.appliedAt) } ?? NSNull(),
+          "sync": sync[id]?.status.rawValue ?? "in-sync", "detail": sync[id]?.detail ?? "",
+        ]
+      },
+    ]
+    doc["lastApply"] =
+      state.lastApply.map { last -> [String: Any] in
+        ["time": f.string(from: last.time), "outcome": "\(last.outcome)", "revision": last.revision ?? NSNull(), "manifestDigest": last.manifestDigest]
+      } ?? NSNull()
+    let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
   }
 }

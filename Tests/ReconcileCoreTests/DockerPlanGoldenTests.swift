@@ -291,7 +291,7 @@ import Testing
 
           - container/db (no longer in the manifests)
 
-          # volume/data is kept: volumes hold data, so prune keeps them; 'apply --prune-volumes' removes them
+          # volume/data is kept: volumes hold data, so they are kept; --prune-volumes removes them
 
         Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy.
 

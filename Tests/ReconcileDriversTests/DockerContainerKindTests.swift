@@ -213,7 +213,7 @@ struct DockerContainerKindTests {
       let text = h.render(plan)
       #expect(text.contains("- container/\(name) (no longer in the manifests)"), "\(text)")
       #expect(text.contains("- network/\(net) (no longer in the manifests)"), "\(text)")
-      #expect(text.contains("# volume/\(vol) is kept: volumes hold data, so prune keeps them; 'apply --prune-volumes' removes them"), "\(text)")
+      #expect(text.contains("# volume/\(vol) is kept: volumes hold data, so they are kept; --prune-volumes removes them"), "\(text)")
       #expect(try await h.apply(empty).isEmpty)
       #expect(try await scope.client.inspectContainerIfPresent(name) == nil)
       #expect(try await scope.client.inspectVolume(vol).name == vol)

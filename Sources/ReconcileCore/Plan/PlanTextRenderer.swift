@@ -31,7 +31,7 @@ public struct PlanTextRenderer: Sendable {
     return out.joined(separator: "\n") + "\n"
   }
 
-  func block(_ step: Step) -> [String] {
+  public func block(_ step: Step) -> [String] {
     var out = ["  " + style.action(step.action, "\(step.action.symbol) \(step.id)") + " (\(step.reasons.joined(separator: "; ")))"]
     let width = step.changes.map(\.field.count).max() ?? 0
     for c in step.changes {

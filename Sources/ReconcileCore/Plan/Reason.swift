@@ -13,6 +13,8 @@ public enum Reason: Sendable, Hashable {
   case ensureAbsent
   /// `no longer in the manifests`.
   case undeclared
+  /// `reconcile destroy` removes everything the state records.
+  case destroyRequested
   /// Part of the object's locator moved (a file's path): `path changed: '/a' -> '/b'`.
   case moved(key: String, from: String, to: String)
   /// A declared attribute differs from the observed one. A secret is never held here, only that it changed.
@@ -49,6 +51,7 @@ public enum Reason: Sendable, Hashable {
     case .createsParents(let top): "its missing parent directories are created, from '\(top)' down"
     case .ensureAbsent: "ensure is 'absent'"
     case .undeclared: "no longer in the manifests"
+    case .destroyRequested: "reconcile destroy"
     case .moved(let key, let from, let to): "\(key) changed: '\(from)' -> '\(to)'"
     case .attribute(let name, .inline(let before, let after)): "\(name) changed: '\(before ?? "(none)")' -> '\(after)'"
     case .attribute(let name, .content): "\(name) changed"

@@ -14,6 +14,11 @@ extension JSONStateStore: StateStore {
   public func appendHistory(_ entry: HistoryEntry) throws {
     try HostFiles.appendLine(try Self.lineEncoder.encode(entry), to: historyPath)
   }
+
+  /// Every run recorded in `history.jsonl`, oldest first (a line that does not decode is skipped).
+  public func history() -> [HistoryEntry] {
+    (HostFiles.read(historyPath) ?? "").split(separator: "\n").compactMap { try? Self.decoder.decode(HistoryEntry.self, from: Data($0.utf8)) }
+  }
 }
 
 extension StateLock: StateLease {

@@ -50,7 +50,7 @@ public struct VolumeSpec: ResourceSpec {
 
   public var configHash: String { DockerLabel.configHash(attributes, of: id) }
 
-  public static let keptReason = "volumes hold data, so prune keeps them; 'apply --prune-volumes' removes them"
+  public static let keptReason = "volumes hold data, so they are kept; --prune-volumes removes them"
 
   public static let descriptor = KindDescriptor(name: "volume", keptOnPrune: keptReason) { id, r, _ in
     let driver = r.string("driver")
