@@ -27,7 +27,7 @@ enum HelpText {
     "alert": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "controller": .init(
       flags: ["no-color", "require-signed", "allow-rewrite", "prune-volumes"],
-      values: global.union(["listen", "token-file", "webhook-secret-file", "resync", "backoff-cap", "git", "branch", "path", "poll", "parallelism", "lock-timeout"]),
+      values: global.union(["listen", "token-file", "webhook-secret-file", "resync", "backoff-cap", "git", "branch", "path", "poll", "parallelism", "lock-timeout", "log-format"]),
       repeatable: ["templates"]),
   ]
 
@@ -292,6 +292,8 @@ enum HelpText {
                                       also RECONCILE_WEBHOOK_SECRET)
           --require-signed            apply only commits that pass 'git verify-commit'
           --allow-rewrite             accept a branch whose history was rewritten (non-fast-forward)
+          --log-format text|json      every log line after its time (text, the default), or one JSON object per
+                                      line: {"time", "level": "info|warn|error", "msg"}
 
         Example:
           reconcile controller --git https://git.example.org/ops/host.git --branch main --path manifests \\

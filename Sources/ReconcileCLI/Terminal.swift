@@ -13,7 +13,19 @@ final class Terminal: @unchecked Sendable {
   let redactor: Redactor
   /// Where `out` writes: stdout, or stderr while stdout carries JSON events (`apply --json`).
   let resultsFD: Int32
+  /// How whole lines are written: as they are, after a timestamp, or as JSON objects (the controller's log).
+  let lines: LineFormat
   private let lock = NSLock()
+  /// The unfinished line of each descriptor, while lines are formatted.
+  private var partial: [Int32: String] = [:]
+
+  enum LineFormat: Sendable {
+    case plain
+    /// `2026-11-30T19:10:13.123Z ` before each line.
+    case timestamped
+    /// `{"time":…,"level":"info|warn|error","msg":…}` per line, empty lines left out.
+    case json
+  }
 
   init(noColor: Bool, redactor: Redactor = Redactor(secrets: [])) {
     stdoutIsTTY = isatty(1) == 1
@@ -22,10 +34,12 @@ final class Terminal: @unchecked Sendable {
     style = Style(enabled: stdoutIsTTY && !noColor && env["NO_COLOR"] == nil && env["TERM"] != "dumb")
     self.redactor = redactor
     resultsFD = 1
+    lines = .plain
   }
 
-  init(copying t: Terminal, redactor: Redactor, resultsToStderr: Bool? = nil) {
-    style = (resultsToStderr ?? (t.resultsFD == 2)) ? Style(enabled: false) : t.style
+  init(copying t: Terminal, redactor: Redactor, resultsToStderr: Bool? = nil, lines: LineFormat? = nil) {
+    self.lines = lines ?? t.lines
+    style = (resultsToStderr ?? (t.resultsFD == 2)) || self.lines == .json ? Style(enabled: false) : t.style
     stdinIsTTY = t.stdinIsTTY
     stdoutIsTTY = t.stdoutIsTTY
     self.redactor = redactor
@@ -46,15 +60,36 @@ final class Terminal: @unchecked Sendable {
   }
 
   private func write(_ fd: Int32, _ s: String) {
-    let text = redactor.redact(s)
+    var text = redactor.redact(s)
     lock.lock()
     defer { lock.unlock() }
+    if lines != .plain {
+      var whole = ((partial[fd] ?? "") + text).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      partial[fd] = whole.removeLast()
+      text = whole.map { format($0, fd: fd) }.joined()
+    }
     var bytes = Array(text.utf8)
     var off = 0
     while off < bytes.count {
       let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
       if n <= 0 { break }
       off += n
+    }
+  }
+
+  private func format(_ line: String, fd: Int32) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    let time = f.string(from: Date())
+    switch lines {
+    case .plain: return line + "\n"
+    case .timestamped: return line.isEmpty ? "\n" : "\(time) \(line)\n"
+    case .json:
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      guard !trimmed.isEmpty else { return "" }
+      let level = trimmed.hasPrefix("error:") ? "error" : trimmed.hasPrefix("warning:") ? "warn" : "info"
+      let data = (try? JSONSerialization.data(withJSONObject: ["time": time, "level": level, "msg": line], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+      return String(decoding: data, as: UTF8.self) + "\n"
     }
   }
 

@@ -75,6 +75,42 @@ import Essentials
     }
   }
 
+  /// What an operator alerts on, in `/metrics`: a certificate's expiry, a job's last success and its failures in a row,
+  /// step durations by kind, the build; and a log of JSON lines (`--log-format json`).
+  @Test func metricsSayWhatAnOperatorAlertsOn() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    try h.manifest(
+      #"""
+      { "apiVersion": "reconcile/v1", "resources": [
+        { "kind": "certificate", "name": "site", "domains": ["site.test"], "directory": "HOST/certs", "renewBefore": "7d", "issuer": { "type": "self-signed", "days": 30 } },
+        { "kind": "job", "name": "good", "schedule": "@daily", "command": "true", "cronDirectory": "HOST/cron.d" },
+        { "kind": "job", "name": "bad", "schedule": "@daily", "command": "exit 3", "cronDirectory": "HOST/cron.d" } ] }
+      """#)
+    #expect(try h.run(["apply", "--auto-approve"]).status == 0)
+    _ = try h.run(["run-job", "good"])
+    _ = try h.run(["run-job", "bad"])
+    _ = try h.run(["run-job", "bad"])
+    let c = try ControllerProcess(h, ["--log-format", "json"])
+    defer { c.terminate() }
+    #expect(eventually(within: 30) { c.lastRunOutcome == "succeeded" }, "\(c.log)")
+    // The log: one JSON object per line, each with its time and level.
+    let lines = c.log.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    #expect(!lines.isEmpty && lines.allSatisfy { $0?["time"] is String && $0?["level"] is String && $0?["msg"] is String }, "\(c.log)")
+    #expect(lines.contains { ($0?["msg"] as? String ?? "").hasPrefix("--- run 1 (startup) ---") })
+    let metrics = try c.request("GET", "/metrics", token: c.token).text
+    let expiry = try #require(metrics.firstMatch(of: #/reconcile_certificate_expiry_timestamp_seconds\{certificate="site"\} (\d+)/#), "\(metrics)")
+    let days = (Double(expiry.output.1)! - Date().timeIntervalSince1970) / 86400
+    #expect(days > 29 && days <= 30.01, "\(days) days left")
+    let success = try #require(metrics.firstMatch(of: #/reconcile_job_last_success_timestamp_seconds\{kind="job",name="good"\} (\d+)/#))
+    #expect(abs(Double(success.output.1)! - Date().timeIntervalSince1970) < 120)
+    #expect(metrics.contains("reconcile_job_last_success_timestamp_seconds{kind=\"job\",name=\"bad\"} 0"))
+    #expect(metrics.contains("reconcile_job_consecutive_failures{kind=\"job\",name=\"bad\"} 2"))
+    #expect(metrics.contains("reconcile_job_consecutive_failures{kind=\"job\",name=\"good\"} 0"))
+    #expect(metrics.contains("# TYPE reconcile_step_duration_seconds histogram") && metrics.contains("reconcile_build_info{version=\""))
+    #expect(c.stop() == 0)
+  }
+
   /// One invalid save must not wedge the controller: the fix, or any later trigger, reads the manifests afresh and
   /// heals what drifted meanwhile.
   @Test func anInvalidSaveThenTheFixHealsWhatDriftedMeanwhile() throws {

@@ -216,6 +216,9 @@ struct RolloutTests {
       defer { first.terminate() }
       #expect(eventually(within: 30) { (h.read(route) ?? "").contains("weight=30") }, "the canary split the requests: \(first.log)")
       let next = TestEngine.docker(["inspect", "-f", "{{.Id}}", name + "-reconcile-next"]).1
+      // The rollout under way, in the controller's metrics while its run holds the step.
+      let metrics = try first.request("GET", "/metrics", token: first.token).text
+      #expect(metrics.contains("reconcile_rollout_step{resource=\"container/\(name)\"} 0") && metrics.contains("reconcile_rollout_paused{resource=\"container/\(name)\"} 0"), "\(metrics)")
       let asked = Date()
       #expect(first.stop() == 0, "\(first.log)")
       let stopping = Date().timeIntervalSince(asked)

@@ -13,6 +13,10 @@ struct ControllerCommand {
 
   func run() async throws -> Int32 {
     var args = args
+    // Every line of the controller's log carries its time; `--log-format json` makes each a JSON object.
+    let format = args.value("log-format") ?? "text"
+    guard ["text", "json"].contains(format) else { throw OperationError("--log-format takes text or json, got '\(format)'") }
+    let terminal = Terminal(copying: self.terminal, redactor: self.terminal.redactor, lines: format == "json" ? .json : .timestamped)
     let store = JSONStateStore(directory: args.value("state") ?? "state")
     try store.prepare()
     var git: GitFollower?

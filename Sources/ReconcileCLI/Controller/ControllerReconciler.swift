@@ -76,6 +76,7 @@ final class ControllerReconciler: @unchecked Sendable {
       guard candidate != nil || git.inForce != nil else { return (.terminal("no valid revision yet"), "no valid revision yet") }
     }
     let ws = try Workspace(manifestArgs)
+    state.setRolloutsDirectory(ws.store.directory + "/rollouts")
     var manifest: Manifest
     do {
       manifest = try ws.manifest()
@@ -139,6 +140,8 @@ final class ControllerReconciler: @unchecked Sendable {
     }
     state.setReady(true, "ok")
     let result = outcome.result
+    state.recordSteps(result.outcomes)
+    state.setOperations(OperationFigures.gather(manifest, observed: result.observed, ws: ws))
     if let alert = outcome.release.alert { await alerts.send(.applyRolledBack, subject: alert.subject, alert.message) }
     for s in held {
       await alerts.send(.driftDetected, subject: s.id.description, s.reasons.joined(separator: "; "))

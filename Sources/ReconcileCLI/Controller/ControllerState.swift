@@ -29,6 +29,10 @@ final class ControllerState: @unchecked Sendable {
   private(set) var selfHeal = false
   private var runsByOutcomeTrigger: [String: Int] = [:]
   private var durations: [Double] = []
+  /// Step durations by kind: counts per bucket of `stepBuckets`, sum, count.
+  private var stepDurations: [String: (buckets: [Int], sum: Double, count: Int)] = [:]
+  static let stepBuckets: [Double] = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300]
+  private(set) var operations = OperationFigures()
   private(set) var alertsSent = 0
   private(set) var alertsSuppressed = 0
   var runCount: Int { lock.withLock { lastRun?.number ?? 0 } }
@@ -41,6 +45,22 @@ final class ControllerState: @unchecked Sendable {
   func setRevision(_ r: String?) { lock.withLock { revision = r } }
   func setPolicy(selfHeal: Bool) { lock.withLock { self.selfHeal = selfHeal } }
   func setResources(_ r: [ResourceID: ResourceStatus]) { lock.withLock { resources = r } }
+  func setOperations(_ f: OperationFigures) { lock.withLock { operations = f } }
+  /// Known before the first run ends: a rollout under way is in `/metrics` while the run holds its step.
+  func setRolloutsDirectory(_ d: String) { lock.withLock { operations.rolloutsDirectory = d } }
+
+  func recordSteps(_ outcomes: [StepOutcome]) {
+    lock.withLock {
+      for o in outcomes {
+        var h = stepDurations[o.id.kind] ?? (Array(repeating: 0, count: Self.stepBuckets.count), 0, 0)
+        for (i, b) in Self.stepBuckets.enumerated() where o.seconds <= b { h.buckets[i] += 1 }
+        h.sum += o.seconds
+        h.count += 1
+        stepDurations[o.id.kind] = h
+      }
+    }
+  }
+
   func countAlert(sent: Bool) { lock.withLock { if sent { alertsSent += 1 } else { alertsSuppressed += 1 } } }
 
   func finishRun(triggers: [Trigger], outcome: String, summary: String, seconds: Double) {
@@ -122,6 +142,18 @@ final class ControllerState: @unchecked Sendable {
       out.append("# TYPE reconcile_alerts_total counter")
       out.append("reconcile_alerts_total{fate=\"sent\"} \(alertsSent)")
       out.append("reconcile_alerts_total{fate=\"suppressed\"} \(alertsSuppressed)")
+      out.append("# HELP reconcile_step_duration_seconds Duration of applied steps by kind.")
+      out.append("# TYPE reconcile_step_duration_seconds histogram")
+      for (kind, h) in stepDurations.sorted(by: { $0.key < $1.key }) {
+        for (i, b) in Self.stepBuckets.enumerated() { out.append("reconcile_step_duration_seconds_bucket{kind=\"\(kind)\",le=\"\(b)\"} \(h.buckets[i])") }
+        out.append("reconcile_step_duration_seconds_bucket{kind=\"\(kind)\",le=\"+Inf\"} \(h.count)")
+        out.append("reconcile_step_duration_seconds_sum{kind=\"\(kind)\"} \(h.sum)")
+        out.append("reconcile_step_duration_seconds_count{kind=\"\(kind)\"} \(h.count)")
+      }
+      out += operations.metrics
+      out.append("# HELP reconcile_build_info The running reconcile's version.")
+      out.append("# TYPE reconcile_build_info gauge")
+      out.append("reconcile_build_info{version=\"\(HelpText.version)\"} 1")
       return out.joined(separator: "\n") + "\n"
     }
   }
