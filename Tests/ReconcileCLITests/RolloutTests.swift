@@ -218,7 +218,8 @@ struct RolloutTests {
       let next = TestEngine.docker(["inspect", "-f", "{{.Id}}", name + "-reconcile-next"]).1
       // The rollout under way, in the controller's metrics while its run holds the step.
       let metrics = try first.request("GET", "/metrics", token: first.token).text
-      #expect(metrics.contains("reconcile_rollout_step{resource=\"container/\(name)\"} 0") && metrics.contains("reconcile_rollout_paused{resource=\"container/\(name)\"} 0"), "\(metrics)")
+      #expect(metrics.contains("reconcile_rollout_step{resource=\"container/\(name)\"} 0"), "\(metrics)")
+      #expect(metrics.contains("reconcile_rollout_paused{resource=\"container/\(name)\"} 0"))
       let asked = Date()
       #expect(first.stop() == 0, "\(first.log)")
       let stopping = Date().timeIntervalSince(asked)
