@@ -79,6 +79,7 @@ struct ControllerCommand {
     let pollEvery = try args.seconds("poll", default: 30)
     let source = git?.source
     let poller = source.map { s in Task { await Self.poll(s, every: pollEvery, inbox: inbox) } }
+    let watching = Task { await reconciler.servers.run(inbox: inbox) }
     let engine = try? DockerEngineClient.fromEnvironment(ProcessInfo.processInfo.environment)
     let events = engine.map { client in
       Task {
@@ -95,6 +96,7 @@ struct ControllerCommand {
     await work.value
     poller?.cancel()
     events?.cancel()
+    watching.cancel()
     stop.forEach { $0.cancel() }
     terminal.out("reconcile controller stopped\n")
     return ExitCode.ok

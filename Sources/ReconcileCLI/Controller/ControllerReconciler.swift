@@ -27,6 +27,8 @@ final class ControllerReconciler: @unchecked Sendable {
   /// The managed files' and directories' own paths: a write beside them in their directories is not a trigger.
   let managedPaths = Locked<Set<String>>([])
   /// Called after each run with the paths worth watching (manifests and managed files).
+  /// The managed proxies of the manifests in force, watched between runs.
+  let servers = ServerWatcher()
   var onWatchPaths: (@Sendable (Set<String>) -> Void)?
 
   init(args: Arguments, terminal: Terminal, state: ControllerState, git: GitFollower?, alerts: AlertDispatcher) {
@@ -113,6 +115,7 @@ final class ControllerReconciler: @unchecked Sendable {
     alerts.targets = manifest.alerts
     // Watch before observing: a change made while this run is under way triggers a follow-up run.
     onWatchPaths?(watchPaths(manifest, ws: ws))
+    servers.watch(manifest)
     let form = try ws.form()
     let policy = DriftPolicy(manifest: manifest, form: form)
     var held: [Step] = []

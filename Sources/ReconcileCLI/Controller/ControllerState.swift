@@ -85,6 +85,7 @@ final class ControllerState: @unchecked Sendable {
     case .gitRevision: "git"
     case .engineReconnected: "engine-reconnected"
     case .recheck: "recheck"
+    case .serverStopped: "server"
     }
   }
 

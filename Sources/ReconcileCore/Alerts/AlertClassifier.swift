@@ -8,6 +8,7 @@ public enum AlertClassifier {
     if any({ $0 == .container(.unhealthy) }) { return .containerUnhealthy }
     if any({ if case .container(let s) = $0 { s.isDeath } else { false } }) { return .containerDied }
     if any({ if case .run(.failing) = $0 { true } else { false } }) { return .jobFailing }
+    if any({ if case .site(.notRunning) = $0 { true } else { false } }) { return .serverDown }
     if step.id.kind == "backup", any({ if case .run(let s) = $0 { s.isOverdue } else { false } }) { return .backupOverdue }
     return nil
   }

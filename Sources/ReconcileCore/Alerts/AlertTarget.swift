@@ -62,6 +62,8 @@ public enum AlertEvent: String, Sendable, Hashable, CaseIterable, Codable {
   case driftHealed = "drift-healed"
   case containerDied = "container-died"
   case containerUnhealthy = "container-unhealthy"
+  /// A managed nginx or Caddy was found not running (and, with self-heal, started again).
+  case serverDown = "server-down"
   case resourceDegraded = "resource-degraded"
   case jobFailing = "job-failing"
   case backupOverdue = "backup-overdue"

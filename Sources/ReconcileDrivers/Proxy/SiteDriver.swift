@@ -152,3 +152,13 @@ public struct SiteDriver: KindDriver {
     for f in ["sites/\(name).conf", "sites/\(name).caddy", "sites/\(name).certs"] { unlink("\(staged)/\(f)") }
   }
 }
+
+/// Whether a managed server runs, for the controller that watches them between runs.
+public enum ManagedServer {
+  public static func isRunning(_ server: ProxyServerKind, prefix: String, admin: String?) -> Bool {
+    switch server {
+    case .nginx: NginxServer(prefix: prefix).runningPID != nil
+    case .caddy: CaddyServer(prefix: prefix, admin: admin ?? "").isRunning
+    }
+  }
+}

@@ -12,6 +12,8 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
   /// A second look after an Engine event whose run saw nothing to do: the Engine can publish `die` before its
   /// container list shows the exit.
   case recheck(String)
+  /// A managed proxy that ran is gone (`nginx at PREFIX`).
+  case serverStopped(String)
 
   public var description: String {
     switch self {
@@ -25,6 +27,7 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     case .gitRevision(let sha): "git revision \(sha.prefix(12))"
     case .engineReconnected: "Docker Engine reachable again"
     case .recheck(let e): "re-check after Docker Engine event (\(e))"
+    case .serverStopped(let what): "managed server stopped (\(what))"
     }
   }
 }
