@@ -137,11 +137,12 @@ import Essentials
     #expect(eventually(within: 30) { c.lastRunOutcome == "succeeded" && ProxyTest.curl("http://127.0.0.1:\(http)/").text.hasSuffix("up\n") }, "\(c.log)")
     // Settled: the runs its own first writes triggered are over, and the watcher has seen nginx running.
     var runs = -1
-    #expect(eventually(within: 30, every: 1.5) {
-      let now = (c.status()["lastRun"] as? [String: Any])?["number"] as? Int ?? 0
-      defer { runs = now }
-      return now == runs && c.lastRunOutcome == "succeeded"
-    })
+    #expect(
+      eventually(within: 30, every: 1.5) {
+        let now = (c.status()["lastRun"] as? [String: Any])?["number"] as? Int ?? 0
+        defer { runs = now }
+        return now == runs && c.lastRunOutcome == "succeeded"
+      })
     let pid = try #require(pid_t((h.read(prefix + "/run/nginx.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
     let killed = Date()
     kill(-getpgid(pid), SIGKILL)
