@@ -27,7 +27,7 @@ enum HelpText {
     "alert": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "controller": .init(
       flags: ["no-color", "require-signed", "allow-rewrite", "prune-volumes"],
-      values: global.union(["listen", "token-file", "webhook-secret-file", "resync", "backoff-cap", "git", "branch", "path", "poll", "parallelism", "lock-timeout", "log-format"]),
+      values: global.union(["listen", "token-file", "webhook-secret-file", "resync", "backoff-cap", "git", "branch", "path", "poll", "parallelism", "lock-timeout", "log-format", "max-log-size"]),
       repeatable: ["templates"]),
   ]
 
@@ -294,6 +294,8 @@ enum HelpText {
           --allow-rewrite             accept a branch whose history was rewritten (non-fast-forward)
           --log-format text|json      every log line after its time (text, the default), or one JSON object per
                                       line: {"time", "level": "info|warn|error", "msg"}
+          --max-log-size SIZE         the managed servers' logs and STATE/history.jsonl move to NAME.1 past this
+                                      size (default 10MiB; checked after each run and every minute)
 
         Example:
           reconcile controller --git https://git.example.org/ops/host.git --branch main --path manifests \\

@@ -112,8 +112,9 @@ import Essentials
   }
 
   /// The managed nginx killed outright (master and workers, as a crash or the OOM killer would): the controller sees it
-  /// gone within a second, starts it again with its live configuration, and alerts `server-down`.
-  @Test func aKilledManagedNginxComesBackWithAnAlert() throws {
+  /// gone within a second, starts it again with its live configuration, and alerts `server-down`. Its logs and the
+  /// history stay under `--max-log-size`: past it they move to `.1` and nginx writes a new log.
+  @Test func aKilledManagedNginxComesBackWithAnAlertAndItsLogsStayCapped() throws {
     let h = try CLIHarness()
     let http = freePort()
     let prefix = h.host + "/nginx"
@@ -132,7 +133,7 @@ import Essentials
           { "kind": "file", "name": "index", "path": "HOST/www/index.html", "content": "up\n", "dependsOn": ["directory/www"] },
           { "kind": "site", "name": "plain", "prefix": "HOST/nginx", "serverNames": ["web.test"], "listen": "127.0.0.1:\#(http)", "root": "HOST/www" } ] }
       """#)
-    let c = try ControllerProcess(h, ["--resync", "1h"])
+    let c = try ControllerProcess(h, ["--resync", "1h", "--max-log-size", "64k"])
     defer { c.terminate() }
     #expect(eventually(within: 30) { c.lastRunOutcome == "succeeded" && ProxyTest.curl("http://127.0.0.1:\(http)/").text.hasSuffix("up\n") }, "\(c.log)")
     // Settled: the runs its own first writes triggered are over, and the watcher has seen nginx running.
@@ -152,6 +153,22 @@ import Essentials
     #expect(eventually(within: 10) { !receiver.alerts("server-down").isEmpty })
     let alert = receiver.alerts("server-down").first ?? [:]
     #expect(alert["subject"] as? String == "site/plain" && (alert["message"] as? String ?? "").contains("nginx at '\(prefix)' is not running"), "\(alert)")
+
+    // Past the cap, after the next run: moved to `.1`, and nginx logs the next request in a new file.
+    let access = prefix + "/logs/access.log", history = h.state + "/history.jsonl"
+    for path in [access, history] {
+      let f = try #require(FileHandle(forWritingAtPath: path))
+      f.seekToEndOfFile()
+      f.write(Data(String(repeating: "padding to pass the cap\n", count: 4000).utf8))
+      try f.close()
+    }
+    let before = (c.status()["lastRun"] as? [String: Any])?["number"] as? Int ?? 0
+    #expect(try c.request("POST", "/trigger", token: c.token).status == 202)
+    #expect(eventually(within: 20) { ((c.status()["lastRun"] as? [String: Any])?["number"] as? Int ?? 0) > before })
+    #expect(eventually(within: 10) { h.exists(access + ".1") && h.exists(history + ".1") }, "\(c.log)")
+    _ = ProxyTest.curl("http://127.0.0.1:\(http)/")
+    #expect(eventually(within: 10) { (h.read(access) ?? "").contains("GET / HTTP/1.1") }, "nginx reopened its log")
+    #expect((h.read(access) ?? "").utf8.count < 64 * 1024 && !(h.read(access) ?? "").contains("padding"))
     #expect(c.stop() == 0)
     print("managed nginx killed -> serving again in \(String(format: "%.2f", back)) s")
   }

@@ -32,7 +32,9 @@ struct ControllerCommand {
     let state = ControllerState()
     let inbox = TriggerInbox()
     let alerts = AlertDispatcher(sender: AlertSender(), state: state, terminal: terminal)
-    let reconciler = ControllerReconciler(args: args, terminal: terminal, state: state, git: git, alerts: alerts)
+    let limitText = args.value("max-log-size") ?? "10MiB"
+    guard let logLimit = ResourceQuantity.bytes(limitText) else { throw OperationError("--max-log-size takes a size like 10MiB or 512k, got '\(limitText)'") }
+    let reconciler = ControllerReconciler(args: args, terminal: terminal, state: state, git: git, alerts: alerts, logLimit: logLimit)
 
     let api = ControllerAPI(state: state, inbox: inbox, token: token, webhookSecret: webhookSecret)
     let (host, port) = try Self.listen(args.value("listen") ?? "127.0.0.1:9797")

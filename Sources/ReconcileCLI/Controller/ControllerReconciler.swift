@@ -28,10 +28,11 @@ final class ControllerReconciler: @unchecked Sendable {
   let managedPaths = Locked<Set<String>>([])
   /// Called after each run with the paths worth watching (manifests and managed files).
   /// The managed proxies of the manifests in force, watched between runs.
-  let servers = ServerWatcher()
+  let servers: ServerWatcher
   var onWatchPaths: (@Sendable (Set<String>) -> Void)?
 
-  init(args: Arguments, terminal: Terminal, state: ControllerState, git: GitFollower?, alerts: AlertDispatcher) {
+  init(args: Arguments, terminal: Terminal, state: ControllerState, git: GitFollower?, alerts: AlertDispatcher, logLimit: Int) {
+    self.servers = ServerWatcher(logLimit: logLimit)
     self.args = args
     self.terminal = terminal
     self.state = state
@@ -58,6 +59,7 @@ final class ControllerReconciler: @unchecked Sendable {
     case .terminal: outcome = "invalid"
     }
     state.finishRun(triggers: triggers, outcome: outcome, summary: summary, seconds: Date().timeIntervalSince(started))
+    servers.rotateLogs()
     return verdict
   }
 
@@ -116,6 +118,7 @@ final class ControllerReconciler: @unchecked Sendable {
     // Watch before observing: a change made while this run is under way triggers a follow-up run.
     onWatchPaths?(watchPaths(manifest, ws: ws))
     servers.watch(manifest)
+    servers.historyPath.withLock { $0 = ws.store.historyPath }
     let form = try ws.form()
     let policy = DriftPolicy(manifest: manifest, form: form)
     var held: [Step] = []
