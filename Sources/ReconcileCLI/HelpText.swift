@@ -27,7 +27,9 @@ enum HelpText {
     "alert": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "controller": .init(
       flags: ["no-color", "require-signed", "allow-rewrite", "prune-volumes"],
-      values: global.union(["listen", "token-file", "webhook-secret-file", "resync", "backoff-cap", "git", "branch", "path", "poll", "parallelism", "lock-timeout", "log-format", "max-log-size"]),
+      values: global.union([
+        "listen", "token-file", "webhook-secret-file", "resync", "backoff-cap", "git", "branch", "path", "poll", "parallelism", "lock-timeout", "log-format", "max-log-size",
+      ]),
       repeatable: ["templates"]),
   ]
 
