@@ -61,17 +61,30 @@ struct Workspace {
   }
 
   /// Reads and validates the manifests; throws `ManifestErrors` with every problem.
+  /// `${reconcile.NAME}`: this binary, the manifests and state directory as absolute paths, the engine's address.
+  var invocation: [String: String] {
+    let cwd = FileManager.default.currentDirectoryPath
+    func absolute(_ p: String) -> String { ((p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p)) as NSString).standardizingPath }
+    let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
+    return [
+      "binary": binary, "manifests": absolute(manifestPath), "state": absolute(store.directory),
+      "dockerHost": ProcessInfo.processInfo.environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "unix:///var/run/docker.sock",
+    ]
+  }
+
   func manifest() throws -> Manifest {
     let sources = try ManifestFiles.read(manifestPath)
     let base = ManifestFiles.baseDirectory(of: manifestPath)
     let revision = Locked<String??>(nil)
-    let context = DecodeContext(templates: templates) {
-      revision.withLock { known in
-        if let known { return known }
-        known = .some(ProcessRunner.gitRevision(of: base))
-        return known!
-      }
-    }
+    let context = DecodeContext(
+      templates: templates,
+      revision: {
+        revision.withLock { known in
+          if let known { return known }
+          known = .some(ProcessRunner.gitRevision(of: base))
+          return known!
+        }
+      }, invocation: invocation)
     let decoder = ManifestDecoder(registry: registry, secrets: secrets, context: context)
     return try decoder.decode(sources)
   }

@@ -13,10 +13,12 @@ public struct FixedSecrets: SecretLookup {
   public var searchedPlaces: String { "the given values" }
 }
 
-/// Replaces `${var.NAME}` and `${secret.NAME}` in strings; `$${` stays a literal `${`.
+/// Replaces `${var.NAME}`, `${secret.NAME}` and `${reconcile.NAME}` (`DecodeContext.invocation`) in strings; `$${`
+/// stays a literal `${`.
 public struct Interpolator: Sendable {
   public var variables: [String: Text]
   public var secrets: any SecretLookup
+  public var invocation: [String: String] = [:]
 
   /// The fewest bytes a secret may have (8).
   public static let shortestSecret = 8
@@ -82,8 +84,15 @@ public struct Interpolator: Sendable {
         } else {
           report(path, "secret '\(name)' is not set (looked in \(secrets.searchedPlaces))")
         }
+      } else if ref.hasPrefix("reconcile.") {
+        let name = String(ref.dropFirst("reconcile.".count))
+        if let v = invocation[name] {
+          out += v
+        } else {
+          report(path, "'${\(ref)}' is not known: expected one of \(invocation.keys.sorted().map { "${reconcile.\($0)}" }.joined(separator: ", "))")
+        }
       } else {
-        report(path, "unknown reference '${\(ref)}': expected ${var.NAME} or ${secret.NAME}")
+        report(path, "unknown reference '${\(ref)}': expected ${var.NAME}, ${secret.NAME} or ${reconcile.NAME}")
       }
     }
     out += rest

@@ -7,11 +7,18 @@ public struct DecodeContext: Sendable {
   /// The git revision of the manifests' work tree, when they are in one (images pushed are also tagged with it); asked
   /// only when a manifest pushes an image.
   public var revision: @Sendable () -> String?
+  /// What `${reconcile.NAME}` stands for: this run's own binary, manifests, state directory and engine
+  /// (`binary`, `manifests`, `state`, `dockerHost`), so that a manifest can install the controller that follows it.
+  public var invocation: [String: String]
 
-  public init(templates: any TemplateSource, peers: [ResourceID: any ResourceSpec] = [:], revision: @escaping @Sendable () -> String? = { nil }) {
+  public init(
+    templates: any TemplateSource, peers: [ResourceID: any ResourceSpec] = [:], revision: @escaping @Sendable () -> String? = { nil },
+    invocation: [String: String] = [:]
+  ) {
     self.templates = templates
     self.peers = peers
     self.revision = revision
+    self.invocation = invocation
   }
 }
 

@@ -104,7 +104,8 @@ public struct ManifestDecoder: Sendable {
         raws.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
       }
     }
-    let interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
+    var interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
+    interpolator.invocation = context.invocation
     var resources: [Resource] = []
     var seen: [ResourceID: Origin] = [:]
     // A kind that reads peers (a container reads its image's reference, a site its containers and certificates)

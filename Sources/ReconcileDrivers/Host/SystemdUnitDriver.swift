@@ -77,7 +77,12 @@ public struct SystemdUnitDriver: KindDriver {
     guard live else { return }
     var verb = activation == .daemonReload ? nil : activation
     if creating, activation == nil, spec.running == true { verb = .start }
-    if let verb { try check(system.systemctl([verb.rawValue, spec.unitName], live: true), "\(verb.rawValue) \(spec.unitName)") }
+    guard let verb else { return }
+    // The unit that runs this very reconcile (the controller managing its own unit): waiting for its restart would
+    // wait for this process to stop, which waits for this step. It is queued instead, and systemd carries it out.
+    let main = try? system.systemctl(["show", spec.unitName, "-p", "MainPID", "--value"], live: true)
+    let itself = !system.isRemote && main?.output.trimmingCharacters(in: .whitespacesAndNewlines) == String(getpid())
+    try check(system.systemctl((itself ? ["--no-block"] : []) + [verb.rawValue, spec.unitName], live: true), "\(verb.rawValue) \(spec.unitName)")
   }
 
   /// Stops and disables the unit (offline: removes its enable links), removes its files and reloads.
