@@ -21,7 +21,10 @@ struct ControllerUnitTests {
       try #require(built.status == 0, "\(built.text)")
     }
     // The binary, its Swift runtime and its Debian libraries are the host's, at the same paths; the sandbox too.
-    let binDir = try #require(realpath(CLIHarness.binary, nil).map { p in defer { free(p) }; return String(cString: p) })
+    let binDir = try #require(
+      realpath(CLIHarness.binary, nil).map { p in
+        defer { free(p) }; return String(cString: p)
+      })
     let started = TestEngine.docker([
       "run", "-d", "--name", box, "--label", "io.reconcile.test=1", "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
       "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs", "/run", "--tmpfs", "/run/lock", "-e", "container=docker",
