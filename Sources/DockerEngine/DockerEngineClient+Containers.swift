@@ -109,11 +109,12 @@ extension DockerEngineClient {
   /// Reads a container's logs frame by frame (stdout and stderr of a non-TTY container).
   /// `onFrame` returns false to stop. Calls `GET /containers/{id}/logs`.
   public func containerLogs(
-    _ id: String, follow: Bool = false, tail: Int? = nil, timeout: Double? = nil,
+    _ id: String, follow: Bool = false, tail: Int? = nil, since: Date? = nil, timeout: Double? = nil,
     onFrame: @escaping @Sendable (DockerLogFrame) -> Bool
   ) async throws {
     var query: [(String, String)] = [("stdout", "1"), ("stderr", "1"), ("follow", follow ? "1" : "0")]
     if let tail { query.append(("tail", String(tail))) }
+    if let since { query.append(("since", String(Int(since.timeIntervalSince1970)))) }
     let request = try await request(
       "GET", "/containers/\(Self.segment(id))/logs", query: query, timeout: follow ? timeout : (timeout ?? requestTimeout))
     let demuxer = Locked(DockerLogDemuxer())

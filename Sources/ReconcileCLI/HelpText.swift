@@ -13,7 +13,7 @@ enum HelpText {
     ),
     "generations": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates"]),
     "rollback": .init(flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates"], maxPositionals: 1),
-    "logs": .init(flags: ["no-color", "follow"], values: global.union(["tail"]), repeatable: ["templates"], maxPositionals: 1),
+    "logs": .init(flags: ["no-color", "follow"], values: global.union(["tail", "since"]), repeatable: ["templates"], maxPositionals: 1),
     "restart": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "promote": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
     "abort": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
@@ -134,19 +134,23 @@ enum HelpText {
         """
     case "logs", "restart":
       body = """
-        Usage: reconcile logs KIND/NAME [--tail N] [--follow] [options]
-               reconcile restart container/NAME [options]
+        Usage: reconcile logs KIND/NAME [--tail N] [--since DUR] [--follow] [options]
+               reconcile restart container/NAME|site/NAME [options]
 
-        logs prints a container's output through the Engine (each replica's in turn; stderr to stderr), or the runs of
-        a job or a backup with their output tails. restart restarts a container (each replica in turn) with its stop
-        timeout. Only resources the manifests declare, and only containers that carry their labels, are touched.
+        logs prints a container's output through the Engine (each replica's in turn; stderr to stderr), a site's
+        server's access and error logs, or the runs of a job or a backup with their output tails. restart restarts
+        a container (each replica in turn) with its stop timeout, or reloads a site's server (its old workers finish
+        their requests). Only resources the manifests declare, and only containers that carry their labels, are
+        touched.
 
-          --tail N    the last N lines (containers) or runs (jobs, backups)
-          --follow    keep printing what a container writes
+          --tail N       the last N lines (containers, sites: 100) or runs (jobs, backups)
+          --since DUR    what was written (containers) or what ran (jobs, backups) in the last DUR, like 10m
+          --follow       keep printing what a container or a site's server writes
 
         Examples:
           reconcile logs container/jules --tail 50
-          reconcile logs job/sync-notes
+          reconcile logs site/jules --follow
+          reconcile logs job/sync-notes --since 1d
           reconcile restart container/jules
         """
     case "promote", "abort":

@@ -48,6 +48,12 @@ public struct DriverSet: HostObserver, StepPerformer {
     }
   }
 
+  /// Refreshes a resource on its own (`reconcile restart site/NAME` reloads its server).
+  public func refresh(_ r: Refresh) async throws {
+    guard let d = byKind[r.id.kind] else { throw OperationError("no driver can refresh \(r.id): kind '\(r.id.kind)' has no driver in this build") }
+    try await d.refresh(r)
+  }
+
   public func perform(_ step: Step) async throws {
     guard let d = byKind[step.id.kind] else {
       throw OperationError("no driver can perform \(step.action.rawValue) of \(step.id): kind '\(step.id.kind)' has no driver in this build")
