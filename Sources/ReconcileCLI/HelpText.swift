@@ -2,35 +2,35 @@
 enum HelpText {
   static let version = "0.1.0"
 
-  static let global: Set<String> = ["manifests", "state", "env-file", "secrets-dir"]
+  static let global: Set<String> = ["manifests", "state", "env-file", "secrets-dir", "environment"]
 
   static let specs: [String: Arguments.Spec] = [
-    "validate": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates"]),
-    "plan": .init(flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "target", "exclude"]),
+    "validate": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates", "var", "var-file"]),
+    "plan": .init(flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "var", "var-file", "target", "exclude"]),
     "apply": .init(
-      flags: ["no-color", "auto-approve", "prune-volumes", "json"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "target", "exclude"],
+      flags: ["no-color", "auto-approve", "prune-volumes", "json"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "var", "var-file", "target", "exclude"],
       maxPositionals: 1
     ),
-    "generations": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates"]),
-    "rollback": .init(flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates"], maxPositionals: 1),
-    "logs": .init(flags: ["no-color", "follow"], values: global.union(["tail", "since"]), repeatable: ["templates"], maxPositionals: 1),
-    "restart": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
-    "promote": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
-    "abort": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
-    "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates"]),
-    "status": .init(flags: ["no-color", "json", "detailed-exitcode"], values: global, repeatable: ["templates"]),
-    "show": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
-    "graph": .init(flags: ["no-color"], values: global.union(["format"]), repeatable: ["templates"]),
-    "destroy": .init(flags: ["no-color", "auto-approve", "prune-volumes"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates"]),
-    "run-job": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
-    "backup": .init(flags: ["no-color", "force"], values: global.union(["to"]), repeatable: ["templates"], maxPositionals: 3),
-    "alert": .init(flags: ["no-color"], values: global, repeatable: ["templates"], maxPositionals: 1),
+    "generations": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates", "var", "var-file"]),
+    "rollback": .init(flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
+    "logs": .init(flags: ["no-color", "follow"], values: global.union(["tail", "since"]), repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
+    "restart": .init(flags: ["no-color"], values: global, repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
+    "promote": .init(flags: ["no-color"], values: global, repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
+    "abort": .init(flags: ["no-color"], values: global, repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
+    "drift": .init(flags: ["no-color", "json"], values: global.union(["format"]), repeatable: ["templates", "var", "var-file"]),
+    "status": .init(flags: ["no-color", "json", "detailed-exitcode"], values: global, repeatable: ["templates", "var", "var-file"]),
+    "show": .init(flags: ["no-color"], values: global, repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
+    "graph": .init(flags: ["no-color"], values: global.union(["format"]), repeatable: ["templates", "var", "var-file"]),
+    "destroy": .init(flags: ["no-color", "auto-approve", "prune-volumes"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "var", "var-file"]),
+    "run-job": .init(flags: ["no-color"], values: global, repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
+    "backup": .init(flags: ["no-color", "force"], values: global.union(["to"]), repeatable: ["templates", "var", "var-file"], maxPositionals: 3),
+    "alert": .init(flags: ["no-color"], values: global, repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
     "controller": .init(
       flags: ["no-color", "require-signed", "allow-rewrite", "prune-volumes"],
       values: global.union([
         "listen", "token-file", "webhook-secret-file", "resync", "backoff-cap", "git", "branch", "path", "poll", "parallelism", "lock-timeout", "log-format", "max-log-size",
       ]),
-      repeatable: ["templates"]),
+      repeatable: ["templates", "var", "var-file"]),
   ]
 
   static let common = """
@@ -40,6 +40,10 @@ enum HelpText {
       --env-file FILE      secrets as KEY=value lines (default: .env beside the manifests)
       --secrets-dir DIR    one file per secret (default: secrets/ beside the manifests)
       --templates DIR      templates that override the bundled ones (repeatable)
+      --environment NAME   variables from environments/NAME.json beside the manifests' directory, state in
+                           state/NAME (unless --state), its own project on a shared engine
+      --var-file FILE      variables from a JSON object (repeatable; after the environment's)
+      --var NAME=VALUE     one variable (repeatable; last): each must be declared in the manifests' variables
       --no-color           no colours (also when NO_COLOR is set or output is piped)
 
     Exit codes: 0 success, 1 error (including invalid manifests), 2 changes present or drift found.

@@ -39,14 +39,23 @@ struct Workspace {
   let templates: TemplateDirectories
   let drivers: DriverSet
   let registry: KindRegistry
+  /// `--environment NAME`: its variables file, its own state directory (`state/NAME`) and project.
+  let environment: String?
+  /// The variables given from outside the manifests, in the order they apply.
+  let overrides: [ManifestDecoder.VariableOverride]
 
-  static let globalValues: Set<String> = ["manifests", "state", "env-file", "secrets-dir", "templates"]
+  static let globalValues: Set<String> = ["manifests", "state", "env-file", "secrets-dir", "templates", "environment", "var", "var-file"]
 
   init(_ args: Arguments) throws {
     let env = ProcessInfo.processInfo.environment
     manifestPath = args.value("manifests") ?? "manifests"
     let base = ManifestFiles.baseDirectory(of: manifestPath)
-    store = JSONStateStore(directory: args.value("state") ?? "state")
+    environment = args.value("environment")
+    if let environment, !Project.isValidName(environment) {
+      throw OperationError("--environment expects a name of lower-case letters, digits, '-' or '_', got '\(environment)'")
+    }
+    store = JSONStateStore(directory: args.value("state") ?? environment.map { "state/\($0)" } ?? "state")
+    overrides = try Self.overrides(args, base: base)
     let envFile = args.value("env-file") ?? "\(base)/.env"
     if args.value("env-file") != nil, !FileManager.default.fileExists(atPath: envFile) {
       throw OperationError("the env file '\(envFile)' does not exist")
@@ -56,7 +65,11 @@ struct Workspace {
     let project = PathText.parent(base)
     templates = TemplateDirectories(args.values("templates") + ["\(base)/templates", "\(project.isEmpty ? "." : project)/templates", "templates"])
     registry = Composition.registry
-    let options = JobPaths.options(templates: args.values("templates"), envFile: args.value("env-file"), secretsDir: args.value("secrets-dir"))
+    // A scheduled run (a job's, a backup's) reads the manifests as this one did: the same variables and environment.
+    var options = JobPaths.options(templates: args.values("templates"), envFile: args.value("env-file"), secretsDir: args.value("secrets-dir"))
+    if let environment { options += ["--environment", environment] }
+    for f in args.values("var-file") { options += ["--var-file", JobPaths.absolute(f)] }
+    for v in args.values("var") { options += ["--var", v] }
     drivers = Composition.drivers(environment: env, manifests: manifestPath, state: store.directory, options: options) { [secrets] in secrets.redactor }
   }
 
@@ -85,8 +98,47 @@ struct Workspace {
           return known!
         }
       }, invocation: invocation)
-    let decoder = ManifestDecoder(registry: registry, secrets: secrets, context: context)
-    return try decoder.decode(sources)
+    var decoder = ManifestDecoder(registry: registry, secrets: secrets, context: context)
+    decoder.overrides = overrides
+    let m = try decoder.decode(sources)
+    // Each environment is a project of its own on a shared engine, a declared project name too.
+    guard let environment, let declared = m.project else { return m }
+    return Manifest(
+      resources: m.resources, digest: m.digest, files: m.files, selfHeal: m.selfHeal, alerts: m.alerts, project: "\(declared)-\(environment)",
+      release: m.release, sources: m.sources)
+  }
+
+  /// `--environment NAME` reads `environments/NAME.json` beside the manifests' directory, then each `--var-file`,
+  /// then each `--var NAME=VALUE`: later values win. A file is a JSON object of names to strings (numbers and booleans
+  /// as they are written).
+  static func overrides(_ args: Arguments, base: String) throws -> [ManifestDecoder.VariableOverride] {
+    var out: [ManifestDecoder.VariableOverride] = []
+    func file(_ path: String, what: String) throws {
+      guard let data = FileManager.default.contents(atPath: path) else { throw OperationError("\(what) '\(path)' does not exist") }
+      guard case .object(let object)? = try? JSONParser.parse(Array(data), as: String.self) else {
+        throw OperationError("\(what) '\(path)' is not a JSON object of variable names to values")
+      }
+      for (name, value) in object.sorted(by: { $0.key < $1.key }) {
+        let text: String
+        switch value {
+        case .string(let s): text = s
+        case .bool(let b): text = b ? "true" : "false"
+        case .number(let n): text = n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+        default: throw OperationError("\(what) '\(path)': variable '\(name)' must be a string, a number or a boolean")
+        }
+        out.append(.init(name: name, value: text, origin: path))
+      }
+    }
+    if let environment = args.value("environment") {
+      let project = PathText.parent(base)
+      try file("\(project.isEmpty ? "." : project)/environments/\(environment).json", what: "the environment file")
+    }
+    for path in args.values("var-file") { try file(path, what: "the variables file") }
+    for given in args.values("var") {
+      guard let eq = given.firstIndex(of: "="), eq != given.startIndex else { throw OperationError("--var expects NAME=VALUE, got '\(given)'") }
+      out.append(.init(name: String(given[..<eq]), value: String(given[given.index(after: eq)...]), origin: "--var"))
+    }
+    return out
   }
 
   /// The record form keyed by the state's key. `readOnly` (plan, status, drift): nothing is created, neither the state

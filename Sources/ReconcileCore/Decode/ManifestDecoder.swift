@@ -30,6 +30,21 @@ public struct ManifestDecoder: Sendable {
   public var registry: KindRegistry
   public var secrets: any SecretLookup
   public var context: DecodeContext
+  /// Values given on the command line (`--environment`'s file, `--var-file`, `--var`, in that order, the later
+  /// winning), over the manifests' own `variables`; each must be one the manifests declare.
+  public var overrides: [VariableOverride] = []
+
+  /// One variable's value from outside the manifests, and where it came from (`--var`, a file).
+  public struct VariableOverride: Sendable {
+    public var name: String
+    public var value: String
+    public var origin: String
+    public init(name: String, value: String, origin: String) {
+      self.name = name
+      self.value = value
+      self.origin = origin
+    }
+  }
 
   public init(registry: KindRegistry = .builtIn, secrets: any SecretLookup, context: DecodeContext) {
     self.registry = registry
@@ -103,6 +118,14 @@ public struct ManifestDecoder: Sendable {
         }
         raws.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
       }
+    }
+    for o in overrides {
+      guard variables[o.name] != nil else {
+        let hint = Suggestion.hint(for: o.name, in: variables.keys)
+        issues.add(ManifestIssue(file: o.origin, message: "variable '\(o.name)' is not declared in the manifests' variables\(hint)"))
+        continue
+      }
+      variables[o.name] = (Text(o.value), o.origin)
     }
     var interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
     interpolator.invocation = context.invocation

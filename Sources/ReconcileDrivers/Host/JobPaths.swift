@@ -40,7 +40,7 @@ public struct JobPaths: Sendable, Hashable {
     return CommandLine.arguments[0]
   }
 
-  static func absolute(_ p: String) -> String {
+  public static func absolute(_ p: String) -> String {
     let full = p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
     return URL(fileURLWithPath: full).standardizedFileURL.path
   }
