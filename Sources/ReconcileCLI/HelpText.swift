@@ -6,13 +6,16 @@ enum HelpText {
 
   static let specs: [String: Arguments.Spec] = [
     "validate": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates", "var", "var-file"]),
-    "plan": .init(flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "var", "var-file", "target", "exclude"]),
+    "plan": .init(
+      flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "var", "var-file", "target", "exclude"]),
     "apply": .init(
-      flags: ["no-color", "auto-approve", "prune-volumes", "json"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "var", "var-file", "target", "exclude"],
+      flags: ["no-color", "auto-approve", "prune-volumes", "json"], values: global.union(["parallelism", "lock-timeout"]),
+      repeatable: ["templates", "var", "var-file", "target", "exclude"],
       maxPositionals: 1
     ),
     "generations": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates", "var", "var-file"]),
-    "rollback": .init(flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
+    "rollback": .init(
+      flags: ["no-color", "auto-approve"], values: global.union(["parallelism", "lock-timeout"]), repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
     "logs": .init(flags: ["no-color", "follow"], values: global.union(["tail", "since"]), repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
     "restart": .init(flags: ["no-color"], values: global, repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
     "promote": .init(flags: ["no-color"], values: global, repeatable: ["templates", "var", "var-file"], maxPositionals: 1),
