@@ -96,9 +96,14 @@ struct CaddyRouteTests {
     load.stop()
     let good = run.result()
     #expect(good.status == 0, "\(good.all)")
+    // Each step judged on Caddy's round trips to the new version. Caddy tries a round trip that failed again (on a
+    // machine this busy, busybox's httpd can drop one): the client sees no failure, the analysis counts it, so a good
+    // version may show one in a thousand, far within its limits.
     for step in [20, 50, 100] {
-      let m = try #require(good.stdout.firstMatch(of: try Regex(#"canary at \#(step)%: (\d+) requests?, 0 errors \(0%\), p95 \d+ms; within limits"#)), "\(good.stdout)")
-      #expect(Int(m.output[1].substring!)! > 0, "Caddy's log counted the new version's requests")
+      let m = try #require(
+        good.stdout.firstMatch(of: try Regex(#"canary at \#(step)%: (\d+) requests?, (\d+) errors? \([\d.]+%\), p95 \d+ms; within limits"#)), "\(good.stdout)")
+      let (requests, errors) = (Int(m.output[1].substring!)!, Int(m.output[2].substring!)!)
+      #expect(requests > 0 && errors * 100 <= requests, "Caddy's log counted the new version's requests: \(m.output[0].substring!)")
     }
     #expect(load.failures.isEmpty, "failed requests: \(load.failures) of \(load.total)")
     #expect(load.total >= 2000 && load.perSecond >= 200, "\(load.total) requests at \(Int(load.perSecond))/s")

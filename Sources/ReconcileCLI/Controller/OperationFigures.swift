@@ -57,31 +57,26 @@ struct OperationFigures: Sendable {
 
   /// The Prometheus lines.
   var metrics: [String] {
-    var out = [
-      "# HELP reconcile_certificate_expiry_timestamp_seconds When each managed certificate expires (Unix time), as observed.",
-      "# TYPE reconcile_certificate_expiry_timestamp_seconds gauge",
-    ]
-    for c in certificates { out.append("reconcile_certificate_expiry_timestamp_seconds{certificate=\"\(c.name)\"} \(c.notAfter)") }
-    out += [
-      "# HELP reconcile_job_last_success_timestamp_seconds The end of each job's and backup's last successful run (0: never).",
-      "# TYPE reconcile_job_last_success_timestamp_seconds gauge",
-    ]
-    for j in jobs {
-      out.append("reconcile_job_last_success_timestamp_seconds{kind=\"\(j.kind)\",name=\"\(j.name)\"} \(j.lastSuccess.map { Int($0.timeIntervalSince1970) } ?? 0)")
-    }
-    out += [
-      "# HELP reconcile_job_consecutive_failures Failed (or timed out) runs in a row of each job and backup, the latest first.",
-      "# TYPE reconcile_job_consecutive_failures gauge",
-    ]
-    for j in jobs { out.append("reconcile_job_consecutive_failures{kind=\"\(j.kind)\",name=\"\(j.name)\"} \(j.failuresInARow)") }
-    out += [
-      "# HELP reconcile_rollout_step The step a canary or blue-green under way is at (index into its steps).",
-      "# TYPE reconcile_rollout_step gauge",
-    ]
     let rollouts = rolloutsDirectory.map(Self.rollouts(in:)) ?? []
-    for r in rollouts { out.append("reconcile_rollout_step{resource=\"\(r.resource)\"} \(r.step)") }
-    out += ["# HELP reconcile_rollout_paused Whether a rollout under way waits at a pause for a person.", "# TYPE reconcile_rollout_paused gauge"]
-    for r in rollouts { out.append("reconcile_rollout_paused{resource=\"\(r.resource)\"} \(r.paused ? 1 : 0)") }
-    return out
+    let job = { (j: JobFigure) in "kind=\"\(j.kind)\",name=\"\(j.name)\"" }
+    return Self.gauge(
+      "reconcile_certificate_expiry_timestamp_seconds", "When each managed certificate expires (Unix time), as observed.",
+      certificates.map { ("certificate=\"\($0.name)\"", $0.notAfter) })
+      + Self.gauge(
+        "reconcile_job_last_success_timestamp_seconds", "The end of each job's and backup's last successful run (0: never).",
+        jobs.map { (job($0), $0.lastSuccess.map { Int($0.timeIntervalSince1970) } ?? 0) })
+      + Self.gauge(
+        "reconcile_job_consecutive_failures", "Failed (or timed out) runs in a row of each job and backup, the latest first.",
+        jobs.map { (job($0), $0.failuresInARow) })
+      + Self.gauge(
+        "reconcile_rollout_step", "The step a canary or blue-green under way is at (index into its steps).",
+        rollouts.map { ("resource=\"\($0.resource)\"", $0.step) })
+      + Self.gauge(
+        "reconcile_rollout_paused", "Whether a rollout under way waits at a pause for a person.", rollouts.map { ("resource=\"\($0.resource)\"", $0.paused ? 1 : 0) })
+  }
+
+  /// A gauge's `# HELP` and `# TYPE` lines, then one line per labelled value.
+  static func gauge(_ name: String, _ help: String, _ rows: [(labels: String, value: Int)]) -> [String] {
+    ["# HELP \(name) \(help)", "# TYPE \(name) gauge"] + rows.map { "\(name){\($0.labels)} \($0.value)" }
   }
 }
