@@ -66,7 +66,8 @@ struct CaddyRouteTests {
 
   /// Caddy 2.6 has no weights: the canary's split lists the old address four times and the new one once (20%), and the
   /// analysis reads Caddy's round trips. A good version is promoted with no failed request; a bad one (500 on a
-  /// quarter of its requests) is rolled back with its figures and every request goes to the old one again.
+  /// quarter of its requests) is rolled back with its figures and every request goes to the old one again; a
+  /// blue-green after it switches at once, with no failed request either.
   @Test func aCanaryBehindCaddyIsPromotedOrRolledBackOnItsFigures() throws {
     let h = try CLIHarness()
     let prefix = h.root + "/caddy", name = ControllerDockerTests.unique("caddycanary"), port = freePort(), admin = freePort()
@@ -127,5 +128,19 @@ struct CaddyRouteTests {
     #expect((bad.counts.current["200 3"] ?? 0) > 0, "the bad version had its share: \(bad.counts.current)")
     #expect(ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n2\n"))
     #expect(TestEngine.docker(["ps", "-aq", "--filter", "name=^/\(name)-reconcile-next$"]).1.isEmpty)
+
+    // Blue-green behind the same Caddy: all at once, the old one ready for the interval, no failed request.
+    let blueGreen: [String: Any] = ["strategy": "blue-green", "interval": "2s", "drainTimeout": "10s"]
+    let switching = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 8, pause: 0.003, slowURL: "http://127.0.0.1:\(port)/cgi-bin/slow")
+    Thread.sleep(forTimeInterval: 1)
+    try h.manifest(try Self.manifest(name, version: 4, prefix: prefix, admin: admin, port: port, update: blueGreen))
+    let switched = try h.run(["apply", "--auto-approve"])
+    _ = eventually(within: 20) { switching.total >= 2000 }
+    switching.stop()
+    #expect(switched.status == 0 && switched.stdout.contains("blue-green at 100%: ") && switched.stdout.contains("; within limits"), "\(switched.all)")
+    #expect(switching.failures.isEmpty, "failed requests: \(switching.failures) of \(switching.total)")
+    #expect(switching.slow.current.allSatisfy { $0.outcome == "200 slow" })
+    #expect((switching.counts.current["200 4"] ?? 0) > 0 && ProxyTest.curl("http://127.0.0.1:\(port)/version").text.hasSuffix("\r\n\r\n4\n"))
+    print("caddy blue-green: \(switching.total) requests at \(Int(switching.perSecond))/s, \(switching.failures.values.reduce(0, +)) failed")
   }
 }
