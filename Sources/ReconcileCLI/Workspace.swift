@@ -100,12 +100,13 @@ struct Workspace {
       }, invocation: invocation)
     var decoder = ManifestDecoder(registry: registry, secrets: secrets, context: context)
     decoder.overrides = overrides
-    let m = try decoder.decode(sources)
-    // Each environment is a project of its own on a shared engine, a declared project name too.
+    return scoped(try decoder.decode(sources))
+  }
+
+  /// Each environment is a project of its own on a shared engine, a declared project name too (`shop-staging`).
+  func scoped(_ m: Manifest) -> Manifest {
     guard let environment, let declared = m.project else { return m }
-    return Manifest(
-      resources: m.resources, digest: m.digest, files: m.files, selfHeal: m.selfHeal, alerts: m.alerts, project: "\(declared)-\(environment)",
-      release: m.release, sources: m.sources)
+    return m.renamed(project: "\(declared)-\(environment)")
   }
 
   /// `--environment NAME` reads `environments/NAME.json` beside the manifests' directory, then each `--var-file`,

@@ -37,6 +37,15 @@ struct EnvironmentTests {
     #expect(typo.status == 1 && typo.stderr.contains("--var: variable 'gretting' is not declared in the manifests' variables (did you mean 'greeting'?)"), "\(typo.all)")
     #expect(try run(["plan", "--environment", "prod"]).stderr.contains("the environment file '\(h.root)/environments/prod.json' does not exist"))
     #expect(try run(["plan", "--var", "novalue"]).stderr.contains("--var expects NAME=VALUE, got 'novalue'"))
+
+    // A generation keeps the variables with the files: a release that changes only a variable is one, and rolling
+    // back brings back the values it ran with.
+    #expect(try run(["apply", "--auto-approve", "--var", "greeting=one"]).status == 0)
+    #expect(try run(["apply", "--auto-approve", "--var", "greeting=two"]).status == 0)
+    #expect(h.read(h.host + "/greeting") == "two world\n")
+    let back = try run(["rollback", "--auto-approve"])
+    #expect(back.status == 0 && back.stdout.contains("content changed"), "\(back.all)")
+    #expect(h.read(h.host + "/greeting") == "one world\n")
   }
 
   /// A declared project is the environment's own (`shop-staging`): another environment's objects of the same name

@@ -85,10 +85,12 @@ struct ReleaseKeeper {
   {
     let images = try await resolvedImages(manifest)
     let (recorded, dropped) = try generations.record(keep: manifest.release.keepGenerations) { number in
-      Generation(
+      var g = Generation(
         number: number, time: Date(), manifestDigest: manifest.digest, revision: revision, by: ApplyPipeline.operator, command: command,
         restores: restoring?.number, rejected: rejected,
         sources: manifest.sources, images: images)
+      g.variables = manifest.overrides.isEmpty ? nil : manifest.overrides
+      return g
     }
     let released = Set(dropped.flatMap { $0.images.values.map(\.id) }).subtracting(generations.keptImageIDs())
     if !released.isEmpty {
@@ -131,9 +133,11 @@ struct ReleaseKeeper {
 
   /// The manifests of generation `g`, read as they were (secrets looked up now), with its images pinned.
   func manifest(of g: Generation) throws -> Manifest {
-    let decoder = ManifestDecoder(registry: ws.registry, secrets: ws.secrets, context: DecodeContext(templates: ws.templates) { g.revision })
+    var decoder = ManifestDecoder(
+      registry: ws.registry, secrets: ws.secrets, context: DecodeContext(templates: ws.templates, revision: { g.revision }, invocation: ws.invocation))
+    decoder.overrides = (g.variables ?? [:]).sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value, origin: "generation \(g.number)") }
     do {
-      return g.pinning(try decoder.decode(g.sources))
+      return ws.scoped(g.pinning(try decoder.decode(g.sources)))
     } catch {
       throw OperationError(doing: "read the manifests of generation \(g.number)", "they no longer decode here:\n\(error.description)")
     }

@@ -168,9 +168,11 @@ public struct ManifestDecoder: Sendable {
     Self.checkRollouts(resources, issues: issues)
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
+    var applied: [String: String] = [:]
+    for o in overrides { applied[o.name] = o.value }
     return Manifest(
-      resources: ordered, digest: Self.digest(sources), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts, project: project?.0,
-      release: release, sources: sources)
+      resources: ordered, digest: Self.digest(sources, overrides: applied), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts,
+      project: project?.0, release: release, sources: sources, overrides: applied)
   }
 
   /// A dependency waited for as healthy must be a declared container with a healthcheck: its name and `healthyWithin`
@@ -376,13 +378,14 @@ public struct ManifestDecoder: Sendable {
     return (all, healthy)
   }
 
-  /// SHA-256 over each file's name and bytes, in order.
-  public static func digest(_ sources: [ManifestSource]) -> String {
+  /// SHA-256 over each file's name and bytes, in order, then the variables given from outside them (by name).
+  public static func digest(_ sources: [ManifestSource], overrides: [String: String] = [:]) -> String {
     var h = SHA256()
     for s in sources {
       h.update(Array(s.file.utf8) + [0])
       h.update(Array(s.data) + [0])
     }
+    for (name, value) in overrides.sorted(by: { $0.key < $1.key }) { h.update(Array("--var \(name)=\(value)".utf8) + [0]) }
     return h.finalize().hex
   }
 }

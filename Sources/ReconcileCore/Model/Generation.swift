@@ -56,6 +56,9 @@ public struct Generation: Sendable, Codable, Equatable {
 
   /// Keyed by the image resource (`image/app`).
   public var images: [String: Image]
+  /// The variables given from outside the files (`--var`, `--var-file`, `--environment`) as they applied; nil in a
+  /// generation recorded before they were kept.
+  public var variables: [String: String]?
 
   public init(
     number: Int, time: Date, manifestDigest: String, revision: String?, by: HistoryEntry.Operator, command: String, restores: Int? = nil,
@@ -79,6 +82,7 @@ public struct Generation: Sendable, Codable, Equatable {
   /// change with the working directory.
   public func isSameRelease(as other: Generation) -> Bool {
     images == other.images && sources.map(\.data) == other.sources.map(\.data) && sources.map(\.directory) == other.sources.map(\.directory)
+      && (variables ?? [:]) == (other.variables ?? [:])
   }
 
   /// The manifests of this generation with every `image` resource pinned to the image it resolved to.

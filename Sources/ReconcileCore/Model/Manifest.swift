@@ -16,12 +16,16 @@ public struct Manifest: Sendable {
   public let release: ReleasePolicy
   /// The files as read: what a generation keeps.
   public let sources: [ManifestSource]
+  /// The variables given from outside the files (`--environment`, `--var-file`, `--var`) as they applied: a
+  /// generation keeps them with the files, and they are part of `digest`.
+  public let overrides: [String: String]
   private let index: [ResourceID: Int]
 
   public init(
     resources: [Resource], digest: String, files: [String], selfHeal: Bool = false, alerts: [AlertTarget] = [], project: String? = nil,
-    release: ReleasePolicy = ReleasePolicy(), sources: [ManifestSource] = []
+    release: ReleasePolicy = ReleasePolicy(), sources: [ManifestSource] = [], overrides: [String: String] = [:]
   ) {
+    self.overrides = overrides
     self.project = project
     self.release = release
     self.sources = sources
@@ -37,7 +41,16 @@ public struct Manifest: Sendable {
 
   /// The same manifests with other specs for the same resources (a rollback pins its images).
   public func replacing(resources: [Resource]) -> Manifest {
-    Manifest(resources: resources, digest: digest, files: files, selfHeal: selfHeal, alerts: alerts, project: project, release: release, sources: sources)
+    Manifest(
+      resources: resources, digest: digest, files: files, selfHeal: selfHeal, alerts: alerts, project: project, release: release, sources: sources,
+      overrides: overrides)
+  }
+
+  /// The same manifests as another project's (an environment's own).
+  public func renamed(project: String) -> Manifest {
+    Manifest(
+      resources: resources, digest: digest, files: files, selfHeal: selfHeal, alerts: alerts, project: project, release: release, sources: sources,
+      overrides: overrides)
   }
 
   public subscript(id: ResourceID) -> Resource? {
