@@ -5,6 +5,7 @@ enum HelpText {
   static let global: Set<String> = ["manifests", "state", "env-file", "secrets-dir", "environment"]
 
   static let specs: [String: Arguments.Spec] = [
+    "fmt": .init(flags: ["no-color", "check"], values: ["manifests"]),
     "validate": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates", "var", "var-file"]),
     "plan": .init(
       flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "var", "var-file", "target", "exclude"]),
@@ -201,6 +202,21 @@ enum HelpText {
 
         Example:
           reconcile status --state /var/lib/reconcile
+        """
+    case "fmt":
+      body = """
+        Usage: reconcile fmt [--check] [--manifests PATH]
+
+        Rewrites the manifest files in one canonical layout: two-space indentation, every object on its lines, a
+        list of plain values on one line when it fits in 100 columns, keys in a stable order (at the top apiVersion,
+        project, variables, policy, verify, alerts, resources; in a resource kind, name, ensure, the others
+        alphabetically, dependsOn last). Strings and numbers keep the text they were written with. A file that is
+        not JSON is reported with its line and column and left as it is.
+
+          --check   change nothing; list the files that are not formatted and exit 1 (for CI)
+
+        Example:
+          reconcile fmt --check
         """
     case "destroy":
       body = """
