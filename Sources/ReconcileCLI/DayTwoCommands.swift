@@ -61,9 +61,16 @@ struct DayTwoCommand {
       } else {
         try await siteLogs(spec)
       }
+    case ("unit", let spec as UnitSpec):
+      if restart {
+        try UnitCommands.restart(spec)
+        terminal.out("\(spec.unitName): restarted\n")
+      } else {
+        terminal.out(try UnitCommands.journal(spec, lines: try tail() ?? 100, since: try since()))
+      }
     default:
       throw OperationError(
-        "\(verb) knows \(restart ? "containers and sites (a reload of their server)" : "containers, sites, jobs and backups"); \(id) is a \(id.kind)")
+        "\(verb) knows \(restart ? "containers, sites (a reload of their server) and units" : "containers, sites, units, jobs and backups"); \(id) is a \(id.kind)")
     }
     return ExitCode.ok
   }

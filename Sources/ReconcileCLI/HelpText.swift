@@ -143,12 +143,12 @@ enum HelpText {
     case "logs", "restart":
       body = """
         Usage: reconcile logs KIND/NAME [--tail N] [--since DUR] [--follow] [options]
-               reconcile restart container/NAME|site/NAME [options]
+               reconcile restart container/NAME|site/NAME|unit/NAME [options]
 
         logs prints a container's output through the Engine (each replica's in turn; stderr to stderr), a site's
-        server's access and error logs, or the runs of a job or a backup with their output tails. restart restarts
-        a container (each replica in turn) with its stop timeout, or reloads a site's server (its old workers finish
-        their requests). Only resources the manifests declare, and only containers that carry their labels, are
+        server's access and error logs, a unit's journal, or the runs of a job or a backup with their output tails.
+        restart restarts a container (each replica in turn) with its stop timeout, reloads a site's server (its old
+        workers finish their requests), or restarts a unit. Only resources the manifests declare, and only containers that carry their labels, are
         touched.
 
           --tail N       the last N lines (containers, sites: 100) or runs (jobs, backups)

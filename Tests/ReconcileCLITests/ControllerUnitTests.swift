@@ -70,5 +70,13 @@ struct ControllerUnitTests {
     #expect(Int(exec(["systemctl", "show", "reconcile-controller", "-p", "NRestarts", "--value"])) ?? 0 >= 1)
     try FileManager.default.removeItem(atPath: h.host + "/hello")
     #expect(eventually(within: 30) { h.read(h.host + "/hello") == "kept\n" }, "the controller that came back heals")
+
+    // Day-2 on the unit, through the same target: its journal, and a restart.
+    let journal = try h.run(["logs", "unit/reconcile-controller", "--tail", "50"])
+    #expect(journal.status == 0 && journal.stdout.contains("reconcile controller listening on http://127.0.0.1:9797"), "\(journal.all)")
+    let before = exec(["systemctl", "show", "reconcile-controller", "-p", "MainPID", "--value"])
+    let restarted = try h.run(["restart", "unit/reconcile-controller"])
+    #expect(restarted.status == 0 && restarted.stdout == "reconcile-controller.service: restarted\n", "\(restarted.all)")
+    #expect(exec(["systemctl", "show", "reconcile-controller", "-p", "MainPID", "--value"]) != before)
   }
 }

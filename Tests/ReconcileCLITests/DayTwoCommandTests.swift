@@ -80,6 +80,6 @@ struct DayTwoCommandTests {
     #expect((h.read(h.host + "/nginx/run/nginx.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines) == master, "a reload, not a restart")
     #expect(eventually(within: 10) { (h.read(h.host + "/nginx/logs/error.log") ?? "").contains("reconfiguring") }, "nginx logged the reload")
     #expect(ProxyTest.curl("http://127.0.0.1:\(http)/index.html").text.hasSuffix("up\n"))
-    #expect(try h.run(["restart", "directory/www"]).stderr.contains("restart knows containers and sites"))
+    #expect(try h.run(["restart", "directory/www"]).stderr.contains("restart knows containers, sites (a reload of their server) and units"))
   }
 }

@@ -104,3 +104,27 @@ public struct SystemdUnitDriver: KindDriver {
     guard r.status == 0 else { throw r.failure(doing: what, redactor: redactor()) }
   }
 }
+
+/// What `reconcile restart unit/NAME` and `reconcile logs unit/NAME` do, on the unit's own target (this host, or one
+/// reached through its command prefix).
+public enum UnitCommands {
+  /// `systemctl restart UNIT`; refused where systemd is not PID 1 (nothing runs there to restart).
+  public static func restart(_ spec: UnitSpec) throws {
+    let system = TargetSystem(spec.target)
+    guard system.systemdIsRunning() else {
+      throw OperationError(doing: "restart \(spec.id)", "systemd is not PID 1 there: the unit is installed offline and nothing runs")
+    }
+    let r = try system.systemctl(["restart", spec.unitName], live: true)
+    guard r.status == 0 else { throw r.failure(doing: "restart \(spec.id)") }
+  }
+
+  /// The unit's journal: its last `lines` lines, from `since` when given.
+  public static func journal(_ spec: UnitSpec, lines: Int, since: Date?) throws -> String {
+    let system = TargetSystem(spec.target)
+    var argv = ["journalctl", "--no-pager", "-u", spec.unitName, "-n", String(lines)]
+    if let since { argv += ["--since", "@\(Int(since.timeIntervalSince1970))"] }
+    let r = try system.run(argv)
+    guard r.status == 0 else { throw r.failure(doing: "read the journal of \(spec.id)") }
+    return r.output
+  }
+}
