@@ -1,16 +1,17 @@
 import Foundation
+import HTTPKit
 import JulesService
 
 /// A blocking TCP client on 127.0.0.1 for protocols the curl client does not speak in tests
 /// (WebSocket frames, an open Server-Sent Events stream).
-final class RawSocketClient: @unchecked Sendable {
-  let fd: Int32
-  var buffer: [UInt8] = []
+public final class RawSocketClient: @unchecked Sendable {
+  public let fd: Int32
+  public var buffer: [UInt8] = []
   /// Set when the peer closed the connection (recv returned 0 or failed).
-  var closed = false
+  public var closed = false
 
   /// Connects to 127.0.0.1:`port`, from `source` (another loopback address plays another client).
-  init(port: UInt16, from source: String? = nil) throws {
+  public init(port: UInt16, from source: String? = nil) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     if let source {
       var local = sockaddr_in()
@@ -30,11 +31,11 @@ final class RawSocketClient: @unchecked Sendable {
 
   deinit { close(fd) }
 
-  func write(_ s: String) { write(Array(s.utf8)) }
-  func write(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+  public func write(_ s: String) { write(Array(s.utf8)) }
+  public func write(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
 
   /// Reads until `done(buffer)` holds or `timeout` passes; returns whether it held.
-  func read(timeout: Double = 10, until done: ([UInt8]) -> Bool) -> Bool {
+  public func read(timeout: Double = 10, until done: ([UInt8]) -> Bool) -> Bool {
     let deadline = systemMonotonicSeconds() + timeout
     var chunk = [UInt8](repeating: 0, count: 8192)
     while !done(buffer) {
@@ -49,10 +50,10 @@ final class RawSocketClient: @unchecked Sendable {
     return true
   }
 
-  var text: String { String(decoding: buffer, as: UTF8.self) }
+  public var text: String { String(decoding: buffer, as: UTF8.self) }
 
   /// Performs the WebSocket handshake; returns the response head.
-  func webSocketHandshake(path: String = "/ws", protocolHeader: String?) -> String? {
+  public func webSocketHandshake(path: String = "/ws", protocolHeader: String?) -> String? {
     write(
       "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
@@ -66,7 +67,7 @@ final class RawSocketClient: @unchecked Sendable {
   }
 
   /// Reads WebSocket text frames until one satisfies `match`.
-  func nextTextFrame(timeout: Double = 10, where match: (String) -> Bool) -> String? {
+  public func nextTextFrame(timeout: Double = 10, where match: (String) -> Bool) -> String? {
     var found: String? = nil
     _ = read(timeout: timeout) { buf in
       var b = buf

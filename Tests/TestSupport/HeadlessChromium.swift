@@ -1,21 +1,23 @@
 import Foundation
-import Testing
-@testable import JulesService
+import HTTPKit
+import JulesService
 
 /// Debian's `chromium`, headless, driven over the DevTools protocol (a WebSocket of JSON commands): navigate, evaluate
 /// JavaScript in the page, capture a screenshot. A real browser, so a page is tested as people see it.
-final class HeadlessChromium: @unchecked Sendable {
-  static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") }
+public final class HeadlessChromium: @unchecked Sendable {
+  public static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") }
 
   let process = Process()
-  let profile = makeTempDir("chromium")
+  let profile = NSTemporaryDirectory() + "chromium-\(UUID().uuidString.prefix(8))"
   private var socket: RawSocketClient!
   private var nextID = 0
 
-  init() throws {
+  /// `size`: the window, width and height (the page is drawn at that viewport).
+  public init(size: (Int, Int) = (1000, 700)) throws {
+    try? FileManager.default.createDirectory(atPath: profile, withIntermediateDirectories: true)
     process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
     process.arguments = [
-      "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", "--window-size=1000,700",
+      "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", "--window-size=\(size.0),\(size.1)",
       "--remote-debugging-port=0", "--user-data-dir=\(profile)", "about:blank",
     ]
     process.standardOutput = FileHandle.nullDevice
@@ -48,7 +50,7 @@ final class HeadlessChromium: @unchecked Sendable {
 
   /// Sends one command and returns its `result` (throws on a protocol error).
   @discardableResult
-  func call(_ method: String, _ params: [String: Any] = [:], timeout: Double = 20) throws -> [String: Any] {
+  public func call(_ method: String, _ params: [String: Any] = [:], timeout: Double = 20) throws -> [String: Any] {
     nextID += 1
     let id = nextID
     let body = try JSONSerialization.data(withJSONObject: ["id": id, "method": method, "params": params])
@@ -72,16 +74,16 @@ final class HeadlessChromium: @unchecked Sendable {
     return answer["result"] as? [String: Any] ?? [:]
   }
 
-  func navigate(_ url: String) throws { try call("Page.navigate", ["url": url]) }
+  public func navigate(_ url: String) throws { try call("Page.navigate", ["url": url]) }
 
   /// The value of a JavaScript expression in the page (strings, numbers, booleans).
-  func evaluate(_ expression: String) throws -> Any? {
+  public func evaluate(_ expression: String) throws -> Any? {
     let r = try call("Runtime.evaluate", ["expression": expression, "returnByValue": true])
     return (r["result"] as? [String: Any])?["value"]
   }
 
   /// A PNG of the page as it is drawn.
-  func screenshot() throws -> Data {
+  public func screenshot() throws -> Data {
     let r = try call("Page.captureScreenshot", ["format": "png"])
     guard let b64 = r["data"] as? String, let png = Data(base64Encoded: b64) else { throw JulesError("no screenshot data") }
     return png
