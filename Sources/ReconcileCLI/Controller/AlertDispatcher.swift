@@ -29,6 +29,7 @@ final class AlertDispatcher: @unchecked Sendable {
     let admitted = lock.withLock { gate.admit(alert, now: alert.time) }
     state?.countAlert(sent: admitted)
     guard admitted else { return }
+    state?.feed.recordAlert(alert)
     terminal.out("alert \(event.rawValue): \(subject): \(alert.message.split(separator: "\n").first ?? "")\n")
     let targets = self.targets
     let sender = self.sender

@@ -33,6 +33,8 @@ final class ControllerState: @unchecked Sendable {
   private var stepDurations: [String: (buckets: [Int], sum: Double, count: Int)] = [:]
   static let stepBuckets: [Double] = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300]
   private(set) var operations = OperationFigures()
+  /// What the page shows beyond `/status`.
+  let feed = DashboardFeed()
   private(set) var alertsSent = 0
   private(set) var alertsSuppressed = 0
   var runCount: Int { lock.withLock { lastRun?.number ?? 0 } }
@@ -64,6 +66,7 @@ final class ControllerState: @unchecked Sendable {
   func countAlert(sent: Bool) { lock.withLock { if sent { alertsSent += 1 } else { alertsSuppressed += 1 } } }
 
   func finishRun(triggers: [Trigger], outcome: String, summary: String, seconds: Double) {
+    defer { feed.runEnded(drifted: lock.withLock { resources.values.filter { $0.sync != "in-sync" }.count }) }
     lock.withLock {
       let n = (lastRun?.number ?? 0) + 1
       lastRun = RunRecord(number: n, time: Date(), triggers: triggers.map(\.description), outcome: outcome, summary: summary, seconds: seconds)

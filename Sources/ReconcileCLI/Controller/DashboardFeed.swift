@@ -1,0 +1,98 @@
+import Essentials
+import Foundation
+import HTTPKit
+import ReconcileCore
+import ReconcileDrivers
+
+/// What the controller's page shows beyond `/status`: the dependency edges, drift over time (drifted resources after
+/// each run), the alert log, the runs of `history.jsonl`, and a stream that says when a run ended.
+final class DashboardFeed: @unchecked Sendable {
+  private let lock = NSCondition()
+  private var edges: [String: [String]] = [:]
+  private var drift: [(time: Date, drifted: Int)] = []
+  private var alerts: [Alert] = []
+  private var historyPath: String?
+  /// Bumped when a run ends; each event stream waits for it to move.
+  private var generation = 0
+
+  func setGraph(_ manifest: Manifest, historyPath: String) {
+    lock.withLock {
+      edges = Dictionary(manifest.resources.map { ($0.id.description, $0.dependsOn.map(\.description)) }) { a, _ in a }
+      self.historyPath = historyPath
+    }
+  }
+
+  func recordAlert(_ alert: Alert) {
+    lock.withLock {
+      alerts.append(alert)
+      if alerts.count > 50 { alerts.removeFirst(alerts.count - 50) }
+    }
+  }
+
+  /// After each run: the drifted count joins the series, and every event stream hears of it.
+  func runEnded(drifted: Int) {
+    lock.withLock {
+      drift.append((Date(), drifted))
+      if drift.count > 200 { drift.removeFirst(drift.count - 200) }
+      generation += 1
+      lock.broadcast()
+    }
+  }
+
+  /// `/api/overview`: the resources with their sync and health (from `/status`), edges, recent runs with step
+  /// durations, drift over time, rollouts under way, the alert log. Messages are already redacted.
+  func overview(status: [String: Any], rolloutsDirectory: String?) -> [String: Any] {
+    let f = ISO8601DateFormatter()
+    let (edges, drift, alerts, historyPath) = lock.withLock { (self.edges, self.drift, self.alerts, self.historyPath) }
+    let runs = historyPath.map { JSONStateStore(directory: PathText.parent($0)).history().suffix(20) } ?? []
+    let resources = (status["resources"] as? [[String: Any]] ?? []).map { r -> [String: Any] in
+      var r = r
+      r["dependsOn"] = edges[r["address"] as? String ?? ""] ?? []
+      return r
+    }
+    return [
+      "ready": status["ready"] ?? false, "revision": status["revision"] ?? NSNull(), "resources": resources,
+      "runs": runs.reversed().map { e -> [String: Any] in
+        [
+          "time": f.string(from: e.time), "command": e.command, "triggers": e.triggers, "seconds": e.seconds,
+          "steps": e.steps.map { ["address": $0.address, "action": $0.action, "outcome": $0.outcome, "seconds": $0.seconds, "notes": $0.notes ?? []] },
+        ]
+      },
+      "drift": drift.map { ["time": f.string(from: $0.time), "drifted": $0.drifted] },
+      "rollouts": (rolloutsDirectory.map(OperationFigures.rollouts(in:)) ?? []).map { ["resource": $0.resource, "step": $0.step, "paused": $0.paused] },
+      "alerts": alerts.reversed().map { ["time": f.string(from: $0.time), "event": $0.event.rawValue, "subject": $0.subject, "message": $0.message] },
+    ]
+  }
+
+  /// Waits until a run ends after `seen` (returns the new count) or `timeout` passes (returns nil).
+  func waitForRun(after seen: Int, timeout: Double) -> Int? {
+    lock.withLock {
+      let deadline = Date().addingTimeInterval(timeout)
+      while generation == seen { if !lock.wait(until: deadline) { return nil } }
+      return generation
+    }
+  }
+
+  var runs: Int { lock.withLock { generation } }
+
+  /// `GET /api/events`: `event: run` when a run ended, a comment every 15 s to keep proxies from closing it.
+  final class Events: ResponseStream, @unchecked Sendable {
+    let feed: DashboardFeed
+    var seen: Int
+    var open = true
+
+    init(_ feed: DashboardFeed) {
+      self.feed = feed
+      seen = feed.runs
+    }
+
+    func nextChunk() -> [UInt8]? {
+      guard open else { return nil }
+      guard let now = feed.waitForRun(after: seen, timeout: 15) else { return Array(": keep-alive\n\n".utf8) }
+      seen = now
+      return Array("event: run\ndata: {\"runs\":\(now)}\n\n".utf8)
+    }
+
+    func finished() { open = false }
+  }
+}
