@@ -13,6 +13,8 @@ struct ApplyPipeline {
   let command: String
   /// `apply --json`: the run's events on stdout (people's lines then go to stderr).
   var events: JSONEventPrinter? = nil
+  /// Someone else following the steps as they run (the controller's page).
+  var watcher: (any ExecutionObserver)? = nil
 
   /// `review` sees the plan and the state it was made from; it returns the plan to execute, or nil to stop.
   /// `form` is the caller's (`ws.form()`), so the key of the keyed hashes is read once per run.
@@ -38,13 +40,14 @@ struct ApplyPipeline {
     let printer = ProgressPrinter(terminal: ws.redacting(terminal), live: terminal.stdoutIsTTY && events == nil)
     let ticker = Task { await printer.tick() }
     defer { ticker.cancel() }
+    let progress = [events, watcher].compactMap { $0 }.reduce(printer as any ExecutionObserver) { ObserverPair(first: $0, second: $1) }
     let r = try await transaction.run(
       request, plan: { state in try await ws.plan(manifest, state: state, form: form, args: args) },
       review: { plan, state in
         // Secrets are known once the plan is made (interpolation looked them up): redact from here on.
         try await review(plan, state, ws.redacting(terminal))
       },
-      progress: events.map { ObserverPair(first: printer, second: $0) } ?? printer, notice: { [terminal] in terminal.warning(Self.text(of: $0)) })
+      progress: progress, notice: { [terminal] in terminal.warning(Self.text(of: $0)) })
     if r.applied { events?.summary(r.outcomes, seconds: r.seconds) }
     if r.applied, !r.plan.isEmpty {
       printer.terminal.out("\n" + ApplySummary(outcomes: r.outcomes, seconds: r.seconds).text(style: terminal.style) + "\n")

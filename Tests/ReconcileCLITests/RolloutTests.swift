@@ -220,6 +220,11 @@ struct RolloutTests {
       let metrics = try first.request("GET", "/metrics", token: first.token).text
       #expect(metrics.contains("reconcile_rollout_step{resource=\"container/\(name)\"} 0"), "\(metrics)")
       #expect(metrics.contains("reconcile_rollout_paused{resource=\"container/\(name)\"} 0"))
+      // And on the controller's page: the rollout and its step under way.
+      let overview = try JSONSerialization.jsonObject(with: Data(try first.request("GET", "/api/overview", token: first.token).body)) as? [String: Any]
+      let running = overview?["running"] as? [[String: Any]] ?? []
+      #expect(running.contains { $0["address"] as? String == "container/\(name)" && $0["action"] as? String == "replace" }, "\(overview ?? [:])")
+      #expect((overview?["rollouts"] as? [[String: Any]])?.first?["resource"] as? String == "container/\(name)")
       let asked = Date()
       #expect(first.stop() == 0, "\(first.log)")
       let stopping = Date().timeIntervalSince(asked)

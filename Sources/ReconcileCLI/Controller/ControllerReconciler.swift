@@ -125,7 +125,8 @@ final class ControllerReconciler: @unchecked Sendable {
     var held: [Step] = []
     var healing: Set<ResourceID> = []
     let degraded = failures.degraded { manifest[$0].map { form.fingerprint(of: $0.spec) } }
-    let pipeline = ApplyPipeline(ws: ws, args: manifestArgs, terminal: terminal, command: "reconcile controller")
+    var pipeline = ApplyPipeline(ws: ws, args: manifestArgs, terminal: terminal, command: "reconcile controller")
+    pipeline.watcher = state.feed
     let outcome: ApplyPipeline.Outcome
     do {
       outcome = try await pipeline.run(manifest: manifest, form: form, triggers: triggers.map(\.description)) { plan, snapshot, out in

@@ -3,17 +3,43 @@ import Foundation
 import HTTPKit
 import ReconcileCore
 import ReconcileDrivers
+import ReconcileRuntime
 
 /// What the controller's page shows beyond `/status`: the dependency edges, drift over time (drifted resources after
-/// each run), the alert log, the runs of `history.jsonl`, and a stream that says when a run ended.
-final class DashboardFeed: @unchecked Sendable {
+/// each run), the alert log, the runs of `history.jsonl`, the steps under way with what they said so far (a canary's
+/// figures at each step), and a stream that says when any of it changed.
+final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
   private let lock = NSCondition()
   private var edges: [String: [String]] = [:]
   private var drift: [(time: Date, drifted: Int)] = []
   private var alerts: [Alert] = []
   private var historyPath: String?
-  /// Bumped when a run ends; each event stream waits for it to move.
+  /// Bumped when a run ends or a step under way says something; each event stream waits for it to move.
   private var generation = 0
+  /// The steps running now, with their notes.
+  private var running: [(address: String, action: String, notes: [String])] = []
+
+  func started(_ step: Step) {
+    changed { $0.running.append((step.id.description, step.action.rawValue, [])) }
+  }
+
+  func finished(_ step: Step, _ outcome: StepOutcome) {
+    changed { $0.running.removeAll { $0.address == step.id.description } }
+  }
+
+  func noted(_ step: Step, _ note: StepNote) {
+    changed { feed in
+      if let i = feed.running.firstIndex(where: { $0.address == step.id.description }) { feed.running[i].notes.append(note.text) }
+    }
+  }
+
+  private func changed(_ edit: (DashboardFeed) -> Void) {
+    lock.withLock {
+      edit(self)
+      generation += 1
+      lock.broadcast()
+    }
+  }
 
   func setGraph(_ manifest: Manifest, historyPath: String) {
     lock.withLock {
@@ -43,7 +69,7 @@ final class DashboardFeed: @unchecked Sendable {
   /// durations, drift over time, rollouts under way, the alert log. Messages are already redacted.
   func overview(status: [String: Any], rolloutsDirectory: String?) -> [String: Any] {
     let f = ISO8601DateFormatter()
-    let (edges, drift, alerts, historyPath) = lock.withLock { (self.edges, self.drift, self.alerts, self.historyPath) }
+    let (edges, drift, alerts, historyPath, running) = lock.withLock { (self.edges, self.drift, self.alerts, self.historyPath, self.running) }
     let runs = historyPath.map { JSONStateStore(directory: PathText.parent($0)).history().suffix(20) } ?? []
     let resources = (status["resources"] as? [[String: Any]] ?? []).map { r -> [String: Any] in
       var r = r
@@ -60,11 +86,12 @@ final class DashboardFeed: @unchecked Sendable {
       },
       "drift": drift.map { ["time": f.string(from: $0.time), "drifted": $0.drifted] },
       "rollouts": (rolloutsDirectory.map(OperationFigures.rollouts(in:)) ?? []).map { ["resource": $0.resource, "step": $0.step, "paused": $0.paused] },
+      "running": running.map { ["address": $0.address, "action": $0.action, "notes": $0.notes] },
       "alerts": alerts.reversed().map { ["time": f.string(from: $0.time), "event": $0.event.rawValue, "subject": $0.subject, "message": $0.message] },
     ]
   }
 
-  /// Waits until a run ends after `seen` (returns the new count) or `timeout` passes (returns nil).
+  /// Waits until something changes after `seen` (returns the new count) or `timeout` passes (returns nil).
   func waitForRun(after seen: Int, timeout: Double) -> Int? {
     lock.withLock {
       let deadline = Date().addingTimeInterval(timeout)
@@ -75,7 +102,7 @@ final class DashboardFeed: @unchecked Sendable {
 
   var runs: Int { lock.withLock { generation } }
 
-  /// `GET /api/events`: `event: run` when a run ended, a comment every 15 s to keep proxies from closing it.
+  /// `GET /api/events`: `event: update` when a run ended or a step under way said something, a comment every 15 s to keep proxies from closing it.
   final class Events: ResponseStream, @unchecked Sendable {
     let feed: DashboardFeed
     var seen: Int
@@ -90,7 +117,7 @@ final class DashboardFeed: @unchecked Sendable {
       guard open else { return nil }
       guard let now = feed.waitForRun(after: seen, timeout: 15) else { return Array(": keep-alive\n\n".utf8) }
       seen = now
-      return Array("event: run\ndata: {\"runs\":\(now)}\n\n".utf8)
+      return Array("event: update\ndata: {\"updates\":\(now)}\n\n".utf8)
     }
 
     func finished() { open = false }

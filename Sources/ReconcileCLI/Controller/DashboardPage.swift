@@ -31,7 +31,7 @@ enum DashboardPage {
     <section aria-label="Runs"><h2>Runs</h2><ol id="runs"></ol></section>
     <section aria-label="Drift over time"><h2>Drift over time</h2><svg id="drift" width="100%" height="44" role="img"
     aria-label="drifted resources after each run"></svg><p id="drift-now"></p></section>
-    <section aria-label="Rollouts"><h2>Rollouts</h2><ul id="rollouts"></ul></section>
+    <section aria-label="Under way"><h2>Rollouts and steps under way</h2><ul id="rollouts"></ul></section>
     <section aria-label="Alerts"><h2>Alerts</h2><ul id="alerts"></ul></section>
     </main><script src="app.js"></script></body></html>
     """
@@ -105,7 +105,8 @@ enum DashboardPage {
       const points = data.drift, top = Math.max(1, ...points.map(p => p.drifted));
       document.getElementById('drift').innerHTML = points.map((p, i) => `<rect x="${i * 6}" y="${42 - 40 * p.drifted / top}" width="4" height="${Math.max(1, 40 * p.drifted / top)}"><title>${esc(p.time)}: ${p.drifted}</title></rect>`).join('');
       document.getElementById('drift-now').textContent = points.length ? `${points[points.length - 1].drifted} drifted after the last run (${points.length} run${points.length === 1 ? '' : 's'} shown)` : 'No run yet.';
-      document.getElementById('rollouts').innerHTML = data.rollouts.map(r => `<li>${esc(r.resource)}: at step ${r.step}${r.paused ? ', paused (reconcile promote or abort)' : ''}</li>`).join('') || '<li>None under way.</li>';
+      document.getElementById('rollouts').innerHTML = data.rollouts.map(r => `<li>${esc(r.resource)}: at step ${r.step}${r.paused ? ', paused (reconcile promote or abort)' : ''}</li>`).join('')
+        + data.running.map(s => `<li class="running">${esc(s.address)}: ${esc(s.action)} under way${s.notes.map(n => '<br><small>' + esc(n) + '</small>').join('')}</li>`).join('') || '<li>None under way.</li>';
       document.getElementById('alerts').innerHTML = data.alerts.map(a => `<li><span class="when">${esc(a.time)}</span> <b>${esc(a.event)}</b> ${esc(a.subject)}: ${esc(a.message)}</li>`).join('') || '<li>None.</li>';
       if (selected) select(selected);
     }
@@ -118,6 +119,6 @@ enum DashboardPage {
       document.querySelectorAll('.node').forEach(n => n.classList.toggle('selected', n.dataset.address === address));
     }
     load();
-    new EventSource('../api/events').addEventListener('run', load);
+    new EventSource('../api/events').addEventListener('update', load);
     """#
 }
