@@ -111,14 +111,16 @@ struct StartFirstReplacement: Sendable {
           throw error
         }
       }
-      if let keep = spec.rollout?.keepPrevious, let old, old.state.running, spec.state == .running {
-        try await keepRunning(old, for: keep, spec)
+      // The version replaced stays running out of the upstream (`keepPrevious`), its image with it; or it goes.
+      let kept = spec.rollout?.keepPrevious.flatMap { keep in old.flatMap { $0.state.running && spec.state == .running ? ($0, keep) : nil } }
+      if let (previous, keep) = kept {
+        try await keepRunning(previous, for: keep, spec)
       } else {
         try await retire(old, spec)
       }
       try await client.renameContainer(newID, to: name)
       if spec.state == .stopped { try await client.stopContainer(newID, timeout: spec.effectiveStopTimeout) }
-      if spec.rollout?.keepPrevious != nil, old?.state.running == true { return }
+      if kept != nil { return }
     } else {
       try await client.removeContainer(newID, force: true, anonymousVolumes: true)
       try await retire(old, spec)
