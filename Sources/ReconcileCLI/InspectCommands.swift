@@ -12,18 +12,14 @@ struct ShowCommand {
     guard let given = args.positionals.first, let id = ResourceID(parsing: given) else {
       throw OperationError("usage: reconcile show KIND/NAME (like container/web)")
     }
-    let ws = try Workspace(args)
-    let form = try ws.form(readOnly: true)
-    var state = try ws.store.load()
-    _ = ws.store.recover(into: &state)
-    let manifest = try ws.manifest()
+    let (ws, look) = try await Workspace.look(args)
+    let (manifest, form, observed) = (look.manifest, look.form, look.observed)
     let resource = manifest[id]
-    let record = state.resources[id]
+    let record = look.state.resources[id]
     guard resource != nil || record != nil else {
       throw OperationError("\(id) is neither declared in the manifests at '\(ws.manifestPath)' nor recorded in the state")
     }
-    let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
-    let step = plan.steps.first { $0.id == id }
+    let step = look.plan.steps.first { $0.id == id }
     let runs = ws.store.history().compactMap { entry in entry.steps.first { $0.address == id.description }.map { (entry, $0) } }.suffix(5)
     let s = terminal.style
     var out = [s.bold(id.description)]
@@ -84,13 +80,8 @@ struct GraphCommand {
   func run() async throws -> Int32 {
     let format = args.value("format") ?? "dot"
     guard ["dot", "svg"].contains(format) else { throw OperationError("--format takes dot or svg, got '\(format)'") }
-    let ws = try Workspace(args)
-    let form = try ws.form(readOnly: true)
-    var state = try ws.store.load()
-    _ = ws.store.recover(into: &state)
-    let manifest = try ws.manifest()
-    let (plan, _) = try await ws.plan(manifest, state: state, form: form, args: args)
-    let dot = Self.dot(manifest: manifest, plan: plan)
+    let (_, look) = try await Workspace.look(args)
+    let dot = Self.dot(manifest: look.manifest, plan: look.plan)
     guard format == "svg" else {
       terminal.out(dot)
       return ExitCode.ok

@@ -18,6 +18,12 @@ final class Terminal: @unchecked Sendable {
   private let lock = NSLock()
   /// The unfinished line of each descriptor, while lines are formatted.
   private var partial: [Int32: String] = [:]
+  /// The time before each formatted line (used under `lock`).
+  private let clock: ISO8601DateFormatter = {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f
+  }()
 
   enum LineFormat: Sendable {
     case plain
@@ -78,9 +84,7 @@ final class Terminal: @unchecked Sendable {
   }
 
   private func format(_ line: String, fd: Int32) -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    let time = f.string(from: Date())
+    let time = clock.string(from: Date())
     switch lines {
     case .plain: return line + "\n"
     case .timestamped: return line.isEmpty ? "\n" : "\(time) \(line)\n"

@@ -118,7 +118,7 @@ final class ControllerReconciler: @unchecked Sendable {
     // Watch before observing: a change made while this run is under way triggers a follow-up run.
     onWatchPaths?(watchPaths(manifest, ws: ws))
     servers.watch(manifest)
-    state.feed.setGraph(manifest, historyPath: ws.store.historyPath)
+    state.feed.setGraph(manifest, store: ws.store)
     servers.historyPath.withLock { $0 = ws.store.historyPath }
     let form = try ws.form()
     let policy = DriftPolicy(manifest: manifest, form: form)

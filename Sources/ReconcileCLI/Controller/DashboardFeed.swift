@@ -1,4 +1,3 @@
-import Essentials
 import Foundation
 import HTTPKit
 import ReconcileCore
@@ -13,7 +12,7 @@ final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
   private var edges: [String: [String]] = [:]
   private var drift: [(time: Date, drifted: Int)] = []
   private var alerts: [Alert] = []
-  private var historyPath: String?
+  private var store: JSONStateStore?
   /// Bumped when a run ends or a step under way says something; each event stream waits for it to move.
   private var generation = 0
   /// The steps running now, with their notes.
@@ -41,10 +40,10 @@ final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
     }
   }
 
-  func setGraph(_ manifest: Manifest, historyPath: String) {
+  func setGraph(_ manifest: Manifest, store: JSONStateStore) {
     lock.withLock {
       edges = Dictionary(manifest.resources.map { ($0.id.description, $0.dependsOn.map(\.description)) }) { a, _ in a }
-      self.historyPath = historyPath
+      self.store = store
     }
   }
 
@@ -69,8 +68,8 @@ final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
   /// durations, drift over time, rollouts under way, the alert log. Messages are already redacted.
   func overview(status: [String: Any], rolloutsDirectory: String?) -> [String: Any] {
     let f = ISO8601DateFormatter()
-    let (edges, drift, alerts, historyPath, running) = lock.withLock { (self.edges, self.drift, self.alerts, self.historyPath, self.running) }
-    let runs = historyPath.map { JSONStateStore(directory: PathText.parent($0)).history().suffix(20) } ?? []
+    let (edges, drift, alerts, store, running) = lock.withLock { (self.edges, self.drift, self.alerts, self.store, self.running) }
+    let runs = store?.history().suffix(20) ?? []
     let resources = (status["resources"] as? [[String: Any]] ?? []).map { r -> [String: Any] in
       var r = r
       r["dependsOn"] = edges[r["address"] as? String ?? ""] ?? []
