@@ -46,6 +46,12 @@ if [ "${1:-}" = "stop" ]; then
 fi
 
 ready_nodes() { dk 1 node ls --format '{{.Status}}' 2>/dev/null | grep -c '^Ready$' || true; }
+# The shape of the nodes this script makes; a cluster of another shape (an older script's) is made again.
+SHAPE="v2: hostname node-N, default bridge for host-mode ports, overlay networks"
+if [ "$(cat "$D/shape" 2>/dev/null || true)" != "$SHAPE" ] && [ -d "$D" ]; then
+  log "the cluster at $D was made by another version of this script: made again"
+  stop_all
+fi
 if answers 1 && [ "$(ready_nodes)" = "$N" ]; then
   echo "export RECONCILE_SWARM_HOST=unix://$(sock 1)"
   exit 0
@@ -81,8 +87,13 @@ for i in $(seq 1 "$N"); do
     rm -f "$(sock "$i")"
     log "starting node $i (dockerd in network namespace rcswarm$i at $NET.1$i, log $D/$i/log)"
     # Images are loaded, never pulled: the nodes have no way out (a pull would wait on DNS for seconds per task).
-    DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 setsid nohup nsenter --net="/var/run/netns/rcswarm$i" dockerd --data-root "$D/$i/data" --exec-root "$D/$i/exec" \
-      -H "unix://$(sock "$i")" --pidfile "$D/$i/pid" --bridge none >"$D/$i/log" 2>&1 </dev/null &
+    # Each node has a host name of its own (a UTS namespace), as Swarm lists nodes by it; its default bridge and
+    # iptables rules live in its network namespace (host-mode published ports bind there, on the node's address).
+    # Descriptors other than 0-2 are closed: a caller waiting for this script (a test's Process, which watches an
+    # inherited descriptor for its child's exit) must not wait for the engine too.
+    DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 setsid nohup nsenter --net="/var/run/netns/rcswarm$i" unshare --uts bash -c \
+      "for fd in \$(ls /proc/\$\$/fd); do [ \$fd -gt 2 ] && eval \"exec \$fd>&-\"; done; hostname node-$i && exec dockerd --data-root '$D/$i/data' --exec-root '$D/$i/exec' -H 'unix://$(sock "$i")' --pidfile '$D/$i/pid' --iptables=true" \
+      >"$D/$i/log" 2>&1 </dev/null &
     deadline=$((SECONDS + 60))
     until answers "$i"; do
       if [ $SECONDS -ge $deadline ]; then log "node $i did not answer within 60 s:"; tail -n 20 "$D/$i/log" >&2; exit 1; fi
@@ -110,5 +121,6 @@ until [ "$(ready_nodes)" = "$N" ]; do
   if [ $SECONDS -ge $deadline ]; then log "the swarm has $(ready_nodes) of $N nodes ready after 60 s"; dk 1 node ls >&2; exit 1; fi
   sleep 0.5
 done
+echo "$SHAPE" >"$D/shape"
 log "a swarm of $N nodes is ready (manager unix://$(sock 1))"
 echo "export RECONCILE_SWARM_HOST=unix://$(sock 1)"

@@ -3,7 +3,7 @@ import ReconcileCore
 import ReconcileDrivers
 
 /// `reconcile status`: what is managed, when and from which revision it was last applied, and whether it is in sync;
-/// `--json` for scripts, `--detailed-exitcode` exits 2 when something is not in sync.
+/// with services, the Swarm's nodes; `--json` for scripts, `--detailed-exitcode` exits 2 when something is not in sync.
 struct StatusCommand {
   let args: Arguments
   let terminal: Terminal
@@ -25,8 +25,13 @@ struct StatusCommand {
     var ids = Set(state.resources.keys)
     var notes = ""
     var invalid: ManifestErrors?
+    var nodes: [SwarmNode]?
     do {
       let manifest = try ws.manifest()
+      // With services (or node labels) declared, the cluster's nodes are part of the picture.
+      if manifest.resources.contains(where: { $0.id.kind == "service" || $0.id.kind == "node" }) {
+        nodes = await SwarmNode.list(environment: ProcessInfo.processInfo.environment)
+      }
       let (plan, observed) = try await ws.plan(manifest, state: state, form: form, args: args)
       let report = DriftAnalyzer(form: form).analyze(manifest, observed: observed, state: state, plan: plan, now: Date())
       for e in report.entries { sync[e.id] = e }
@@ -39,7 +44,7 @@ struct StatusCommand {
     let outOfSync = invalid != nil || !sync.isEmpty
     let exit = invalid != nil ? ExitCode.failure : args.has("detailed-exitcode") && outOfSync ? ExitCode.changes : ExitCode.ok
     if args.has("json") {
-      terminal.out(statusJSON(state, ids: ids, sync: sync, invalid: invalid, statePath: "\(ws.store.directory)/state.json") + "\n")
+      terminal.out(statusJSON(state, ids: ids, sync: sync, invalid: invalid, nodes: nodes, statePath: "\(ws.store.directory)/state.json") + "\n")
       return exit
     }
     lines.append("")
@@ -52,13 +57,34 @@ struct StatusCommand {
       let shown = status == "in sync" ? s.green(status) : s.yellow(status)
       lines.append(id.description.padding(toLength: width, withPad: " ", startingAt: 0) + applied.padding(toLength: 22, withPad: " ", startingAt: 0) + shown)
     }
+    if let nodes { lines += [""] + nodeLines(nodes) }
     terminal.out(lines.joined(separator: "\n") + "\n" + notes)
     return exit
   }
 
+  /// The Swarm's nodes: a node that is not ready, or not active, stands out.
+  func nodeLines(_ nodes: [SwarmNode]) -> [String] {
+    let s = terminal.style
+    let width = max(8, (nodes.map(\.name.count).max() ?? 0) + 2)
+    var out = ["NODE".padding(toLength: width, withPad: " ", startingAt: 0) + "ROLE     STATE   AVAILABILITY  ADDRESS          TASKS  LABELS"]
+    for n in nodes {
+      let role = n.role + (n.isLeader ? "*" : "")
+      let state = n.state.padding(toLength: 8, withPad: " ", startingAt: 0)
+      let availability = n.availability.padding(toLength: 14, withPad: " ", startingAt: 0)
+      out.append(
+        n.name.padding(toLength: width, withPad: " ", startingAt: 0) + role.padding(toLength: 9, withPad: " ", startingAt: 0)
+          + (n.state == "ready" ? state : s.red(state)) + (n.availability == "active" ? availability : s.yellow(availability))
+          + n.address.padding(toLength: 17, withPad: " ", startingAt: 0) + String(n.tasks).padding(toLength: 7, withPad: " ", startingAt: 0)
+          + n.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+    }
+    let down = nodes.filter { $0.state != "ready" }.map(\.name)
+    if !down.isEmpty { out.append(s.red("Down: \(down.joined(separator: ", "))") + " (Swarm runs their tasks on the other nodes where it can)") }
+    return out
+  }
+
   /// `{"state":…,"serial":…,"lastApply":{…}|null,"inSync":bool,"manifestErrors":[…],"resources":[{"address","applied",
   /// "sync","detail"}]}`, `sync` being `in-sync` or the drift status (`changed`, `missing`, `unmanaged`, `pending`, …).
-  func statusJSON(_ state: StateSnapshot, ids: Set<ResourceID>, sync: [ResourceID: DriftEntry], invalid: ManifestErrors?, statePath: String) -> String {
+  func statusJSON(_ state: StateSnapshot, ids: Set<ResourceID>, sync: [ResourceID: DriftEntry], invalid: ManifestErrors?, nodes: [SwarmNode]?, statePath: String) -> String {
     let f = ISO8601DateFormatter()
     var doc: [String: Any] = [
       "state": statePath, "serial": state.serial, "inSync": invalid == nil && sync.isEmpty,
@@ -70,6 +96,14 @@ struct StatusCommand {
         ]
       },
     ]
+    if let nodes {
+      doc["nodes"] = nodes.map { n -> [String: Any] in
+        [
+          "name": n.name, "role": n.role, "leader": n.isLeader, "state": n.state, "availability": n.availability, "address": n.address, "tasks": n.tasks,
+          "labels": n.labels,
+        ]
+      }
+    }
     doc["lastApply"] =
       state.lastApply.map { last -> [String: Any] in
         ["time": f.string(from: last.time), "outcome": "\(last.outcome)", "revision": last.revision ?? NSNull(), "manifestDigest": last.manifestDigest]

@@ -51,12 +51,107 @@ import Testing
       state: applied(m))
     let text = PlanTextRenderer().render(p)
     #expect(
-      text.contains("tasks: 3 of 4 running (Swarm is placing the others)") && text.contains("Swarm rolled back the last update: update rolled back due to failure"), "\(text)")
+      text.contains("3 of 4 tasks running; Swarm is placing the others") && text.contains("Swarm rolled back the last update: update rolled back due to failure"), "\(text)")
     #expect(p.steps.allSatisfy { $0.why.allSatisfy(\.isReportOnly) }, "Swarm's own doings are reported, not fought")
+  }
+
+  static let routed = #"""
+    { "apiVersion": "reconcile/v1", "resources": [
+      { "kind": "network", "name": "app-net", "driver": "overlay" },
+      { "kind": "node", "name": "node-2", "labels": { "zone": "b" }, "availability": "active" },
+      { "kind": "service", "name": "web", "image": "app:2", "replicas": 3, "ports": ["8080:80"], "endpointMode": "dnsrr",
+        "networks": [ { "network": "network/app-net", "aliases": ["api"] } ], "mounts": [ { "volume": "volume/data", "target": "/data" } ],
+        "healthcheck": { "command": "wget -q -O /dev/null http://127.0.0.1/health", "interval": "5s", "retries": 3 }, "stopTimeout": 5,
+        "preferences": ["node.labels.zone"], "reserve": { "memory": "64m", "cpus": 0.25 },
+        "update": { "order": "stop-first", "failureAction": "rollback", "maxFailureRatio": 0.2 }, "rollback": { "parallelism": 0 } },
+      { "kind": "site", "name": "web", "serverNames": ["example.org"], "routes": [ { "path": "/", "upstream": "service/web:80" } ] } ] }
+    """#
+
+  /// Every Swarm field in the plan; the network comes first, the site after the service, and nginx reaches the
+  /// tasks through an upstream of the nodes (with passive checks) at the published port, giving up a dead node soon.
+  @Test func aClusterServiceWithItsRouteAndNodeLabels() throws {
+    let m = try decode(Self.routed, templates: bundledTemplates)
+    let p = plan(m)
+    let text = PlanTextRenderer().render(p)
+    #expect(
+      text.contains(
+        """
+          + node/node-2 (not present on the host)
+              name         = "node-2"
+              label.zone   = "b"
+              availability = "active"
+        """), "\(text)")
+    #expect(
+      text.contains(
+        """
+          + service/web (not present on the host)
+              name           = "web"
+              image          = "app:2"
+              mode           = "3 replicas"
+              preferences    = "spread node.labels.zone"
+              ports          = "8080:80/tcp (host mode)"
+              endpointMode   = "dnsrr"
+              networks       = "app-net (aliases: api)"
+              mounts         = "volume/data:/data"
+              healthcheck    = "CMD-SHELL 'wget -q -O /dev/null http://127.0.0.1/health'; interval 5s; retries 3"
+              stopTimeout    = "5s"
+              reserve.memory = "64MiB"
+              reserve.cpus   = "0.25"
+              update         = "parallelism 1, delay 0s, order stop-first, on failure rollback, monitor 5s, max failure ratio 0.2"
+              rollback       = "parallelism 0, delay 0s, order stop-first, on failure pause, monitor 5s"
+        """), "\(text)")
+    let order = p.steps.map(\.id.description)
+    #expect(order.firstIndex(of: "network/app-net")! < order.firstIndex(of: "service/web")!)
+    #expect(order.firstIndex(of: "service/web")! < order.firstIndex(of: "site/web")!)
+    #expect(text.contains("proxy_pass http://reconcile_service_web_8080;") && text.contains("proxy_connect_timeout 2s;"), "\(text)")
+    let service = try #require(m[ResourceID(kind: "service", name: "web")]?.spec as? ServiceSpec)
+    let route = try #require(service.routes.first)
+    #expect(route.isService && route.port == 8080)
+    #expect(
+      route.block(servers: [("10.0.0.1", 1), ("10.0.0.2", 1)])
+        == "upstream reconcile_service_web_8080 {\n    server 10.0.0.1:8080 max_fails=1 fail_timeout=2s;\n    server 10.0.0.2:8080 max_fails=1 fail_timeout=2s;\n}\n")
+  }
+
+  /// What the cluster did, as the plan says it: a node down, a version Swarm rolled back (not another one).
+  @Test func aDownNodeAndARolledBackVersionAreNamed() throws {
+    let m = try decode(Self.web)
+    let spec = try #require(m[ResourceID(kind: "service", name: "web")]?.spec as? ServiceSpec)
+    let down = PlanTextRenderer().render(plan(m, observed: ["service/web": Self.observed(m, facts: [.tasks: "2 4", .downNodes: "node-2"])], state: applied(m)))
+    #expect(down.contains("~ service/web (2 of 4 tasks running; node 'node-2' is down)"), "\(down)")
+    let facts: [Fact: String] = [.updateState: "rollback_completed", .updateMessage: "task: non-zero exit (1)", .rolledBackConfigHash: spec.configHash]
+    let rolledBack = PlanTextRenderer().render(plan(m, observed: ["service/web": Self.observed(m, override: ["env.MODE": "dev"], facts: facts)], state: applied(m)))
+    #expect(
+      rolledBack.contains("~ service/web (env.MODE changed: 'dev' -> 'prod'; Swarm rolled back this version (task: non-zero exit (1)); applying tries it again)"),
+      "\(rolledBack)")
+  }
+
+  @Test func aRouteToAServiceNeedsAPublishedPort() {
+    do {
+      _ = try decode(
+        #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "service", "name": "web", "image": "app:2" }, { "kind": "site", "name": "s", "serverNames": ["a.org"], "routes": [ { "path": "/", "upstream": "service/web:80" } ] } ] }"#,
+        templates: bundledTemplates)
+      Issue.record("expected an error")
+    } catch {
+      #expect(
+        error.issues.map(\.description) == [
+          #"m.json: resources[1] 'site/s': routes[0].upstream: service/web publishes no port for its port 80 (a proxy reaches a service's tasks where they publish it in host mode): add one like "80:80" to its 'ports'"#
+        ], "\(error.issues)")
+    }
   }
 
   @Test func manifestErrors() {
     let cases: [(String, String)] = [
+      (
+        #""ports": ["127.0.0.1:8080:80"]"#,
+        #"ports[0]: expected "PUBLISHED:TARGET[/tcp|udp]" like "8080:80" (published in host mode on each node that runs a task), got '127.0.0.1:8080:80'"#
+      ),
+      (
+        #""ports": ["8080:80"], "update": { "order": "start-first" }"#,
+        #"update.order: a port published in host mode is held by the old task on its node until it stops; with "ports" use "stop-first""#
+      ),
+      (#""rollback": { "parallelism": 2 }"#, #"rollback: applies when Swarm rolls an update back: set "update": { "failureAction": "rollback" } too"#),
+      (#""preferences": ["zone"]"#, #"preferences[0]: expected a label to spread the tasks over, like "node.labels.zone", got 'zone'"#),
+      (#""endpointMode": "mesh""#, "endpointMode: expected one of 'vip', 'dnsrr', got 'mesh'"),
       (#""replicas": 2, "mode": "global""#, #"replicas: a global service runs one task on every node; drop "replicas" or "mode": "global""#),
       (#""update": { "order": "sideways" }"#, "update.order: expected one of 'stop-first', 'start-first', got 'sideways'"),
       (#""labels": { "io.reconcile.resource": "x" }"#, "labels: 'io.reconcile.resource' is reconcile's own label"),
@@ -67,6 +162,24 @@ import Testing
         Issue.record("expected an error for \(extra)")
       } catch {
         #expect(error.issues.map(\.description) == ["m.json: resources[0] 'service/web': \(message)"], "\(error.issues)")
+      }
+    }
+  }
+}
+
+/// The manifests docs/swarm.md shows are valid as written.
+@Suite struct SwarmDocsExamplesTests {
+  @Test func everyExampleInTheSwarmGuideDecodes() throws {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/docs/swarm.md"
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let blocks = text.components(separatedBy: "```json\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+    #expect(blocks.count == 2)
+    for block in blocks {
+      do {
+        let m = try decode(block, secrets: ["DB_PASSWORD": "db-password-1", "JULES_API_KEY": "api-key-12345", "JULES_LOCAL_TOKEN": "local-token-123"], templates: bundledTemplates)
+        #expect(m.resources.contains { $0.id.kind == "service" })
+      } catch {
+        Issue.record("docs/swarm.md example does not decode: \(error.issues)")
       }
     }
   }

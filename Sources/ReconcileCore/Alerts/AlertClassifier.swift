@@ -9,6 +9,10 @@ public enum AlertClassifier {
     if any({ if case .container(let s) = $0 { s.isDeath } else { false } }) { return .containerDied }
     if any({ if case .run(.failing) = $0 { true } else { false } }) { return .jobFailing }
     if any({ if case .site(.notRunning) = $0 { true } else { false } }) { return .serverDown }
+    // Swarm undid an update by itself: the version the manifests want did not hold.
+    if any({ if case .service(.updateStopped(let state, _)) = $0 { state.hasPrefix("rollback") } else { false } }) { return .rolloutRolledBack }
+    if any({ if case .service(.desiredVersionRolledBack) = $0 { true } else { false } }) { return .rolloutRolledBack }
+    if any({ if case .service(.tasksNotRunning(_, _, let down, _)) = $0 { !down.isEmpty } else { false } }) { return .resourceDegraded }
     if step.id.kind == "backup", any({ if case .run(let s) = $0 { s.isOverdue } else { false } }) { return .backupOverdue }
     return nil
   }

@@ -65,7 +65,7 @@ public struct KindRegistry: Sendable {
   public static var builtIn: KindRegistry {
     KindRegistry([
       FileSpec.descriptor, DirectorySpec.descriptor,
-      ImageSpec.descriptor, ContainerSpec.descriptor, ServiceSpec.descriptor, NetworkSpec.descriptor, VolumeSpec.descriptor,
+      ImageSpec.descriptor, ContainerSpec.descriptor, ServiceSpec.descriptor, NodeSpec.descriptor, NetworkSpec.descriptor, VolumeSpec.descriptor,
       SiteSpec.descriptor, CertificateSpec.descriptor,
       UnitSpec.descriptor, JobSpec.descriptor, BackupSpec.descriptor,
     ])

@@ -202,12 +202,18 @@ public struct ManifestDecoder: Sendable {
     }
   }
 
-  /// Tells each container which managed nginx sites reach it on its network (`ContainerRoute`).
+  /// Tells each container which managed sites reach it on its network, and each service which reach its tasks
+  /// (`ContainerRoute`).
   static func routingContainers(_ resources: [Resource]) -> [Resource] {
     let routes = Dictionary(grouping: resources.flatMap { ($0.spec as? SiteSpec)?.containerRoutes ?? [] }, by: \.container)
     guard !routes.isEmpty else { return resources }
     return resources.map { r in
-      guard var container = r.spec as? ContainerSpec, let mine = routes[r.id] else { return r }
+      guard let mine = routes[r.id] else { return r }
+      if var service = r.spec as? ServiceSpec {
+        service.routes = mine.uniqued()
+        return r.replacing(spec: service)
+      }
+      guard var container = r.spec as? ContainerSpec else { return r }
       container.routes = mine.uniqued()
       return r.replacing(spec: container)
     }

@@ -50,6 +50,12 @@ public enum Fact: String, Sendable, Hashable, Comparable, CaseIterable {
   /// The state and message of a service's last update, as Swarm reports them.
   case updateState
   case updateMessage
+  /// The nodes that are not ready and had tasks of the service (comma-separated host names).
+  case downNodes
+  /// The errors of a service's latest failed tasks (`task: non-zero exit (1)`).
+  case taskError
+  /// After Swarm rolled an update back: the config hash of the spec that failed (the service's previous spec).
+  case rolledBackConfigHash
   /// The share (percent) at which a canary of the desired version was interrupted; its copy is resumed, not removed.
   case interruptedRollout
   /// The version a blue-green kept running (`keepPrevious`): `NAME CONFIGHASH IMAGEID CURRENTCONFIGHASH`, and until

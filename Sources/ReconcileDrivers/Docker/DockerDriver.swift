@@ -43,7 +43,7 @@ public struct DockerDriver: KindDriver {
     }
   }
 
-  public var kinds: [String] { ["image", "container", "service", "network", "volume"] }
+  public var kinds: [String] { ["image", "container", "service", "node", "network", "volume"] }
 
   public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     if let setupError { throw setupError.operationError(doing: "observe Docker objects") }
@@ -61,6 +61,7 @@ public struct DockerDriver: KindDriver {
     switch step.id.kind {
     case "container": try await ContainerStepPerformer(client: client, extraLabels: extraLabels, retention: retention, rollouts: rollouts).perform(step)
     case "service": try await ServiceStepPerformer(client: client, extraLabels: extraLabels, secretKey: secretKey()).perform(step)
+    case "node": try await NodeStepPerformer(client: client).perform(step)
     case "image": try await ImageStepPerformer(client: client, extraLabels: extraLabels, retention: retention).perform(step)
     default: try await NetworkVolumeStepPerformer(client: client, extraLabels: extraLabels).perform(step)
     }

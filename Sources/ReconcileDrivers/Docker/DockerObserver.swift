@@ -15,9 +15,10 @@ struct DockerObserver: Sendable {
     async let volumes = observeVolumes(byKind["volume"] ?? [])
     async let images = observeImages(byKind["image"] ?? [])
     async let services = observeServices(byKind["service"] ?? [])
+    async let nodes = observeNodes(byKind["node"] ?? [])
     let containers = try await observeContainers(byKind["container"] ?? [])
     var out = containers
-    for part in [try await networks, try await volumes, try await images, try await services] { out.merge(part) { a, _ in a } }
+    for part in [try await networks, try await volumes, try await images, try await services, try await nodes] { out.merge(part) { a, _ in a } }
     return out
   }
 

@@ -81,19 +81,52 @@ struct ServiceStepPerformer: Sendable {
       case .replicated(let n): .init(replicated: .init(replicas: n))
       case .global: .init(global: .init())
       }
-    let update = spec.update.map {
-      DockerServiceSpec.UpdateConfig(
-        parallelism: $0.parallelism, delay: Int($0.delay * 1e9), failureAction: $0.failureAction, monitor: Int($0.monitor * 1e9), order: $0.order)
+    func config(_ u: ServiceSpec.Update?) -> DockerServiceSpec.UpdateConfig? {
+      u.map {
+        .init(
+          parallelism: $0.parallelism, delay: Int($0.delay * 1e9), failureAction: $0.failureAction, monitor: Int($0.monitor * 1e9), order: $0.order,
+          maxFailureRatio: $0.maxFailureRatio > 0 ? $0.maxFailureRatio : nil)
+      }
     }
+    func limit(_ memory: Int?, _ cpus: Int?) -> DockerServiceSpec.Resources.Limit? {
+      memory == nil && cpus == nil ? nil : .init(nanoCPUs: cpus, memoryBytes: memory)
+    }
+    let limits = limit(spec.memoryBytes, spec.nanoCPUs)
+    let reservations = limit(spec.reservedMemoryBytes, spec.reservedNanoCPUs)
+    let healthcheck = spec.healthcheck.map { h -> DockerHealthcheck in
+      var check = DockerHealthcheck(test: h.test)
+      check.interval = h.interval.map { Int($0 * 1e9) }
+      check.timeout = h.timeout.map { Int($0 * 1e9) }
+      check.retries = h.retries
+      check.startPeriod = h.startPeriod.map { Int($0 * 1e9) }
+      return check
+    }
+    let mounts = spec.mounts.map { m -> DockerHostConfig.Mount in
+      switch m.source {
+      case .volume(let name): .volume(name, at: m.target, readOnly: m.readOnly)
+      case .bind(let path): .bind(path, at: m.target, readOnly: m.readOnly)
+      }
+    }
+    let placement =
+      spec.constraints.isEmpty && spec.preferences.isEmpty
+      ? nil
+      : DockerServiceSpec.Placement(
+        constraints: spec.constraints.isEmpty ? nil : spec.constraints, preferences: spec.preferences.isEmpty ? nil : spec.preferences.map { .init(spread: $0) })
+    let ports = spec.ports.map { DockerServiceSpec.EndpointSpec.Port(proto: $0.proto, targetPort: $0.containerPort, publishedPort: $0.hostPort, publishMode: "host") }
     return DockerServiceSpec(
       name: spec.dockerName, labels: DockerLabel.service(spec, extra: extraLabels),
       taskTemplate: .init(
         containerSpec: .init(
           image: spec.image, command: spec.command?.map(\.value), env: spec.env.isEmpty ? nil : spec.env.keys.sorted().map { "\($0)=\(spec.env[$0]!.value)" },
-          labels: [DockerLabel.managed: "true", DockerLabel.resource: spec.id.description]),
-        placement: spec.constraints.isEmpty ? nil : .init(constraints: spec.constraints),
-        resources: spec.memoryBytes == nil && spec.nanoCPUs == nil ? nil : .init(limits: .init(nanoCPUs: spec.nanoCPUs, memoryBytes: spec.memoryBytes))),
-      mode: mode, updateConfig: update)
+          // The task's config hash tells, after Swarm rolled an update back, which version failed.
+          labels: [DockerLabel.managed: "true", DockerLabel.resource: spec.id.description, DockerLabel.configHash: spec.configHash],
+          healthcheck: healthcheck, mounts: mounts.isEmpty ? nil : mounts,
+          stopGracePeriod: spec.stopTimeout.map { $0 * 1_000_000_000 }),
+        placement: placement,
+        resources: limits == nil && reservations == nil ? nil : .init(limits: limits, reservations: reservations),
+        networks: spec.networks.isEmpty ? nil : spec.networks.map { .init(target: $0.network, aliases: $0.aliases.isEmpty ? nil : $0.aliases) }),
+      mode: mode, updateConfig: config(spec.update), rollbackConfig: config(spec.rollback),
+      endpointSpec: spec.endpointMode == nil && ports.isEmpty ? nil : .init(mode: spec.endpointMode, ports: ports.isEmpty ? nil : ports))
   }
 
   /// Waits until Swarm runs the wanted tasks with no rollout under way; a rollout Swarm paused or rolled back fails
@@ -105,18 +138,30 @@ struct ServiceStepPerformer: Sendable {
         throw OperationError(doing: "create", of: spec.id, cause: .failed("Swarm does not list the service it accepted"))
       }
       let state = service.updateStatus?.state ?? "completed"
+      let tasks = try await client.listTasks(service: service.id)
       if ["paused", "rollback_completed", "rollback_paused"].contains(state) {
+        // Swarm's message says what it did ("rollback completed"); the failed tasks of this version say why.
+        let failed = Self.errors(of: tasks.filter { $0.spec?.containerSpec == wantedSpec && $0.status.err != nil })
+        let message = [service.updateStatus?.message ?? "", failed].filter { !$0.isEmpty }.joined(separator: "; its tasks failed: ")
         throw OperationError(
-          doing: "update", of: spec.id,
-          cause: .failed("Swarm \(state.hasPrefix("rollback") ? "rolled the update back" : "paused the update"): \(service.updateStatus?.message ?? "")")
+          doing: "update", of: spec.id, cause: .failed("Swarm \(state.hasPrefix("rollback") ? "rolled the update back" : "paused the update"): \(message)")
         ).asVerdict()
       }
-      let tasks = try await client.listTasks(service: service.id)
       let (running, wanted) = Self.counts(tasks, service)
+      try await followTasks(spec)
       // Done when the wanted number runs, all of them from this spec (Swarm may not have started the rollout yet
       // right after the update call), and no rollout is under way.
       let current = tasks.filter { $0.desiredState == "running" }.allSatisfy { $0.spec?.containerSpec == wantedSpec }
       if running == wanted, current, !["updating", "rollback_started"].contains(state) { return }
+      // Tasks of this spec that keep failing (Swarm starts them again forever): the step fails with their errors
+      // instead of waiting out its time.
+      let failed = tasks.filter { ["failed", "rejected"].contains($0.status.state) && $0.spec?.containerSpec == wantedSpec }
+      if running < wanted, failed.count >= wanted + 3, !["updating", "rollback_started"].contains(state) {
+        throw OperationError(
+          doing: "converge", of: spec.id,
+          cause: .failed("its tasks keep failing (\(failed.count) failed, \(running) of \(wanted) running): \(Self.errors(of: failed))")
+        ).asVerdict()
+      }
       if Date() > deadline {
         let errors = Set(tasks.compactMap { $0.status.err }).sorted().joined(separator: "; ")
         throw OperationError(
@@ -125,6 +170,21 @@ struct ServiceStepPerformer: Sendable {
       }
       try await Task.sleep(nanoseconds: 250_000_000)
     }
+  }
+
+  /// Points the managed sites that route to the service at the nodes that run its tasks now (while a rollout moves
+  /// them, and once it is over); nothing when no task runs, so a proxy keeps trying the last ones it had.
+  func followTasks(_ spec: ServiceSpec) async throws {
+    guard !spec.routes.isEmpty else { return }
+    let now = try await RouteSwitcher.serviceAddresses(of: spec.id, name: spec.dockerName, client: client)
+    guard !now.isEmpty else { return }
+    try RouteSwitcher.point(spec.routes, servers: now.map { ($0, 1) }, for: spec.id)
+  }
+
+  /// The distinct errors of tasks, newest first (`task: non-zero exit (1)`).
+  static func errors(of tasks: [DockerTask]) -> String {
+    var seen = Set<String>()
+    return tasks.reversed().compactMap { $0.status.err }.filter { seen.insert($0).inserted }.prefix(3).joined(separator: "; ")
   }
 
   /// Tasks running, and tasks wanted (the replicas, or for a global service every task Swarm wants running).
@@ -136,13 +196,14 @@ struct ServiceStepPerformer: Sendable {
 }
 
 extension DockerObserver {
-  /// One `GET /services` for all targets, then the tasks of each service found.
+  /// One `GET /services` and one `GET /nodes` for all targets, then the tasks of each service found.
   func observeServices(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
     let listed = try await client.listServices(labels: DockerLabel.managedFilter)
     var out = Self.match(targets, in: listed, name: \.spec.name, labels: \.spec.labels, kind: "service") { service in
       Observation(exists: true, facts: [.id: service.id])
     }
+    let nodes = out.values.contains(where: \.exists) ? (try? await client.listNodes()) ?? [] : []
     for t in targets {
       guard let id = out[t.id]?.facts[.id], let service = listed.first(where: { $0.id == id }) else { continue }
       var observed = out[t.id]!
@@ -152,11 +213,29 @@ extension DockerObserver {
       }
       // The mode is read as Swarm has it: `docker service scale` by hand is drift.
       observed.attributes["mode"] = service.spec.mode?.replicated?.replicas.map { ServiceSpec.Mode.replicated($0).text } ?? ServiceSpec.Mode.global.text
-      let (running, wanted) = ServiceStepPerformer.counts(try await client.listTasks(service: service.id), service)
+      let tasks = try await client.listTasks(service: service.id)
+      let (running, wanted) = ServiceStepPerformer.counts(tasks, service)
       observed.facts[.tasks] = "\(running) \(wanted)"
+      if running < wanted {
+        let failed = tasks.filter { ["failed", "rejected"].contains($0.status.state) }
+        if !failed.isEmpty { observed.facts[.taskError] = ServiceStepPerformer.errors(of: failed) }
+        let had = Set(tasks.compactMap(\.nodeID))
+        let down = nodes.filter { had.contains($0.id) && $0.status.state != "ready" }.map(\.name).sorted()
+        if !down.isEmpty { observed.facts[.downNodes] = down.joined(separator: ",") }
+      }
       if let update = service.updateStatus {
         observed.facts[.updateState] = update.state
         observed.facts[.updateMessage] = update.message
+        // The version Swarm rolled back: the newest task of another config than the service's now (Swarm keeps no
+        // previous spec after a rollback), and what its tasks said.
+        let current = service.spec.labels?[DockerLabel.configHash]
+        if update.state == "rollback_completed",
+          let failed = tasks.filter({ $0.spec?.containerSpec.labels?[DockerLabel.configHash] != current }).last?.spec?.containerSpec.labels?[DockerLabel.configHash]
+        {
+          observed.facts[.rolledBackConfigHash] = failed
+          let errors = ServiceStepPerformer.errors(of: tasks.filter { $0.spec?.containerSpec.labels?[DockerLabel.configHash] == failed })
+          if !errors.isEmpty { observed.facts[.updateMessage] = errors }
+        }
       }
       out[t.id] = observed
     }

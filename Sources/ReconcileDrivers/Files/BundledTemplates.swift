@@ -119,6 +119,9 @@ enum BundledTemplates {
             proxy_set_header X-Real-IP $remote_addr;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
+    {{#service}}
+            proxy_connect_timeout 2s;
+    {{/service}}
     {{#websocket}}
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $reconcile_connection_upgrade;

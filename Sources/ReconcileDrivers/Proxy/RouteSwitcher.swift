@@ -34,6 +34,22 @@ struct RouteSwitcher: Sendable {
     return out.sorted { $0.index < $1.index }.map { ($0.name, $0.address) }
   }
 
+  /// The addresses of the nodes that run a task of the service `id` (named `name`), sorted: where a managed proxy
+  /// reaches the port the tasks publish in host mode.
+  static func serviceAddresses(of id: ResourceID, name: String, client: DockerEngineClient) async throws -> [String] {
+    guard let service = try await client.listServices(labels: DockerLabel.ownedFilter(id)).first(where: { $0.spec.name == name }) else { return [] }
+    let nodes = Set(try await client.listTasks(service: service.id).filter { $0.desiredState == "running" && $0.status.state == "running" }.compactMap(\.nodeID))
+    guard !nodes.isEmpty else { return [] }
+    return Set(try await client.listNodes().filter { nodes.contains($0.id) }.compactMap(\.status.addr)).sorted()
+  }
+
+  /// Where a route's servers are now: the running replicas of a container, the nodes that run a service's tasks.
+  static func addresses(of route: ContainerRoute, client: DockerEngineClient) async throws -> [String] {
+    route.isService
+      ? try await serviceAddresses(of: route.container, name: route.name, client: client)
+      : try await replicaAddresses(of: route.container, name: route.name, client: client).map(\.address)
+  }
+
   /// Points each route at `address`. A route whose nginx has no configuration yet (its site comes later in this
   /// apply, and writes it then) or that points there already is left alone.
   static func point(_ routes: [ContainerRoute], at address: String, for id: ResourceID) throws {

@@ -64,8 +64,7 @@ public struct SiteDriver: KindDriver {
     guard !spec.containerRoutes.isEmpty, let live = ConfigGenerations(prefix: spec.prefix).current else { return nil }
     let client = try DockerEngineClient.fromEnvironment(environment)
     for r in spec.containerRoutes {
-      guard let now = try? await RouteSwitcher.replicaAddresses(of: r.container, name: r.name, client: client).map(\.address), !now.isEmpty
-      else { continue }
+      guard let now = try? await RouteSwitcher.addresses(of: r, client: client), !now.isEmpty else { continue }
       let text = HostFiles.read("\(live)/\(r.fileName)") ?? ""
       guard text != r.block(servers: now.map { ($0, 1) }) else { continue }
       // Every server of the block: two while a canary that was cut short left the requests split.
@@ -92,8 +91,9 @@ public struct SiteDriver: KindDriver {
     if !spec.containerRoutes.isEmpty {
       let client = try DockerEngineClient.fromEnvironment(environment)
       for r in spec.containerRoutes {
-        // Every running replica; none running is an error naming the container.
-        let servers = try await RouteSwitcher.replicaAddresses(of: r.container, name: r.name, client: client).map { ($0.address, 1) }
+        // Every running replica (every node running a task of a service); none running is an error naming it.
+        let servers = try await RouteSwitcher.addresses(of: r, client: client).map { ($0, 1) }
+        if servers.isEmpty, r.isService { throw OperationError(doing: what, "\(r.container) runs no task to route to") }
         upstreams.append((r.fileName, servers.isEmpty ? r.block(address: try await RouteSwitcher.address(of: r.name, client: client)) : r.block(servers: servers)))
       }
     }

@@ -2,8 +2,8 @@ import Foundation
 
 /// `service`: a Docker Swarm service, reached through the same Engine socket as containers (its manager's). Swarm runs
 /// its tasks across the nodes and rolls a change out by itself (`update`); every attribute is changed in place
-/// (`POST /services/{id}/update`). What Swarm does on its own (tasks not running, an update it rolled back) is
-/// observed and reported, never fought.
+/// (`POST /services/{id}/update`). What Swarm does on its own (tasks not running, a node down, an update it rolled
+/// back) is observed and reported, never fought.
 public struct ServiceSpec: ResourceSpec {
   public enum Mode: Sendable, Hashable {
     case replicated(Int)
@@ -18,18 +18,20 @@ public struct ServiceSpec: ResourceSpec {
     }
   }
 
-  /// `update`: how Swarm rolls a change out (its `update_config`).
+  /// `update` and `rollback`: how Swarm rolls a change (or its undoing) out, its `update_config`/`rollback_config`.
   public struct Update: Sendable, Hashable {
     public var parallelism = 1
     public var delay: Double = 0
     public var order = "stop-first"
     public var failureAction = "pause"
     public var monitor: Double = 5
+    public var maxFailureRatio: Double = 0
 
     public init() {}
 
     public var text: String {
       "parallelism \(parallelism), delay \(ResourceQuantity.format(seconds: delay)), order \(order), on failure \(failureAction), monitor \(ResourceQuantity.format(seconds: monitor))"
+        + (maxFailureRatio > 0 ? ", max failure ratio \(maxFailureRatio)" : "")
     }
   }
 
@@ -43,9 +45,27 @@ public struct ServiceSpec: ResourceSpec {
   public var mode: Mode = .replicated(1)
   public var labels: [String: String] = [:]
   public var constraints: [String] = []
+  /// Spread descriptors (`node.labels.zone`): Swarm spreads the tasks evenly over the label's values.
+  public var preferences: [String] = []
   public var update: Update?
+  public var rollback: Update?
   public var memoryBytes: Int?
   public var nanoCPUs: Int?
+  public var reservedMemoryBytes: Int?
+  public var reservedNanoCPUs: Int?
+  /// Ports published in `host` mode: bound on each node that runs a task, at the node's address.
+  public var ports: [PortMapping] = []
+  /// `dnsrr` or `vip` (Swarm's default; it needs IPVS in the kernel).
+  public var endpointMode: String?
+  /// Overlay networks the tasks join (declared `network` resources).
+  public var networks: [ContainerSpec.NetworkAttachment] = []
+  /// Named volumes (made by Swarm on each node that runs a task) and bind mounts (a path on every such node).
+  public var mounts: [ContainerSpec.Mount] = []
+  public var healthcheck: ContainerSpec.Healthcheck?
+  /// Seconds a task has to stop after SIGTERM before it is killed (Swarm's default: 10).
+  public var stopTimeout: Int?
+  /// The managed sites that route to the tasks (set by the decoder from the sites): moved while tasks move.
+  public var routes: [ContainerRoute] = []
 
   public init(id: ResourceID, image: String) {
     self.id = id
@@ -54,6 +74,7 @@ public struct ServiceSpec: ResourceSpec {
 
   public var dockerName: String { id.name }
   public var locator: [String: String] { ["name": dockerName] }
+  public var implicitDependencies: [ResourceID] { networks.map { ResourceID(kind: "network", name: $0.network) } }
 
   public var attributes: [Attribute] {
     var out = [Attribute("image", image)]
@@ -69,73 +90,74 @@ public struct ServiceSpec: ResourceSpec {
     out.append(Attribute("mode", mode.text))
     if !labels.isEmpty { out.append(Attribute("labels", labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))) }
     if !constraints.isEmpty { out.append(Attribute("constraints", constraints.joined(separator: ", "))) }
+    if !preferences.isEmpty { out.append(Attribute("preferences", preferences.map { "spread \($0)" }.joined(separator: ", "))) }
+    if !ports.isEmpty { out.append(Attribute("ports", ports.map { "\($0.hostPort):\($0.containerPort)/\($0.proto) (host mode)" }.joined(separator: ", "))) }
+    if let endpointMode { out.append(Attribute("endpointMode", endpointMode)) }
+    if !networks.isEmpty { out.append(Attribute("networks", networks.map(\.canonical).joined(separator: ", "))) }
+    if !mounts.isEmpty { out.append(Attribute("mounts", mounts.map(\.canonical).joined(separator: ", "))) }
+    if let healthcheck { out.append(Attribute("healthcheck", healthcheck.canonical)) }
+    if let stopTimeout { out.append(Attribute("stopTimeout", "\(stopTimeout)s")) }
     if let memoryBytes { out.append(Attribute("memory", ResourceQuantity.format(bytes: memoryBytes))) }
     if let nanoCPUs { out.append(Attribute("cpus", ResourceQuantity.format(nanoCPUs: nanoCPUs))) }
+    if let reservedMemoryBytes { out.append(Attribute("reserve.memory", ResourceQuantity.format(bytes: reservedMemoryBytes))) }
+    if let reservedNanoCPUs { out.append(Attribute("reserve.cpus", ResourceQuantity.format(nanoCPUs: reservedNanoCPUs))) }
     if let update { out.append(Attribute("update", update.text)) }
+    if let rollback { out.append(Attribute("rollback", rollback.text)) }
     return out
   }
 
   /// The hash of the attributes Swarm does not report back as such (everything but the mode, which is read live).
   public var configHash: String { DockerLabel.configHash(attributes.filter { $0.name != "mode" }, of: id) }
 
+  /// The published port of the tasks for `port` (TCP), where a managed proxy reaches each node that runs one.
+  public func publishedPort(for port: Int) -> Int? {
+    ports.first { $0.containerPort == port && $0.proto == "tcp" }?.hostPort
+  }
+
   public func findings(observed: Observation, context: FindingContext) -> [Finding] {
     var out: [Finding] = []
     if let tasks = observed.facts[.tasks]?.split(separator: " ").compactMap({ Int($0) }), tasks.count == 2, tasks[0] < tasks[1] {
-      out.append(Finding(.service(.tasksNotRunning(running: tasks[0], wanted: tasks[1])), effect: .update))
+      let down = observed.facts[.downNodes]?.split(separator: ",").map(String.init) ?? []
+      // Right after Swarm rolled an update back, the failed tasks are that version's, said below.
+      let error = observed.facts[.rolledBackConfigHash] == nil ? observed.facts[.taskError] : nil
+      out.append(Finding(.service(.tasksNotRunning(running: tasks[0], wanted: tasks[1], downNodes: down, lastError: error)), effect: .update))
     }
-    if let state = observed.facts[.updateState], ["rollback_completed", "rollback_started", "paused"].contains(state) {
-      out.append(Finding(.service(.updateStopped(state: state, message: observed.facts[.updateMessage] ?? "")), effect: .update))
+    if let state = observed.facts[.updateState], ["rollback_completed", "rollback_started", "rollback_paused", "paused"].contains(state) {
+      let message = observed.facts[.updateMessage] ?? ""
+      if state == "rollback_completed", observed.facts[.rolledBackConfigHash] == configHash {
+        out.append(Finding(.service(.desiredVersionRolledBack(message: message)), effect: .update))
+      } else {
+        out.append(Finding(.service(.updateStopped(state: state, message: message)), effect: .update))
+      }
     }
     return out
   }
 
-  public static let descriptor = KindDescriptor(name: "service") { id, r, _ in
-    guard let image = r.string("image", required: true) else { return nil }
-    var spec = ServiceSpec(id: id, image: image)
-    if !DockerNames.isValidContainerName(id.name) { r.report("name", "expected a Swarm service name ([a-zA-Z0-9][a-zA-Z0-9_.-]*), got '\(id.name)'") }
-    spec.command = r.texts("command")
-    spec.env = r.textMap("env") ?? [:]
-    spec.secrets = r.textMap("secrets") ?? [:]
-    for key in spec.secrets.keys.sorted() where key.isEmpty || !key.allSatisfy({ $0.isLetter || $0.isNumber || "_.-".contains($0) }) {
-      r.report("secrets", "expected a file name like \"db_password\" (letters, digits, '_', '.', '-'), got '\(key)'")
-    }
-    let replicas = r.int("replicas", in: 0...1000)
-    if let mode = r.choice("mode", ["replicated", "global"]), mode == "global" {
-      if replicas != nil { r.report("replicas", "a global service runs one task on every node; drop \"replicas\" or \"mode\": \"global\"") }
-      spec.mode = .global
-    } else {
-      spec.mode = .replicated(replicas ?? 1)
-    }
-    spec.labels = (r.textMap("labels") ?? [:]).mapValues(\.value)
-    for key in spec.labels.keys.sorted() where DockerLabel.reserved.contains(key) { r.report("labels", "'\(key)' is reconcile's own label") }
-    spec.constraints = r.strings("constraints") ?? []
-    spec.memoryBytes = ContainerSpecDecoder.memory(&r)
-    if let cpus = r.number("cpus", in: 0.001...1024) { spec.nanoCPUs = Int((cpus * 1e9).rounded()) }
-    if var u = r.object("update") {
-      var update = Update()
-      if let p = u.int("parallelism", in: 0...1000) { update.parallelism = p }
-      if let d = u.duration("delay") { update.delay = d }
-      if let o = u.choice("order", ["stop-first", "start-first"]) { update.order = o }
-      if let f = u.choice("failureAction", ["pause", "continue", "rollback"]) { update.failureAction = f }
-      if let m = u.duration("monitor") { update.monitor = m }
-      u.finish()
-      spec.update = update
-    }
-    return spec
-  }
+  public static let descriptor = KindDescriptor(name: "service") { id, r, _ in ServiceSpecDecoder.decode(id, &r) }
 }
 
 /// What observation found of a service that Swarm handles by itself: reported, not acted on.
 public enum ServiceSignal: Sendable, Hashable {
-  case tasksNotRunning(running: Int, wanted: Int)
+  /// Fewer tasks run than wanted, and the nodes that had some of them and are not ready.
+  /// `lastError`: what the latest failed tasks said.
+  case tasksNotRunning(running: Int, wanted: Int, downNodes: [String], lastError: String?)
   /// Swarm stopped or rolled back the last update (`rollback_completed`, `paused`), with its message.
   case updateStopped(state: String, message: String)
+  /// Swarm rolled back the very version the manifests want (its message says why): applying it again is trying
+  /// what failed once more, which the plan says rather than doing it silently.
+  case desiredVersionRolledBack(message: String)
 
   public var reason: String {
     switch self {
-    case .tasksNotRunning(let running, let wanted): "tasks: \(running) of \(wanted) running (Swarm is placing the others)"
+    case .tasksNotRunning(let running, let wanted, let down, let error):
+      let nodes = down.map { "node '\($0)'" }
+      var why = nodes.isEmpty ? "Swarm is placing the others" : "\(nodes.joined(separator: ", ")) \(nodes.count == 1 ? "is" : "are") down"
+      if let error, nodes.isEmpty { why = "tasks fail: \(error)" }
+      return "\(running) of \(wanted) tasks running; \(why)"
     case .updateStopped(let state, let message):
-      "Swarm \(state == "paused" ? "paused" : "rolled back") the last update\(message.isEmpty ? "" : ": \(message)")"
+      return "Swarm \(state == "paused" ? "paused" : "rolled back") the last update\(message.isEmpty ? "" : ": \(message)")"
+    case .desiredVersionRolledBack(let message):
+      return "Swarm rolled back this version\(message.isEmpty ? "" : " (\(message))"); applying tries it again"
     }
   }
 }

@@ -23,10 +23,14 @@ public struct ContainerRoute: Sendable, Hashable {
     self.admin = admin
   }
 
-  /// `reconcile_app_3001`: letters, digits and `_` only (a container name may hold `.` and `-`).
+  /// `reconcile_app_3001` (`reconcile_service_web_8080` for a service): letters, digits and `_` only (a container
+  /// name may hold `.` and `-`).
   public var upstreamName: String {
-    "reconcile_" + String(container.name.map { $0.isLetter || $0.isNumber ? $0 : "_" }) + "_\(port)"
+    "reconcile_" + (isService ? "service_" : "") + String(container.name.map { $0.isLetter || $0.isNumber ? $0 : "_" }) + "_\(port)"
   }
+
+  /// A Swarm service's route: its servers are the nodes that run its tasks, at the port the tasks publish.
+  public var isService: Bool { container.kind == "service" }
 
   /// The file of the upstream block, under the live configuration directory.
   public var fileName: String { "routes/\(upstreamName).\(server.siteExtension)" }
@@ -47,7 +51,10 @@ public struct ContainerRoute: Sendable, Hashable {
       let targets = servers.flatMap { s in Array(repeating: "\(s.address):\(port)", count: weighted && unit > 0 ? s.weight / unit : 1) }
       return "(\(upstreamName)) {\n\tto \(targets.joined(separator: " "))\n\(weighted ? "\tlb_policy round_robin\n" : "")\tfail_duration 10s\n\tlb_try_duration 5s\n}\n"
     }
-    let lines = servers.map { "    server \($0.address):\(port)\(weighted ? " weight=\($0.weight)" : "");\n" }
+    // A service's nodes drop out one by one in a rolling update: a refusing node is left out for 2 s only, so that
+    // nginx never finds every node marked failed at once (it would answer 502 "no live upstreams").
+    let checks = isService && servers.count > 1 ? " max_fails=1 fail_timeout=2s" : ""
+    let lines = servers.map { "    server \($0.address):\(port)\(weighted ? " weight=\($0.weight)" : "")\(checks);\n" }
     return "upstream \(upstreamName) {\n" + lines.joined() + "}\n"
   }
 

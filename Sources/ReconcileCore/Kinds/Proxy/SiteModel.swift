@@ -16,8 +16,11 @@ struct SiteModel {
     /// `http://127.0.0.1:8080`; for `container/NAME:PORT`, the address where the container publishes that port.
     var upstream: String
     var container: String?
-    /// For a container that publishes no host port for it: the port nginx reaches on the container's own address.
+    /// For a container that publishes no host port for it: the port nginx reaches on the container's own address;
+    /// for a service, the port its tasks publish on each node.
     var dynamicPort: Int? = nil
+    /// The route reaches a Swarm service's tasks on the nodes that run them (`container` is the service's name).
+    var service = false
     var websocket: Bool
     var stripPrefix: Bool
   }
@@ -79,7 +82,21 @@ struct SiteModel {
       }
       switch Upstream.parse(up) {
       case nil:
-        o.report("upstream", "expected \"container/NAME:PORT\", \"HOST:PORT\" or \"http://HOST:PORT\", got '\(up)'")
+        o.report("upstream", "expected \"container/NAME:PORT\", \"service/NAME:PORT\", \"HOST:PORT\" or \"http://HOST:PORT\", got '\(up)'")
+      case .service(let name, let port)?:
+        let id = ResourceID(kind: "service", name: name)
+        guard let service = peers[id] as? ServiceSpec else {
+          o.report("upstream", "\(id) is not declared in the manifests")
+          continue
+        }
+        guard let published = service.publishedPort(for: port) else {
+          o.report(
+            "upstream",
+            "\(id) publishes no port for its port \(port) (a proxy reaches a service's tasks where they publish it in host mode): add one like \"\(port):\(port)\" to its 'ports'")
+          continue
+        }
+        let upstream = ContainerRoute(container: id, name: name, port: published, prefix: "").upstreamName
+        routes.append(Route(path: path, upstream: "http://\(upstream)", container: name, dynamicPort: published, service: true, websocket: ws, stripPrefix: strip))
       case .address(let hostPort)?:
         routes.append(Route(path: path, upstream: "http://\(hostPort)", container: nil, websocket: ws, stripPrefix: strip))
       case .container(let name, let port)?:
@@ -147,16 +164,17 @@ struct SiteModel {
 enum Upstream {
   enum Target: Equatable {
     case container(String, port: Int)
+    case service(String, port: Int)
     case address(String)
   }
 
   static func parse(_ s: String) -> Target? {
-    if s.hasPrefix("container/") {
-      let rest = s.dropFirst("container/".count)
+    for kind in ["container", "service"] where s.hasPrefix(kind + "/") {
+      let rest = s.dropFirst(kind.count + 1)
       guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port) else { return nil }
       let name = String(rest[..<colon])
       guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return nil }
-      return .container(name, port: port)
+      return kind == "service" ? .service(name, port: port) : .container(name, port: port)
     }
     let bare = s.hasPrefix("http://") ? String(s.dropFirst(7)) : s
     let hostPort = bare.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? bare

@@ -46,6 +46,8 @@ enum SiteRenderer {
             "upstreamHost": .text(r.dynamicPort == nil ? String(r.upstream.dropFirst("http://".count)) : ""),
             "snippet": r.dynamicPort == nil ? .bool(false) : .text(String(r.upstream.dropFirst("http://".count))),
             "websocket": flag(r.websocket), "stripPrefix": flag(r.stripPrefix),
+            // A service's nodes may go away: a connection to one that does not answer is given up soon.
+            "service": flag(r.service),
           ])
         }),
       "rateLimit": m.rateLimit.map {

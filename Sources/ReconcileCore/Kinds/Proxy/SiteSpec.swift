@@ -21,7 +21,8 @@ public struct SiteSpec: ResourceSpec {
   /// Names for a placeholder certificate when the site starts before its first issuance.
   public let serverNames: [String]
   public let containers: [ResourceID]
-  /// Routes to containers without a published port (nginx): their addresses live in upstream files.
+  /// Routes to containers without a published port and to services (the nodes that run their tasks): their
+  /// addresses live in upstream files.
   public let containerRoutes: [ContainerRoute]
 
   public static let defaultPrefix: [ProxyServerKind: String] = [.nginx: "/var/lib/reconcile/nginx", .caddy: "/var/lib/reconcile/caddy"]
@@ -79,7 +80,7 @@ public struct SiteSpec: ResourceSpec {
     return out
   }
 
-  public static let descriptor = KindDescriptor(name: "site", readsPeers: ["container", "certificate"]) { id, r, context in
+  public static let descriptor = KindDescriptor(name: "site", readsPeers: ["container", "service", "certificate"]) { id, r, context in
     let server = r.choice("server", ["nginx", "caddy"]).flatMap(ProxyServerKind.init(rawValue:)) ?? .nginx
     var prefix = defaultPrefix[server]!
     if let p = r.string("prefix") {
@@ -112,10 +113,10 @@ public struct SiteSpec: ResourceSpec {
     return SiteSpec(
       id: id, server: server, prefix: prefix, admin: admin, config: Text(config), certificates: certificates, certificateFiles: model.tls.map { [$0.chain, $0.key] } ?? [],
       servesChallenges: served, serverNames: model.serverNames.filter { $0 != "_" },
-      containers: model.routes.compactMap { $0.container.map { ResourceID(kind: "container", name: $0) } }.uniqued(),
+      containers: model.routes.compactMap { r in r.container.map { ResourceID(kind: r.service ? "service" : "container", name: $0) } }.uniqued(),
       containerRoutes: model.routes.compactMap { r in
         r.dynamicPort.map { port in
-          let id = ResourceID(kind: "container", name: r.container!)
+          let id = ResourceID(kind: r.service ? "service" : "container", name: r.container!)
           return ContainerRoute(
             container: id, name: (context.peers[id] as? ContainerSpec)?.dockerName ?? id.name, port: port, prefix: prefix, server: server, admin: admin ?? "")
         }
