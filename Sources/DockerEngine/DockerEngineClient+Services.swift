@@ -25,7 +25,13 @@ extension DockerEngineClient {
 
   /// Calls `GET /tasks` for one service; oldest first (by their version in Swarm's store).
   public func listTasks(service: String) async throws -> [DockerTask] {
-    try await json([DockerTask].self, "GET", "/tasks", query: [("filters", DockerJSON.filters(["service": [service]]))])
+    try await listTasks(services: [service])
+  }
+
+  /// Calls `GET /tasks` once for several services; oldest first.
+  public func listTasks(services: [String]) async throws -> [DockerTask] {
+    guard !services.isEmpty else { return [] }
+    return try await json([DockerTask].self, "GET", "/tasks", query: [("filters", DockerJSON.filters(["service": services]))])
       .sorted { ($0.version?.index ?? 0) < ($1.version?.index ?? 0) }
   }
 }

@@ -242,6 +242,7 @@ public struct DockerTask: Decodable, Sendable {
   }
 
   public var id: String
+  public var serviceID: String?
   /// Grows with every change of the task in Swarm's store: the newest task has the highest.
   public var version: DockerService.Version?
   public var nodeID: String?
@@ -251,7 +252,7 @@ public struct DockerTask: Decodable, Sendable {
   public var spec: DockerServiceSpec.TaskTemplate?
 
   enum CodingKeys: String, CodingKey {
-    case id = "ID", version = "Version", nodeID = "NodeID", desiredState = "DesiredState", status = "Status", spec = "Spec"
+    case id = "ID", serviceID = "ServiceID", version = "Version", nodeID = "NodeID", desiredState = "DesiredState", status = "Status", spec = "Spec"
   }
 }
 

@@ -69,7 +69,7 @@ extension ServiceSwarmTests {
     #expect(ProxyTest.curl("http://127.0.0.1:\(port)/token").text.hasSuffix("\r\n\r\nt-one"))
     #expect(try h.run(["plan"], env: env).stdout.contains("No changes."))
 
-    let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 4, pause: 0.005)
+    let load = LoadGenerator(url: "http://127.0.0.1:\(port)/version", threads: 3, pause: 0.01)
     Thread.sleep(forTimeInterval: 1)
     try h.manifest(Self.routedManifest(name, version: 2, token: "t-one", published: published, prefix: prefix, port: port))
     let started = Date()
@@ -87,6 +87,18 @@ extension ServiceSwarmTests {
     #expect((counts["200 1"] ?? 0) > 0 && (counts["200 2"] ?? 0) > 0 && load.total >= 500, "\(counts)")
     #expect(ProxyTest.curl("http://127.0.0.1:\(port)/token").text.hasSuffix("\r\n\r\nt-two"))
     for text in [updated.all, rotated.all, h.stateText()] { #expect(!text.contains("t-one") && !text.contains("t-two")) }
+    #expect(try h.run(["plan"], env: env).stdout.contains("No changes."))
+
+    // Scaled down by hand: a node runs no task any more, and the plan sees nginx's upstream still list it; the apply
+    // scales back and the upstream follows the tasks.
+    _ = Self.docker(["service", "scale", "-d", "\(name)=2"])
+    #expect(eventually(within: 30) { Self.docker(["service", "ps", "-q", "--filter", "desired-state=running", name]).split(separator: "\n").count == 2 })
+    let moved = try h.run(["plan"], env: env).stdout
+    #expect(moved.contains("~ site/\(name) (route: service/\(name) is at 10.231.0.1"), "\(moved)")
+    #expect(moved.contains("~ service/\(name) (mode changed: '2 replicas' -> '3 replicas')"), "\(moved)")
+    #expect(try h.run(["apply", "--auto-approve"], env: env).status == 0)
+    let followed = ProxyTest.run(["sh", "-c", "cat \(prefix)/live/routes/*.conf"]).text
+    #expect(followed.components(separatedBy: "server 10.231.0.1").count == 4, "\(followed)")
     #expect(try h.run(["plan"], env: env).stdout.contains("No changes."))
     print("swarm rolling update through nginx: \(load.total) requests, \(load.failures.values.reduce(0, +)) failed; update \(String(format: "%.1f", updateSeconds)) s")
   }

@@ -196,7 +196,7 @@ struct ServiceStepPerformer: Sendable {
 }
 
 extension DockerObserver {
-  /// One `GET /services` and one `GET /nodes` for all targets, then the tasks of each service found.
+  /// One `GET /services`, one `GET /nodes` and one `GET /tasks` for all targets.
   func observeServices(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
     let listed = try await client.listServices(labels: DockerLabel.managedFilter)
@@ -204,6 +204,8 @@ extension DockerObserver {
       Observation(exists: true, facts: [.id: service.id])
     }
     let nodes = out.values.contains(where: \.exists) ? (try? await client.listNodes()) ?? [] : []
+    // One `GET /tasks` for every service found.
+    let allTasks = Dictionary(grouping: try await client.listTasks(services: out.values.compactMap { $0.facts[.id] }), by: { $0.serviceID ?? "" })
     for t in targets {
       guard let id = out[t.id]?.facts[.id], let service = listed.first(where: { $0.id == id }) else { continue }
       var observed = out[t.id]!
@@ -213,7 +215,7 @@ extension DockerObserver {
       }
       // The mode is read as Swarm has it: `docker service scale` by hand is drift.
       observed.attributes["mode"] = service.spec.mode?.replicated?.replicas.map { ServiceSpec.Mode.replicated($0).text } ?? ServiceSpec.Mode.global.text
-      let tasks = try await client.listTasks(service: service.id)
+      let tasks = allTasks[service.id] ?? []
       let (running, wanted) = ServiceStepPerformer.counts(tasks, service)
       observed.facts[.tasks] = "\(running) \(wanted)"
       if running < wanted {

@@ -18,10 +18,9 @@ public struct SwarmNode: Sendable, Hashable {
   public static func list(environment: [String: String]) async -> [SwarmNode]? {
     guard let client = try? DockerEngineClient.fromEnvironment(environment), let nodes = try? await client.listNodes() else { return nil }
     var tasks: [String: Int] = [:]
-    for service in (try? await client.listServices(labels: DockerLabel.managedFilter)) ?? [] {
-      for task in (try? await client.listTasks(service: service.id)) ?? [] where task.desiredState == "running" && task.status.state == "running" {
-        if let node = task.nodeID { tasks[node, default: 0] += 1 }
-      }
+    let services = (try? await client.listServices(labels: DockerLabel.managedFilter)) ?? []
+    for task in (try? await client.listTasks(services: services.map(\.id))) ?? [] where task.desiredState == "running" && task.status.state == "running" {
+      if let node = task.nodeID { tasks[node, default: 0] += 1 }
     }
     return nodes.map { n in
       SwarmNode(
