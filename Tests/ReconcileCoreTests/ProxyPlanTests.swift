@@ -101,7 +101,7 @@ let bundledTemplates: [String: String] = {
         }
 
         server {
-            listen 127.0.0.1:8443 ssl;
+            listen 127.0.0.1:8443 ssl http2;
             server_name example.org www.example.org;
             ssl_certificate /c/site/fullchain.pem;
             ssl_certificate_key /c/site/privkey.pem;

@@ -6,9 +6,9 @@ enum BundledTemplates {
   static let files: [String: String] = [
     "caddy/site-body.mustache": #"""
     	header {
-    		X-Content-Type-Options nosniff
-    		X-Frame-Options SAMEORIGIN
-    		Referrer-Policy strict-origin-when-cross-origin
+    {{#headers}}
+    		{{name}} {{value}}
+    {{/headers}}
     	}
     	request_body {
     		max_size {{maxBodyBytes}}
@@ -98,9 +98,9 @@ enum BundledTemplates {
 
     """#,
     "nginx/site-body.mustache": #"""
-        add_header X-Content-Type-Options nosniff always;
-        add_header X-Frame-Options SAMEORIGIN always;
-        add_header Referrer-Policy strict-origin-when-cross-origin always;
+    {{#headers}}
+        add_header {{name}} {{value}} always;
+    {{/headers}}
         client_max_body_size {{maxBodySize}};
     {{#gzip}}
         gzip on;
@@ -167,7 +167,7 @@ enum BundledTemplates {
     {{#tls}}
 
     server {
-        listen {{listen}} ssl;
+        listen {{listen}} ssl{{#http2}} http2{{/http2}};
         server_name {{serverNames}};
         ssl_certificate {{chain}};
         ssl_certificate_key {{key}};

@@ -9,6 +9,8 @@ struct SiteModel {
     var key: String
     var redirect: Bool
     var hsts: Bool
+    /// HTTP/2 on the TLS listener (nginx's `http2`; Caddy speaks it over TLS by itself).
+    var http2: Bool
   }
 
   struct Route {
@@ -42,6 +44,13 @@ struct SiteModel {
   var maxBodySize: String
   var rateLimit: RateLimit?
   var acmeWebroot: String?
+  /// Response headers, by name: the security defaults, overridden or completed by the site's `headers`.
+  var headers: [(name: String, value: String)]
+
+  /// Sent on every response unless the site's `headers` say otherwise.
+  static let defaultHeaders: [(name: String, value: String)] = [
+    ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"), ("Referrer-Policy", "strict-origin-when-cross-origin"),
+  ]
 
   static func read(id: ResourceID, server: ProxyServerKind, _ r: inout FieldReader, peers: [ResourceID: any ResourceSpec]) -> SiteModel? {
     let names = r.strings("serverNames") ?? []
@@ -64,8 +73,11 @@ struct SiteModel {
       }
       let redirect = t.bool("redirect") ?? true
       let hsts = t.bool("hsts") ?? true
+      let http2 = t.bool("http2") ?? true
       t.finish()
-      if let cert { tls = TLS(certificate: cert, listen: tlsListen, chain: dir + "/fullchain.pem", key: dir + "/privkey.pem", redirect: redirect, hsts: hsts) }
+      if let cert {
+        tls = TLS(certificate: cert, listen: tlsListen, chain: dir + "/fullchain.pem", key: dir + "/privkey.pem", redirect: redirect, hsts: hsts, http2: http2)
+      }
     }
     var routes: [Route] = []
     let declared = r.objects("routes") ?? []
@@ -138,7 +150,25 @@ struct SiteModel {
     if declared.isEmpty, root == nil, !(tls?.redirect ?? false) { r.report(nil, "expected 'routes' or a 'root' to serve") }
     return SiteModel(
       name: id.name, server: server, serverNames: names, listen: listen, tls: tls, routes: routes, root: root, spa: spa, gzip: gzip, maxBodySize: body, rateLimit: limit,
-      acmeWebroot: webroot)
+      acmeWebroot: webroot, headers: readHeaders(&r))
+  }
+
+  /// `"headers": { "Content-Security-Policy": "default-src 'self'", "X-Frame-Options": "DENY" }`: added to every
+  /// response, a default of the same name (case-insensitive) replaced; an empty value drops a default.
+  static func readHeaders(_ r: inout FieldReader) -> [(name: String, value: String)] {
+    let declared = (r.textMap("headers") ?? [:]).mapValues(\.value)
+    var valid: [String: String] = [:]
+    for (name, value) in declared.sorted(by: { $0.key < $1.key }) {
+      if name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+        r.report("headers", "expected a header name like \"Cache-Control\" (letters, digits, '-'), got '\(name)'")
+      } else if let bad = value.first(where: { "\"\\${}".contains($0) || $0.isNewline || ($0.asciiValue ?? 32) < 32 }) {
+        r.report("headers.\(name)", "a header value cannot hold '\(bad == "\n" ? "\\n" : String(bad))' (the server's configuration would read it as syntax or a variable)")
+      } else {
+        valid[name] = value
+      }
+    }
+    let overridden = Set(valid.keys.map { $0.lowercased() })
+    return defaultHeaders.filter { !overridden.contains($0.name.lowercased()) } + valid.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map { ($0.key, $0.value) }
   }
 
   /// `80`, `8080`, `127.0.0.1:8080`, `[::1]:8080`.

@@ -38,6 +38,11 @@ enum SiteRenderer {
       "maxBodyBytes": .text(caddySize(m.maxBodySize)),
       "acmeWebroot": opt(m.acmeWebroot),
       "redirect": flag(m.tls?.redirect ?? false),
+      // nginx takes a bare word as is and a value with spaces in quotes (the defaults stay as they always were).
+      "headers": .list(
+        m.headers.map { h in
+          .object(["name": .text(h.name), "value": .text(h.value.contains(where: { $0 == " " || $0 == ";" || $0 == "'" }) ? "\"\(h.value)\"" : h.value)])
+        }),
       "routes": .list(
         m.routes.map { r in
           .object([
@@ -60,7 +65,7 @@ enum SiteRenderer {
     if let t = m.tls {
       let port = SiteModel.port(of: t.listen)
       v["tls"] = .object([
-        "certificate": .text(t.certificate), "listen": .text(t.listen), "chain": .text(t.chain), "key": .text(t.key), "hsts": flag(t.hsts),
+        "certificate": .text(t.certificate), "listen": .text(t.listen), "chain": .text(t.chain), "key": .text(t.key), "hsts": flag(t.hsts), "http2": flag(t.http2),
         "httpsAddresses": .text(m.serverNames.map { "https://\($0):\(port)" }.joined(separator: ", ")), "bindHTTPS": opt(host(of: t.listen)),
       ])
       v["httpsPortSuffix"] = .text(port == "443" ? "" : ":\(port)")
