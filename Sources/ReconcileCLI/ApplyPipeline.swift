@@ -32,7 +32,7 @@ struct ApplyPipeline {
   ) async throws -> Outcome {
     let transaction = ApplyTransaction(
       store: ws.store, performer: ws.drivers, form: form, command: command, lockTimeout: try args.seconds("lock-timeout", default: 0),
-      parallelism: try args.int("parallelism", default: 4), by: Self.operator)
+      parallelism: try args.int("parallelism", default: manifest.release.parallelism ?? 4), by: Self.operator)
     let request = ApplyTransaction.Request(
       manifest: manifest, triggers: triggers,
       revision: restoring.map(\.revision) ?? ProcessRunner.gitRevision(of: ManifestFiles.baseDirectory(of: ws.manifestPath)),

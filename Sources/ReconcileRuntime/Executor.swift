@@ -17,9 +17,13 @@ extension ExecutionObserver {
 /// failed step are skipped and every other step still runs. Makes no decisions of its own.
 public struct Executor: Sendable {
   public var parallelism: Int
+  /// After the first failed step, start no other (`policy.stopOnFailure`): the steps under way finish, the rest are
+  /// skipped, so an update of several containers stops at the first that fails.
+  public var stopOnFailure: Bool
 
-  public init(parallelism: Int = 4) {
+  public init(parallelism: Int = 4, stopOnFailure: Bool = false) {
     self.parallelism = max(1, parallelism)
+    self.stopOnFailure = stopOnFailure
   }
 
   public func run(_ plan: Plan, performer: any StepPerformer, observer: any ExecutionObserver) async -> [StepOutcome] {
@@ -28,18 +32,24 @@ public struct Executor: Sendable {
     let limit = parallelism
     await withTaskGroup(of: StepOutcome.self) { group in
       var running = 0
+      /// The step whose failure stops the run (with `stopOnFailure`).
+      var halted: ResourceID?
+      let stopOnFailure = self.stopOnFailure
       /// Records an outcome, tells the observer, and does the same for the dependents it causes to be skipped.
       func finish(_ o: StepOutcome) {
+        if stopOnFailure, halted == nil, case .failed = o.status { halted = o.id }
         for outcome in [o] + graph.complete(o) {
           outcomes.append(outcome)
           observer.finished(graph.steps[outcome.id]!, outcome)
         }
       }
       func launchReady() {
-        // Once cancelled (the controller is stopping), finish what runs and start nothing new.
-        if Task.isCancelled {
+        // Once cancelled (the controller is stopping), or once a step failed under `stopOnFailure`, finish what runs
+        // and start nothing new.
+        if Task.isCancelled || halted != nil {
+          let why = halted.map { "skipped: \($0) failed and policy.stopOnFailure starts no step after a failure" } ?? "skipped: reconcile is stopping"
           while let step = graph.nextReady() {
-            finish(StepOutcome(id: step.id, action: step.action, status: .skipped("skipped: reconcile is stopping"), seconds: 0))
+            finish(StepOutcome(id: step.id, action: step.action, status: .skipped(why), seconds: 0))
           }
           return
         }

@@ -61,6 +61,18 @@ import Testing
     #expect(worker.counts.withLock { $0.done.map(\.name).sorted() } == ["a", "d"])
   }
 
+  @Test func withStopOnFailureNothingStartsAfterTheFirstFailure() async {
+    let worker = Worker(failing: ["b"])
+    let plan = Plan(steps: [step("a"), step("b"), step("c"), step("d")])
+    let outcomes = await Executor(parallelism: 1, stopOnFailure: true).run(plan, performer: worker, observer: Quiet())
+    let status = Dictionary(uniqueKeysWithValues: outcomes.map { ($0.id.name, $0.status) })
+    #expect(status["a"] == .succeeded && status["b"] == .failed("file/b refused"), "\(status)")
+    for later in ["c", "d"] {
+      #expect(status[later] == .skipped("skipped: file/b failed and policy.stopOnFailure starts no step after a failure"), "\(status)")
+    }
+    #expect(worker.counts.withLock { $0.done.map(\.name) } == ["a", "b"])
+  }
+
   @Test func aStepRunsOnlyAfterEveryStepItWaitsOn() async {
     let worker = Worker()
     let plan = Plan(steps: [step("c", after: ["a", "b"]), step("a"), step("b")])

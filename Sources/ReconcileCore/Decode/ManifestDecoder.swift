@@ -98,6 +98,8 @@ public struct ManifestDecoder: Sendable {
         }
         if let keep = policy.int("keepGenerations", in: 1...100) { release.keepGenerations = keep }
         if let rollback = policy.bool("rollbackOnFailure") { release.rollbackOnFailure = rollback }
+        if let stop = policy.bool("stopOnFailure") { release.stopOnFailure = stop }
+        if let n = policy.int("parallelism", in: 1...64) { release.parallelism = n }
         policy.finish()
       }
       rawVerify += Self.objects(&reader, "verify", of: "checks", each: "an object like { \"http\": URL, \"expect\": 200 }", source)

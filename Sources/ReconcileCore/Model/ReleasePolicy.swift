@@ -1,11 +1,17 @@
 import Foundation
 
-/// How releases are kept and checked (`policy.keepGenerations`, `policy.rollbackOnFailure`, `verify`).
+/// How releases are kept, run and checked (`policy.keepGenerations`, `policy.rollbackOnFailure`, `policy.stopOnFailure`,
+/// `policy.parallelism`, `verify`).
 public struct ReleasePolicy: Sendable, Equatable {
   /// How many generations (and the images they ran) stay on the host for rollback.
   public var keepGenerations = 5
   /// When an apply that changed something fails, or a verification fails after it, go back to the latest generation.
   public var rollbackOnFailure = false
+  /// After the first failed step no other starts (the rest are skipped): an update of several containers stops at the
+  /// first one that fails instead of taking the others down the same way.
+  public var stopOnFailure = false
+  /// Steps run at once unless `--parallelism` says otherwise (1: one container after the other).
+  public var parallelism: Int?
   /// Checks run after an apply that changed something; a failure makes the apply fail.
   public var verify: [VerifyCheck] = []
 

@@ -98,7 +98,8 @@ public struct ApplyTransaction: Sendable {
     }
     let started = Date()
     let journal = JournalingObserver(journal: try store.openJournal(), builder: builder, next: progress, notice: notice)
-    result.outcomes = await Executor(parallelism: parallelism).run(chosen, performer: performer, observer: journal)
+    result.outcomes = await Executor(parallelism: parallelism, stopOnFailure: request.manifest.release.stopOnFailure).run(
+      chosen, performer: performer, observer: journal)
     var next = builder.build(from: state, plan: chosen, outcomes: result.outcomes, now: Date())
     next.lastApply = ApplyStamp(
       time: started, manifestDigest: request.manifest.digest, revision: request.revision, outcome: result.succeeded ? "succeeded" : "failed")
