@@ -18,7 +18,7 @@ enum Composition {
     docker.secretKey = { try? JSONStateStore(directory: state).secretKey() }
     return DriverSet([
       FileSystemDriver(), docker, SiteDriver(), CertificateDriver(),
-      SystemdUnitDriver(redactor: redactor), JobDriver(paths: paths, redactor: redactor),
+      SystemdUnitDriver(redactor: redactor), JobDriver(paths: paths, redactor: redactor), AccountDriver(),
     ])
   }
 }

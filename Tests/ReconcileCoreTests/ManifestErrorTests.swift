@@ -17,7 +17,7 @@ import Testing
       wrap(#"{ "kind": "fiel", "name": "a" }"#),
       [
         "m.json: resources[0]: kind: unknown kind 'fiel' (did you mean 'file'?); known kinds: "
-          + "backup, certificate, container, directory, file, image, job, network, node, service, site, unit, volume"
+          + "backup, certificate, container, directory, file, group, image, job, network, node, service, site, unit, user, volume"
       ]
     ),
     (

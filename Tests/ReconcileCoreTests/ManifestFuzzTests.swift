@@ -24,6 +24,8 @@ import Testing
         "healthcheck": { "command": "true", "interval": "5s" }, "stopTimeout": 5, "rollback": { "parallelism": 0 },
         "update": { "parallelism": 2, "delay": "10s", "order": "stop-first", "failureAction": "rollback", "monitor": "30s", "maxFailureRatio": 0.1 } },
       { "kind": "node", "name": "node-1", "labels": { "zone": "a" }, "availability": "active" },
+      { "kind": "group", "name": "jit", "gid": 990, "system": true },
+      { "kind": "user", "name": "jit", "uid": 990, "group": "jit", "groups": ["docker"], "home": "/var/lib/jit", "shell": "/usr/sbin/nologin", "createHome": true },
       { "kind": "unit", "name": "web", "content": "[Service]\nExecStart=/bin/web\n", "onChange": "reload" },
       { "kind": "job", "name": "tick", "schedule": "*/5 * * * *", "command": "true", "timeout": "2m", "failuresBeforeAlert": 3, "maxAge": "1h" },
       { "kind": "backup", "name": "db", "sources": [ { "sqlite": "/srv/db.sqlite" } ], "destination": "/var/backups/r", "schedule": "@daily",

@@ -184,3 +184,42 @@ import Testing
     }
   }
 }
+
+/// `user` and `group` in the plan: what is created, and what an account's drift looks like.
+@Suite struct AccountPlanTests {
+  static let jit = #"""
+    { "apiVersion": "reconcile/v1", "resources": [
+      { "kind": "group", "name": "jit" },
+      { "kind": "user", "name": "jit", "group": "jit", "groups": ["docker"], "home": "/var/lib/jit" } ] }
+    """#
+
+  @Test func aServiceUserAfterItsGroup() throws {
+    let m = try decode(Self.jit)
+    let p = plan(m)
+    #expect(p.steps.map(\.id.description) == ["group/jit", "user/jit"])
+    let text = PlanTextRenderer().render(p)
+    #expect(
+      text.contains(
+        """
+          + user/jit (not present on the host)
+              name   = "jit"
+              root   = "/"
+              group  = "jit"
+              groups = "docker"
+              home   = "/var/lib/jit"
+              shell  = "/usr/sbin/nologin"
+        """), "\(text)")
+    let observed = Observation(exists: true, attributes: ["uid": "999", "group": "jit", "groups": "", "home": "/var/lib/jit", "shell": "/bin/bash"])
+    let drift = PlanTextRenderer().render(plan(m, observed: ["user/jit": observed, "group/jit": Observation(exists: true)], state: applied(m)))
+    #expect(drift.contains("~ user/jit (groups changed: '' -> 'docker'; shell changed: '/bin/bash' -> '/usr/sbin/nologin')"), "\(drift)")
+  }
+
+  @Test func namesAndPathsAreChecked() {
+    #expect(
+      issues(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "user", "name": "Jit", "shell": "bash", "createHome": true } ] }"#) == [
+        #"m.json: resources[0] 'user/Jit': name: expected a name like "jit" (lower-case letters, digits, '_', '-', starting with a letter or '_', at most 32), got 'Jit'"#,
+        #"m.json: resources[0] 'user/Jit': shell: expected an absolute path like "/bin/bash", got 'bash'"#,
+        "m.json: resources[0] 'user/Jit': createHome: needs a 'home' to make",
+      ])
+  }
+}

@@ -67,7 +67,7 @@ public struct KindRegistry: Sendable {
       FileSpec.descriptor, DirectorySpec.descriptor,
       ImageSpec.descriptor, ContainerSpec.descriptor, ServiceSpec.descriptor, NodeSpec.descriptor, NetworkSpec.descriptor, VolumeSpec.descriptor,
       SiteSpec.descriptor, CertificateSpec.descriptor,
-      UnitSpec.descriptor, JobSpec.descriptor, BackupSpec.descriptor,
+      UnitSpec.descriptor, JobSpec.descriptor, BackupSpec.descriptor, UserSpec.descriptor, GroupSpec.descriptor,
     ])
   }
 }
