@@ -33,7 +33,7 @@ struct RollingReplacement: Sendable {
         }
         started.append((name, try await create(next, temporary)))
       }
-      for s in started { try await StartGate(client: client).waitUntilHealthy(s.id, within: spec.healthyWithin) }
+      for s in started { try await StartGate(client: client).waitUntilServing(s.id, spec: spec) }
     } catch {
       for s in started { try? await client.removeContainer(s.id, force: true, anonymousVolumes: true) }
       for name in names { try? await client.removeContainer(StartFirstReplacement.temporaryName(name), force: true) }

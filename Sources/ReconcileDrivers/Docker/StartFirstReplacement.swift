@@ -80,7 +80,7 @@ struct StartFirstReplacement: Sendable {
       }
     }
     do {
-      try await StartGate(client: client).waitUntilHealthy(newID, within: spec.healthyWithin)
+      try await StartGate(client: client).waitUntilServing(newID, spec: spec)
     } catch let failure as OperationError {
       try? await client.removeContainer(newID, force: true, anonymousVolumes: true)
       throw OperationError(
@@ -127,7 +127,7 @@ struct StartFirstReplacement: Sendable {
       let finalID = try await create(spec, spec.dockerName)
       if spec.state == .running {
         do {
-          try await StartGate(client: client).waitUntilHealthy(finalID, within: spec.healthyWithin)
+          try await StartGate(client: client).waitUntilServing(finalID, spec: spec)
         } catch let failure as OperationError {
           throw OperationError(doing: "replace \(spec.id) (start-first)", "it was healthy without its host ports, but after taking them over \(failure.description)")
         }

@@ -1,9 +1,10 @@
 import DockerEngine
 import Foundation
+import HTTPKit
 import ReconcileCore
 
 /// When a container's start counts as done: with a healthcheck, once it is healthy (within `healthyWithin`);
-/// without one, once it has kept running for `startupGrace`. A container that exits or turns unhealthy first fails
+/// without one, once it has kept running for `startupGrace`; then, with a `readiness`, once it answers it. A container that exits or turns unhealthy first fails
 /// its step, with its exit code, its last health checks and the last lines of its log.
 struct StartGate: Sendable {
   let client: DockerEngineClient
@@ -12,13 +13,48 @@ struct StartGate: Sendable {
   func waitUntilStarted(_ id: String, spec: ContainerSpec) async throws {
     do {
       if spec.healthcheck != nil {
-        try await waitUntilHealthy(id, within: spec.healthyWithin)
+        try await waitUntilServing(id, spec: spec)
       } else {
         try await waitUntilStillRunning(id, for: spec.startupGrace)
+        if let readiness = spec.readiness { try await waitUntilReady(id, readiness, within: spec.healthyWithin) }
       }
     } catch let failure as OperationError {
       throw OperationError(failure.description + (await logTail(id)), retryable: false)
     }
+  }
+
+  /// Before traffic moves to a new container: healthy (or running, without a healthcheck), then ready when it has a
+  /// `readiness`.
+  func waitUntilServing(_ id: String, spec: ContainerSpec) async throws {
+    let started = ContinuousClock.now
+    try await waitUntilHealthy(id, within: spec.healthyWithin)
+    if let readiness = spec.readiness {
+      let spent = ContinuousClock.now - started
+      try await waitUntilReady(id, readiness, within: max(1, spec.healthyWithin - Double(spent.components.seconds)))
+    }
+  }
+
+  /// Asks the container's own address for its readiness path every 200 ms until it answers 2xx; throws with the
+  /// last answer when it does not within `seconds`, or when the container exits meanwhile.
+  func waitUntilReady(_ id: String, _ readiness: ContainerSpec.Readiness, within seconds: Double) async throws {
+    let address = try await RouteSwitcher.address(of: id, client: client)
+    let host = address.contains(":") ? "[\(address)]" : address
+    let url = "http://\(host):\(readiness.port)\(readiness.path)"
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    var last = "no answer"
+    while true {
+      let http = HTTPClient(timeoutSeconds: 2)
+      switch await Task.detached(operation: { Result { try http.send("GET", url) } }).value {
+      case .success(let r) where (200..<300).contains(r.status): return
+      case .success(let r): last = "it answered \(r.status)"
+      case .failure(let e): last = "\(e)"
+      }
+      let inspected = try await client.inspectContainer(id)
+      if !inspected.state.running { throw OperationError("the new container exited with code \(inspected.state.exitCode) before it was ready") }
+      if ContinuousClock.now >= deadline { break }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    throw OperationError("the new container was not ready within \(ResourceQuantity.format(seconds: seconds)): GET :\(readiness.port)\(readiness.path): \(last)")
   }
 
   /// Polls until `seconds` pass with the container running; throws when it stops first.

@@ -105,6 +105,15 @@ public struct ContainerSpec: ResourceSpec {
   public var healthyWithin: Double = 60
   /// How long a container without a healthcheck must keep running after its start for the step to succeed.
   public var startupGrace: Double = 2
+  /// `readiness`: when a new container may take traffic, apart from whether it lives (its `healthcheck`, which the
+  /// engine and the controller act on): a replacement waits for it before the switch; failing it restarts nothing.
+  public var readiness: Readiness?
+
+  /// `{ "http": "/readyz", "port": 3001 }`: a GET of the container's own address must answer 2xx.
+  public struct Readiness: Sendable, Hashable {
+    public var path: String
+    public var port: Int
+  }
   /// Managed nginx sites that reach this container on its network (no published port): a replacement switches them.
   public var routes: [ContainerRoute] = []
   /// How long the old container keeps serving the requests it has after the switch (`update.drainTimeout`).

@@ -89,6 +89,14 @@ enum ContainerSpecDecoder {
       }
     }
     if let state = r.choice("state", ["running", "stopped"]) { spec.state = ContainerSpec.DesiredState(rawValue: state)! }
+    if var o = r.object("readiness") {
+      let path = o.string("http", required: true)
+      let port = o.int("port", in: 1...65535)
+      if o.object["port"] == nil { o.report("port", "is required") }
+      o.finish()
+      if let path, !path.hasPrefix("/") || path.contains(" ") { r.report("readiness.http", "expected a path like \"/readyz\", got '\(path)'") }
+      if let path, let port, path.hasPrefix("/") { spec.readiness = .init(path: path, port: port) }
+    }
     if var u = r.object("update") {
       if let s = u.choice("strategy", ["stop-first", "start-first", "rolling", "canary", "blue-green"]) {
         if let strategy = ContainerSpec.Strategy(rawValue: s) { spec.strategy = strategy } else { spec.rollout = RolloutDecoder.decode(s, &u) }
