@@ -12,22 +12,22 @@ struct StartGate: Sendable {
   /// Waits for `id` to pass; a failure names what happened, with the container's last log lines.
   func waitUntilStarted(_ id: String, spec: ContainerSpec) async throws {
     do {
-      if spec.healthcheck != nil {
-        try await waitUntilServing(id, spec: spec)
-      } else {
-        try await waitUntilStillRunning(id, for: spec.startupGrace)
-        if let readiness = spec.readiness { try await waitUntilReady(id, readiness, within: spec.healthyWithin) }
-      }
+      try await waitUntilServing(id, spec: spec)
     } catch let failure as OperationError {
       throw OperationError(failure.description + (await logTail(id)), retryable: false)
     }
   }
 
-  /// Before traffic moves to a new container: healthy (or running, without a healthcheck), then ready when it has a
-  /// `readiness`.
+  /// Before traffic moves to a new container: healthy (without a healthcheck: still running after `startupGrace`),
+  /// then ready when it has a `readiness`.
   func waitUntilServing(_ id: String, spec: ContainerSpec) async throws {
     let started = ContinuousClock.now
-    try await waitUntilHealthy(id, within: spec.healthyWithin)
+    if spec.healthcheck != nil {
+      try await waitUntilHealthy(id, within: spec.healthyWithin)
+    } else {
+      // Running at the first look says little (a process about to exit): it must keep running for startupGrace.
+      try await waitUntilStillRunning(id, for: spec.startupGrace)
+    }
     if let readiness = spec.readiness {
       let spent = ContinuousClock.now - started
       try await waitUntilReady(id, readiness, within: max(1, spec.healthyWithin - Double(spent.components.seconds)))

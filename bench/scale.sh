@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Speed at scale, each figure beside the machine's floor measured in the same run (issue 18's table):
+#   files       no-op `plan` and `validate` of N file resources (release build), peak memory; floor: a C program that
+#               only stats, reads and SHA-256s the same N files (libcrypto), compiled here
+#   containers  no-op `plan` of N containers that declare a restart policy; floor: one `GET /containers/json?all=1`
+#               over the engine's socket (curl) and a process spawn (`/bin/true`)
+#   sites       no-op `plan` of N nginx sites with N self-signed certificates
+#   controller  idle RSS and CPU of `reconcile controller` watching 1,000 files
+# Medians of hyperfine runs. Usage: bench/scale.sh   (SIZES="1000 10000" CONTAINERS="50 500" SITES=200 to change)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/opt/swift/usr/bin:$PATH
+. bench/lib.sh
+
+SIZES=${SIZES:-"1000 10000"}
+CONTAINERS=${CONTAINERS:-"50 500"}
+SITES=${SITES:-200}
+RUNS=${RUNS:-10}
+WORK=$(mktemp -d /tmp/reconcile-scale.XXXXXX)
+CTL_PID=""
+cleanup() {
+  [ -n "$CTL_PID" ] && kill "$CTL_PID" 2>/dev/null || true
+  [ -f "$WORK/sites/nginx/run/nginx.pid" ] && kill -QUIT "$(cat "$WORK/sites/nginx/run/nginx.pid")" 2>/dev/null || true
+  docker ps -aq --filter label=io.reconcile.bench=scale | xargs -r docker rm -f >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
+bench_engine
+unset RECONCILE_BIN
+BIN="$(bench_binary)"
+
+median() { # median CMD...: hyperfine's median in seconds, 3 decimals
+  hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$WORK/h.json" "$*" >/dev/null 2>&1
+  python3 -c "import json; print(f\"{json.load(open('$WORK/h.json'))['results'][0]['median']:.4f}\")"
+}
+peak_mb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n1 | awk '{printf "%.0f", $1/1024}'; }
+row() { printf '%-34s %12s %14s   %s\n' "$@"; }
+
+# The floor for files: stat + read + SHA-256 of every file, nothing else.
+cat >"$WORK/floor.c" <<'C'
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+int main(int argc, char **argv) {
+  int n = atoi(argv[2]);
+  char path[4096], buf[65536];
+  unsigned char md[32];
+  unsigned int len;
+  for (int i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/f%d", argv[1], i);
+    struct stat st;
+    if (stat(path, &st) != 0) return 1;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 1;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    size_t r;
+    while ((r = fread(buf, 1, sizeof buf, f)) > 0) EVP_DigestUpdate(c, buf, r);
+    EVP_DigestFinal_ex(c, md, &len);
+    EVP_MD_CTX_free(c);
+    fclose(f);
+  }
+  return 0;
+}
+C
+cc -O2 -o "$WORK/floor" "$WORK/floor.c" -lcrypto
+
+echo "reconcile $($BIN --version 2>/dev/null | head -n1), $(nproc) cores, medians of $RUNS runs"
+echo
+row "what" "reconcile s" "floor s" "floor measured by"
+for n in $SIZES; do
+  d="$WORK/files$n"
+  mkdir -p "$d"
+  python3 - "$n" "$d" <<'PY'
+import json, sys
+n, d = int(sys.argv[1]), sys.argv[2]
+res = [{"kind": "directory", "name": "root", "path": f"{d}/host"}]
+res += [{"kind": "file", "name": f"f{i}", "path": f"{d}/host/f{i}", "content": f"file {i}\n", "mode": "0644", "dependsOn": ["directory/root"]} for i in range(n)]
+json.dump({"apiVersion": "reconcile/v1", "resources": res}, open(f"{d}/m.json", "w"))
+PY
+  A="--manifests $d/m.json --state $d/state"
+  $BIN apply --auto-approve $A >/dev/null
+  floor=$(median "$WORK/floor $d/host $n")
+  row "no-op plan, $n files" "$(median "$BIN plan $A")" "$floor" "C: stat+read+SHA-256 of $n files"
+  row "validate, $n files" "$(median "$BIN validate $A")" "-" ""
+  row "  peak memory of that plan (MB)" "$(peak_mb $BIN plan $A)" "" ""
+done
+
+spawn=$(median /bin/true)
+for n in $CONTAINERS; do
+  d="$WORK/containers$n"
+  mkdir -p "$d"
+  python3 - "$n" "$d" <<'PY'
+import json, sys
+n, d = int(sys.argv[1]), sys.argv[2]
+res = [{"kind": "container", "name": f"rcscale-{n}-{i}", "image": "local/busybox:1", "command": ["sleep", "86400"], "init": True,
+        "restart": "unless-stopped", "stopTimeout": "1s", "labels": {"io.reconcile.bench": "scale"}} for i in range(n)]
+json.dump({"apiVersion": "reconcile/v1", "project": f"rcscale{n}", "resources": res}, open(f"{d}/m.json", "w"))
+PY
+  A="--manifests $d/m.json --state $d/state"
+  s=$(date +%s.%N)
+  $BIN apply --auto-approve --parallelism 8 $A >/dev/null
+  e=$(date +%s.%N)
+  list=$(median "curl -s -o /dev/null --unix-socket ${DOCKER_HOST#unix://} http://localhost/containers/json?all=1")
+  row "no-op plan, $n containers" "$(median "$BIN plan $A")" "$list" "one GET /containers/json (curl, a process: $spawn s of it)"
+  row "  first apply of $n (s)" "$(python3 -c "print(f'{$e - $s:.2f}')")" "" "parallelism 8"
+done
+
+d="$WORK/sites"
+mkdir -p "$d"
+python3 - "$SITES" "$d" "$(free_port)" "$(free_port)" <<'PY'
+import json, sys
+n, d, http, https = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+res = []
+for i in range(n):
+    res.append({"kind": "certificate", "name": f"s{i}", "domains": [f"s{i}.example.test"], "directory": f"{d}/certs/s{i}", "issuer": {"type": "self-signed"}})
+    res.append({"kind": "site", "name": f"s{i}", "prefix": f"{d}/nginx", "serverNames": [f"s{i}.example.test"], "listen": f"127.0.0.1:{http}",
+                "tls": {"certificate": f"s{i}", "listen": f"127.0.0.1:{https}"}, "routes": [{"path": "/", "upstream": "127.0.0.1:9"}]})
+json.dump({"apiVersion": "reconcile/v1", "resources": res}, open(f"{d}/m.json", "w"))
+PY
+A="--manifests $d/m.json --state $d/state"
+$BIN apply --auto-approve $A >/dev/null
+row "no-op plan, $SITES sites + $SITES certs" "$(median "$BIN plan $A")" "$spawn" "a process spawn (/bin/true)"
+
+d="$WORK/files1000"
+if [ -d "$d" ]; then
+  port=$(free_port)
+  RECONCILE_CONTROLLER_TOKEN=bench-token-0123456789 $BIN controller --manifests "$d/m.json" --state "$d/state" --listen "127.0.0.1:$port" >/dev/null 2>&1 &
+  CTL_PID=$!
+  sleep 5
+  rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$CTL_PID/status")
+  t0=$(awk '{print $14 + $15}' "/proc/$CTL_PID/stat")
+  sleep 10
+  t1=$(awk '{print $14 + $15}' "/proc/$CTL_PID/stat")
+  row "controller idle, 1000 files: RSS MB" "$rss" "" "after 5 s"
+  row "  CPU over 10 s idle (%)" "$(python3 -c "print(f'{($t1 - $t0) / $(getconf CLK_TCK) / 10 * 100:.1f}')")" "" ""
+fi
