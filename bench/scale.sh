@@ -22,6 +22,7 @@ cleanup() {
   [ -n "$CTL_PID" ] && kill "$CTL_PID" 2>/dev/null || true
   [ -f "$WORK/sites/nginx/run/nginx.pid" ] && kill -QUIT "$(cat "$WORK/sites/nginx/run/nginx.pid")" 2>/dev/null || true
   docker ps -aq --filter label=io.reconcile.bench=scale | xargs -r docker rm -f >/dev/null 2>&1 || true
+  for n in $CONTAINERS; do docker network rm "rcscale-$n" >/dev/null 2>&1 || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -96,8 +97,11 @@ for n in $CONTAINERS; do
   python3 - "$n" "$d" <<'PY'
 import json, sys
 n, d = int(sys.argv[1]), sys.argv[2]
-res = [{"kind": "container", "name": f"rcscale-{n}-{i}", "image": "local/busybox:1", "command": ["sleep", "86400"], "init": True,
-        "restart": "unless-stopped", "stopTimeout": "1s", "labels": {"io.reconcile.bench": "scale"}} for i in range(n)]
+# A network of their own: the engine's default bridge has addresses for a few hundred containers only.
+res = [{"kind": "network", "name": f"rcscale-{n}"}]
+res += [{"kind": "container", "name": f"rcscale-{n}-{i}", "image": "local/busybox:1", "command": ["sleep", "86400"], "init": True,
+        "restart": "unless-stopped", "stopTimeout": "1s", "labels": {"io.reconcile.bench": "scale"},
+        "networks": [{"network": f"network/rcscale-{n}"}]} for i in range(n)]
 json.dump({"apiVersion": "reconcile/v1", "project": f"rcscale{n}", "resources": res}, open(f"{d}/m.json", "w"))
 PY
   A="--manifests $d/m.json --state $d/state"

@@ -86,7 +86,7 @@ struct Workspace {
   }
 
   func manifest() throws -> Manifest {
-    let sources = try ManifestFiles.read(manifestPath)
+    let sources = try ManifestFiles.read(manifestPath, excluding: store.directory)
     let base = ManifestFiles.baseDirectory(of: manifestPath)
     let revision = Locked<String??>(nil)
     let context = DecodeContext(

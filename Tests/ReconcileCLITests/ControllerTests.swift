@@ -302,3 +302,32 @@ enum ReconcileCoreHMAC {
     HMACSHA256(key: Array(key.utf8)).mac(bytes: body)
   }
 }
+
+/// The controller's own writes are not a change of the manifests: with the state directory under the manifests'
+/// directory, an idle controller settles and waits (it ran again and again, at a third of a core), and the state's
+/// JSON files are not read as manifests.
+@Suite struct ControllerOwnWritesTests {
+  @Test func aStateDirectoryUnderTheManifestsDoesNotTriggerRuns() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "a", "path": "\#(h.host)/a", "content": "a\n" } ] }"#)
+    let running = h.start(
+      ["controller", "--listen", "127.0.0.1:0", "--manifests", h.manifests, "--state", h.manifests + "/state"],
+      env: ["RECONCILE_CONTROLLER_TOKEN": "test-token-0123456789"], plain: true)
+    defer {
+      kill(running.process.processIdentifier, SIGTERM)
+      running.process.waitUntilExit()
+    }
+    func runs() -> Int { running.result().stdout.components(separatedBy: "--- run ").count - 1 }
+    #expect(eventually(within: 20) { runs() >= 1 && running.result().stdout.contains("Apply complete") }, "\(running.result().all)")
+    // The file it made may start one more run (a managed path changed), and then nothing does.
+    Thread.sleep(forTimeInterval: 2)
+    let settled = runs()
+    Thread.sleep(forTimeInterval: 3)
+    #expect(settled <= 2 && runs() == settled, "\(running.result().stdout)")
+    #expect(!running.result().stdout.contains("invalid"), "the state directory is not read as manifests: \(running.result().stdout)")
+    // A change of the manifests still starts a run.
+    try h.manifest(#"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "file", "name": "a", "path": "\#(h.host)/a", "content": "b\n" } ] }"#)
+    #expect(eventually(within: 20) { (try? String(contentsOfFile: h.host + "/a", encoding: .utf8)) == "b\n" }, "\(running.result().stdout)")
+  }
+}

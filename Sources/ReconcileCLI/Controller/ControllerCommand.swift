@@ -49,9 +49,13 @@ struct ControllerCommand {
 
     // A write under the manifests is new desired state; any other watched write is a managed file moving.
     let manifestsBase = ManifestFiles.baseDirectory(of: args.value("manifests") ?? "manifests")
-    let watcher = try FileWatcher { paths in
-      let manifests = paths.filter { Self.isBelow($0, manifestsBase) }
+    // The controller's own writes (its state directory, which may lie under the manifests) are never a trigger: they
+    // would start a run that writes again, forever.
+    let stateDirectory = store.directory
+    let watcher = try FileWatcher { changed in
+      let paths = changed.filter { !Self.isBelow($0, stateDirectory) }
       let managed = reconciler.managedPaths.withLock { own in paths.filter { own.contains($0) } }
+      let manifests = paths.filter { Self.isBelow($0, manifestsBase) && !managed.contains($0) }
       let relevant = manifests + managed
       guard !relevant.isEmpty else { return }
       let what = relevant.count == 1 ? relevant[0] : "\(relevant.count) paths"

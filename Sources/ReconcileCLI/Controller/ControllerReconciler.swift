@@ -213,7 +213,10 @@ final class ControllerReconciler: @unchecked Sendable {
     if let walker = FileManager.default.enumerator(atPath: base) {
       dirs.insert(base)
       while let rel = walker.nextObject() as? String {
-        if rel.hasPrefix(".git") { walker.skipDescendants(); continue }
+        if rel.hasPrefix(".git") || ControllerCommand.isBelow("\(base)/\(rel)", ws.store.directory) {
+          walker.skipDescendants()
+          continue
+        }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: "\(base)/\(rel)", isDirectory: &isDir), isDir.boolValue { dirs.insert("\(base)/\(rel)") }
       }

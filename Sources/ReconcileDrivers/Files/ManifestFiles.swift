@@ -4,7 +4,8 @@ import ReconcileCore
 
 /// Reads manifest sources from a file or a directory tree of `*.json` files (sorted by path).
 public enum ManifestFiles {
-  public static func read(_ path: String) throws -> [ManifestSource] {
+  /// `excluding`: a directory under `path` that holds no manifests (the state directory, when it lies there).
+  public static func read(_ path: String, excluding: String? = nil) throws -> [ManifestSource] {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
       throw OperationError(doing: "read the manifests", "'\(path)' does not exist (pass --manifests FILE_OR_DIR)")
@@ -14,9 +15,11 @@ public enum ManifestFiles {
       throw OperationError(doing: "read the manifests", "cannot list '\(path)'")
     }
     var files: [String] = []
+    let standard = { (p: String) in ((p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p) as NSString).standardizingPath }
+    let excluded = excluding.map(standard)
     while let rel = walker.nextObject() as? String {
       let name = (rel as NSString).lastPathComponent
-      if name.hasPrefix(".") {
+      if name.hasPrefix(".") || standard("\(path)/\(rel)") == excluded {
         walker.skipDescendants()
         continue
       }
