@@ -68,6 +68,10 @@ struct BundledStackTests {
     }
     #expect(sessions(from: "127.0.0.1").hasSuffix(" 200"), "\(sessions(from: "127.0.0.1"))")
     #expect(sessions(from: "127.0.0.1", claiming: "10.1.2.3").hasSuffix(" 200"), "the client is the address nginx saw")
+    // HTTP/2, and Jules's own security headers once each (the proxy's defaults are dropped for this site).
+    let head = ProxyTest.run(["curl", "-sS", "-I", "--resolve", "localhost:\(https):127.0.0.1", "--cacert", ca, url]).text.lowercased()
+    #expect(head.hasPrefix("http/2 200"), "\(head)")
+    #expect(head.components(separatedBy: "x-frame-options:").count == 2 && head.contains("x-frame-options: deny"), "\(head)")
     let spoofed = sessions(from: "127.0.0.2", claiming: "127.0.0.1")
     #expect(spoofed.hasSuffix(" 403") && spoofed.contains("\"error\":\"forbidden\""), "\(spoofed)")
     let load = LoadGenerator(url: url, threads: 4, pause: 0.25, caBundle: ca)
