@@ -148,7 +148,7 @@ struct ServiceStepPerformer: Sendable {
         ).asVerdict()
       }
       let (running, wanted) = Self.counts(tasks, service)
-      try await followTasks(spec)
+      try await followTasks(spec, tasks)
       // Done when the wanted number runs, all of them from this spec (Swarm may not have started the rollout yet
       // right after the update call), and no rollout is under way.
       let current = tasks.filter { $0.desiredState == "running" }.allSatisfy { $0.spec?.containerSpec == wantedSpec }
@@ -174,9 +174,9 @@ struct ServiceStepPerformer: Sendable {
 
   /// Points the managed sites that route to the service at the nodes that run its tasks now (while a rollout moves
   /// them, and once it is over); nothing when no task runs, so a proxy keeps trying the last ones it had.
-  func followTasks(_ spec: ServiceSpec) async throws {
+  func followTasks(_ spec: ServiceSpec, _ tasks: [DockerTask]) async throws {
     guard !spec.routes.isEmpty else { return }
-    let now = try await RouteSwitcher.serviceAddresses(of: spec.id, name: spec.dockerName, client: client)
+    let now = try await RouteSwitcher.nodeAddresses(running: tasks, client: client)
     guard !now.isEmpty else { return }
     try RouteSwitcher.point(spec.routes, servers: now.map { ($0, 1) }, for: spec.id)
   }

@@ -38,7 +38,12 @@ struct RouteSwitcher: Sendable {
   /// reaches the port the tasks publish in host mode.
   static func serviceAddresses(of id: ResourceID, name: String, client: DockerEngineClient) async throws -> [String] {
     guard let service = try await client.listServices(labels: DockerLabel.ownedFilter(id)).first(where: { $0.spec.name == name }) else { return [] }
-    let nodes = Set(try await client.listTasks(service: service.id).filter { $0.desiredState == "running" && $0.status.state == "running" }.compactMap(\.nodeID))
+    return try await nodeAddresses(running: try await client.listTasks(service: service.id), client: client)
+  }
+
+  /// The addresses of the nodes where `tasks` run (sorted, each once).
+  static func nodeAddresses(running tasks: [DockerTask], client: DockerEngineClient) async throws -> [String] {
+    let nodes = Set(tasks.filter { $0.desiredState == "running" && $0.status.state == "running" }.compactMap(\.nodeID))
     guard !nodes.isEmpty else { return [] }
     return Set(try await client.listNodes().filter { nodes.contains($0.id) }.compactMap(\.status.addr)).sorted()
   }
