@@ -251,6 +251,9 @@ public struct DockerTask: Decodable, Sendable {
   /// The spec the task was made from: a rollout is over when every running task has the service's.
   public var spec: DockerServiceSpec.TaskTemplate?
 
+  /// Wanted running and running: a task that serves.
+  public var isRunning: Bool { desiredState == "running" && status.state == "running" }
+
   enum CodingKeys: String, CodingKey {
     case id = "ID", serviceID = "ServiceID", version = "Version", nodeID = "NodeID", desiredState = "DesiredState", status = "Status", spec = "Spec"
   }

@@ -190,7 +190,7 @@ struct ServiceStepPerformer: Sendable {
   /// Tasks running, and tasks wanted (the replicas, or for a global service every task Swarm wants running).
   static func counts(_ tasks: [DockerTask], _ service: DockerService) -> (running: Int, wanted: Int) {
     let live = tasks.filter { $0.desiredState == "running" }
-    let running = live.filter { $0.status.state == "running" }.count
+    let running = live.filter(\.isRunning).count
     return (running, service.spec.mode?.replicated?.replicas ?? live.count)
   }
 }

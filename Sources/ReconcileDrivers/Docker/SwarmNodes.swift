@@ -19,7 +19,7 @@ public struct SwarmNode: Sendable, Hashable {
     guard let client = try? DockerEngineClient.fromEnvironment(environment), let nodes = try? await client.listNodes() else { return nil }
     var tasks: [String: Int] = [:]
     let services = (try? await client.listServices(labels: DockerLabel.managedFilter)) ?? []
-    for task in (try? await client.listTasks(services: services.map(\.id))) ?? [] where task.desiredState == "running" && task.status.state == "running" {
+    for task in (try? await client.listTasks(services: services.map(\.id))) ?? [] where task.isRunning {
       if let node = task.nodeID { tasks[node, default: 0] += 1 }
     }
     return nodes.map { n in

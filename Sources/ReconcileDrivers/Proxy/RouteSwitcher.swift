@@ -43,7 +43,7 @@ struct RouteSwitcher: Sendable {
 
   /// The addresses of the nodes where `tasks` run (sorted, each once).
   static func nodeAddresses(running tasks: [DockerTask], client: DockerEngineClient) async throws -> [String] {
-    let nodes = Set(tasks.filter { $0.desiredState == "running" && $0.status.state == "running" }.compactMap(\.nodeID))
+    let nodes = Set(tasks.filter(\.isRunning).compactMap(\.nodeID))
     guard !nodes.isEmpty else { return [] }
     return Set(try await client.listNodes().filter { nodes.contains($0.id) }.compactMap(\.status.addr)).sorted()
   }
