@@ -22,7 +22,7 @@ struct DockerHealthyDependencyTests {
       { "apiVersion": "reconcile/v1", "resources": [
         { "kind": "volume", "name": "\(volume)" },
         { "kind": "container", "name": "\(db)", "image": "\(DockerTestEngine.busybox1)", "init": true, "stopTimeout": "1s",
-          "command": ["/bin/sh", "-c", "rm -f /shared/ready; sleep 5; touch /shared/ready; exec sleep 600"],
+          "command": ["/bin/sh", "-c", "trap 'rm -f /shared/ready; exit 0' TERM; rm -f /shared/ready; sleep 5; touch /shared/ready; sleep 600 & wait"],
           "mounts": [{ "volume": "volume/\(volume)", "target": "/shared" }],
           "healthcheck": { "command": "test -f /shared/ready", "interval": "200ms", "timeout": "2s", "retries": 60 },
           "update": { "healthyWithin": "20s" } }\(apps) ] }
