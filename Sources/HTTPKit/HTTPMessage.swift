@@ -24,10 +24,19 @@ public struct HTTPRequest: Sendable {
   public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// A response body that is produced over time (Server-Sent Events).
+/// What a stream has to send now.
+public enum StreamStep: Sendable {
+  case chunk([UInt8])
+  /// Nothing yet: the stream calls the `wake` it was given once it has something or has ended.
+  case later
+  case end
+}
+
+/// A response body that is produced over time (Server-Sent Events). Never waits: its connection leaves the event
+/// loop between chunks, and comes back when the stream wakes it, and at least once a second besides (a keep-alive
+/// needs no timer of its own).
 public protocol ResponseStream: AnyObject, Sendable {
-  /// Blocks until the next chunk is ready; `nil` ends the stream.
-  func nextChunk() -> [UInt8]?
+  func next(wake: @escaping @Sendable () -> Void) -> StreamStep
   /// Called once when the connection is gone.
   func finished()
 }

@@ -7,7 +7,7 @@ public final class JulesService: Sendable {
   public let logger: JSONLogger
   public let metrics = MetricsRegistry()
   public let store: SessionStore
-  public let hub = LiveClientHub()
+  public let hub: LiveClientHub
   public let poller: SessionPoller
   public let sync: LiteWriterSync?
   let server: HTTPServer
@@ -18,6 +18,7 @@ public final class JulesService: Sendable {
   public init(config: JulesConfig, logger: JSONLogger = JSONLogger()) throws {
     self.config = config
     self.logger = logger
+    hub = LiveClientHub(limit: config.maxLiveClients)
     store = try SessionStore(persistDirectory: config.persist ? config.dataDir : nil) { logger.error($0) }
     let metrics = self.metrics
     let api = JulesAPIClient(base: config.julesAPIBase, apiKey: config.julesAPIKey, timeoutSeconds: config.julesAPITimeoutSeconds) {
@@ -65,6 +66,7 @@ public final class JulesService: Sendable {
     // The server's own words (a refused connection) as JSON lines too, at most one a second under a flood.
     let serverLog = ServerMessageLog(logger: logger)
     o.log = { serverLog.record($0) }
+    o.quick = JulesRouter.isQuick
     o.defaultHeaders = [
       ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
       ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),

@@ -17,8 +17,10 @@ public struct JulesConfig: Sendable {
   /// `AUTH_FAILURE_LIMIT`: failed authentications one address may make before it is refused without a look at its
   /// token (10 a minute).
   public var authFailureLimit: RateLimit = RateLimit(requests: 10, perSeconds: 60)
-  /// `MAX_CONNECTIONS_PER_IP`: open connections one address may hold (0: no limit besides the server's 512).
+  /// `MAX_CONNECTIONS_PER_IP`: open connections one address may hold (0: no limit besides the server's 4,096).
   public var maxConnectionsPerIP = 64
+  /// `MAX_LIVE_CLIENTS`: WebSocket and event-stream clients at once; one more is answered 503 until one leaves.
+  public var maxLiveClients = 256
   public var julesAPIBase = "https://jules.googleapis.com/v1alpha"
   public var julesAPIKey: String
   /// `JULES_API_TIMEOUT`: seconds a call to the Jules API may take (the peer's 10 s); past it the client gets 408.
@@ -115,7 +117,8 @@ public struct JulesConfig: Sendable {
       }
       c.authFailureLimit = parsed
     }
-    if let m = try number("MAX_CONNECTIONS_PER_IP", 0...512) { c.maxConnectionsPerIP = m }
+    if let m = try number("MAX_CONNECTIONS_PER_IP", 0...4096) { c.maxConnectionsPerIP = m }
+    if let m = try number("MAX_LIVE_CLIENTS", 1...4096) { c.maxLiveClients = m }
     if let b = try url("JULES_API_BASE") { c.julesAPIBase = b.hasSuffix("/") ? String(b.dropLast()) : b }
     if let t = try number("JULES_API_TIMEOUT", 1...300) { c.julesAPITimeoutSeconds = Double(t) }
     if let p = try number("POLL_INTERVAL_SECONDS", 1...3600) { c.pollIntervalSeconds = Double(p) }

@@ -6,8 +6,14 @@ public final class LiveClientHub: Sendable {
   private let sse = Locked([ObjectIdentifier: EventStreamClient]())
   private let ws = Locked([ObjectIdentifier: WebSocketClient]())
   private let closed = Locked(false)
+  /// WebSocket and event-stream clients at once (`MAX_LIVE_CLIENTS`).
+  public let limit: Int
 
-  public init() {}
+  public init(limit: Int = 256) { self.limit = limit }
+
+  /// Whether one more client would be admitted now (checked before answering 101 or opening a stream).
+  public var hasRoom: Bool { liveClients < limit }
+  var isClosed: Bool { closed.current }
 
   public var liveClients: Int { sse.current.count + ws.current.count }
   public var webSocketClients: Int { ws.current.count }
@@ -33,17 +39,29 @@ public final class LiveClientHub: Sendable {
     Array(#"{"type":"session_update","delta":["#.utf8) + Array(jsons.joined(separator: Array(",".utf8))) + Array("]}".utf8)
   }
 
-  /// A new SSE stream registered with the hub; it leaves the hub when its connection ends.
-  public func openEventStream(keepAliveSeconds: Double = 15) -> EventStreamClient {
+  /// A new SSE stream registered with the hub; it leaves the hub when its connection ends. Nil when the hub is full.
+  public func openEventStream(keepAliveSeconds: Double = 15) -> EventStreamClient? {
     let c = EventStreamClient(keepAlive: keepAliveSeconds) { [weak self] c in self?.sse.withLock { $0[ObjectIdentifier(c)] = nil } }
-    if closed.current { c.close() } else { sse.withLock { $0[ObjectIdentifier(c)] = c } }
-    return c
+    if closed.current {
+      c.close()
+      return c
+    }
+    let admitted = sse.withLock { all in
+      guard all.count + ws.current.count < limit else { return false }
+      all[ObjectIdentifier(c)] = c
+      return true
+    }
+    return admitted ? c : nil
   }
 
+  /// False when the hub is closing or full (the client is then sent away with close code 1013, try again later).
   func register(_ c: WebSocketClient) -> Bool {
     if closed.current { return false }
-    ws.withLock { $0[ObjectIdentifier(c)] = c }
-    return true
+    return ws.withLock { all in
+      guard all.count + sse.current.count < limit else { return false }
+      all[ObjectIdentifier(c)] = c
+      return true
+    }
   }
 
   func unregister(_ c: WebSocketClient) { ws.withLock { $0[ObjectIdentifier(c)] = nil } }
@@ -58,11 +76,16 @@ public final class LiveClientHub: Sendable {
   }
 }
 
-/// One Server-Sent Events connection: a queue of chunks, drained by the MHD connection thread.
+/// One Server-Sent Events connection: a queue of chunks that its connection takes when it is woken, and a comment
+/// after `keepAlive` seconds without one.
 public final class EventStreamClient: ResponseStream, @unchecked Sendable {
-  private let cond = NSCondition()
-  private var chunks: [[UInt8]] = [Array(": connected\n\n".utf8)]
-  private var isClosed = false
+  private struct State {
+    var chunks: [[UInt8]] = [Array(": connected\n\n".utf8)]
+    var closed = false
+    var wake: (@Sendable () -> Void)?
+    var lastSent = systemMonotonicSeconds()
+  }
+  private let state = Locked(State())
   private let keepAlive: Double
   private let onFinish: @Sendable (EventStreamClient) -> Void
 
@@ -72,28 +95,38 @@ public final class EventStreamClient: ResponseStream, @unchecked Sendable {
   }
 
   func push(_ chunk: [UInt8]) {
-    cond.lock()
-    if chunks.count < 1000 { chunks.append(chunk) }
-    cond.signal()
-    cond.unlock()
+    let wake = state.withLock { s -> (@Sendable () -> Void)? in
+      if s.chunks.count < 1000 { s.chunks.append(chunk) }
+      defer { s.wake = nil }
+      return s.wake
+    }
+    wake?()
   }
 
   func close() {
-    cond.lock()
-    isClosed = true
-    cond.broadcast()
-    cond.unlock()
+    let wake = state.withLock { s -> (@Sendable () -> Void)? in
+      s.closed = true
+      defer { s.wake = nil }
+      return s.wake
+    }
+    wake?()
   }
 
-  public func nextChunk() -> [UInt8]? {
-    cond.lock()
-    defer { cond.unlock() }
-    let deadline = Date().addingTimeInterval(keepAlive)
-    while chunks.isEmpty && !isClosed {
-      if !cond.wait(until: deadline) { return Array(": keepalive\n\n".utf8) }
+  public func next(wake: @escaping @Sendable () -> Void) -> StreamStep {
+    state.withLock { s in
+      let now = systemMonotonicSeconds()
+      if !s.chunks.isEmpty {
+        s.lastSent = now
+        return .chunk(s.chunks.removeFirst())
+      }
+      if s.closed { return .end }
+      if now - s.lastSent >= keepAlive {
+        s.lastSent = now
+        return .chunk(Array(": keepalive\n\n".utf8))
+      }
+      s.wake = wake
+      return .later
     }
-    if chunks.isEmpty { return nil }
-    return chunks.removeFirst()
   }
 
   public func finished() {

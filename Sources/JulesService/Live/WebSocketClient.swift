@@ -19,7 +19,8 @@ public final class WebSocketClient: ConnectionUpgrader, @unchecked Sendable {
   public func run(socket: Int32, extra: [UInt8], close: @escaping @Sendable () -> Void) {
     fd = socket
     guard hub.register(self) else {
-      sendFrame(.close, [0x03, 0xe9])
+      // 1001 going away (the service stops) or 1013 try again later (full).
+      sendFrame(.close, hub.isClosed ? [0x03, 0xe9] : [0x03, 0xf5])
       close()
       return
     }

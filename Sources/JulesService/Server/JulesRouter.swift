@@ -33,6 +33,15 @@ final class JulesRouter: Sendable {
     self.api = api
   }
 
+  /// Requests answered without waiting on anything (the server answers them on its event loop): everything but
+  /// `/readyz` (its probe may call the Jules API) and the `/api/*` routes that may call it or LiteWriter. A
+  /// session read from the mirror is quick; one that is not there yet is fetched, so all of `/api/sessions/…` waits.
+  static func isQuick(_ req: HTTPRequest) -> Bool {
+    if req.path == "/readyz" { return false }
+    guard req.path.hasPrefix("/api/") else { return true }
+    return req.method == "OPTIONS" || (req.method == "GET" && (req.path == "/api/sessions" || req.path == "/api/events"))
+  }
+
   func handle(_ req: HTTPRequest) -> HTTPResponse {
     let start = systemMonotonicSeconds()
     let requestID = Self.requestID(req.header("x-request-id"))
@@ -96,10 +105,11 @@ final class JulesRouter: Sendable {
     switch (req.method, req.path) {
     case ("GET", "/api/events"):
       route = "/api/events"
+      guard let stream = hub.openEventStream() else { return Self.full(hub) }
       return HTTPResponse(
         // X-Accel-Buffering: a proxy in front (the bundled nginx) passes each event on at once instead of buffering it.
         status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no")],
-        body: .stream(hub.openEventStream()))
+        body: .stream(stream))
     case ("POST", "/api/sync/litewriter"):
       route = "/api/sync/litewriter"
       guard let sync else { return .error(503, "LiteWriter sync is not configured: set NOTES_DIR and LITEWRITER_URL") }
@@ -136,12 +146,19 @@ final class JulesRouter: Sendable {
     }
     let presented = SecurityGate.webSocketToken(req)
     if case .rejected(let r, _) = gate.check(req, route: "/ws", presentedToken: presented?.token) { return r }
+    guard hub.hasRoom else { return Self.full(hub) }
     return HTTPResponse(
       status: 101,
       headers: [
         ("Upgrade", "websocket"), ("Sec-WebSocket-Accept", WebSocketFrame.acceptKey(for: key)),
         ("Sec-WebSocket-Protocol", presented?.echo ?? "bearer"),
       ], body: .upgrade(WebSocketClient(hub: hub, heartbeat: config.wsHeartbeatSeconds)))
+  }
+
+  static func full(_ hub: LiveClientHub) -> HTTPResponse {
+    .json(
+      503, object: ["error": "too_many_live_clients", "detail": "\(hub.limit) live clients are connected (MAX_LIVE_CLIENTS)"],
+      headers: [("Retry-After", "5")])
   }
 
   /// The control-room page and its two assets, under a policy that allows nothing from elsewhere.

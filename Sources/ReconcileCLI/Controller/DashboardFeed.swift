@@ -8,13 +8,14 @@ import ReconcileRuntime
 /// each run), the alert log, the runs of `history.jsonl`, the steps under way with what they said so far (a canary's
 /// figures at each step), and a stream that says when any of it changed.
 final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
-  private let lock = NSCondition()
+  private let lock = NSLock()
   private var edges: [String: [String]] = [:]
   private var drift: [(time: Date, drifted: Int)] = []
   private var alerts: [Alert] = []
   private var store: JSONStateStore?
   /// Bumped when a run ends or a step under way says something; each event stream waits for it to move.
   private var generation = 0
+  private var waiters: [@Sendable () -> Void] = []
   /// The steps running now, with their notes.
   private var running: [(address: String, action: String, notes: [String])] = []
 
@@ -33,11 +34,18 @@ final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
   }
 
   private func changed(_ edit: (DashboardFeed) -> Void) {
-    lock.withLock {
+    let wake = lock.withLock {
       edit(self)
-      generation += 1
-      lock.broadcast()
+      return bump()
     }
+    wake.forEach { $0() }
+  }
+
+  /// One more change: the streams waiting for it, to wake once the lock is let go.
+  private func bump() -> [@Sendable () -> Void] {
+    generation += 1
+    defer { waiters = [] }
+    return waiters
   }
 
   func setGraph(_ manifest: Manifest, store: JSONStateStore) {
@@ -56,12 +64,12 @@ final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
 
   /// After each run: the drifted count joins the series, and every event stream hears of it.
   func runEnded(drifted: Int) {
-    lock.withLock {
+    let wake = lock.withLock {
       drift.append((Date(), drifted))
       if drift.count > 200 { drift.removeFirst(drift.count - 200) }
-      generation += 1
-      lock.broadcast()
+      return bump()
     }
+    wake.forEach { $0() }
   }
 
   /// `/api/overview`: the resources with their sync and health (from `/status`), edges, recent runs with step
@@ -90,12 +98,12 @@ final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
     ]
   }
 
-  /// Waits until something changes after `seen` (returns the new count) or `timeout` passes (returns nil).
-  func waitForRun(after seen: Int, timeout: Double) -> Int? {
+  /// The count of changes when it is past `seen`; else nil, and `wake` is called at the next change.
+  func runs(after seen: Int, wake: @escaping @Sendable () -> Void) -> Int? {
     lock.withLock {
-      let deadline = Date().addingTimeInterval(timeout)
-      while generation == seen { if !lock.wait(until: deadline) { return nil } }
-      return generation
+      if generation != seen { return generation }
+      waiters.append(wake)
+      return nil
     }
   }
 
@@ -106,17 +114,24 @@ final class DashboardFeed: ExecutionObserver, @unchecked Sendable {
     let feed: DashboardFeed
     var seen: Int
     var open = true
+    var lastSent = systemMonotonicSeconds()
 
     init(_ feed: DashboardFeed) {
       self.feed = feed
       seen = feed.runs
     }
 
-    func nextChunk() -> [UInt8]? {
-      guard open else { return nil }
-      guard let now = feed.waitForRun(after: seen, timeout: 15) else { return Array(": keep-alive\n\n".utf8) }
-      seen = now
-      return Array("event: update\ndata: {\"updates\":\(now)}\n\n".utf8)
+    func next(wake: @escaping @Sendable () -> Void) -> StreamStep {
+      guard open else { return .end }
+      let now = systemMonotonicSeconds()
+      guard let runs = feed.runs(after: seen, wake: wake) else {
+        if now - lastSent < 15 { return .later }
+        lastSent = now
+        return .chunk(Array(": keep-alive\n\n".utf8))
+      }
+      seen = runs
+      lastSent = now
+      return .chunk(Array("event: update\ndata: {\"updates\":\(runs)}\n\n".utf8))
     }
 
     func finished() { open = false }

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Threads that run closures taken from one queue: up to `limit`, started when every running one is busy, so
+/// that a handler that waits on another service holds a worker, never an event-loop thread.
+final class WorkerPool: @unchecked Sendable {
+  private let limit: Int
+  private let cond = NSCondition()
+  private var queue: [@Sendable () -> Void] = []
+  private var threads = 0
+  private var idle = 0
+
+  init(limit: Int) { self.limit = max(1, limit) }
+
+  func run(_ work: @escaping @Sendable () -> Void) {
+    cond.lock()
+    queue.append(work)
+    let start = idle == 0 && threads < limit
+    if start { threads += 1 } else { cond.signal() }
+    cond.unlock()
+    if start {
+      let t = Thread { [self] in loop() }
+      t.name = "http-worker"
+      t.start()
+    }
+  }
+
+  private func loop() {
+    cond.lock()
+    while true {
+      while queue.isEmpty {
+        idle += 1
+        cond.wait()
+        idle -= 1
+      }
+      let work = queue.removeFirst()
+      cond.unlock()
+      work()
+      cond.lock()
+    }
+  }
+}
