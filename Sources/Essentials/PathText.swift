@@ -11,4 +11,24 @@ public enum PathText {
     while parent.count > 1, parent.hasSuffix("/") { parent = parent.dropLast() }
     return String(parent)
   }
+
+  /// The path with `.`, `..` and repeated or trailing slashes taken out, by its text alone (no look at the file
+  /// system, no symbolic link followed): `/a//b/./c/../d/` -> `/a/b/d`, `/..` -> `/`, `a/../..` -> `..`.
+  public static func lexical(_ path: String) -> String {
+    let absolute = path.hasPrefix("/")
+    var parts: [Substring] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+      if part == "." { continue }
+      if part == ".." {
+        if let last = parts.last, last != ".." {
+          parts.removeLast()
+          continue
+        }
+        if absolute { continue }
+      }
+      parts.append(part)
+    }
+    let joined = parts.joined(separator: "/")
+    return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+  }
 }

@@ -14,7 +14,9 @@ final class WorkerPool: @unchecked Sendable {
   func run(_ work: @escaping @Sendable () -> Void) {
     cond.lock()
     queue.append(work)
-    let start = idle == 0 && threads < limit
+    // An idle thread takes one piece each (a woken one counts as idle until it has taken its piece): a piece more
+    // than there are idle threads needs a new thread.
+    let start = queue.count > idle && threads < limit
     if start { threads += 1 } else { cond.signal() }
     cond.unlock()
     if start {

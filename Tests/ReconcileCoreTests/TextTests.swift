@@ -193,4 +193,14 @@ import Essentials
     }
     #expect(PathText.parent("m") == "" && PathText.parent("/m/") == "/" && PathText.parent("m/x") == "m")
   }
+
+  @Test func lexicalNormalisationNeverLooksAtTheFileSystem() {
+    let cases = [
+      "/a//b/./c/../d/": "/a/b/d", "/..": "/", "/": "/", "//": "/", "/a/..": "/", "a/../..": "..", "./x": "x",
+      "../x/y": "../x/y", "": ".", "a/b/": "a/b",
+      // /var/run is a symbolic link to /run here: the text stays what was declared.
+      "/var/run/x": "/var/run/x",
+    ]
+    for (path, expected) in cases { #expect(PathText.lexical(path) == expected, "\(path)") }
+  }
 }

@@ -44,8 +44,19 @@ public struct Interpolator: Sendable {
     }
   }
 
+  /// Whether `s` holds `${` anywhere.
+  static func mayReference(_ s: String) -> Bool {
+    var dollar = false
+    for b in s.utf8 {
+      if dollar && b == UInt8(ascii: "{") { return true }
+      dollar = b == UInt8(ascii: "$")
+    }
+    return false
+  }
+
   public func resolve(_ text: Text, path: String, report: (String, String) -> Void) -> Text {
-    guard text.value.contains("${") else { return text }
+    // A byte scan: `contains("${")` is Foundation's `range(of:)`, a tenth of reading 10,000 resources.
+    guard Self.mayReference(text.value) else { return text }
     var out = ""
     var sensitive = text.isSensitive
     var rest = Substring(text.value)

@@ -9,9 +9,12 @@ enum PathClaims {
 
   /// The resources with the implied edges; a path claimed twice is reported on the later resource.
   static func apply(_ resources: [Resource], issues: IssueList) -> [Resource] {
+    // By the text of the paths: a look at the file system for each (Foundation's `standardizingPath` follows symbolic
+    // links) took 60 % of reading 10,000 file resources.
+    let paths = resources.map { r in kinds.contains(r.id.kind) ? r.spec.locator["path"].map(normalized) : nil }
     var owner: [String: Resource] = [:]
-    for r in resources where kinds.contains(r.id.kind) {
-      guard let path = r.spec.locator["path"].map(normalized) else { continue }
+    for (r, path) in zip(resources, paths) {
+      guard let path else { continue }
       if let first = owner[path] {
         issues.add(
           ManifestIssue(
@@ -22,8 +25,8 @@ enum PathClaims {
       }
     }
     let directories = owner.filter { $0.value.id.kind == "directory" }
-    return resources.map { r in
-      guard kinds.contains(r.id.kind), let path = r.spec.locator["path"].map(normalized), let parent = nearestDirectory(above: path, in: directories) else {
+    return zip(resources, paths).map { r, path in
+      guard let path, let parent = nearestDirectory(above: path, in: directories) else {
         return r
       }
       guard parent != r.id, !r.dependsOn.contains(parent) else { return r }
@@ -31,7 +34,7 @@ enum PathClaims {
     }
   }
 
-  static func normalized(_ path: String) -> String { OwnershipFields.withoutTrailingSlash((path as NSString).standardizingPath) }
+  static func normalized(_ path: String) -> String { PathText.lexical(path) }
 
   /// The deepest declared directory strictly above `path`.
   static func nearestDirectory(above path: String, in directories: [String: Resource]) -> ResourceID? {

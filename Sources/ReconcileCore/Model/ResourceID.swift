@@ -13,7 +13,7 @@ public struct ResourceID: Hashable, Comparable, Sendable, CustomStringConvertibl
     guard let slash = text.firstIndex(of: "/") else { return nil }
     let kind = String(text[..<slash])
     let name = String(text[text.index(after: slash)...])
-    guard !kind.isEmpty, !name.isEmpty, !name.contains("/") else { return nil }
+    guard !kind.isEmpty, !name.isEmpty, !name.utf8.contains(UInt8(ascii: "/")) else { return nil }
     self.init(kind: kind, name: name)
   }
 

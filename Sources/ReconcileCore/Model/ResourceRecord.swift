@@ -13,6 +13,19 @@ public struct ResourceRecord: Sendable, Codable, Hashable {
   /// Recorded when a create began, not when it ended (journaled before the object exists, kept after a failed
   /// create): whatever the create left behind is tracked, and removed once the manifests no longer declare it.
   public var provisional: Bool?
+
+  public init(
+    id: ResourceID, locator: [String: String], attributes: [String: String], dependsOn: [ResourceID], appliedAt: Date,
+    fingerprint: String, provisional: Bool? = nil
+  ) {
+    self.id = id
+    self.locator = locator
+    self.attributes = attributes
+    self.dependsOn = dependsOn
+    self.appliedAt = appliedAt
+    self.fingerprint = fingerprint
+    self.provisional = provisional
+  }
 }
 
 /// The state store's content: the inventory of managed resources, versioned by serial and lineage.

@@ -56,7 +56,7 @@ public struct JSONStateStore: Sendable {
       return StateSnapshot(lineage: "")
     }
     do {
-      let s = try Self.decoder.decode(StateSnapshot.self, from: data)
+      let s = try StateSnapshotReader.read(Array(data)) ?? Self.decoder.decode(StateSnapshot.self, from: data)
       guard s.version == StateSnapshot.formatVersion else {
         throw OperationError("format version \(s.version) is not supported (this reconcile reads version \(StateSnapshot.formatVersion))")
       }

@@ -2,6 +2,12 @@ import Foundation
 
 /// `file`: a regular file with content (inline or from a template), mode, owner and group.
 public struct FileSpec: ResourceSpec {
+  /// `0o644` → `0644`: four octal digits, the form modes are compared in (`String(format:)` is slow on Linux).
+  public static func octalMode(_ v: Int) -> String {
+    let octal = String(v, radix: 8)
+    return String(repeating: "0", count: max(0, 4 - octal.count)) + octal
+  }
+
   public let id: ResourceID
   public let path: String
   public let content: Text?
@@ -87,7 +93,7 @@ enum OwnershipFields {
     var mode: String?
     if let m = r.string("mode") {
       if m.count >= 3, m.count <= 4, let v = Int(m, radix: 8), v <= 0o7777 {
-        mode = String(format: "%04o", v)
+        mode = FileSpec.octalMode(v)
       } else {
         r.report("mode", "expected an octal mode like \"0644\", got '\(m)'")
       }
