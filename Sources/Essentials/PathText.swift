@@ -15,6 +15,7 @@ public enum PathText {
   /// The path with `.`, `..` and repeated or trailing slashes taken out, by its text alone (no look at the file
   /// system, no symbolic link followed): `/a//b/./c/../d/` -> `/a/b/d`, `/..` -> `/`, `a/../..` -> `..`.
   public static func lexical(_ path: String) -> String {
+    if isLexical(path) { return path }
     let absolute = path.hasPrefix("/")
     var parts: [Substring] = []
     for part in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -30,5 +31,25 @@ public enum PathText {
     }
     let joined = parts.joined(separator: "/")
     return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+  }
+
+  /// Whether `lexical` would leave `path` as it is: no empty, `.` or `..` component, no trailing slash.
+  static func isLexical(_ path: String) -> Bool {
+    var component = 0  // bytes of the current component so far
+    var dots = 0  // of which dots
+    var first = true
+    for b in path.utf8 {
+      if b == UInt8(ascii: "/") {
+        if !(first && component == 0) && (component == 0 || dots == component && dots <= 2) { return false }
+        first = false
+        component = 0
+        dots = 0
+      } else {
+        component += 1
+        if b == UInt8(ascii: ".") { dots += 1 }
+      }
+    }
+    if path == "/" { return true }
+    return component > 0 && !(dots == component && dots <= 2)
   }
 }

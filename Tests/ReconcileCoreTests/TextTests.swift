@@ -194,6 +194,11 @@ import Essentials
     #expect(PathText.parent("m") == "" && PathText.parent("/m/") == "/" && PathText.parent("m/x") == "m")
   }
 
+  @Test func aParentComponentInAFilePath() {
+    for p in ["/a/../b", "/a/..", "/..", "/../", "/x/y/../"] { #expect(OwnershipFields.hasParentComponent(p), "\(p)") }
+    for p in ["/a/...", "/a/..b", "/a/b..", "/.a", "/", "/a/./b", "/a.."] { #expect(!OwnershipFields.hasParentComponent(p), "\(p)") }
+  }
+
   @Test func lexicalNormalisationNeverLooksAtTheFileSystem() {
     let cases = [
       "/a//b/./c/../d/": "/a/b/d", "/..": "/", "/": "/", "//": "/", "/a/..": "/", "a/../..": "..", "./x": "x",
@@ -202,5 +207,25 @@ import Essentials
       "/var/run/x": "/var/run/x",
     ]
     for (path, expected) in cases { #expect(PathText.lexical(path) == expected, "\(path)") }
+    // Every path of up to four components among these, against the definition (the fast path for paths already in
+    // shape must agree with it).
+    func reference(_ p: String) -> String {
+      var out: [String] = []
+      for c in p.split(separator: "/", omittingEmptySubsequences: true).map(String.init) where c != "." {
+        if c == "..", let last = out.last, last != ".." {
+          out.removeLast()
+        } else if c == "..", p.hasPrefix("/") {
+          continue
+        } else {
+          out.append(c)
+        }
+      }
+      let joined = out.joined(separator: "/")
+      return p.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+    let parts = ["", ".", "..", "a", "...", ".b"]
+    var paths = [""]
+    for _ in 0..<4 { paths = paths + paths.flatMap { p in parts.map { p.isEmpty ? $0 : p + "/" + $0 } } }
+    for p in Set(paths + paths.map { "/" + $0 }) { #expect(PathText.lexical(p) == reference(p), "\(p)") }
   }
 }

@@ -30,6 +30,8 @@ public struct Interpolator: Sendable {
 
   /// Interpolates every string inside `value`; `report` receives (json path, message) for each bad reference.
   public func resolve(_ value: JSONValue, path: String, report: (String, String) -> Void) -> JSONValue {
+    // Most values reference nothing: returned as they are, without a path built for every member.
+    guard Self.mayReference(value) else { return value }
     switch value {
     case .string(let t):
       return .string(resolve(t, path: path, report: report))
@@ -41,6 +43,16 @@ public struct Interpolator: Sendable {
       return .object(out)
     default:
       return value
+    }
+  }
+
+  /// Whether any string inside `value` holds `${`.
+  static func mayReference(_ value: JSONValue) -> Bool {
+    switch value {
+    case .string(let t): mayReference(t.value)
+    case .array(let items): items.contains(where: mayReference)
+    case .object(let fields): fields.values.contains(where: mayReference)
+    default: false
     }
   }
 

@@ -12,35 +12,40 @@ enum PathClaims {
     // By the text of the paths: a look at the file system for each (Foundation's `standardizingPath` follows symbolic
     // links) took 60 % of reading 10,000 file resources.
     let paths = resources.map { r in kinds.contains(r.id.kind) ? r.spec.locator["path"].map(normalized) : nil }
-    var owner: [String: Resource] = [:]
-    for (r, path) in zip(resources, paths) {
+    var owner: [String: Int] = [:]
+    owner.reserveCapacity(resources.count)
+    var directories: [String: ResourceID] = [:]
+    for (i, path) in paths.enumerated() {
       guard let path else { continue }
-      if let first = owner[path] {
+      let r = resources[i]
+      if let first = owner[path].map({ resources[$0] }) {
         issues.add(
           ManifestIssue(
             file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "path",
             message: "'\(path)' is also claimed by \(first.id) (\(first.origin.file) \(first.origin.path)); one path, one resource"))
       } else {
-        owner[path] = r
+        owner[path] = i
+        if r.id.kind == "directory" { directories[path] = r.id }
       }
     }
-    let directories = owner.filter { $0.value.id.kind == "directory" }
-    return zip(resources, paths).map { r, path in
-      guard let path, let parent = nearestDirectory(above: path, in: directories) else {
-        return r
+    guard !directories.isEmpty else { return resources }
+    var out = resources
+    for (i, path) in paths.enumerated() {
+      guard let path, let parent = nearestDirectory(above: path, in: directories), parent != out[i].id, !out[i].dependsOn.contains(parent) else {
+        continue
       }
-      guard parent != r.id, !r.dependsOn.contains(parent) else { return r }
-      return r.adding(dependencies: [parent])
+      out[i] = out[i].adding(dependencies: [parent])
     }
+    return out
   }
 
   static func normalized(_ path: String) -> String { PathText.lexical(path) }
 
   /// The deepest declared directory strictly above `path`.
-  static func nearestDirectory(above path: String, in directories: [String: Resource]) -> ResourceID? {
+  static func nearestDirectory(above path: String, in directories: [String: ResourceID]) -> ResourceID? {
     var dir = PathText.parent(path)
     while !dir.isEmpty {
-      if let d = directories[dir] { return d.id }
+      if let d = directories[dir] { return d }
       if dir == "/" { return nil }
       dir = PathText.parent(dir)
     }

@@ -75,9 +75,25 @@ public struct DirectorySpec: ResourceSpec {
 
 /// The path, mode, owner and group fields that files and directories share.
 enum OwnershipFields {
+  /// Whether a component of `p` is `..`.
+  static func hasParentComponent(_ p: String) -> Bool {
+    var run = 0  // dots since the last slash, -1 once anything else came
+    for b in p.utf8 {
+      if b == UInt8(ascii: "/") {
+        if run == 2 { return true }
+        run = 0
+      } else if b == UInt8(ascii: "."), run >= 0 {
+        run += 1
+      } else {
+        run = -1
+      }
+    }
+    return run == 2
+  }
+
   static func absolutePath(_ r: inout FieldReader) -> String? {
     guard let p = r.string("path", required: true) else { return nil }
-    guard p.hasPrefix("/"), !p.split(separator: "/").contains("..") else {
+    guard p.hasPrefix("/"), !hasParentComponent(p) else {
       r.report("path", "expected an absolute path without '..', got '\(p)'")
       return nil
     }
