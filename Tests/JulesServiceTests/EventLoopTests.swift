@@ -88,7 +88,8 @@ import TestSupport
     #expect(ws.webSocketHandshake(protocolHeader: "bearer.\(ServiceHarness.token)")?.hasPrefix("HTTP/1.1 503") == true)
     // One leaves: its slot is free as soon as the server notices (the stream's next turn, at most a second).
     let left = systemMonotonicSeconds()
-    close(first.fd)
+    // shutdown, not close: the client closes its descriptor when it goes (a second close could hit another test's).
+    shutdown(first.fd, Int32(SHUT_RDWR))
     var fourth = try openStream()
     while !fourth.text.hasPrefix("HTTP/1.1 200") && systemMonotonicSeconds() - left < 5 {
       Thread.sleep(forTimeInterval: 0.1)
