@@ -11,11 +11,15 @@ public struct JSONParser {
 
   public static let maxDepth = 256
 
-  let bytes: [UInt8]
-  var at = 0
+  // Inlinable, so that each caller's module has the parser specialised for its leaf (a generic parser called across
+  // modules instantiated type metadata at run time for every value: a tenth of reading 10,000 resources).
+  @usableFromInline let bytes: [UInt8]
+  @usableFromInline var at = 0
+
+  @usableFromInline init(bytes: [UInt8]) { self.bytes = bytes }
 
   /// Parses one JSON value filling the whole text (a UTF-8 byte order mark is skipped).
-  public static func parse<Leaf: JSONLeaf>(_ bytes: [UInt8], as: Leaf.Type = Leaf.self) throws(Failure) -> JSONTree<Leaf> {
+  @inlinable public static func parse<Leaf: JSONLeaf>(_ bytes: [UInt8], as: Leaf.Type = Leaf.self) throws(Failure) -> JSONTree<Leaf> {
     var p = JSONParser(bytes: bytes)
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { p.at = 3 }
     p.skipSpace()
@@ -25,7 +29,7 @@ public struct JSONParser {
     return value
   }
 
-  func failure(_ message: String, at position: Int? = nil) -> Failure {
+  @usableFromInline func failure(_ message: String, at position: Int? = nil) -> Failure {
     let end = min(position ?? at, bytes.count)
     var line = 1, lineStart = 0
     for i in 0..<end where bytes[i] == 0x0A {
@@ -38,7 +42,7 @@ public struct JSONParser {
   }
 
   /// The character at the current position, for messages.
-  var shown: String {
+  @usableFromInline var shown: String {
     guard at < bytes.count else { return "the end of the document" }
     let c = bytes[at]
     if c < 0x20 { return "a control character (U+\(String(c, radix: 16, uppercase: true)))" }
@@ -46,11 +50,11 @@ public struct JSONParser {
     return "a non-ASCII character"
   }
 
-  mutating func skipSpace() {
+  @inlinable mutating func skipSpace() {
     while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
   }
 
-  mutating func value<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
+  @inlinable mutating func value<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
     guard depth < Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
     guard at < bytes.count else { throw failure("expected a value, found the end of the document") }
     switch bytes[at] {
@@ -65,14 +69,14 @@ public struct JSONParser {
     }
   }
 
-  mutating func literal<Leaf: JSONLeaf>(_ word: String, _ value: JSONTree<Leaf>) throws(Failure) -> JSONTree<Leaf> {
+  @inlinable mutating func literal<Leaf: JSONLeaf>(_ word: String, _ value: JSONTree<Leaf>) throws(Failure) -> JSONTree<Leaf> {
     let w = Array(word.utf8)
     guard bytes.count - at >= w.count, Array(bytes[at..<at + w.count]) == w else { throw failure("expected a value, found \(shown)") }
     at += w.count
     return value
   }
 
-  mutating func object<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
+  @inlinable mutating func object<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
     at += 1
     var members: [String: JSONTree<Leaf>] = [:]
     // Where each key began, looked at only to report a key given twice (a second dictionary cost a tenth of parsing).
@@ -109,7 +113,7 @@ public struct JSONParser {
     }
   }
 
-  mutating func array<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
+  @inlinable mutating func array<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
     at += 1
     var items: [JSONTree<Leaf>] = []
     skipSpace()
@@ -132,7 +136,7 @@ public struct JSONParser {
     }
   }
 
-  mutating func number() throws(Failure) -> Double {
+  @inlinable mutating func number() throws(Failure) -> Double {
     let start = at
     if bytes[at] == UInt8(ascii: "-") { at += 1 }
     func digits() -> Int {
@@ -155,7 +159,7 @@ public struct JSONParser {
     return n
   }
 
-  mutating func string() throws(Failure) -> String {
+  @inlinable mutating func string() throws(Failure) -> String {
     let open = at
     at += 1
     // Most strings have no escape: taken whole from the bytes.
@@ -212,7 +216,7 @@ public struct JSONParser {
     }
   }
 
-  mutating func hex4() throws(Failure) -> UInt32 {
+  @inlinable mutating func hex4() throws(Failure) -> UInt32 {
     guard bytes.count - at >= 4, let v = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self), radix: 16) else {
       throw failure("expected four hex digits after \\u")
     }

@@ -180,6 +180,7 @@ public struct ManifestDecoder: Sendable {
   /// A dependency waited for as healthy must be a declared container with a healthcheck: its name and `healthyWithin`
   /// go on the gate.
   static func resolvingHealthGates(_ resources: [Resource], issues: IssueList) -> [Resource] {
+    guard resources.contains(where: { !$0.healthGates.isEmpty }) else { return resources }
     let byID = Dictionary(resources.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     return resources.map { r in
       guard !r.healthGates.isEmpty else { return r }
