@@ -6,6 +6,7 @@ enum HelpText {
 
   static let specs: [String: Arguments.Spec] = [
     "fmt": .init(flags: ["no-color", "check"], values: ["manifests"]),
+    "schema": .init(flags: ["no-color"], values: [], repeatable: ["templates"]),
     "validate": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates", "var", "var-file"]),
     "plan": .init(
       flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "var", "var-file", "target", "exclude"]),
@@ -208,15 +209,29 @@ enum HelpText {
         Usage: reconcile fmt [--check] [--manifests PATH]
 
         Rewrites the manifest files in one canonical layout: two-space indentation, every object on its lines, a
-        list of plain values on one line when it fits in 100 columns, keys in a stable order (at the top apiVersion,
-        project, variables, policy, verify, alerts, resources; in a resource kind, name, ensure, the others
-        alphabetically, dependsOn last). Strings and numbers keep the text they were written with. A file that is
+        list of plain values on one line when it fits in 100 columns, keys in a stable order (at the top $schema,
+        apiVersion, project, variables, policy, verify, alerts, resources; in a resource kind, name, ensure, the
+        others alphabetically, dependsOn last). Strings and numbers keep the text they were written with. A file that is
         not JSON is reported with its line and column and left as it is.
 
           --check   change nothing; list the files that are not formatted and exit 1 (for CI)
 
         Example:
           reconcile fmt --check
+        """
+    case "schema":
+      body = """
+        Usage: reconcile schema
+
+        Prints the JSON Schema (draft 2020-12) of the manifests, built from the kinds this reconcile knows: every
+        field of every kind with its type, its allowed words and ranges, which are required, and a line on each
+        kind. Editors that read "$schema" then complete and check manifests as they are written. What the schema
+        refuses, validate refuses too (an unknown key, a word outside a choice, a value of another type); validate
+        checks more (references, paths, ports, names on the host).
+
+        Example:
+          reconcile schema > manifests/reconcile.schema.json
+          and in a manifest: { "$schema": "./reconcile.schema.json", "apiVersion": "reconcile/v1", … }
         """
     case "destroy":
       body = """
@@ -351,6 +366,8 @@ enum HelpText {
           run-job    run a scheduled job once and record the run
           backup     run, list and restore backups
           alert test send a test alert to every alert target
+          fmt        rewrite the manifest files in the canonical layout (--check for CI)
+          schema     print the manifests' JSON Schema, for editors
           controller run continuously: heal or report drift, follow git, send alerts
           help CMD   usage of a command (also: reconcile CMD --help)
 

@@ -14,6 +14,16 @@ public struct FieldReader {
   /// A few keys per object: a list is faster to keep than a set (hashing each key was a twentieth of decoding).
   private var known: [String] = []
 
+  /// Set in probe mode: getters note what they read there and answer stand-ins (`SchemaProbe`).
+  var probe: SchemaProbe?
+
+  /// A reader that records what a decoder asks for instead of reading (see `SchemaProbe`).
+  public init(probing probe: SchemaProbe) {
+    self.init(file: "", subject: "", path: "", object: [:], issues: IssueList())
+    self.probe = probe
+    probe.enter()
+  }
+
   public init(file: String, subject: String, path: String, object: [String: JSONValue], issues: IssueList, directory: String? = nil) {
     self.file = file
     self.subject = subject
@@ -35,9 +45,16 @@ public struct FieldReader {
   }
 
   /// Marks keys as known without reading them (read elsewhere).
-  public mutating func accept(_ keys: String...) { known += keys }
+  public mutating func accept(_ keys: String...) {
+    known += keys
+    probe?.accept(keys)
+  }
 
   public mutating func value(_ key: String, required: Bool = false) -> JSONValue? {
+    if let probe {
+      probe.note(key, .any, required: required)
+      return nil
+    }
     known.append(key)
     guard let v = object[key], v != .null else {
       if required { report(key, "is required") }
@@ -48,6 +65,10 @@ public struct FieldReader {
 
   /// A string that may carry a secret.
   public mutating func text(_ key: String, required: Bool = false) -> Text? {
+    if let probe {
+      probe.note(key, .string(secret: true), required: required)
+      return Text("x")
+    }
     guard let v = value(key, required: required) else { return nil }
     switch v {
     case .string(let t): return t
@@ -60,6 +81,10 @@ public struct FieldReader {
 
   /// A string where secrets are not allowed (paths, names, modes).
   public mutating func string(_ key: String, required: Bool = false) -> String? {
+    if let probe {
+      probe.note(key, .string(secret: false), required: required)
+      return "x"
+    }
     guard let t = text(key, required: required) else { return nil }
     if t.isSensitive {
       report(key, "secrets are not allowed here")
@@ -69,6 +94,10 @@ public struct FieldReader {
   }
 
   public mutating func bool(_ key: String) -> Bool? {
+    if let probe {
+      probe.note(key, .bool, required: false)
+      return probe.flag
+    }
     guard let v = value(key) else { return nil }
     if case .bool(let b) = v { return b }
     report(key, "expected true or false, got \(v.quoted)")
@@ -76,6 +105,10 @@ public struct FieldReader {
   }
 
   public mutating func int(_ key: String, in range: ClosedRange<Int> = Int.min...Int.max) -> Int? {
+    if let probe {
+      probe.note(key, .integer(range), required: false)
+      return min(max(1, range.lowerBound), range.upperBound)
+    }
     guard let v = value(key) else { return nil }
     // `Int(exactly:)`: a number no Int can hold (1e19) is an error like any other, never a trap.
     if case .number(let n) = v, let i = Int(exactly: n), range.contains(i) { return i }
@@ -85,6 +118,10 @@ public struct FieldReader {
 
   /// A number within `range` (finite), from a JSON number or a string holding one.
   public mutating func number(_ key: String, in range: ClosedRange<Double>) -> Double? {
+    if let probe {
+      probe.note(key, .number(range), required: false)
+      return min(max(1, range.lowerBound), range.upperBound)
+    }
     guard let v = value(key) else { return nil }
     var n: Double?
     if case .number(let x) = v { n = x }
@@ -98,6 +135,10 @@ public struct FieldReader {
 
   /// One of a fixed set of words.
   public mutating func choice(_ key: String, _ allowed: [String]) -> String? {
+    if let probe {
+      probe.note(key, .choice(allowed), required: false)
+      return probe.pick(allowed)
+    }
     guard let s = string(key) else { return nil }
     if allowed.contains(s) { return s }
     let list = allowed.map { "'\($0)'" }.joined(separator: ", ")
@@ -107,7 +148,11 @@ public struct FieldReader {
 
   /// A list of strings that may carry secrets.
   public mutating func texts(_ key: String) -> [Text]? {
-    list(key, of: "strings", each: "a string") { item in
+    if let probe {
+      probe.note(key, .strings(secret: true), required: false)
+      return [Text("x")]
+    }
+    return list(key, of: "strings", each: "a string") { item -> Text? in
       guard case .string(let t) = item else { return nil }
       return t
     }?.map(\.item)
@@ -116,6 +161,10 @@ public struct FieldReader {
   /// The list under `key`: each item that `convert` accepts, with its index; the others are reported as not
   /// `each`, and a value that is no list as not a list of `of`.
   mutating func list<Item>(_ key: String, of: String, each: String, _ convert: (JSONValue) -> Item?) -> [(index: Int, item: Item)]? {
+    if let probe {
+      probe.note(key, .any, required: false)
+      return nil
+    }
     guard let v = value(key) else { return nil }
     guard case .array(let items) = v else {
       report(key, "expected a list of \(of), got \(v.typeName)")
@@ -134,6 +183,10 @@ public struct FieldReader {
 
   /// A list of strings where secrets are not allowed.
   public mutating func strings(_ key: String) -> [String]? {
+    if let probe {
+      probe.note(key, .strings(secret: false), required: false)
+      return ["x"]
+    }
     guard let ts = texts(key) else { return nil }
     if ts.contains(where: \.isSensitive) { report(key, "secrets are not allowed here") }
     return ts.map(\.value)
@@ -141,6 +194,10 @@ public struct FieldReader {
 
   /// An object of string values (environment, labels); values may carry secrets.
   public mutating func textMap(_ key: String) -> [String: Text]? {
+    if let probe {
+      probe.note(key, .stringMap, required: false)
+      return ["x": Text("x")]
+    }
     guard let v = value(key) else { return nil }
     guard case .object(let fields) = v else {
       report(key, "expected an object of strings, got \(v.typeName)")
@@ -159,6 +216,10 @@ public struct FieldReader {
 
   /// A nested object, read by its own reader (call `finish()` on it).
   public mutating func object(_ key: String, required: Bool = false) -> FieldReader? {
+    if let probe {
+      let nested = probe.note(key, .object(SchemaProbe(depth: probe.depth + 1)), required: required)
+      return probe.present ? nested.map { FieldReader(probing: $0) } : nil
+    }
     guard let v = value(key, required: required) else { return nil }
     guard case .object(let fields) = v else {
       report(key, "expected an object, got \(v.typeName)")
@@ -169,6 +230,10 @@ public struct FieldReader {
 
   /// A list of objects, each with its own reader.
   public mutating func objects(_ key: String) -> [FieldReader]? {
+    if let probe {
+      let nested = probe.note(key, .objects(SchemaProbe(depth: probe.depth + 1)), required: false)
+      return probe.present ? nested.map { [FieldReader(probing: $0)] } : nil
+    }
     let items = list(key, of: "objects", each: "an object") { item -> [String: JSONValue]? in
       guard case .object(let fields) = item else { return nil }
       return fields
@@ -178,6 +243,10 @@ public struct FieldReader {
 
   /// A duration such as `30s`, `5m`, `1h30m`, `250ms`; returns seconds.
   public mutating func duration(_ key: String) -> Double? {
+    if let probe {
+      probe.note(key, .duration, required: false)
+      return 1
+    }
     guard let s = string(key) else { return nil }
     guard let d = Self.parseDuration(s) else {
       report(key, "expected a duration like \"30s\", \"5m\" or \"1h30m\", got '\(s)'")
@@ -232,6 +301,7 @@ public struct FieldReader {
 
   /// Reports every key this reader never asked for.
   public func finish() {
+    if probe != nil { return }
     guard object.keys.contains(where: { !known.contains($0) }) else { return }
     for key in object.keys.sorted() where !known.contains(key) {
       report(nil, "unknown key '\(key)'\(Suggestion.hint(for: key, in: known))")

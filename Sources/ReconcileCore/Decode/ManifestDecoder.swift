@@ -71,6 +71,7 @@ public struct ManifestDecoder: Sendable {
     for source in sources {
       guard let top = parse(source, issues: issues) else { continue }
       var reader = FieldReader(file: source.file, subject: "", path: "", object: top, issues: issues)
+      reader.accept("$schema")  // for editors (`reconcile schema`)
       if let v = reader.string("apiVersion", required: true), v != Self.apiVersion {
         reader.report("apiVersion", "expected '\(Self.apiVersion)', got '\(v)'")
       }
@@ -90,16 +91,12 @@ public struct ManifestDecoder: Sendable {
         }
       }
       if var policy = reader.object("policy") {
-        if let heal = policy.bool("selfHeal") {
+        if let heal = Self.policy(&policy, into: &release) {
           if let (prior, file) = selfHeal, prior != heal {
             policy.report("selfHeal", "is also set in \(file) with another value")
           }
           selfHeal = (heal, source.file)
         }
-        if let keep = policy.int("keepGenerations", in: 1...100) { release.keepGenerations = keep }
-        if let rollback = policy.bool("rollbackOnFailure") { release.rollbackOnFailure = rollback }
-        if let stop = policy.bool("stopOnFailure") { release.stopOnFailure = stop }
-        if let n = policy.int("parallelism", in: 1...64) { release.parallelism = n }
         policy.finish()
       }
       rawVerify += Self.objects(&reader, "verify", of: "checks", each: "an object like { \"http\": URL, \"expect\": 200 }", source)
@@ -175,6 +172,16 @@ public struct ManifestDecoder: Sendable {
     return Manifest(
       resources: ordered, digest: Self.digest(sources, overrides: applied), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts,
       project: project?.0, release: release, sources: sources, overrides: applied)
+  }
+
+  /// `policy`: the release settings go into `release`; returns `selfHeal` when set.
+  static func policy(_ policy: inout FieldReader, into release: inout ReleasePolicy) -> Bool? {
+    let heal = policy.bool("selfHeal")
+    if let keep = policy.int("keepGenerations", in: 1...100) { release.keepGenerations = keep }
+    if let rollback = policy.bool("rollbackOnFailure") { release.rollbackOnFailure = rollback }
+    if let stop = policy.bool("stopOnFailure") { release.stopOnFailure = stop }
+    if let n = policy.int("parallelism", in: 1...64) { release.parallelism = n }
+    return heal
   }
 
   /// A dependency waited for as healthy must be a declared container with a healthcheck: its name and `healthyWithin`

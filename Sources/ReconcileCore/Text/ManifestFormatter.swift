@@ -2,7 +2,7 @@ import Essentials
 
 /// `reconcile fmt`: one canonical layout for manifest files, so that a diff shows what changed and nothing else.
 /// Two-space indentation; every object on its lines; a list of plain values on one line when it fits in 100
-/// columns; keys in a stable order: at the top `apiVersion`, `project`, `variables`, `policy`, `verify`, `alerts`,
+/// columns; keys in a stable order: at the top `$schema`, `apiVersion`, `project`, `variables`, `policy`, `verify`, `alerts`,
 /// `resources`; in a resource `kind`, `name`, `ensure`, then its other keys alphabetically with `dependsOn` last;
 /// elsewhere alphabetically. Strings and numbers keep the text they were written with. Pure.
 public enum ManifestFormatter {
@@ -24,7 +24,7 @@ public enum ManifestFormatter {
 
   enum Context { case top, resources, resource, other }
 
-  static let topOrder = ["apiVersion", "project", "variables", "policy", "verify", "alerts", "resources"]
+  static let topOrder = ["$schema", "apiVersion", "project", "variables", "policy", "verify", "alerts", "resources"]
 
   static func ordered(_ fields: [(key: String, keyText: String, value: Node)], _ context: Context) -> [(key: String, keyText: String, value: Node)] {
     func rank(_ key: String) -> (Int, String) {

@@ -2,7 +2,7 @@ import Essentials
 import Foundation
 import ReconcileCore
 
-/// Reads manifest sources from a file or a directory tree of `*.json` files (sorted by path).
+/// Reads manifest sources from a file or a directory tree of `*.json` files (sorted by path; not `*.schema.json`).
 public enum ManifestFiles {
   /// `excluding`: a directory under `path` that holds no manifests (the state directory, when it lies there).
   public static func read(_ path: String, excluding: String? = nil) throws -> [ManifestSource] {
@@ -23,7 +23,8 @@ public enum ManifestFiles {
         walker.skipDescendants()
         continue
       }
-      if rel.hasSuffix(".json") { files.append(rel) }
+      // `*.schema.json` is a JSON Schema for editors (`reconcile schema`), not a manifest.
+      if rel.hasSuffix(".json"), !rel.hasSuffix(".schema.json") { files.append(rel) }
     }
     guard !files.isEmpty else { throw OperationError(doing: "read the manifests", "'\(path)' holds no *.json file") }
     let base = path.hasSuffix("/") ? String(path.dropLast()) : path
