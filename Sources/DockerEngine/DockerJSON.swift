@@ -22,11 +22,11 @@ enum DockerJSON {
 
   static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
 
-  static func decode<T: Decodable>(_ type: T.Type, from data: Data, call: String) throws -> T {
+  static func decode<T: Decodable>(_ type: T.Type, from data: Data, call: @autoclosure () -> String) throws -> T {
     do {
       return try decoder.decode(type, from: data)
     } catch {
-      throw DockerEngineError.unexpectedResponse(call: call, cause: "cannot decode \(T.self): \(error)")
+      throw DockerEngineError.unexpectedResponse(call: call(), cause: "cannot decode \(T.self): \(error)")
     }
   }
 

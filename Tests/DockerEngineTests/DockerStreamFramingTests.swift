@@ -45,3 +45,15 @@ struct DockerStreamFramingTests {
     #expect(body == #"{"HostConfig":{"Init":true},"Image":"busybox"}"#)
   }
 }
+
+/// A request's name in error texts: its method and unversioned path.
+@Suite struct DockerRequestCallTests {
+  @Test func theVersionPrefixIsDropped() {
+    let cases = [
+      "/v1.43/containers/x/json": "GET /containers/x/json", "/v1.41/version": "GET /version", "/containers/json": "GET /containers/json",
+      "/version": "GET /version", "/vx.1/containers": "GET /vx.1/containers", "/v/containers": "GET /v/containers",
+      "/volumes/v1.2/x": "GET /volumes/v1.2/x",
+    ]
+    for (path, call) in cases { #expect(DockerHTTPRequest(method: "GET", path: path).call == call, "\(path)") }
+  }
+}

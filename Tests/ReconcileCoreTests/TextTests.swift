@@ -194,6 +194,14 @@ import Essentials
     #expect(PathText.parent("m") == "" && PathText.parent("/m/") == "/" && PathText.parent("m/x") == "m")
   }
 
+  @Test func sizesAndRequestRates() {
+    for s in ["10m", "512k", "4096", "1G"] { #expect(ConfigValue.isSize(s, units: "kmgKMG"), "\(s)") }
+    for s in ["", "m", "10mm", "10 m", "1.5m", "-1", "10t", "١٠m"] { #expect(!ConfigValue.isSize(s, units: "kmgKMG"), "\(s)") }
+    #expect(!ConfigValue.isSize("10M", units: "kmg"))
+    for s in ["10r/s", "600r/m"] { #expect(ConfigValue.isRequestRate(s), "\(s)") }
+    for s in ["r/s", "10r/h", "10/s", "1.5r/s", "10r/sec", "x10r/s"] { #expect(!ConfigValue.isRequestRate(s), "\(s)") }
+  }
+
   @Test func aParentComponentInAFilePath() {
     for p in ["/a/../b", "/a/..", "/..", "/../", "/x/y/../"] { #expect(OwnershipFields.hasParentComponent(p), "\(p)") }
     for p in ["/a/...", "/a/..b", "/a/b..", "/.a", "/", "/a/./b", "/a.."] { #expect(!OwnershipFields.hasParentComponent(p), "\(p)") }

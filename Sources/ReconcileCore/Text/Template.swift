@@ -1,3 +1,5 @@
+import Essentials
+
 /// A value a template can show: text, a flag, a list (sections repeat) or an object (names resolve inside).
 public indirect enum TemplateValue: Sendable, Hashable {
   case text(String)
@@ -66,9 +68,22 @@ public struct Template: Sendable {
 
   public init(parsing text: String, file: String) throws(TemplateError) {
     self.file = file
+    let key = file + "\u{0}" + text
+    if let known = Self.parsed.withLock({ $0[key] }) {
+      nodes = known
+      return
+    }
     var parser = TemplateParser(text: text, file: file)
     self.nodes = try parser.parseAll()
+    let nodes = self.nodes
+    Self.parsed.withLock { cache in
+      if cache.count > 256 { cache.removeAll() }
+      cache[key] = nodes
+    }
   }
+
+  /// Templates parsed before, by file and text: 200 sites render the same few templates and partials.
+  static let parsed = Locked<[String: [Node]]>([:])
 
   /// Renders with `context`; partials load through `partials` (depth-limited against recursion).
   public func render(_ context: [String: TemplateValue], escaping: TemplateEscaping = .none, partials: (any TemplateSource)? = nil) throws(TemplateError) -> String {

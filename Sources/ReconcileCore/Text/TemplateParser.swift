@@ -45,9 +45,9 @@ struct TemplateParser {
           guard i < chars.count, chars[i] == "}" else { throw TemplateError(file: file, line: tagLine, message: "'{{{' must close with '}}}'") }
           i += 1
         }
-        let tag = body.trimmingCharacters(in: .whitespaces)
+        let tag = Self.trimmed(body)
         let sigil = triple ? "&" : tag.first.map(String.init) ?? ""
-        let name = triple ? tag : String(tag.dropFirst()).trimmingCharacters(in: .whitespaces)
+        let name = triple ? tag : Self.trimmed(String(tag.dropFirst()))
         let standalone = ["#", "^", "/", "!", ">"].contains(sigil) && atLineStart && restOfLineIsBlank()
         if standalone {
           text.removeSubrange(lineStart...)
@@ -111,5 +111,12 @@ struct TemplateParser {
       i += 1
       line += 1
     }
+  }
+
+  /// Without spaces and tabs at either end (Foundation's `trimmingCharacters(in:)` was a sixth of planning 200 sites).
+  static func trimmed(_ s: String) -> String {
+    let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+    guard let first = s.firstIndex(where: { !blank($0) }), let last = s.lastIndex(where: { !blank($0) }) else { return "" }
+    return String(s[first...last])
   }
 }

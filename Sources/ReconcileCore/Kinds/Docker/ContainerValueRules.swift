@@ -61,7 +61,7 @@ enum ContainerValueRules {
         out.append(("options.\(key)", "the \(driver) log driver has no option '\(key)'\(allowed.isEmpty ? "" : "; it takes \(allowed.sorted().joined(separator: ", "))")"))
       }
     }
-    if let size = options["max-size"], size.range(of: #"^[0-9]+[kmg]?\z"#, options: .regularExpression) == nil {
+    if let size = options["max-size"], !ConfigValue.isSize(size, units: "kmg") {
       out.append(("options.max-size", "expected a size like \"10m\", got '\(size)'"))
     }
     if let files = options["max-file"], Int(files).map({ $0 >= 1 }) != true {

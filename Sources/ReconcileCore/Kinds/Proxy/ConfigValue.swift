@@ -10,6 +10,30 @@ enum ConfigValue {
     c.isASCII && (c.isLetter || c.isNumber || pathCharacters.contains(c))
   }
 
+  /// Digits, then at most one of `units` (`10m`, `512k`, `4096`).
+  static func isSize(_ s: String, units: String) -> Bool {
+    var digits = 0
+    var unit = false
+    for c in s {
+      if unit { return false }
+      if c.isASCII, c.isNumber {
+        digits += 1
+      } else if digits > 0, units.contains(c) {
+        unit = true
+      } else {
+        return false
+      }
+    }
+    return digits > 0
+  }
+
+  /// Requests a second or a minute: `10r/s`, `600r/m`.
+  static func isRequestRate(_ s: String) -> Bool {
+    guard s.hasSuffix("r/s") || s.hasSuffix("r/m") else { return false }
+    let n = s.dropLast(3)
+    return !n.isEmpty && n.allSatisfy { $0.isASCII && $0.isNumber }
+  }
+
   /// A filesystem path (`/srv/www`) or a URL path prefix (`/jules/`) made only of plain characters.
   static func isPlainPath(_ s: String) -> Bool { s.hasPrefix("/") && s.allSatisfy(isPlainPathCharacter) }
 

@@ -129,7 +129,7 @@ struct SiteModel {
     if spa, root == nil { r.report("spa", "a single-page-app fallback needs a 'root'") }
     let gzip = r.bool("gzip") ?? true
     let body = r.string("maxBodySize") ?? "10m"
-    if body.range(of: #"^[0-9]+[kmgKMG]?\z"#, options: .regularExpression) == nil {
+    if !ConfigValue.isSize(body, units: "kmgKMG") {
       r.report("maxBodySize", "expected a size like \"10m\", \"512k\" or \"1g\", got '\(body)'")
     }
     var limit: RateLimit?
@@ -138,7 +138,7 @@ struct SiteModel {
       let burst = o.int("burst", in: 0...100_000) ?? 0
       o.finish()
       if let rate {
-        if rate.range(of: #"^[0-9]+r/[sm]\z"#, options: .regularExpression) != nil {
+        if ConfigValue.isRequestRate(rate) {
           limit = RateLimit(rate: rate, burst: burst)
         } else {
           r.report("rateLimit.rate", "expected requests per second or minute like \"10r/s\", got '\(rate)'")
