@@ -15,19 +15,7 @@ public struct FileSystemDriver: KindDriver {
   /// Calls `lstat` (and reads content when the manifest declares content) for every target.
   /// Every target's file; thousands of them in a share per core (each a few system calls and a read).
   public func observe(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
-    let shares = targets.count < 512 ? 1 : max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-    if shares == 1 { return observe(targets[...]) }
-    let size = (targets.count + shares - 1) / shares
-    return await withTaskGroup(of: [ResourceID: Observation].self) { group in
-      for start in stride(from: 0, to: targets.count, by: size) {
-        let share = targets[start..<min(start + size, targets.count)]
-        group.addTask { observe(share) }
-      }
-      var out: [ResourceID: Observation] = [:]
-      out.reserveCapacity(targets.count)
-      for await part in group { out.merge(part) { a, _ in a } }
-      return out
-    }
+    await SharedObservation.observe(targets, atLeast: 512) { observe($0) }
   }
 
   func observe(_ targets: ArraySlice<ObserveTarget>) -> [ResourceID: Observation] {
