@@ -7,6 +7,7 @@ enum HelpText {
   static let specs: [String: Arguments.Spec] = [
     "fmt": .init(flags: ["no-color", "check"], values: ["manifests"]),
     "schema": .init(flags: ["no-color"], values: [], repeatable: ["templates"]),
+    "import": .init(flags: ["no-color"], values: ["out", "project"], maxPositionals: 2),
     "validate": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates", "var", "var-file"]),
     "plan": .init(
       flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "var", "var-file", "target", "exclude"]),
@@ -219,6 +220,21 @@ enum HelpText {
         Example:
           reconcile fmt --check
         """
+    case "import":
+      body = """
+        Usage: reconcile import compose FILE [--out DIR] [--project NAME]
+
+        Writes DIR/PROJECT.json (DIR: manifests) for a docker compose project: each service a container with its
+        image (pulled when missing, or built from its context), command, environment and env files, ports,
+        volumes and bind mounts, networks, depends_on with its conditions, healthcheck, restart, user, limits and
+        logging; named volumes and networks; services without networks on the project's default network under
+        their service names. ${VAR} becomes ${var.VAR} (compose's default as the variable's value), or
+        ${secret.VAR} for names that look secret. Every key it could not translate is listed. An existing file is
+        never overwritten. PROJECT: --project, else compose's 'name', else the compose file's directory.
+
+        Example:
+          reconcile import compose docker-compose.yml --out manifests && reconcile plan
+        """
     case "schema":
       body = """
         Usage: reconcile schema
@@ -368,6 +384,7 @@ enum HelpText {
           alert test send a test alert to every alert target
           fmt        rewrite the manifest files in the canonical layout (--check for CI)
           schema     print the manifests' JSON Schema, for editors
+          import     write manifests for a docker compose project
           controller run continuously: heal or report drift, follow git, send alerts
           help CMD   usage of a command (also: reconcile CMD --help)
 
