@@ -67,6 +67,41 @@ import Testing
     #expect(doc["services"]?["b"]?["restart"]?.text == "no" && doc["services"]?["b"]?["init"]?.text == "true")
   }
 
+  /// Hostile and mangled input: an error or a tree, never a crash (a trap would end this test process).
+  @Test func noInputCrashesTheReader() throws {
+    let seed = try String(contentsOfFile: ComposeImportTests.fixtures + "/jit-docker-compose.yml", encoding: .utf8)
+    var inputs = [
+      String(repeating: "[", count: 100_000), String(repeating: "{a: ", count: 50_000),
+      (0..<5_000).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n"),
+      (0..<5_000).map { String(repeating: "  ", count: $0) + "- " }.joined(separator: "\n"),
+      "a: |\n", "a: >-", "- - - -", ": :", "'", "\"", "a: 'b", "a: \"\\", "&a", "*", "<<: 1", "a:\n  <<: [1]", "- &x\n- *x",
+      "\u{0}: \u{0}", "a: ${", "a: $$${b:-${c}}",
+    ]
+    // Every line of the seed cut short, or with its indentation changed.
+    let lines = seed.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    for i in lines.indices {
+      var cut = lines
+      cut[i] = String(cut[i].prefix(cut[i].count / 2))
+      inputs.append(cut.joined(separator: "\n"))
+      var shifted = lines
+      shifted[i] = " " + shifted[i]
+      inputs.append(shifted.joined(separator: "\n"))
+    }
+    var parsed = 0, refused = 0
+    for input in inputs {
+      do {
+        _ = try YAMLSubset.parse(input)
+        parsed += 1
+        var importer = ComposeImport(project: "x", directory: "/srv") { _ in nil }
+        _ = try? importer.translate(input)
+      } catch {
+        refused += 1
+        #expect(error.line >= 1)
+      }
+    }
+    #expect(parsed > 0 && refused > 0 && parsed + refused == inputs.count)
+  }
+
   @Test func errorsNameTheLine() {
     for (text, line, words) in [
       ("services:\n  a:\n\timage: x\n", 3, "tab"), ("a: [1, 2\n", 1, "never closed"), ("a: *nope\n", 1, "no anchor"),

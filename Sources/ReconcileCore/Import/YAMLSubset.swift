@@ -48,6 +48,9 @@ public struct YAMLSubset {
   var at = 0
   var anchors: [String: YAMLNode] = [:]
   let raw: [String]
+  var depth = 0
+  /// Nesting beyond this is refused rather than exhausting the stack.
+  static let maxDepth = 128
 
   public static func parse(_ text: String) throws(YAMLError) -> YAMLNode {
     var p = YAMLSubset(raw: text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) })
@@ -98,6 +101,9 @@ public struct YAMLSubset {
   /// The node whose lines start at the current line, indented `indent`.
   mutating func node(indent: Int) throws(YAMLError) -> YAMLNode {
     let line = lines[at]
+    depth += 1
+    defer { depth -= 1 }
+    guard depth < Self.maxDepth else { throw YAMLError(line: line.number, message: "nested deeper than \(Self.maxDepth) levels") }
     if line.text == "-" || line.text.hasPrefix("- ") { return try sequence(indent: line.indent) }
     if Self.splitKey(line.text) != nil { return try mapping(indent: line.indent) }
     at += 1
@@ -269,7 +275,7 @@ public struct YAMLSubset {
   }
 
   mutating func scalarOrFlow(_ text: String, line: Int) throws(YAMLError) -> YAMLNode {
-    var flow = FlowParser(chars: Array(text), line: line, anchors: anchors)
+    var flow = FlowParser(chars: Array(text), line: line, anchors: anchors, depth: depth)
     let v = try flow.value(top: true)
     flow.skipSpace()
     if flow.i < flow.chars.count { throw YAMLError(line: line, message: "unexpected '\(String(flow.chars[flow.i...]))'") }
@@ -283,11 +289,13 @@ struct FlowParser {
   let line: Int
   let anchors: [String: YAMLNode]
   var i = 0
+  var depth: Int
 
-  init(chars: [Character], line: Int, anchors: [String: YAMLNode]) {
+  init(chars: [Character], line: Int, anchors: [String: YAMLNode], depth: Int) {
     self.chars = chars
     self.line = line
     self.anchors = anchors
+    self.depth = depth
   }
 
   mutating func skipSpace() { while i < chars.count, chars[i] == " " { i += 1 } }
@@ -295,6 +303,9 @@ struct FlowParser {
   mutating func value(top: Bool) throws(YAMLError) -> YAMLNode {
     skipSpace()
     guard i < chars.count else { return .null }
+    depth += 1
+    defer { depth -= 1 }
+    guard depth < YAMLSubset.maxDepth else { throw YAMLError(line: line, message: "nested deeper than \(YAMLSubset.maxDepth) levels") }
     switch chars[i] {
     case "[":
       i += 1
