@@ -47,7 +47,7 @@ let package = Package(
     // What every test target shares: one free-port finder, one polling helper, and the observe → plan → apply harness
     // (the Runtime's transaction over an in-memory state store).
     .target(name: "TestSupport", dependencies: ["Essentials", "HTTPKit", "ReconcileCore", "ReconcileRuntime", "JulesService"], path: "Tests/TestSupport"),
-    .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore", "Essentials"]),
+    .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore", "Essentials"], exclude: ["Fixtures"]),
     .testTarget(name: "ReconcileRuntimeTests", dependencies: ["ReconcileRuntime", "ReconcileCore", "Essentials", "TestSupport"]),
     .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine"]),
     .testTarget(name: "HostSystemsTests", dependencies: ["HostSystems", "Essentials", "TestSupport"]),

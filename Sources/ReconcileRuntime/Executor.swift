@@ -26,12 +26,19 @@ public struct Executor: Sendable {
     self.stopOnFailure = stopOnFailure
   }
 
+  /// What the executor hears: a step's end, or that a place may be free (a step began to wait).
+  enum Event: Sendable {
+    case outcome(StepOutcome)
+    case freed
+  }
+
   public func run(_ plan: Plan, performer: any StepPerformer, observer: any ExecutionObserver) async -> [StepOutcome] {
     var graph = StepGraph(plan.steps)
     var outcomes: [StepOutcome] = []
-    let limit = parallelism
-    await withTaskGroup(of: StepOutcome.self) { group in
+    let slots = StepSlots(parallelism)
+    await withTaskGroup(of: Event.self) { group in
       var running = 0
+      var watching = false
       /// The step whose failure stops the run (with `stopOnFailure`).
       var halted: ResourceID?
       let stopOnFailure = self.stopOnFailure
@@ -53,17 +60,45 @@ public struct Executor: Sendable {
           }
           return
         }
-        while running < limit, let step = graph.nextReady() {
+        // A step at work holds a place (`parallelism` of them); one that only waits gives its place meanwhile.
+        while graph.hasReady, slots.tryTake(), let step = graph.nextReady() {
           running += 1
           observer.started(step)
-          group.addTask { await Self.perform(step, with: performer, observer: observer) }
+          group.addTask {
+            // Under `stopOnFailure` the bound is strict: a waiting step keeps its place, so a failure stops the run
+            // before another step starts.
+            let outcome = await StepSlots.$current.withValue(stopOnFailure ? nil : slots) {
+              await Self.perform(step, with: performer, observer: observer)
+            }
+            slots.give()
+            return .outcome(outcome)
+          }
+        }
+      }
+      /// Hears when a waiting step frees a place, while steps run; ends that wait when nothing runs any more.
+      func watch() {
+        if running > 0 {
+          guard !watching else { return }
+          watching = true
+          group.addTask {
+            await slots.placeFreed()
+            return .freed
+          }
+        } else {
+          slots.stop()
         }
       }
       launchReady()
-      while let o = await group.next() {
-        running -= 1
-        finish(o)
+      watch()
+      while let event = await group.next() {
+        switch event {
+        case .freed: watching = false
+        case .outcome(let o):
+          running -= 1
+          finish(o)
+        }
         launchReady()
+        watch()
       }
     }
     return outcomes
@@ -123,6 +158,8 @@ struct StepGraph {
       if deps.isEmpty { ready.append(s.id) }
     }
   }
+
+  var hasReady: Bool { head < ready.count }
 
   mutating func nextReady() -> Step? {
     guard head < ready.count else { return nil }

@@ -50,6 +50,60 @@ import Testing
     #expect(worker.counts.withLock { $0.most } == 3)
   }
 
+  /// Steps that work, then only wait (a start holding), then work again: the bound counts steps at work, so every
+  /// step waits at the same time while never more than the bound work at once; a dependent still waits for the end.
+  final class Waiter: StepPerformer, @unchecked Sendable {
+    struct Counts {
+      var working = 0
+      var mostWorking = 0
+      var waiting = 0
+      var mostWaiting = 0
+      var order: [String] = []
+    }
+    let counts = Locked(Counts())
+
+    func work() async {
+      counts.withLock {
+        $0.working += 1
+        $0.mostWorking = max($0.mostWorking, $0.working)
+      }
+      try? await Task.sleep(for: .milliseconds(20))
+      counts.withLock { $0.working -= 1 }
+    }
+
+    func perform(_ step: Step) async throws {
+      await work()
+      await StepSlots.waiting {
+        counts.withLock {
+          $0.waiting += 1
+          $0.mostWaiting = max($0.mostWaiting, $0.waiting)
+        }
+        try? await Task.sleep(for: .milliseconds(400))
+        counts.withLock { $0.waiting -= 1 }
+      }
+      await work()
+      counts.withLock { $0.order.append(step.id.name) }
+    }
+  }
+
+  @Test func aWaitingStepGivesItsPlaceToTheNext() async {
+    let waiter = Waiter()
+    let plan = Plan(steps: (1...6).map { step("w\($0)") } + [step("after", after: ["w1"])])
+    let outcomes = await Executor(parallelism: 2).run(plan, performer: waiter, observer: Quiet())
+    #expect(outcomes.count == 7 && outcomes.allSatisfy { $0.status == .succeeded })
+    let c = waiter.counts.withLock { $0 }
+    #expect(c.mostWorking <= 2, "\(c.mostWorking) steps at work at once with parallelism 2")
+    #expect(c.mostWaiting >= 5, "only \(c.mostWaiting) steps waited at once")
+    #expect(c.order.firstIndex(of: "after")! > c.order.firstIndex(of: "w1")!)
+  }
+
+  @Test func underStopOnFailureAWaitingStepKeepsItsPlace() async {
+    let waiter = Waiter()
+    let plan = Plan(steps: (1...4).map { step("w\($0)") })
+    _ = await Executor(parallelism: 1, stopOnFailure: true).run(plan, performer: waiter, observer: Quiet())
+    #expect(waiter.counts.withLock { $0.mostWaiting } == 1)
+  }
+
   @Test func aFailureSkipsItsDependentsTransitivelyAndEveryOtherStepRuns() async {
     let worker = Worker(failing: ["a"])
     let plan = Plan(steps: [step("a"), step("b", after: ["a"]), step("c", after: ["b"]), step("d")])

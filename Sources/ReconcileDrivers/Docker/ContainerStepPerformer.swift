@@ -94,7 +94,16 @@ struct ContainerStepPerformer: Sendable {
     guard spec.state == .running else { return id }
     do {
       try await client.startContainer(id)
-      if gated { try await StartGate(client: client).waitUntilStarted(id, spec: spec) }
+      if gated {
+        let gate = StartGate(client: client)
+        if step.action == .create {
+          // A new container's start holding is only a wait: its place goes to the next step meanwhile. A replacement
+          // keeps its place: an update goes at the pace `parallelism` sets.
+          try await StepSlots.waiting { try await gate.waitUntilStarted(id, spec: spec) }
+        } else {
+          try await gate.waitUntilStarted(id, spec: spec)
+        }
+      }
     } catch {
       try? await client.removeContainer(id, force: true, anonymousVolumes: true)
       throw error
