@@ -84,7 +84,7 @@ public struct ComposeImport {
 
   /// Compose's object names are `<project>_<name>`; reconcile's `project` label keeps projects apart, so the names
   /// stay as written, made valid.
-  func dockerName(_ name: String) -> String { name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" }.reduce("") { $0 + String($1) } }
+  func dockerName(_ name: String) -> String { String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" }) }
 
   func pairs(_ node: YAMLNode?) -> [(key: String, value: YAMLNode)] {
     if case .mapping(let p)? = node { return p }
@@ -151,7 +151,11 @@ public struct ComposeImport {
         untranslated.append("\(at).env_file: '\(f)' could not be read; its variables are missing")
         continue
       }
-      for (k, v) in DotEnvLines.parse(text) { env[k] = v }
+      do {
+        for (k, v) in try DotEnv.parse(text) { env[k] = v }
+      } catch {
+        untranslated.append("\(at).env_file: '\(f)' \(error); its variables are missing")
+      }
     }
     switch s["environment"] {
     case .mapping(let p)?: for (k, v) in p { env[k] = v.text ?? "" }
@@ -375,22 +379,4 @@ public struct ComposeImport {
     var variables: [String: String] = [:]
   }
   let box = Found()
-}
-
-/// `KEY=value` lines of an env file, as compose reads them (comments, blank lines, `export`, quotes).
-enum DotEnvLines {
-  static func parse(_ text: String) -> [(String, String)] {
-    var out: [(String, String)] = []
-    for raw in text.split(separator: "\n") {
-      var line = raw.trimmingSpaces
-      if line.isEmpty || line.hasPrefix("#") { continue }
-      if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingSpaces }
-      let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-      guard parts.count == 2 else { continue }
-      var value = parts[1].trimmingSpaces
-      if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = String(value.dropFirst().dropLast()) }
-      out.append((parts[0].trimmingSpaces, value))
-    }
-    return out
-  }
 }
