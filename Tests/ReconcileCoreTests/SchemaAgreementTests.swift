@@ -76,6 +76,10 @@ import Testing
     return out
   }
 
+  @Test func everyKindHasItsLine() {
+    #expect(Set(ManifestSchema.summaries.keys) == Set(KindRegistry.builtIn.kinds.keys))
+  }
+
   @Test func theShippedSchemaIsTheGeneratedOne() throws {
     let shipped = try String(contentsOfFile: "\(Self.root)/manifests/reconcile.schema.json", encoding: .utf8)
     #expect(shipped == Self.schema(), "manifests/reconcile.schema.json is stale: run `reconcile schema > manifests/reconcile.schema.json`")
