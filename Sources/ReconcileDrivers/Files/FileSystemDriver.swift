@@ -46,34 +46,13 @@ public struct FileSystemDriver: KindDriver {
     attrs["group"] = numericGroup ? "\(st.st_gid)" : names.group(st.st_gid)
     var facts: [Fact: String] = [.type: isDir ? "directory" : isFile ? "file" : "other"]
     if kind == "file", isFile, declared.contains("content") {
-      if let bytes = Self.contents(path, size: Int(st.st_size)) {
+      if let bytes = ProcFile.bytes(path, sizeHint: Int(st.st_size)) {
         attrs["content"] = String(decoding: bytes, as: UTF8.self)
       } else {
         facts[.unreadable] = "true"
       }
     }
     return Observation(exists: true, attributes: attrs, facts: facts)
-  }
-
-  /// The file's bytes (open + read, no Foundation `Data` in between); nil when it cannot be read.
-  static func contents(_ path: String, size: Int) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out = [UInt8](repeating: 0, count: max(size, 0) + 1)
-    var used = 0
-    while true {
-      if used == out.count { out.append(contentsOf: repeatElement(0, count: max(out.count, 4096))) }
-      let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + used, $0.count - used) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        return nil
-      }
-      if n == 0 { break }
-      used += n
-    }
-    out.removeLast(out.count - used)
-    return out
   }
 
   static func isNumeric(_ s: String) -> Bool { !s.isEmpty && s.allSatisfy(\.isNumber) }
