@@ -3,8 +3,13 @@ import Essentials
 
 /// Fans session deltas out to connected Server-Sent Events and WebSocket clients.
 public final class LiveClientHub: Sendable {
-  private let sse = Locked([ObjectIdentifier: EventStreamClient]())
-  private let ws = Locked([ObjectIdentifier: WebSocketClient]())
+  /// Both kinds under one lock: admission counts them together (two locks taken in either order could deadlock).
+  private struct Clients {
+    var sse: [ObjectIdentifier: EventStreamClient] = [:]
+    var ws: [ObjectIdentifier: WebSocketClient] = [:]
+    var count: Int { sse.count + ws.count }
+  }
+  private let clients = Locked(Clients())
   private let closed = Locked(false)
   /// WebSocket and event-stream clients at once (`MAX_LIVE_CLIENTS`).
   public let limit: Int
@@ -15,21 +20,22 @@ public final class LiveClientHub: Sendable {
   public var hasRoom: Bool { liveClients < limit }
   var isClosed: Bool { closed.current }
 
-  public var liveClients: Int { sse.current.count + ws.current.count }
-  public var webSocketClients: Int { ws.current.count }
-  public var eventStreamClients: Int { sse.current.count }
+  public var liveClients: Int { clients.withLock { $0.count } }
+  public var webSocketClients: Int { clients.withLock { $0.ws.count } }
+  public var eventStreamClients: Int { clients.withLock { $0.sse.count } }
 
   /// Sends one poll's deltas to every client: an SSE `session` event each, and to each WebSocket one text frame in
   /// the peer's shape, `{"type":"session_update","delta":[…]}`.
   public func broadcast(_ deltas: [SessionDelta]) {
     guard !deltas.isEmpty else { return }
     let jsons = deltas.map(JSONCoding.encode)
+    let (streams, sockets) = clients.withLock { (Array($0.sse.values), Array($0.ws.values)) }
     for json in jsons {
       let event = Array("event: session\ndata: ".utf8) + json + Array("\n\n".utf8)
-      for c in sse.current.values { c.push(event) }
+      for c in streams { c.push(event) }
     }
     let batch = Self.batch(jsons)
-    for c in ws.current.values { c.send(text: batch) }
+    for c in sockets { c.send(text: batch) }
   }
 
   /// One poll's deltas as the peer sends them on its WebSocket and webhook: `{"type":"session_update","delta":[…]}`.
@@ -41,36 +47,37 @@ public final class LiveClientHub: Sendable {
 
   /// A new SSE stream registered with the hub; it leaves the hub when its connection ends. Nil when the hub is full.
   public func openEventStream(keepAliveSeconds: Double = 15) -> EventStreamClient? {
-    let c = EventStreamClient(keepAlive: keepAliveSeconds) { [weak self] c in self?.sse.withLock { $0[ObjectIdentifier(c)] = nil } }
+    let c = EventStreamClient(keepAlive: keepAliveSeconds) { [weak self] c in self?.clients.withLock { $0.sse[ObjectIdentifier(c)] = nil } }
     if closed.current {
       c.close()
       return c
     }
-    let admitted = sse.withLock { all in
-      guard all.count + ws.current.count < limit else { return false }
-      all[ObjectIdentifier(c)] = c
+    return admit { $0.sse[ObjectIdentifier(c)] = c } ? c : nil
+  }
+
+  /// Adds a client with `insert` when there is room.
+  private func admit(_ insert: (inout Clients) -> Void) -> Bool {
+    clients.withLock { all in
+      guard all.count < limit else { return false }
+      insert(&all)
       return true
     }
-    return admitted ? c : nil
   }
 
   /// False when the hub is closing or full (the client is then sent away with close code 1013, try again later).
   func register(_ c: WebSocketClient) -> Bool {
     if closed.current { return false }
-    return ws.withLock { all in
-      guard all.count + sse.current.count < limit else { return false }
-      all[ObjectIdentifier(c)] = c
-      return true
-    }
+    return admit { $0.ws[ObjectIdentifier(c)] = c }
   }
 
-  func unregister(_ c: WebSocketClient) { ws.withLock { $0[ObjectIdentifier(c)] = nil } }
+  func unregister(_ c: WebSocketClient) { clients.withLock { $0.ws[ObjectIdentifier(c)] = nil } }
 
   /// Ends every stream and WebSocket (close frame 1001); used on shutdown.
   public func closeAll() {
     closed.withLock { $0 = true }
-    for c in sse.current.values { c.close() }
-    for c in ws.current.values { c.requestClose() }
+    let (streams, sockets) = clients.withLock { (Array($0.sse.values), Array($0.ws.values)) }
+    for c in streams { c.close() }
+    for c in sockets { c.requestClose() }
     let deadline = systemMonotonicSeconds() + 2
     while liveClients > 0 && systemMonotonicSeconds() < deadline { usleep(5_000) }
   }
