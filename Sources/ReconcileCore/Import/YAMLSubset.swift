@@ -1,3 +1,5 @@
+import Essentials
+
 /// The YAML that compose files are written in, read into a tree: block mappings and sequences by indentation (a
 /// sequence may sit at its key's indentation), flow `[…]` and `{…}`, plain, single- and double-quoted scalars,
 /// `|` and `>` blocks, comments, `---`, anchors `&a` with aliases `*a` and merges `<<: *a`. Tags, complex keys and
@@ -214,7 +216,7 @@ public struct YAMLSubset {
     while rawIndex < raw.count {
       let r = raw[rawIndex]
       let indent = r.prefix { $0 == " " }.count
-      if r.trimmingSpaces.isEmpty {
+      if r.trimmingBlanks.isEmpty {
         body.append("")
         rawIndex += 1
         continue
@@ -264,9 +266,9 @@ public struct YAMLSubset {
       if text[i] == ":" {
         let next = text.index(after: i)
         if next == text.endIndex || text[next] == " " {
-          let key = String(text[..<i]).trimmingSpaces
+          let key = String(text[..<i]).trimmingBlanks
           guard !key.isEmpty else { return nil }
-          return (key, String(text[next...]).trimmingSpaces)
+          return (key, String(text[next...]).trimmingBlanks)
         }
       }
       i = text.index(after: i)
@@ -396,16 +398,8 @@ struct FlowParser {
       out.append(c)
       i += 1
     }
-    let text = out.trimmingSpaces
+    let text = out.trimmingBlanks
     if text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL" { return .null }
     return .scalar(text, quoted: false)
-  }
-}
-
-extension StringProtocol {
-  /// Without spaces at either end.
-  var trimmingSpaces: String {
-    guard let first = firstIndex(where: { $0 != " " }), let last = lastIndex(where: { $0 != " " }) else { return "" }
-    return String(self[first...last])
   }
 }

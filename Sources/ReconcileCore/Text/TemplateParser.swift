@@ -1,3 +1,5 @@
+import Essentials
+
 /// Parses Mustache-style tags into nodes, tracking line numbers for errors.
 /// Standalone section and comment tags (alone on their line) leave no blank line behind.
 struct TemplateParser {
@@ -45,9 +47,9 @@ struct TemplateParser {
           guard i < chars.count, chars[i] == "}" else { throw TemplateError(file: file, line: tagLine, message: "'{{{' must close with '}}}'") }
           i += 1
         }
-        let tag = Self.trimmed(body)
+        let tag = body.trimmingBlanks
         let sigil = triple ? "&" : tag.first.map(String.init) ?? ""
-        let name = triple ? tag : Self.trimmed(String(tag.dropFirst()))
+        let name = triple ? tag : tag.dropFirst().trimmingBlanks
         let standalone = ["#", "^", "/", "!", ">"].contains(sigil) && atLineStart && restOfLineIsBlank()
         if standalone {
           text.removeSubrange(lineStart...)
@@ -113,10 +115,4 @@ struct TemplateParser {
     }
   }
 
-  /// Without spaces and tabs at either end (Foundation's `trimmingCharacters(in:)` was a sixth of planning 200 sites).
-  static func trimmed(_ s: String) -> String {
-    let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-    guard let first = s.firstIndex(where: { !blank($0) }), let last = s.lastIndex(where: { !blank($0) }) else { return "" }
-    return String(s[first...last])
-  }
 }
