@@ -34,7 +34,10 @@ final class JulesProcess: @unchecked Sendable {
     }
   }
 
-  deinit { stop() }
+  deinit {
+    stop()
+    try? FileManager.default.removeItem(atPath: logFile)
+  }
 
   func stop() {
     guard process.isRunning else { return }
