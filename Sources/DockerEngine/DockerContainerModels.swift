@@ -67,10 +67,11 @@ public struct DockerContainerInspect: Decodable, Sendable {
     public var workingDir: String?
     public var stopSignal: String?
     public var stopTimeout: Int?
+    public var healthcheck: DockerHealthcheck?
 
     enum CodingKeys: String, CodingKey {
       case image = "Image", labels = "Labels", env = "Env", cmd = "Cmd", entrypoint = "Entrypoint", user = "User"
-      case workingDir = "WorkingDir", stopSignal = "StopSignal", stopTimeout = "StopTimeout"
+      case workingDir = "WorkingDir", stopSignal = "StopSignal", stopTimeout = "StopTimeout", healthcheck = "Healthcheck"
     }
   }
   public typealias HostConfig = DockerHostConfig
@@ -95,10 +96,23 @@ public struct DockerContainerInspect: Decodable, Sendable {
   public var config: Config
   public var hostConfig: HostConfig
   public var networkSettings: NetworkSettings
+  /// What is mounted, however it was asked for (`Mounts` or `Binds`).
+  public var mounts: [MountPoint]?
+
+  /// One entry of the inspect's `Mounts`: a named or anonymous volume (`name`), a bind (`source`), a tmpfs.
+  public struct MountPoint: Decodable, Sendable {
+    public var type: String
+    public var name: String?
+    public var source: String?
+    public var destination: String
+    public var rw: Bool
+
+    enum CodingKeys: String, CodingKey { case type = "Type", name = "Name", source = "Source", destination = "Destination", rw = "RW" }
+  }
 
   enum CodingKeys: String, CodingKey {
     case id = "Id", name = "Name", created = "Created", image = "Image", restartCount = "RestartCount", state = "State"
-    case config = "Config", hostConfig = "HostConfig", networkSettings = "NetworkSettings"
+    case config = "Config", hostConfig = "HostConfig", networkSettings = "NetworkSettings", mounts = "Mounts"
   }
 }
 

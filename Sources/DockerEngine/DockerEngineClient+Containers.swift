@@ -11,6 +11,12 @@ extension DockerEngineClient {
     return try await json([DockerContainerSummary].self, "GET", "/containers/json", query: query)
   }
 
+  /// The containers (managed or not) with these IDs. Calls `GET /containers/json` with an `id` filter.
+  public func listContainers(ids: [String]) async throws -> [DockerContainerSummary] {
+    let rows = try await json([DockerContainerSummary].self, "GET", "/containers/json", query: [("all", "1"), ("filters", DockerJSON.filters(["id": ids]))])
+    return rows.filter { ids.contains($0.id) }
+  }
+
   /// Every container (managed or not) whose name is exactly one of `names`. Calls `GET /containers/json` with a
   /// `name` filter (a regular expression on `/NAME`, anchored here).
   public func listContainers(named names: [String]) async throws -> [DockerContainerSummary] {

@@ -20,8 +20,12 @@ public struct DockerImageInspect: Decodable, Sendable {
     public var env: [String]?
     public var cmd: [String]?
     public var entrypoint: [String]?
+    public var user: String?
+    public var workingDir: String?
 
-    enum CodingKeys: String, CodingKey { case labels = "Labels", env = "Env", cmd = "Cmd", entrypoint = "Entrypoint" }
+    enum CodingKeys: String, CodingKey {
+      case labels = "Labels", env = "Env", cmd = "Cmd", entrypoint = "Entrypoint", user = "User", workingDir = "WorkingDir"
+    }
   }
   public var id: String
   public var repoTags: [String]?

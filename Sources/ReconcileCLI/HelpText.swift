@@ -7,7 +7,9 @@ enum HelpText {
   static let specs: [String: Arguments.Spec] = [
     "fmt": .init(flags: ["no-color", "check"], values: ["manifests"]),
     "schema": .init(flags: ["no-color"], values: [], repeatable: ["templates"]),
-    "import": .init(flags: ["no-color"], values: ["out", "project"], maxPositionals: 2),
+    "import": .init(
+      flags: ["no-color", "adopt", "allow-differences"], values: global.union(["out", "project", "lock-timeout"]), repeatable: ["templates", "var", "var-file"],
+      maxPositionals: 64),
     "validate": .init(flags: ["no-color", "json"], values: global, repeatable: ["templates", "var", "var-file"]),
     "plan": .init(
       flags: ["no-color", "json", "detailed-exitcode", "prune-volumes"], values: global.union(["out"]), repeatable: ["templates", "var", "var-file", "target", "exclude"]),
@@ -222,18 +224,34 @@ enum HelpText {
         """
     case "import":
       body = """
-        Usage: reconcile import compose FILE [--out DIR] [--project NAME]
+        Usage: reconcile import compose FILE [--out DIR] [--project NAME] [--adopt]
+               reconcile import KIND/NAME... [--allow-differences]
 
-        Writes DIR/PROJECT.json (DIR: manifests) for a docker compose project: each service a container with its
-        image (pulled when missing, or built from its context), command, environment and env files, ports,
-        volumes and bind mounts, networks, depends_on with its conditions, healthcheck, restart, user, limits and
-        logging; named volumes and networks; services without networks on the project's default network under
-        their service names. ${VAR} becomes ${var.VAR} (compose's default as the variable's value), or
+        import compose writes DIR/PROJECT.json (DIR: manifests) for a docker compose project: each service a
+        container with its image (pulled when missing, or built from its context), command, environment and env
+        files, ports, volumes and bind mounts, networks, depends_on with its conditions, healthcheck, restart, user,
+        limits and logging; named volumes and networks; services without networks on the project's default network
+        under their service names. ${VAR} becomes ${var.VAR} (compose's default as the variable's value), or
         ${secret.VAR} for names that look secret. Every key it could not translate is listed. An existing file is
         never overwritten. PROJECT: --project, else compose's 'name', else the compose file's directory.
 
+          --adopt   the project runs: name its containers, volumes and networks as compose made them, and print
+                    the import command that takes them over
+
+        import KIND/NAME... takes over existing containers, networks and volumes that the manifests declare, without
+        recreating or restarting them: each is compared with its manifest (image, command, environment, ports,
+        mounts, networks, healthcheck and the rest; what it has that the manifest does not declare counts too) and,
+        when all match, recorded in the state as reconcile's. Then plan shows no change for them, apply manages them
+        like any other, and a change in the manifests replaces them. One that differs is listed with its
+        differences and nothing is recorded.
+
+          --allow-differences   import them anyway: the next apply replaces those that differ
+
         Example:
-          reconcile import compose docker-compose.yml --out manifests && reconcile plan
+          docker-compose up -d
+          reconcile import compose docker-compose.yml --adopt --out manifests
+          reconcile import container/web container/db network/app_default volume/app_data
+          reconcile plan
         """
     case "schema":
       body = """
@@ -384,7 +402,7 @@ enum HelpText {
           alert test send a test alert to every alert target
           fmt        rewrite the manifest files in the canonical layout (--check for CI)
           schema     print the manifests' JSON Schema, for editors
-          import     write manifests for a docker compose project
+          import     write manifests for a docker compose project; take over existing containers
           controller run continuously: heal or report drift, follow git, send alerts
           help CMD   usage of a command (also: reconcile CMD --help)
 

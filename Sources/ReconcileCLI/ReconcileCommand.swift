@@ -50,7 +50,7 @@ public enum ReconcileCommand {
       case "destroy": return try await DestroyCommand(args: args, terminal: terminal).run()
       case "fmt": return try FormatCommand(args: args, terminal: terminal).run()
       case "schema": return try SchemaCommand(args: args, terminal: terminal).run()
-      case "import": return try ImportCommand(args: args, terminal: terminal).run()
+      case "import": return try await ImportCommand(args: args, terminal: terminal).run()
       case "run-job": return try RunJobCommand(args: args, terminal: terminal).run()
       case "backup": return try BackupCommand(args: args, terminal: terminal).run()
       case "alert": return try await AlertCommand(args: args, terminal: terminal).run()

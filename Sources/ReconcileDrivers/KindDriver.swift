@@ -10,9 +10,34 @@ public protocol KindDriver: Sendable {
   func perform(_ step: Step) async throws
   /// Makes a resource's process pick up a change of something it uses, without changing the resource (a reload).
   func refresh(_ refresh: Refresh) async throws
+  /// Looks at the existing object `spec` names, which reconcile did not create, for `reconcile import`: how it
+  /// differs from `spec`, and the adoption that would record it. Changes nothing.
+  func adoptionCheck(_ spec: any ResourceSpec, project: String?) async throws -> AdoptionCheck
 }
 
 extension KindDriver {
+  /// For kinds that find their object by where it is (a file by its path, a unit by its name), not by a label: the
+  /// object found there is compared through the kind's own observation, and the adoption records only where it is.
+  public func adoptionCheck(_ spec: any ResourceSpec, project: String?) async throws -> AdoptionCheck {
+    try await observedAdoptionCheck(spec, project: project)
+  }
+
+  public func observedAdoptionCheck(_ spec: any ResourceSpec, project: String?) async throws -> AdoptionCheck {
+    let place = spec.locator.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    let observed = try await observe([ObserveTarget(id: spec.id, locator: spec.locator, spec: spec, project: project)])[spec.id] ?? .absent
+    guard observed.exists else { throw OperationError("there is no \(spec.id.kind) at \(place.isEmpty ? spec.id.name : place)") }
+    let differences = spec.attributes.compactMap { a -> AdoptionDifference? in
+      let have = observed.attributes[a.name]
+      guard have != a.value else { return nil }
+      // Content is compared, not shown: the plan shows its lines.
+      if a.style == .content { return AdoptionDifference(attribute: a.name, live: nil, wanted: nil, sensitive: a.isSensitive, content: true) }
+      return AdoptionDifference(attribute: a.name, live: have, wanted: a.value, sensitive: a.isSensitive)
+    }
+    return AdoptionCheck(
+      id: spec.id, object: "\(spec.id.kind) at \(place.isEmpty ? spec.id.name : place)", differences: differences,
+      adoption: Adoption(objectID: place, labels: [:]))
+  }
+
   public func refresh(_ refresh: Refresh) async throws {
     throw OperationError(doing: "refresh", of: refresh.id, cause: .failed("kind '\(refresh.id.kind)' has nothing to refresh"))
   }
@@ -46,6 +71,11 @@ public struct DriverSet: HostObserver, StepPerformer {
       for try await part in group { all.merge(part) { a, _ in a } }
       return ObservedState(all)
     }
+  }
+
+  public func adoptionCheck(_ spec: any ResourceSpec, project: String?) async throws -> AdoptionCheck {
+    guard let d = byKind[spec.id.kind] else { throw OperationError("no driver can import \(spec.id): kind '\(spec.id.kind)' has no driver in this build") }
+    return try await d.adoptionCheck(spec, project: project)
   }
 
   /// Refreshes a resource on its own (`reconcile restart site/NAME` reloads its server).

@@ -194,6 +194,63 @@ struct DockerContainerKindTests {
     }
   }
 
+  /// A container the docker CLI made with every setting the container kind has, read back for adoption: the manifest
+  /// that declares the same settings finds no difference (the reverse of the create body, spelled as the spec spells
+  /// it), its network and volume neither; the adoption's labels make the observer see it unchanged; one setting off
+  /// is named.
+  @Test func aContainerMadeByTheDockerCLIWithEverySettingMatchesItsManifest() async throws {
+    try await DockerTestScope.run { scope in
+      let h = DockerKindHarness(scope)
+      let (web, net, vol, port) = (DockerTestEngine.uniqueName("adopt"), DockerTestEngine.uniqueName("net"), DockerTestEngine.uniqueName("vol"), Self.port())
+      let marks = scope.labels.flatMap { ["--label", "\($0.key)=\($0.value)"] }
+      try DockerRegistryTests.docker(["network", "create"] + marks + [net])
+      try DockerRegistryTests.docker(["volume", "create"] + marks + [vol])
+      try DockerRegistryTests.docker(
+        ["run", "-d", "--name", web] + marks + [
+          "--entrypoint", "/bin/httpd", "-p", "127.0.0.1:\(port):80", "--read-only", "-e", "GREETING=hi", "-e", "TOKEN=s3cret-value",
+          "--restart", "unless-stopped", "-v", "\(vol):/data", "-v", "/tmp:/host-tmp:ro", "--network", net, "--network-alias", "api",
+          "--health-cmd", "test -f /www/index.html", "--health-interval", "1s", "--health-timeout", "10s", "--health-retries", "3",
+          "--health-start-period", "1s", "-w", "/www", "--label", "team=web", "-m", "64m", "--cpus", "0.5", "--pids-limit", "64", "--init",
+          "--cap-drop", "NET_RAW", "--stop-signal", "SIGTERM", "--stop-timeout", "5", "--log-driver", "json-file", "--log-opt", "max-size=1m",
+          DockerTestEngine.busybox1, "-f", "-p", "80", "-h", "/www",
+        ])
+      h.secrets = ["token": "s3cret-value"]
+      let json = """
+        { "apiVersion": "reconcile/v1", "project": "adoption", "resources": [
+          { "kind": "network", "name": "\(net)" },
+          { "kind": "volume", "name": "\(vol)" },
+          { "kind": "container", "name": "\(web)", "image": "local/busybox:1",
+            "entrypoint": ["/bin/httpd"], "command": ["-f", "-p", "80", "-h", "/www"], "ports": ["127.0.0.1:\(port):80"],
+            "readOnlyRootfs": true, "env": { "GREETING": "hi", "TOKEN": "${secret.token}" }, "restart": "unless-stopped",
+            "mounts": [{ "volume": "volume/\(vol)", "target": "/data" }, { "bind": "/tmp", "target": "/host-tmp", "readOnly": true }],
+            "networks": [{ "network": "network/\(net)", "aliases": ["api"] }],
+            "healthcheck": { "command": "test -f /www/index.html", "interval": "1s", "timeout": "10s", "retries": 3, "startPeriod": "1s" },
+            "workingDir": "/www", "labels": { "team": "web" }, "memory": "64m", "cpus": 0.5, "pidsLimit": 64,
+            "init": true, "capDrop": ["NET_RAW"], "stopSignal": "SIGTERM", "stopTimeout": "5s",
+            "log": { "driver": "json-file", "options": { "max-size": "1m" } } } ] }
+        """
+      let manifest = try h.decode(json)
+      var adopted: [ResourceID: Adoption] = [:]
+      for r in manifest.resources {
+        let check = try await h.driver.adoptionCheck(r.spec, project: "adoption")
+        #expect(check.differences.isEmpty, "\(AdoptionReport.lines(check))")
+        adopted[r.id] = check.adoption
+      }
+      // Observed through the adoptions, the objects are the manifest's, unchanged.
+      let targets = manifest.resources.map { ObserveTarget(id: $0.id, locator: $0.spec.locator, spec: $0.spec, project: "adoption", adopted: adopted[$0.id]) }
+      let observed = try await h.driver.observe(targets)
+      let container = try #require(observed[ResourceID(kind: "container", name: web)])
+      #expect(container.exists && container.facts[.conflict] == nil)
+      let spec = try #require(manifest.resources.last?.spec as? ContainerSpec)
+      for a in spec.attributes { #expect(container.attributes[a.name] == a.value, "\(a.name)") }
+      #expect(observed[ResourceID(kind: "network", name: net)]?.exists == true && observed[ResourceID(kind: "volume", name: vol)]?.exists == true)
+
+      let off = try await h.driver.adoptionCheck(
+        try h.decode(json.replacingOccurrences(of: "\"retries\": 3", with: "\"retries\": 4")).resources.last!.spec, project: "adoption")
+      #expect(off.differences.map(\.attribute) == ["healthcheck"], "\(AdoptionReport.lines(off))")
+    }
+  }
+
   @Test func pruneRemovesUndeclaredContainersButKeepsVolumes() async throws {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)

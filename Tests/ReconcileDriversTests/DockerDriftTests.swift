@@ -142,7 +142,7 @@ struct DockerDriftTests {
       let text = h.render(try await h.plan(manifest))
       #expect(
         text.contains(
-          "+ container/\(name) (not present on the host; the name '\(name)' is taken by container \(theirs.prefix(12)) (\(DockerTestEngine.busybox1), created) that reconcile does not manage: apply fails until it is removed or renamed)"
+          "+ container/\(name) (not present on the host; the name '\(name)' is taken by container \(theirs.prefix(12)) (\(DockerTestEngine.busybox1), created) that reconcile does not manage: apply fails until it is removed or renamed, or taken over as it is with 'reconcile import container/\(name)')"
         ), "\(text)")
       let failures = try await h.apply(manifest)
       #expect(failures.count == 1 && failures[0].contains(name), "\(failures)")

@@ -13,7 +13,8 @@ import Testing
       records[id] = ResourceRecord(
         id: id, locator: ["path": "/srv/\(i)", "name": "x\"y\\z"], attributes: ["content": "sha256:ab", "mode": "0644", "env": "hmac-sha256:cd"],
         dependsOn: i == 0 ? [] : [ResourceID(kind: "file", name: "a")], appliedAt: t.addingTimeInterval(Double(i) * 86_400 * 400),
-        fingerprint: "sha256:\(i)", provisional: i == 1 ? true : nil)
+        fingerprint: "sha256:\(i)", provisional: i == 1 ? true : nil,
+        adopted: i == 1 ? Adoption(objectID: "3b96fc60", labels: ["io.reconcile.spec": "{\"env\":\"A\"}", "io.reconcile.resource": "container/web"]) : nil)
     }
     return StateSnapshot(
       lineage: "3f0e", serial: 42, lastApply: ApplyStamp(time: t, manifestDigest: "d1", revision: "abc123", outcome: "succeeded"), resources: records)
@@ -40,6 +41,7 @@ import Testing
       good.replacingOccurrences(of: "\"serial\" : 42", with: "\"serial\" : \"42\""),
       good.replacingOccurrences(of: "\"id\" : \"file/a\"", with: "\"id\" : \"file-a\""),
       good.replacingOccurrences(of: "Z\"", with: "+01:00\""),
+      good.replacingOccurrences(of: "\"objectID\" : \"3b96fc60\"", with: "\"objectID\" : 3"),
       "{", "[]",
     ] {
       #expect(bad != good)

@@ -14,17 +14,35 @@ public struct ComposeImport {
     public var untranslated: [String]
     /// Secrets the manifest now needs (`${secret.NAME}`).
     public var secrets: [String]
+    /// The resources whose objects compose already made (`running`), for `reconcile import` to take over.
+    public var adoptable: [String] = []
+  }
+
+  /// The objects docker compose made for this project, found on the Engine by compose's labels: the manifest names
+  /// them as they are, so that `reconcile import` can take them over without recreating them.
+  public struct RunningProject: Sendable {
+    /// Service -> container name.
+    public var containers: [String: String] = [:]
+    /// Compose's volume key -> Docker name.
+    public var volumes: [String: String] = [:]
+    /// Compose's network key (`default` too) -> Docker name.
+    public var networks: [String: String] = [:]
+
+    public init() {}
   }
 
   let project: String
   /// The compose file's directory: relative build contexts, bind mounts and env files resolve there.
   let directory: String
   let readFile: (String) -> String?
+  let running: RunningProject?
   var untranslated: [String] = []
+  var adoptable: [String] = []
 
-  public init(project: String, directory: String, readFile: @escaping (String) -> String?) {
+  public init(project: String, directory: String, running: RunningProject? = nil, readFile: @escaping (String) -> String?) {
     self.project = project
     self.directory = directory
+    self.running = running
     self.readFile = readFile
   }
 
@@ -43,7 +61,7 @@ public struct ComposeImport {
     var declaredNetworks: [String] = []
     if case .mapping(let nets)? = root["networks"] {
       for (name, spec) in nets {
-        var r: [String: Any] = ["kind": "network", "name": dockerName(name)]
+        var r: [String: Any] = ["kind": "network", "name": networkName(name)]
         if let driver = spec["driver"]?.text { r["driver"] = driver }
         if spec["internal"]?.text == "true" { r["internal"] = true }
         for (k, _) in pairs(spec) where !["driver", "internal"].contains(k) { untranslated.append("networks.\(name).\(k): not translated") }
@@ -53,7 +71,7 @@ public struct ComposeImport {
     }
     if case .mapping(let vols)? = root["volumes"] {
       for (name, spec) in vols {
-        var r: [String: Any] = ["kind": "volume", "name": dockerName(name)]
+        var r: [String: Any] = ["kind": "volume", "name": volumeName(name)]
         if let driver = spec["driver"]?.text, driver != "local" { r["driver"] = driver }
         for (k, _) in pairs(spec) where k != "driver" { untranslated.append("volumes.\(name).\(k): not translated (the volume is created without it)") }
         resources.append(r)
@@ -62,8 +80,12 @@ public struct ComposeImport {
     // Services without networks of their own are on the project's default network, named by their service names.
     let usesDefault = services.contains { $0.value["networks"] == nil && $0.value["network_mode"] == nil }
     // Docker keeps the name 'default' for itself; compose's own is `<project>_default`.
-    let defaultNetwork = "\(projectName)-default"
+    let defaultNetwork = running?.networks["default"] ?? "\(projectName)-default"
     if usesDefault { resources.append(["kind": "network", "name": defaultNetwork]) }
+    if let running {
+      adoptable += running.networks.keys.filter { $0 == "default" ? usesDefault : declaredNetworks.contains($0) }.map { "network/\(networkName($0))" }
+      adoptable += running.volumes.keys.filter { root["volumes"]?[$0] != nil }.map { "volume/\(volumeName($0))" }
+    }
     for (name, service) in services {
       resources += try self.service(name, service, defaultNetwork: usesDefault ? defaultNetwork : nil)
     }
@@ -74,7 +96,7 @@ public struct ComposeImport {
     for (name, value) in box.variables.sorted(by: { $0.key < $1.key }) where value.isEmpty {
       untranslated.append("${\(name)}: compose gives it no default; the manifest's variable '\(name)' is empty (set it with --var \(name)=…)")
     }
-    return Result(manifest: text, untranslated: untranslated, secrets: box.secrets.sorted())
+    return Result(manifest: text, untranslated: untranslated, secrets: box.secrets.sorted(), adoptable: adoptable.sorted())
   }
 
   public var projectName: String {
@@ -85,6 +107,10 @@ public struct ComposeImport {
   /// Compose's object names are `<project>_<name>`; reconcile's `project` label keeps projects apart, so the names
   /// stay as written, made valid.
   func dockerName(_ name: String) -> String { String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" }) }
+
+  /// A volume's or network's Docker name: compose's own when it made one (`running`), else the key made valid.
+  func volumeName(_ key: String) -> String { running?.volumes[key] ?? dockerName(key) }
+  func networkName(_ key: String) -> String { running?.networks[key] ?? dockerName(key) }
 
   func pairs(_ node: YAMLNode?) -> [(key: String, value: YAMLNode)] {
     if case .mapping(let p)? = node { return p }
@@ -141,7 +167,8 @@ public struct ComposeImport {
     } else {
       throw OperationError(doing: "translate \(at)", "it has neither 'image' nor 'build'")
     }
-    if let n = s["container_name"]?.text { c["dockerName"] = n }
+    if let n = running?.containers[name] ?? s["container_name"]?.text { c["dockerName"] = n }
+    if running?.containers[name] != nil { adoptable.append("container/\(dockerName(name))") }
     if let v = s["command"] { c["command"] = words(v) }
     if let v = s["entrypoint"] { c["entrypoint"] = words(v) }
     var env: [String: String] = [:]
@@ -195,18 +222,18 @@ public struct ComposeImport {
       if source.hasPrefix("/") || source.hasPrefix(".") || source.hasPrefix("~") {
         mounts.append(["bind": path(source), "target": target, "readOnly": readOnly])
       } else {
-        mounts.append(["volume": "volume/\(dockerName(source))", "target": target, "readOnly": readOnly])
+        mounts.append(["volume": "volume/\(volumeName(source))", "target": target, "readOnly": readOnly])
       }
     }
     if !mounts.isEmpty { c["mounts"] = mounts.map { m in m.filter { $0.key != "readOnly" || ($0.value as? Bool) == true } } }
     var networks: [[String: Any]] = []
     switch s["networks"] {
     case .sequence(let items)?:
-      for n in items { if let t = n.text { networks.append(["network": "network/\(dockerName(t))", "aliases": [name]]) } }
+      for n in items { if let t = n.text { networks.append(["network": "network/\(networkName(t))", "aliases": [name]]) } }
     case .mapping(let p)?:
       for (n, spec) in p {
         let aliases = [name] + list(spec["aliases"]).compactMap(\.text)
-        networks.append(["network": "network/\(dockerName(n))", "aliases": aliases])
+        networks.append(["network": "network/\(networkName(n))", "aliases": aliases])
       }
     default:
       if let defaultNetwork, s["network_mode"] == nil { networks.append(["network": "network/\(defaultNetwork)", "aliases": [name]]) }

@@ -22,12 +22,15 @@ public struct ObserveTarget: Sendable {
   public var spec: (any ResourceSpec)?
   /// The project the object must belong to (`Project`); an object of another is not this resource's.
   public var project: String?
+  /// The object taken over for this resource (`reconcile import`), which carries none of reconcile's labels.
+  public var adopted: Adoption?
 
-  public init(id: ResourceID, locator: [String: String], spec: (any ResourceSpec)?, project: String? = nil) {
+  public init(id: ResourceID, locator: [String: String], spec: (any ResourceSpec)?, project: String? = nil, adopted: Adoption? = nil) {
     self.id = id
     self.locator = locator
     self.spec = spec
     self.project = project
+    self.adopted = adopted
   }
 }
 

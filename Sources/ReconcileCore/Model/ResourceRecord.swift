@@ -13,10 +13,12 @@ public struct ResourceRecord: Sendable, Codable, Hashable {
   /// Recorded when a create began, not when it ended (journaled before the object exists, kept after a failed
   /// create): whatever the create left behind is tracked, and removed once the manifests no longer declare it.
   public var provisional: Bool?
+  /// Set when the object was taken over, not created (`reconcile import`): its identity and the labels it lacks.
+  public var adopted: Adoption?
 
   public init(
     id: ResourceID, locator: [String: String], attributes: [String: String], dependsOn: [ResourceID], appliedAt: Date,
-    fingerprint: String, provisional: Bool? = nil
+    fingerprint: String, provisional: Bool? = nil, adopted: Adoption? = nil
   ) {
     self.id = id
     self.locator = locator
@@ -25,6 +27,7 @@ public struct ResourceRecord: Sendable, Codable, Hashable {
     self.appliedAt = appliedAt
     self.fingerprint = fingerprint
     self.provisional = provisional
+    self.adopted = adopted
   }
 }
 

@@ -40,14 +40,15 @@ struct ContainerStepPerformer: Sendable {
         } else if spec.strategy != .stopFirst || spec.switchesTraffic, oldName == spec.dockerName {
           try await replacement.replace(spec, step: step, create: { try await create($0, step: step, name: $1, gated: false) })
         } else {
-          let oldImage = try await remove(name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout)
+          let oldImage = try await remove(
+            name: oldName, stopTimeout: step.prior.flatMap(stopTimeout) ?? spec.effectiveStopTimeout, adopted: step.prior?.adopted)
           try await create(spec, step: step)
           if let oldImage { await retention.removeIfUnusedBuild(oldImage, client: client) }
         }
       case .destroy:
         let name = step.prior?.locator["name"] ?? (step.desired as? ContainerSpec)?.dockerName ?? step.id.name
         let timeout = step.prior.flatMap(stopTimeout) ?? 10
-        try await remove(name: name, stopTimeout: timeout)
+        try await remove(name: name, stopTimeout: timeout, adopted: step.prior?.adopted)
         try await removeLeftovers(of: step.id)
         // The replicas go too (a recorded container no longer declared has no spec: only its identity counts).
         let owner = (step.desired as? ContainerSpec) ?? ContainerSpec(id: step.id, image: .reference(""))
@@ -189,11 +190,12 @@ struct ContainerStepPerformer: Sendable {
     for row in leftovers { try await client.removeContainer(row.id, force: true, anonymousVolumes: true) }
   }
 
-  /// Stops with the container's own timeout, then removes it (anonymous volumes too; named ones stay).
+  /// Stops with the container's own timeout, then removes it (anonymous volumes too; named ones stay). A container
+  /// without reconcile's labels is removed only when it is the one `adopted` took over.
   @discardableResult
-  func remove(name: String, stopTimeout: Int) async throws -> String? {
+  func remove(name: String, stopTimeout: Int, adopted: Adoption? = nil) async throws -> String? {
     guard let existing = try await client.inspectContainerIfPresent(name) else { return nil }
-    guard DockerLabel.isManaged(existing.config.labels) else {
+    guard DockerLabel.isManaged(existing.config.labels) || existing.id == adopted?.objectID else {
       throw OperationError("container '\(name)' (\(existing.id.prefix(12))) is not managed by reconcile; it was left untouched")
     }
     if existing.state.running || existing.state.restarting || existing.state.paused {

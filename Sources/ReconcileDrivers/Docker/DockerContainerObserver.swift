@@ -7,7 +7,16 @@ extension DockerObserver {
   /// declare in-place settings (restart, limits), whose live values no label records.
   func observeContainers(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    let listed = try await client.listContainers(labels: DockerLabel.managedFilter)
+    var listed = try await client.listContainers(labels: DockerLabel.managedFilter)
+    // A container taken over (`reconcile import`) has no labels of ours: it is found by its ID, and read with the
+    // labels its adoption recorded.
+    let adoptions = Dictionary(targets.compactMap { t in t.adopted.map { ($0.objectID, $0) } }) { a, _ in a }
+    if !adoptions.isEmpty {
+      for var row in try await client.listContainers(ids: Array(adoptions.keys)) where !DockerLabel.isManaged(row.labels) {
+        row.labels = adoptions[row.id]?.labels
+        listed.append(row)
+      }
+    }
     // Found by the resource they carry, not by name: a temporary copy of a replacement (its temporary name) is not
     // the container, and a managed container of another resource under the wanted name is a conflict.
     var mine: [String: [DockerContainerSummary]] = [:]
@@ -83,6 +92,11 @@ extension DockerObserver {
       var observed = DockerLabel.observedAttributes(
         attributes.filter { $0.effect == .replace }, of: t.id, labels: labels, desiredHash: spec.configHash)
       if spec.replicas > 1 { observed["replicas"] = String(1 + replicas.count) }
+      // What the container was made with that the manifests no longer declare (a port, a user): its spec label says.
+      if labels[DockerLabel.configHash] != spec.configHash {
+        let declared = Set(attributes.map(\.name)).union(ContainerSpec.updatableAttributes).union(["replicas"])
+        for (k, v) in DockerLabel.storedSpec(labels) where !declared.contains(k) { observed[k] = v }
+      }
       // In-place settings (restart, limits) can change without a trace in the labels (`docker update` by hand):
       // read the Engine's values for every container that declares one.
       if attributes.contains(where: { $0.effect == .update }) { toInspect.append((t.id, row.id, spec)) }
@@ -99,7 +113,7 @@ extension DockerObserver {
       for row in try await client.listContainers(named: Array(names.keys)) {
         guard let id = names[row.name] else { continue }
         let conflict =
-          "the name '\(row.name)' is taken by container \(row.id.prefix(12)) (\(row.image), \(row.state)) that reconcile does not manage: apply fails until it is removed or renamed"
+          "the name '\(row.name)' is taken by container \(row.id.prefix(12)) (\(row.image), \(row.state)) that reconcile does not manage: apply fails until it is removed or renamed, or taken over as it is with 'reconcile import \(id)'"
         out[id] = Observation(exists: false, facts: [.conflict: conflict])
       }
     }

@@ -1,13 +1,10 @@
 import Foundation
+import ReconcileCore
 
 /// Image reference spelling as the Engine lists it in `RepoTags`.
 enum DockerImageReference {
   /// `busybox` -> `busybox:latest`; `local/x:1` unchanged; digests unchanged.
-  static func normalized(_ reference: String) -> String {
-    if reference.contains("@") { return reference }
-    let lastSegment = reference.split(separator: "/").last ?? ""
-    return lastSegment.contains(":") ? reference : reference + ":latest"
-  }
+  static func normalized(_ reference: String) -> String { ImageReferenceText.normalized(reference) }
 
   /// `registry:5000/team/app:1` -> (`registry:5000/team/app`, `1`); no tag: `latest`. Not for digest references.
   static func split(_ reference: String) -> (repository: String, tag: String) {

@@ -75,7 +75,9 @@ struct DockerObserver: Sendable {
 
   func observeNetworks(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    return Self.match(targets, in: try await client.listNetworks(labels: DockerLabel.managedFilter), name: \.name, labels: \.labels, kind: "network") {
+    var listed = try await client.listNetworks(labels: DockerLabel.managedFilter)
+    listed += try await Self.adopted(targets, in: { try await client.listNetworks() }, id: \.id, labels: \.labels)
+    return Self.match(targets, in: listed, name: \.name, labels: \.labels, kind: "network") {
       network in
       Observation(
         exists: true, attributes: ["driver": network.driver, "internal": String(network.internal)], facts: [.id: network.id])
@@ -84,9 +86,26 @@ struct DockerObserver: Sendable {
 
   func observeVolumes(_ targets: [ObserveTarget]) async throws -> [ResourceID: Observation] {
     guard !targets.isEmpty else { return [:] }
-    return Self.match(targets, in: try await client.listVolumes(labels: DockerLabel.managedFilter), name: \.name, labels: \.labels, kind: "volume") {
+    var listed = try await client.listVolumes(labels: DockerLabel.managedFilter)
+    listed += try await Self.adopted(targets, in: { try await client.listVolumes() }, id: \.name, labels: \.labels)
+    return Self.match(targets, in: listed, name: \.name, labels: \.labels, kind: "volume") {
       volume in
       Observation(exists: true, attributes: ["driver": volume.driver], facts: [.mountpoint: volume.mountpoint])
+    }
+  }
+
+  /// The objects taken over for `targets` (`reconcile import`), found by their recorded identity among `all` and given
+  /// the labels their adoption recorded; none listed when no target has one.
+  static func adopted<Object>(
+    _ targets: [ObserveTarget], in all: () async throws -> [Object], id: (Object) -> String, labels: WritableKeyPath<Object, [String: String]?>
+  ) async throws -> [Object] {
+    let adoptions = Dictionary(targets.compactMap { t in t.adopted.map { ($0.objectID, $0) } }) { a, _ in a }
+    guard !adoptions.isEmpty else { return [] }
+    return try await all().compactMap { object in
+      guard let adoption = adoptions[id(object)], !DockerLabel.isManaged(object[keyPath: labels]) else { return nil }
+      var taken = object
+      taken[keyPath: labels] = adoption.labels
+      return taken
     }
   }
 

@@ -44,9 +44,16 @@ enum StateSnapshotReader {
     case .bool(let b)?: provisional = b
     default: return nil
     }
+    var adopted: Adoption?
+    switch item["adopted"] {
+    case nil, .null?: adopted = nil
+    case let a?:
+      guard let objectID = a["objectID"]?.stringValue, let labels = strings(a["labels"]) else { return nil }
+      adopted = Adoption(objectID: objectID, labels: labels)
+    }
     return ResourceRecord(
       id: id, locator: locator, attributes: attributes, dependsOn: dependsOn, appliedAt: appliedAt, fingerprint: fingerprint,
-      provisional: provisional)
+      provisional: provisional, adopted: adopted)
   }
 
   private static func int(_ v: JSONTree<String>?) -> Int? {

@@ -26,7 +26,7 @@ struct JournalingObserver: ExecutionObserver {
   func finished(_ step: Step, _ outcome: StepOutcome) {
     if outcome.status == .succeeded {
       do {
-        try journal.append(step.id, record: builder.record(after: outcome, at: Date()))
+        try journal.append(step.id, record: builder.record(after: outcome, prior: step.prior, at: Date()))
       } catch {
         notice(.journalFailed(step.id, "\(error)"))
       }

@@ -2,7 +2,8 @@ import Foundation
 import ReconcileCore
 
 /// The state after an apply: successful steps recorded, destroyed and forgotten resources dropped, a failed step keeps
-/// its old record; unchanged resources get a fresh record only when it would differ (a new edge, a moved locator).
+/// its old record; unchanged resources get a fresh record only when it would differ (a new edge, a moved locator). An
+/// adopted object's record keeps its adoption until a step puts an object of reconcile's own in its place.
 public struct StateBuilder: Sendable {
   public let form: RecordForm
   public let manifest: Manifest
@@ -12,7 +13,8 @@ public struct StateBuilder: Sendable {
     let planned = Set(plan.steps.map(\.id))
     for id in plan.unchanged where !planned.contains(id) {
       guard let r = manifest[id] else { continue }
-      let fresh = form.record(for: r, at: now)
+      var fresh = form.record(for: r, at: now)
+      fresh.adopted = state.resources[id]?.adopted
       if let old = state.resources[id], old.fingerprint == fresh.fingerprint, old.locator == fresh.locator, old.dependsOn == fresh.dependsOn {
         continue
       }
@@ -21,7 +23,7 @@ public struct StateBuilder: Sendable {
     for id in plan.forgotten { next.resources[id] = nil }
     for o in outcomes {
       if o.status == .succeeded {
-        next.resources[o.id] = record(after: o, at: now)
+        next.resources[o.id] = record(after: o, prior: state.resources[o.id], at: now)
       } else if o.action == .create, state.resources[o.id] == nil, case .failed = o.status {
         // What a failed create left behind (a container that would not start) stays tracked.
         next.resources[o.id] = provisional(o.id, at: now)
@@ -38,9 +40,12 @@ public struct StateBuilder: Sendable {
     return record
   }
 
-  /// What a successful step leaves on record: nil once the resource is gone.
-  public func record(after o: StepOutcome, at now: Date) -> ResourceRecord? {
+  /// What a successful step leaves on record: nil once the resource is gone. An object changed in place is still the
+  /// one taken over (`prior`'s adoption stays); a created or replaced one carries its own labels.
+  public func record(after o: StepOutcome, prior: ResourceRecord?, at now: Date) -> ResourceRecord? {
     guard o.action != .destroy, let r = manifest[o.id], !r.spec.wantsAbsent else { return nil }
-    return form.record(for: r, at: now)
+    var record = form.record(for: r, at: now)
+    if o.action == .update { record.adopted = prior?.adopted }
+    return record
   }
 }

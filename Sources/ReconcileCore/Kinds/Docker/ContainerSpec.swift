@@ -24,6 +24,12 @@ public struct ContainerSpec: ResourceSpec {
     public var target: String
     public var readOnly: Bool
 
+    public init(source: Source, target: String, readOnly: Bool) {
+      self.source = source
+      self.target = target
+      self.readOnly = readOnly
+    }
+
     public var canonical: String {
       let from: String
       switch source {
@@ -38,6 +44,11 @@ public struct ContainerSpec: ResourceSpec {
     public var network: String
     public var aliases: [String]
 
+    public init(network: String, aliases: [String]) {
+      self.network = network
+      self.aliases = aliases
+    }
+
     public var canonical: String {
       aliases.isEmpty ? network : "\(network) (aliases: \(aliases.joined(separator: ", ")))"
     }
@@ -50,6 +61,14 @@ public struct ContainerSpec: ResourceSpec {
     public var timeout: Double?
     public var retries: Int?
     public var startPeriod: Double?
+
+    public init(test: [String], interval: Double?, timeout: Double?, retries: Int?, startPeriod: Double?) {
+      self.test = test
+      self.interval = interval
+      self.timeout = timeout
+      self.retries = retries
+      self.startPeriod = startPeriod
+    }
 
     public var canonical: String {
       var parts = [CommandText.canonical(test)]
@@ -64,6 +83,11 @@ public struct ContainerSpec: ResourceSpec {
   public struct LogConfig: Sendable, Hashable {
     public var driver: String
     public var options: [String: String]
+
+    public init(driver: String, options: [String: String]) {
+      self.driver = driver
+      self.options = options
+    }
 
     public var canonical: String {
       options.isEmpty ? driver : "\(driver) (" + options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
