@@ -235,6 +235,25 @@ import Testing
         """)
   }
 
+  /// A setting the container was made with that the manifests dropped (its spec label still has it, so the observer
+  /// reports it): the container is made anew without it; a dropped secret's stored hash is never shown.
+  @Test func aSettingRemovedFromTheManifestsReplaces() throws {
+    let m = try decode(Self.issueExample)
+    let hash = "sha256:" + String(repeating: "ab", count: 32)
+    let observed = Self.container(m, "web", override: ["user": "nobody", "env.TOKEN": hash])
+    #expect(
+      PlanTextRenderer().render(plan(m, observed: ["container/web": observed], state: applied(m))) == """
+        reconcile will perform these actions:
+
+          -/+ container/web ('env.TOKEN' removed from the manifests; 'user' removed from the manifests)
+              env.TOKEN = (sensitive value) -> (removed)
+              user      = "nobody" -> (removed)
+
+        Plan: 0 to add, 0 to change, 1 to replace, 0 to destroy.
+
+        """)
+  }
+
   @Test func secretsNeverShowAndTheirChangeSaysSensitive() throws {
     let json = """
       { "apiVersion": "reconcile/v1", "resources": [

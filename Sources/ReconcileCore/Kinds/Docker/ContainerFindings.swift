@@ -8,6 +8,7 @@ enum ContainerFindings {
     if let image = imageFinding(spec, observed.facts, context) { out.append(image) }
     if let state = stateFinding(spec.state, observed.facts) { out.append(state) }
     out += replicaFindings(spec, observed.facts[.replicas])
+    out += undeclaredFindings(spec, observed.attributes)
     if let previous = previousFinding(spec, observed.facts, context) { out.append(previous) }
     if let percent = observed.facts[.interruptedRollout].flatMap(Int.init) {
       out.append(Finding(.container(.interruptedRollout(percent: percent)), effect: .replace))
@@ -15,6 +16,17 @@ enum ContainerFindings {
       out.append(Finding(.container(.leftoverCopies(copies.split(separator: ",").map(String.init))), effect: .update))
     }
     return out
+  }
+
+  /// Settings the container was made with (its spec label) that the manifests no longer declare: the observer reports
+  /// them beside the declared ones. A secret's value is stored hashed (`sha256:…`) and shown as sensitive.
+  static func undeclaredFindings(_ spec: ContainerSpec, _ observed: [String: String]) -> [Finding] {
+    let declared = Set(spec.attributes.map(\.name))
+    return observed.keys.filter { !declared.contains($0) }.sorted().map { name in
+      let value = observed[name]!
+      let shown: Shown = value.hasPrefix("sha256:") && value.count == 71 ? .sensitive : .value(value)
+      return Finding(.container(.noLongerDeclared(name)), effect: .replace, change: FieldChange(field: name, before: shown, after: nil))
+    }
   }
 
   /// For a local reference, a changed reference is the `image` attribute's business; for an `image` resource the

@@ -25,6 +25,9 @@ public enum ContainerSignal: Sendable, Hashable {
   case replicasNotRunning([String])
   /// Replicas beyond the number the manifests want (their names); they are removed.
   case surplusReplicas([String])
+  /// The container was made with a setting the manifests no longer declare (`ports`, `user`, `env.X`): it is made
+  /// anew without it.
+  case noLongerDeclared(String)
 
   /// What the driver does about it.
   public enum Remedy: Sendable, Hashable {
@@ -35,7 +38,7 @@ public enum ContainerSignal: Sendable, Hashable {
 
   public var remedy: Remedy {
     switch self {
-    case .imageMoved, .imagePending, .imageRebuilt: .replace
+    case .imageMoved, .imagePending, .imageRebuilt, .noLongerDeclared: .replace
     case .notRunning(.paused, _): .unpause
     case .notRunning(.restarting, _): .restart
     // Created but never started (an apply or the engine stopped in between): starting it again may fail the same
@@ -83,6 +86,7 @@ public enum ContainerSignal: Sendable, Hashable {
       return "replica\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) not running; started again"
     case .surplusReplicas(let names):
       return "replica\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) beyond 'replicas'; removed"
+    case .noLongerDeclared(let name): return "'\(name)' removed from the manifests"
     }
   }
 }
