@@ -50,7 +50,7 @@ struct ApplyPipeline {
       progress: progress, notice: { [terminal] in terminal.warning(Self.text(of: $0)) })
     if r.applied { events?.summary(r.outcomes, seconds: r.seconds) }
     if r.applied, !r.plan.isEmpty {
-      printer.terminal.out("\n" + ApplySummary(outcomes: r.outcomes, seconds: r.seconds).text(style: terminal.style) + "\n")
+      printer.terminal.out("\n" + ApplySummary(outcomes: r.outcomes, seconds: r.seconds, moved: r.plan.moves.count).text(style: terminal.style) + "\n")
       // The failures again on standard error, where scripts and cron mail look for them.
       for o in r.outcomes { if case .failed(let why) = o.status { printer.terminal.error("\(o.id): \(why)") } }
     }

@@ -81,12 +81,14 @@ final class ProgressPrinter: ExecutionObserver, @unchecked Sendable {
 struct ApplySummary {
   let outcomes: [StepOutcome]
   let seconds: Double
+  /// Records moved to new addresses (`ResourceMove`).
+  var moved = 0
 
   func text(style: Style) -> String {
     func n(_ a: Action) -> Int { outcomes.filter { $0.action == a && $0.status == .succeeded }.count }
     let failed = outcomes.filter { if case .failed = $0.status { true } else { false } }.count
     let skipped = outcomes.filter { if case .skipped = $0.status { true } else { false } }.count
-    let counts = "\(n(.create)) added, \(n(.update)) changed, \(n(.replace)) replaced, \(n(.destroy)) destroyed"
+    let counts = "\(n(.create)) added, \(n(.update)) changed, \(n(.replace)) replaced, \(n(.destroy)) destroyed" + (moved > 0 ? ", \(moved) moved" : "")
     let time = String(format: "%.2fs", seconds)
     if failed + skipped == 0 { return style.green("Apply complete:") + " \(counts) in \(time)." }
     return style.red("Apply failed:") + " \(counts); \(failed) failed, \(skipped) skipped, in \(time). The state records what succeeded; run apply again after fixing the cause."

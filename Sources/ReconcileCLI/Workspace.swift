@@ -97,7 +97,7 @@ struct Workspace {
           known = .some(ProcessRunner.gitRevision(of: base))
           return known!
         }
-      }, invocation: invocation)
+      }, invocation: invocation, modules: { try? ManifestFiles.read($0) })
     var decoder = ManifestDecoder(registry: registry, secrets: secrets, context: context)
     decoder.overrides = overrides
     return scoped(try decoder.decode(sources))
@@ -182,13 +182,17 @@ struct Workspace {
   }
 
   /// Observe, then plan (pure), then narrow to `--target` / `--exclude`.
-  func plan(_ manifest: Manifest, state: StateSnapshot, form: RecordForm, args: Arguments) async throws -> (Plan, ObservedState) {
+  func plan(_ manifest: Manifest, state recorded: StateSnapshot, form: RecordForm, args: Arguments) async throws -> (Plan, ObservedState) {
+    // Resources at a new address are planned from their records there (apply moves them).
+    let moves = ResourceMove.moves(for: manifest, in: recorded)
+    let state = recorded.applying(moves)
     let observed = try await observe(manifest, state: state)
     let options = PlanOptions(pruneKinds: args.has("prune-volumes") ? ["volume"] : [])
     var plan = Planner(registry: registry, form: form).plan(manifest, observed: observed, state: state, options: options, now: Date())
     let targets = try parseIDs(args.values("target"), manifest: manifest, state: state, option: "target")
     let excludes = try parseIDs(args.values("exclude"), manifest: manifest, state: state, option: "exclude")
     plan = PlanFilter(manifest: manifest, state: state).narrow(plan, targets: targets, excludes: excludes)
+    plan.moves = moves
     return (plan, observed)
   }
 

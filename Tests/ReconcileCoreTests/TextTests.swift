@@ -157,7 +157,7 @@ import Essentials
     #expect(i.resolve(Text("$${a} ${var.a}"), path: "p") { problems.append($1) } == Text("${a} x"))
     #expect(i.resolve(Text("${secret.S}!"), path: "p") { problems.append($1) } == Text("y-secret!", sensitive: true))
     #expect(i.resolve(Text("${env.HOME}"), path: "p") { problems.append($1) } == Text(""))
-    #expect(problems == ["unknown reference '${env.HOME}': expected ${var.NAME}, ${secret.NAME} or ${reconcile.NAME}"])
+    #expect(problems == ["unknown reference '${env.HOME}': expected ${var.NAME}, ${secret.NAME}, ${reconcile.NAME}, ${module.INSTANCE.OUTPUT} or ${input.NAME} (in a module)"])
     // A secret too short to redact safely ('abc' would be cut out of ordinary words, giving it away) is refused.
     _ = i.resolve(Text("${secret.SHORT}"), path: "p") { problems.append($1) }
     #expect(problems.last == "secret 'SHORT' is 3 bytes long; a secret must have at least 8")

@@ -13,12 +13,16 @@ public struct FixedSecrets: SecretLookup {
   public var searchedPlaces: String { "the given values" }
 }
 
-/// Replaces `${var.NAME}`, `${secret.NAME}` and `${reconcile.NAME}` (`DecodeContext.invocation`) in strings; `$${`
-/// stays a literal `${`.
+/// Replaces `${var.NAME}`, `${secret.NAME}` and `${reconcile.NAME}` (`DecodeContext.invocation`) in strings, and
+/// `${module.INSTANCE.OUTPUT}` at the top level or `${input.NAME}` inside a module; `$${` stays a literal `${`.
 public struct Interpolator: Sendable {
   public var variables: [String: Text]
   public var secrets: any SecretLookup
   public var invocation: [String: String] = [:]
+  /// A module's inputs: set inside a module instance, whose files see these instead of the variables.
+  public var inputs: [String: Text]?
+  /// The module instances' outputs, `INSTANCE.OUTPUT`, for the top level.
+  public var outputs: [String: Text] = [:]
 
   /// The fewest bytes a secret may have (8).
   public static let shortestSecret = 8
@@ -86,7 +90,12 @@ public struct Interpolator: Sendable {
       }
       let ref = String(rest[start.upperBound..<end])
       rest = rest[rest.index(after: end)...]
-      if ref.hasPrefix("var.") {
+      if ref.hasPrefix("input.") || ref.hasPrefix("module.") || (ref.hasPrefix("var.") && inputs != nil) {
+        if let v = scoped(ref, path: path, report: report) {
+          out += v.value
+          sensitive = sensitive || v.isSensitive
+        }
+      } else if ref.hasPrefix("var.") {
         let name = String(ref.dropFirst(4))
         if let v = variables[name] {
           out += v.value
@@ -115,10 +124,37 @@ public struct Interpolator: Sendable {
           report(path, "'${\(ref)}' is not known: expected one of \(invocation.keys.sorted().map { "${reconcile.\($0)}" }.joined(separator: ", "))")
         }
       } else {
-        report(path, "unknown reference '${\(ref)}': expected ${var.NAME}, ${secret.NAME} or ${reconcile.NAME}")
+        report(path, "unknown reference '${\(ref)}': expected ${var.NAME}, ${secret.NAME}, ${reconcile.NAME}, ${module.INSTANCE.OUTPUT} or ${input.NAME} (in a module)")
       }
     }
     out += rest
     return Text(out, sensitive: sensitive)
+  }
+
+  /// `${input.NAME}` (a module's own files), `${module.INSTANCE.OUTPUT}` (the top level); a module's files see no
+  /// variables: what they need comes in as inputs.
+  func scoped(_ ref: String, path: String, report: (String, String) -> Void) -> Text? {
+    if let inputs {
+      guard ref.hasPrefix("input.") else {
+        report(path, "'${\(ref)}': a module's files see only their inputs (${input.NAME}); pass the value as an input")
+        return nil
+      }
+      let name = String(ref.dropFirst("input.".count))
+      guard let v = inputs[name] else {
+        report(path, "input '\(name)' is not declared in the module's inputs\(Suggestion.hint(for: name, in: inputs.keys))")
+        return nil
+      }
+      return v
+    }
+    guard ref.hasPrefix("module.") else {
+      report(path, "'${\(ref)}' is for a module's own files; at the top level use ${var.NAME}")
+      return nil
+    }
+    let key = String(ref.dropFirst("module.".count))
+    guard let v = outputs[key] else {
+      report(path, "'${\(ref)}' is not an output of a declared module instance\(Suggestion.hint(for: key, in: outputs.keys))")
+      return nil
+    }
+    return v
   }
 }

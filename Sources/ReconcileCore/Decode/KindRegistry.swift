@@ -10,15 +10,19 @@ public struct DecodeContext: Sendable {
   /// What `${reconcile.NAME}` stands for: this run's own binary, manifests, state directory and engine
   /// (`binary`, `manifests`, `state`, `dockerHost`), so that a manifest can install the controller that follows it.
   public var invocation: [String: String]
+  /// The files of the module in a directory (a `module` resource's `source`, resolved), tagged with it; nil when there
+  /// is none. Asked only for a module the manifests' own sources do not carry (a saved generation carries its modules).
+  public var modules: @Sendable (String) -> [ManifestSource]?
 
   public init(
     templates: any TemplateSource, peers: [ResourceID: any ResourceSpec] = [:], revision: @escaping @Sendable () -> String? = { nil },
-    invocation: [String: String] = [:]
+    invocation: [String: String] = [:], modules: @escaping @Sendable (String) -> [ManifestSource]? = { _ in nil }
   ) {
     self.templates = templates
     self.peers = peers
     self.revision = revision
     self.invocation = invocation
+    self.modules = modules
   }
 }
 

@@ -8,11 +8,14 @@ public struct ManifestSource: Sendable, Codable, Equatable {
   public var data: Data
   /// The absolute directory relative paths in this file resolve against; nil: the file's directory as spelled.
   public var directory: String?
+  /// The module directory this file belongs to (as a module's `source` resolves); nil for a top-level file.
+  public var module: String?
 
-  public init(file: String, data: Data, directory: String? = nil) {
+  public init(file: String, data: Data, directory: String? = nil, module: String? = nil) {
     self.file = file
     self.data = data
     self.directory = directory
+    self.module = module
   }
 }
 
@@ -57,6 +60,8 @@ public struct ManifestDecoder: Sendable {
     var directory: String?
     var index: Int
     var object: [String: JSONValue]
+    /// The module instance that declares it; nil at the top level.
+    var module: String? = nil
   }
 
   public func decode(_ sources: [ManifestSource]) throws(ManifestErrors) -> Manifest {
@@ -68,7 +73,8 @@ public struct ManifestDecoder: Sendable {
     var variables: [String: (Text, String)] = [:]
     var release = ReleasePolicy()
     var rawVerify: [Raw] = []
-    for source in sources {
+    var rawMoved: [Raw] = []
+    for source in sources where source.module == nil {
       guard let top = parse(source, issues: issues) else { continue }
       var reader = FieldReader(file: source.file, subject: "", path: "", object: top, issues: issues)
       reader.accept("$schema")  // for editors (`reconcile schema`)
@@ -101,6 +107,7 @@ public struct ManifestDecoder: Sendable {
       }
       rawVerify += Self.objects(&reader, "verify", of: "checks", each: "an object like { \"http\": URL, \"expect\": 200 }", source)
       rawAlerts += Self.objects(&reader, "alerts", of: "alert targets", each: "an object", source)
+      rawMoved += Self.objects(&reader, "moved", of: "moves", each: "an object like { \"from\": \"container/web\", \"to\": \"module.app/container/web\" }", source)
       guard let list = reader.value("resources", required: true) else {
         reader.finish()
         continue
@@ -128,6 +135,10 @@ public struct ManifestDecoder: Sendable {
     }
     var interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
     interpolator.invocation = context.invocation
+    // Module instances first: their resources join the others, their outputs become `${module.NAME.OUTPUT}`.
+    let modules = expandModules(raws.filter(\.isModule), given: sources, interpolator: interpolator, issues: issues)
+    raws = raws.filter { !$0.isModule } + modules.raws
+    interpolator.outputs = modules.outputs
     var resources: [Resource] = []
     var seen: [ResourceID: Origin] = [:]
     // A kind that reads peers (a container reads its image's reference, a site its containers and certificates)
@@ -140,7 +151,8 @@ public struct ManifestDecoder: Sendable {
     for phase in byPhase.keys.sorted() {
       if phase > 0 { context.peers = Dictionary(uniqueKeysWithValues: resources.map { ($0.id, $0.spec) }) }
       for (at, raw) in byPhase[phase]! {
-        guard let r = decodeResource(raw, interpolator: interpolator, context: context, issues: issues) else { continue }
+        let scope = raw.module.flatMap { modules.interpolators[$0] } ?? interpolator
+        guard let r = decodeResource(raw, interpolator: scope, context: context, issues: issues) else { continue }
         if let first = seen[r.id] {
           issues.add(
             ManifestIssue(
@@ -167,11 +179,43 @@ public struct ManifestDecoder: Sendable {
     Self.checkRollouts(resources, issues: issues)
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
+    let all = sources.filter { $0.module == nil } + modules.sources
+    let moved = Self.moves(rawMoved, declared: Set(ordered.map(\.id)), issues: issues)
+    if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
     var applied: [String: String] = [:]
     for o in overrides { applied[o.name] = o.value }
-    return Manifest(
-      resources: ordered, digest: Self.digest(sources, overrides: applied), files: sources.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts,
-      project: project?.0, release: release, sources: sources, overrides: applied)
+    var manifest = Manifest(
+      resources: ordered, digest: Self.digest(all, overrides: applied), files: all.map(\.file), selfHeal: selfHeal?.0 ?? false, alerts: alerts,
+      project: project?.0, release: release, sources: all, overrides: applied)
+    manifest.moved = moved
+    return manifest
+  }
+
+  /// `moved`: each `from` an address the manifests no longer declare, each `to` one they do, of the same kind; a
+  /// Swarm service or node cannot move (its object is found by its address).
+  static func moves(_ raws: [Raw], declared: Set<ResourceID>, issues: IssueList) -> [ResourceMove] {
+    var out: [ResourceMove] = []
+    for raw in raws {
+      var r = FieldReader(file: raw.file, subject: "moved[\(raw.index)]", path: "", object: raw.object, issues: issues)
+      let texts = (r.string("from", required: true), r.string("to", required: true))
+      r.finish()
+      guard let fromText = texts.0, let toText = texts.1 else { continue }
+      guard let from = ResourceID(parsing: fromText) else {
+        r.report("from", "expected \"kind/name\" or \"module.NAME/kind/name\", got '\(fromText)'")
+        continue
+      }
+      guard let to = ResourceID(parsing: toText) else {
+        r.report("to", "expected \"kind/name\" or \"module.NAME/kind/name\", got '\(toText)'")
+        continue
+      }
+      if declared.contains(from) { r.report("from", "'\(from)' is still declared; a move is from an address the manifests no longer have") }
+      if !declared.contains(to) { r.report("to", "'\(to)' is not declared in the manifests") }
+      if from.kind != to.kind { r.report("to", "'\(from)' cannot become a \(to.kind): a move keeps the kind") }
+      if ["service", "node"].contains(from.kind) { r.report("from", "a Swarm \(from.kind) cannot move yet: it is found by its address") }
+      if out.contains(where: { $0.from == from || $0.to == to }) { r.report(nil, "'\(from)' or '\(to)' is in another move too") }
+      out.append(ResourceMove(from: from, to: to))
+    }
+    return out
   }
 
   /// `policy`: the release settings go into `release`; returns `selfHeal` when set.
@@ -332,7 +376,7 @@ public struct ManifestDecoder: Sendable {
   }
 
   func decodeResource(_ raw: Raw, interpolator: Interpolator, context: DecodeContext, issues: IssueList) -> Resource? {
-    let at = "resources[\(raw.index)]"
+    let at = (raw.module.map { "module.\($0) " } ?? "") + "resources[\(raw.index)]"
     guard let object = resolve(raw, subject: at, interpolator: interpolator, issues: issues) else { return nil }
     var head = FieldReader(file: raw.file, subject: at, path: "", object: object, issues: issues)
     let kind = head.string("kind", required: true)
@@ -346,11 +390,11 @@ public struct ManifestDecoder: Sendable {
       head.report("name", "expected letters, digits, '.', '_' or '-' (starting with a letter or digit), got '\(name)'")
       return nil
     }
-    let id = ResourceID(kind: kind, name: name)
+    let id = ResourceID(kind: kind, name: name, module: raw.module)
     var reader = FieldReader(file: raw.file, subject: "\(at) '\(id)'", path: "", object: object, issues: issues, directory: raw.directory)
     reader.accept("kind", "name")
     let selfHeal = reader.bool("selfHeal")
-    let (explicit, healthy) = Self.dependencies(&reader)
+    let (explicit, healthy) = Self.dependencies(&reader, in: id.module)
     let before = issues.items.count
     let spec = descriptor.decode(id, &reader, context)
     reader.finish()
@@ -363,7 +407,7 @@ public struct ManifestDecoder: Sendable {
 
   /// `dependsOn`: each entry `"kind/name"`, or `{ "resource": "kind/name", "condition": "started" | "healthy" }`.
   /// Returns every dependency and those that must be healthy.
-  static func dependencies(_ reader: inout FieldReader) -> ([ResourceID], [ResourceID]) {
+  static func dependencies(_ reader: inout FieldReader, in module: String? = nil) -> ([ResourceID], [ResourceID]) {
     guard let value = reader.value("dependsOn") else { return ([], []) }
     guard case .array(let items) = value else {
       reader.report("dependsOn", "expected a list of \"kind/name\" or { \"resource\": …, \"condition\": … }, got \(value.typeName)")
@@ -384,7 +428,7 @@ public struct ManifestDecoder: Sendable {
         continue
       }
       guard let text else { continue }
-      guard let dep = ResourceID(parsing: text) else {
+      guard let dep = ResourceID(parsing: text, in: module) else {
         reader.report("dependsOn[\(i)]", "expected \"kind/name\", got '\(text)'")
         continue
       }

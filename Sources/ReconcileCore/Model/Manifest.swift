@@ -19,6 +19,8 @@ public struct Manifest: Sendable {
   /// The variables given from outside the files (`--environment`, `--var-file`, `--var`) as they applied: a
   /// generation keeps them with the files, and they are part of `digest`.
   public let overrides: [String: String]
+  /// `moved`: resources with a new address, their records and objects going with them.
+  public var moved: [ResourceMove] = []
   private let index: [ResourceID: Int]
 
   public init(
@@ -41,16 +43,20 @@ public struct Manifest: Sendable {
 
   /// The same manifests with other specs for the same resources (a rollback pins its images).
   public func replacing(resources: [Resource]) -> Manifest {
-    Manifest(
+    var m = Manifest(
       resources: resources, digest: digest, files: files, selfHeal: selfHeal, alerts: alerts, project: project, release: release, sources: sources,
       overrides: overrides)
+    m.moved = moved
+    return m
   }
 
   /// The same manifests as another project's (an environment's own).
   public func renamed(project: String) -> Manifest {
-    Manifest(
+    var m = Manifest(
       resources: resources, digest: digest, files: files, selfHeal: selfHeal, alerts: alerts, project: project, release: release, sources: sources,
       overrides: overrides)
+    m.moved = moved
+    return m
   }
 
   public subscript(id: ResourceID) -> Resource? {

@@ -24,13 +24,18 @@ public struct ObserveTarget: Sendable {
   public var project: String?
   /// The object taken over for this resource (`reconcile import`), which carries none of reconcile's labels.
   public var adopted: Adoption?
+  /// The address the object's labels carry when it moved (`ResourceMove`): it is found under that one.
+  public var formerly: ResourceID?
 
-  public init(id: ResourceID, locator: [String: String], spec: (any ResourceSpec)?, project: String? = nil, adopted: Adoption? = nil) {
+  public init(
+    id: ResourceID, locator: [String: String], spec: (any ResourceSpec)?, project: String? = nil, adopted: Adoption? = nil, formerly: ResourceID? = nil
+  ) {
     self.id = id
     self.locator = locator
     self.spec = spec
     self.project = project
     self.adopted = adopted
+    self.formerly = formerly
   }
 }
 

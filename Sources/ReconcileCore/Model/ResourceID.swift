@@ -1,26 +1,46 @@
-/// The one spelling of a resource: `kind/name`, used in plans, logs, errors, labels and state keys.
+/// The one spelling of a resource: `kind/name`, or `module.INSTANCE/kind/name` for a resource a module instance
+/// declares; used in plans, logs, errors, labels and state keys.
 public struct ResourceID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
   public let kind: String
   public let name: String
+  /// The module instance that declares it (`module.staging/…`); nil at the top level.
+  public let module: String?
 
-  public init(kind: String, name: String) {
+  public init(kind: String, name: String, module: String? = nil) {
     self.kind = kind
     self.name = name
+    self.module = module
   }
 
-  /// Parses `kind/name`; nil when either side is empty or the slash is missing.
-  public init?(parsing text: String) {
-    guard let slash = text.firstIndex(of: "/") else { return nil }
-    let kind = String(text[..<slash])
-    let name = String(text[text.index(after: slash)...])
+  /// Parses `kind/name` or `module.INSTANCE/kind/name`; nil when a part is empty or a slash is missing. A reference
+  /// written inside a module (`in`) without a module prefix names a resource of that module.
+  public init?(parsing text: String) { self.init(parsing: text, in: nil) }
+
+  public init?(parsing text: String, in module: String?) {
+    var rest = Substring(text)
+    var owner = module
+    if rest.hasPrefix("module.") {
+      guard let slash = rest.firstIndex(of: "/") else { return nil }
+      owner = String(rest[rest.index(rest.startIndex, offsetBy: 7)..<slash])
+      guard let o = owner, !o.isEmpty else { return nil }
+      rest = rest[rest.index(after: slash)...]
+    }
+    guard let slash = rest.firstIndex(of: "/") else { return nil }
+    let kind = String(rest[..<slash])
+    let name = String(rest[rest.index(after: slash)...])
     guard !kind.isEmpty, !name.isEmpty, !name.utf8.contains(UInt8(ascii: "/")) else { return nil }
-    self.init(kind: kind, name: name)
+    self.init(kind: kind, name: name, module: owner)
   }
 
-  public var description: String { "\(kind)/\(name)" }
+  /// Another resource of the same module (`kind/name` as written beside this one).
+  public func sibling(kind: String, name: String) -> ResourceID { ResourceID(kind: kind, name: name, module: module) }
 
+  public var description: String { module.map { "module.\($0)/\(kind)/\(name)" } ?? "\(kind)/\(name)" }
+
+  /// Top-level resources first, then each module's; within one, by kind, then name.
   public static func < (a: ResourceID, b: ResourceID) -> Bool {
-    a.kind == b.kind ? a.name < b.name : a.kind < b.kind
+    if a.module != b.module { return (a.module ?? "") < (b.module ?? "") }
+    return a.kind == b.kind ? a.name < b.name : a.kind < b.kind
   }
 
   public init(from decoder: Decoder) throws {

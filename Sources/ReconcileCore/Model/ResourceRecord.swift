@@ -15,6 +15,8 @@ public struct ResourceRecord: Sendable, Codable, Hashable {
   public var provisional: Bool?
   /// Set when the object was taken over, not created (`reconcile import`): its identity and the labels it lacks.
   public var adopted: Adoption?
+  /// The address the object was made under, which its labels still carry, after a move (`ResourceMove`).
+  public var formerly: ResourceID?
 
   public init(
     id: ResourceID, locator: [String: String], attributes: [String: String], dependsOn: [ResourceID], appliedAt: Date,

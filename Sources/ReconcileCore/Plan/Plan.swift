@@ -109,6 +109,8 @@ public struct Plan: Sendable {
   public var forgotten: [ResourceID]
   /// Resources prune keeps on purpose (e.g. volumes), with the reason.
   public var kept: [PlanNote]
+  /// Resources at a new address (`ResourceMove`): apply moves their records, nothing is recreated.
+  public var moves: [ResourceMove] = []
 
   public init(steps: [Step], unchanged: [ResourceID] = [], forgotten: [ResourceID] = [], kept: [PlanNote] = []) {
     self.steps = steps
@@ -117,7 +119,8 @@ public struct Plan: Sendable {
     self.kept = kept
   }
 
-  public var isEmpty: Bool { steps.isEmpty }
+  /// Nothing to do: no step, and no record to move.
+  public var isEmpty: Bool { steps.isEmpty && moves.isEmpty }
 
   public func count(_ action: Action) -> Int { steps.filter { $0.action == action }.count }
 
@@ -127,6 +130,22 @@ public struct Plan: Sendable {
   /// `Plan: 2 to add, 1 to change, 0 to replace, 1 to destroy.` (and `, 1 to refresh` when there are refreshes).
   public var summary: String {
     let refresh = refreshCount > 0 ? ", \(refreshCount) to refresh" : ""
-    return "Plan: \(count(.create)) to add, \(count(.update)) to change, \(count(.replace)) to replace, \(count(.destroy)) to destroy\(refresh)."
+    let moved = moves.isEmpty ? "" : ", \(moves.count) moved"
+    return "Plan: \(count(.create)) to add, \(count(.update)) to change, \(count(.replace)) to replace, \(count(.destroy)) to destroy\(refresh)\(moved)."
+  }
+
+  /// What each module instance's share of the plan is (`module.staging: 3 to add, 1 to replace`), instances in name
+  /// order; empty when no step is a module's.
+  public var moduleSummaries: [String] {
+    let byModule = Dictionary(grouping: steps.filter { $0.id.module != nil }, by: { $0.id.module! })
+    let words: [(Action, String)] = [(.create, "to add"), (.update, "to change"), (.replace, "to replace"), (.destroy, "to destroy")]
+    return byModule.keys.sorted().map { m in
+      let mine = byModule[m]!
+      let parts = words.compactMap { action, word in
+        let n = mine.filter { $0.action == action }.count
+        return n > 0 ? "\(n) \(word)" : nil
+      }
+      return "module.\(m): " + parts.joined(separator: ", ")
+    }
   }
 }

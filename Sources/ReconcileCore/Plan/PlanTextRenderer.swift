@@ -20,6 +20,7 @@ public struct PlanTextRenderer: Sendable {
       out.append("")
       for step in plan.steps { out += block(step) }
     }
+    for move in plan.moves { out.append("  " + style.dim("# \(move.text)")) }
     for note in plan.kept { out.append("  " + style.dim("# \(note.id) is kept: \(note.text)")) }
     if !plan.forgotten.isEmpty {
       out.append("  " + style.dim("# already gone from the host, dropped from the state: " + plan.forgotten.map(\.description).joined(separator: ", ")))
@@ -27,6 +28,7 @@ public struct PlanTextRenderer: Sendable {
     if !plan.isEmpty {
       if out.last != "" { out.append("") }
       out.append(style.bold(plan.summary))
+      for line in plan.moduleSummaries { out.append("  " + line) }
     }
     return out.joined(separator: "\n") + "\n"
   }

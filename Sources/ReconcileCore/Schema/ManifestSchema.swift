@@ -38,9 +38,9 @@ public enum ManifestSchema {
   }
 
   public static func document(_ registry: KindRegistry, templates: any TemplateSource = NoTemplates()) -> [String: Any] {
-    let kinds = registry.kinds.keys.sorted()
-    var defs: [String: Any] = [:]
-    for kind in kinds {
+    let kinds = (registry.kinds.keys + ["module"]).sorted()
+    var defs: [String: Any] = ["module": module]
+    for kind in registry.kinds.keys.sorted() {
       let probe = probeKind(registry.kinds[kind]!, templates: templates)
       var schema = object(probe, extra: common(kind))
       schema["description"] = summaries[kind] ?? kind
@@ -89,8 +89,57 @@ public enum ManifestSchema {
         "verify": ["type": "array", "items": verify] as [String: Any],
         "alerts": ["type": "array", "items": alert] as [String: Any],
         "resources": ["type": "array", "items": ["$ref": "#/$defs/resource"]] as [String: Any],
+        "moved": [
+          "type": "array",
+          "description": "Resources with a new address (into a module, renamed): their records and objects go with them, nothing is recreated.",
+          "items": [
+            "type": "object", "required": ["from", "to"], "additionalProperties": false,
+            "properties": ["from": ["type": "string", "pattern": address], "to": ["type": "string", "pattern": address]],
+          ] as [String: Any],
+        ] as [String: Any],
+        "inputs": [
+          "type": "object",
+          "description": "In a module's files: the values an instance gives (${input.NAME}).",
+          "additionalProperties": [
+            "type": "object", "additionalProperties": false,
+            "properties": [
+              "type": ["enum": ["string", "number", "boolean"]], "default": scalar, "description": ["type": "string"],
+              "sensitive": ["type": "boolean", "description": "Shown as (sensitive value) wherever it goes."],
+            ] as [String: Any],
+          ] as [String: Any],
+        ] as [String: Any],
+        "outputs": [
+          "type": "object",
+          "description": "In a module's files: what the top level reads as ${module.INSTANCE.NAME}.",
+          "additionalProperties": [
+            "anyOf": [
+              ["type": "string"],
+              [
+                "type": "object", "required": ["value"], "additionalProperties": false,
+                "properties": ["value": ["type": "string"], "description": ["type": "string"], "sensitive": ["type": "boolean"]],
+              ] as [String: Any],
+            ]
+          ],
+        ] as [String: Any],
       ] as [String: Any],
       "$defs": defs,
+    ]
+  }
+
+  /// `kind/name` or `module.NAME/kind/name`.
+  static let address = "^(module\\.[^/]+/)?[^/]+/[^/]+$"
+
+  /// A module instance: its resources are `module.NAME/kind/name`.
+  static var module: [String: Any] {
+    [
+      "type": "object", "required": ["kind", "name", "source"], "additionalProperties": false,
+      "description": "An instance of a module: a directory of manifests with inputs and outputs; its resources are module.NAME/kind/name.",
+      "properties": [
+        "kind": ["const": "module"],
+        "name": ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$", "description": "The instance's name."],
+        "source": ["type": "string", "description": "The module's directory, relative to this file."],
+        "inputs": ["type": "object", "additionalProperties": scalar, "description": "Values of the module's inputs."],
+      ] as [String: Any],
     ]
   }
 
@@ -99,7 +148,7 @@ public enum ManifestSchema {
     [
       "kind": ["const": kind],
       "name": [
-        "type": ["string", "number", "boolean"], "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+        "type": ["string", "number", "boolean"], "pattern": "^([A-Za-z0-9][A-Za-z0-9._-]{0,127}|.*\\$\\{[^}]+\\}.*)$",
         "description": "The resource's name: with the kind, its address (kind/name).",
       ] as [String: Any],
       "selfHeal": ["type": ["boolean", "null"], "description": "Whether the controller repairs drift of this resource (the policy's by default)."],
@@ -108,10 +157,10 @@ public enum ManifestSchema {
         "description": "Resources applied before this one: \"kind/name\", or { \"resource\": \"container/db\", \"condition\": \"healthy\" }.",
         "items": [
           "anyOf": [
-            ["type": "string", "pattern": "^[^/]+/[^/]+$"],
+            ["type": "string", "pattern": address],
             [
               "type": "object", "required": ["resource"], "additionalProperties": false,
-              "properties": ["resource": ["type": "string", "pattern": "^[^/]+/[^/]+$"], "condition": ["enum": ["started", "healthy"]]],
+              "properties": ["resource": ["type": "string", "pattern": address], "condition": ["enum": ["started", "healthy"]]],
             ] as [String: Any],
           ]
         ],

@@ -49,8 +49,10 @@ extension DockerObserver {
     var toInspect: [(ResourceID, String, ContainerSpec)] = []
     for t in targets {
       let name = t.locator["name"] ?? t.id.name
-      let leftovers = copies[t.id.description]?.map(\.name).sorted().joined(separator: ",")
-      let all = mine[t.id.description] ?? []
+      // A container that moved (`ResourceMove`) still carries the address it was made under.
+      let labelled = t.formerly.map { mine[t.id.description] == nil ? $0 : t.id } ?? t.id
+      let leftovers = copies[labelled.description]?.map(\.name).sorted().joined(separator: ",")
+      let all = mine[labelled.description] ?? []
       // Replicas beyond the first (`NAME-2` …) are the container's, never the container itself.
       let replicas = all.compactMap { row in ContainerSpec.replicaIndex(of: row.name, base: name).map { (index: $0, row: row) } }.sorted { $0.index < $1.index }
       let candidates = all.filter { ContainerSpec.replicaIndex(of: $0.name, base: name) == nil }
@@ -68,12 +70,12 @@ extension DockerObserver {
       if let leftovers { facts[.leftoverCopies] = leftovers }
       // A leftover that is an interrupted canary of the desired version, recorded with this container: resumed.
       if let spec = t.spec as? ContainerSpec, let rollout = spec.rollout, let position = rollouts.position(for: t.id), position.fits(spec),
-        position.old == row.id, copies[t.id.description]?.contains(where: { $0.id == position.new && $0.state == "running" }) == true
+        position.old == row.id, copies[labelled.description]?.contains(where: { $0.id == position.new && $0.state == "running" }) == true
       {
         facts[.interruptedRollout] = String(position.share(in: rollout))
       }
       if !replicas.isEmpty { facts[.replicas] = replicas.map { "\($0.row.name)=\($0.row.state)" }.joined(separator: ",") }
-      if let previous = kept[t.id.description] {
+      if let previous = kept[labelled.description] {
         let hash = { (r: DockerContainerSummary) in r.labels?[DockerLabel.configHash] ?? "-" }
         facts[.keptPrevious] = "\(previous.name) \(hash(previous)) \(previous.imageID) \(hash(row))"
         // Kept while its record says so, it runs, and the manifests still ask to keep one.
@@ -90,7 +92,7 @@ extension DockerObserver {
       let labels = row.labels ?? [:]
       let attributes = spec.attributes
       var observed = DockerLabel.observedAttributes(
-        attributes.filter { $0.effect == .replace }, of: t.id, labels: labels, desiredHash: spec.configHash)
+        attributes.filter { $0.effect == .replace }, of: labelled, labels: labels, desiredHash: spec.configHash)
       if spec.replicas > 1 { observed["replicas"] = String(1 + replicas.count) }
       // What the container was made with that the manifests no longer declare (a port, a user): its spec label says.
       if labels[DockerLabel.configHash] != spec.configHash {

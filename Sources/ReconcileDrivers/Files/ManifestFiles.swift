@@ -2,7 +2,8 @@ import Essentials
 import Foundation
 import ReconcileCore
 
-/// Reads manifest sources from a file or a directory tree of `*.json` files (sorted by path; not `*.schema.json`).
+/// Reads manifest sources from a file or a directory tree of `*.json` files (sorted by path; not `*.schema.json`; not
+/// the files of a module kept in the tree: a directory below the top holding a `module.json`).
 public enum ManifestFiles {
   /// `excluding`: a directory under `path` that holds no manifests (the state directory, when it lies there).
   public static func read(_ path: String, excluding: String? = nil) throws -> [ManifestSource] {
@@ -19,7 +20,7 @@ public enum ManifestFiles {
     let excluded = excluding.map(standard)
     while let rel = walker.nextObject() as? String {
       let name = (rel as NSString).lastPathComponent
-      if name.hasPrefix(".") || standard("\(path)/\(rel)") == excluded {
+      if name.hasPrefix(".") || standard("\(path)/\(rel)") == excluded || FileManager.default.fileExists(atPath: "\(path)/\(rel)/module.json") {
         walker.skipDescendants()
         continue
       }

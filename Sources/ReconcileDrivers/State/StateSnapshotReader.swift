@@ -51,9 +51,18 @@ enum StateSnapshotReader {
       guard let objectID = a["objectID"]?.stringValue, let labels = strings(a["labels"]) else { return nil }
       adopted = Adoption(objectID: objectID, labels: labels)
     }
-    return ResourceRecord(
+    var formerly: ResourceID?
+    switch item["formerly"] {
+    case nil, .null?: formerly = nil
+    case let f?:
+      guard let text = f.stringValue, let was = ResourceID(parsing: text) else { return nil }
+      formerly = was
+    }
+    var record = ResourceRecord(
       id: id, locator: locator, attributes: attributes, dependsOn: dependsOn, appliedAt: appliedAt, fingerprint: fingerprint,
       provisional: provisional, adopted: adopted)
+    record.formerly = formerly
+    return record
   }
 
   private static func int(_ v: JSONTree<String>?) -> Int? {

@@ -84,16 +84,19 @@ public struct ApplyTransaction: Sendable {
     let before = state.resources
     let recovered = store.recover(into: &state)
     if state.resources != before { state = try store.save(state) }
+    let loaded = state.resources
     if recovered > 0 { notice(.recovered(recovered)) }
     let (proposed, observed) = try await plan(state)
     var result = Result(plan: proposed, proposed: proposed, outcomes: [], state: state, observed: observed, applied: false, seconds: 0)
     guard let chosen = try await review(proposed, state) else { return result }
     result.plan = chosen
     result.applied = true
+    // The records of moved resources go to their new addresses, as the plan was made from.
+    state = state.applying(chosen.moves)
     let builder = StateBuilder(form: form, manifest: request.manifest)
-    if chosen.isEmpty {
+    if chosen.steps.isEmpty {
       let next = builder.build(from: state, plan: chosen, outcomes: [], now: Date())
-      if next.resources != state.resources { result.state = try store.save(next) }
+      if next.resources != loaded { result.state = try store.save(next) }
       return result
     }
     let started = Date()

@@ -3,7 +3,8 @@ import ReconcileCore
 
 /// The state after an apply: successful steps recorded, destroyed and forgotten resources dropped, a failed step keeps
 /// its old record; unchanged resources get a fresh record only when it would differ (a new edge, a moved locator). An
-/// adopted object's record keeps its adoption until a step puts an object of reconcile's own in its place.
+/// adopted or moved object's record keeps its adoption or former address until a step puts an object of reconcile's
+/// own in its place.
 public struct StateBuilder: Sendable {
   public let form: RecordForm
   public let manifest: Manifest
@@ -15,6 +16,7 @@ public struct StateBuilder: Sendable {
       guard let r = manifest[id] else { continue }
       var fresh = form.record(for: r, at: now)
       fresh.adopted = state.resources[id]?.adopted
+      fresh.formerly = state.resources[id]?.formerly
       if let old = state.resources[id], old.fingerprint == fresh.fingerprint, old.locator == fresh.locator, old.dependsOn == fresh.dependsOn {
         continue
       }
@@ -45,7 +47,10 @@ public struct StateBuilder: Sendable {
   public func record(after o: StepOutcome, prior: ResourceRecord?, at now: Date) -> ResourceRecord? {
     guard o.action != .destroy, let r = manifest[o.id], !r.spec.wantsAbsent else { return nil }
     var record = form.record(for: r, at: now)
-    if o.action == .update { record.adopted = prior?.adopted }
+    if o.action == .update {
+      record.adopted = prior?.adopted
+      record.formerly = prior?.formerly
+    }
     return record
   }
 }

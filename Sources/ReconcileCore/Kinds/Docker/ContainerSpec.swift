@@ -197,8 +197,8 @@ public struct ContainerSpec: ResourceSpec {
   public var implicitDependencies: [ResourceID] {
     var out: [ResourceID] = []
     if case .resource(let image) = image { out.append(image) }
-    for n in networks { out.append(ResourceID(kind: "network", name: n.network)) }
-    for m in mounts { if case .volume(let v) = m.source { out.append(ResourceID(kind: "volume", name: v)) } }
+    for n in networks { out.append(id.sibling(kind: "network", name: n.network)) }
+    for m in mounts { if case .volume(let v) = m.source { out.append(id.sibling(kind: "volume", name: v)) } }
     var seen = Set<ResourceID>()
     return out.filter { seen.insert($0).inserted }
   }

@@ -6,7 +6,7 @@ extension ContainerSpec {
     // The reference the image resource declares (`app:2`), so the container knows what it runs without asking anyone.
     if case .resource(let image)? = spec?.image { spec?.imageReference = (context.peers[image] as? ImageSpec)?.reference }
     for (i, text) in (r.strings("backupBefore") ?? []).enumerated() {
-      guard let backup = ResourceID(parsing: text), backup.kind == "backup" else {
+      guard let backup = ResourceID(parsing: text, in: id.module), backup.kind == "backup", backup.module == id.module else {
         r.report("backupBefore[\(i)]", "expected \"backup/NAME\", got '\(text)'")
         continue
       }
@@ -25,7 +25,7 @@ enum ContainerSpecDecoder {
   static let restartPolicies = ["no", "always", "unless-stopped", "on-failure"]
 
   static func decode(_ id: ResourceID, _ r: inout FieldReader) -> ContainerSpec? {
-    let image = imageSource(&r)
+    let image = imageSource(&r, in: id.module)
     var spec = ContainerSpec(id: id, image: image ?? .reference(""))
     if let name = r.string("dockerName") {
       if DockerNames.isValidContainerName(name) {
@@ -48,8 +48,8 @@ enum ContainerSpecDecoder {
         r.report("ports[\(i)]", "expected \"[IP:]HOST:CONTAINER[/tcp|udp]\" like \"127.0.0.1:8080:80\", got '\(text)'")
       }
     }
-    spec.mounts = mounts(&r)
-    spec.networks = networks(&r)
+    spec.mounts = mounts(&r, in: id.module)
+    spec.networks = networks(&r, in: id.module)
     spec.restart = restart(&r)
     spec.healthcheck = healthcheck(&r)
     spec.user = r.string("user")
@@ -113,9 +113,10 @@ enum ContainerSpecDecoder {
     return spec
   }
 
-  static func imageSource(_ r: inout FieldReader) -> ContainerSpec.ImageSource? {
+  /// References (`image/NAME`, `volume/NAME`, `network/NAME`) name resources of the module the container is in.
+  static func imageSource(_ r: inout FieldReader, in module: String?) -> ContainerSpec.ImageSource? {
     guard let text = r.string("image", required: true) else { return nil }
-    if text.hasPrefix("image/"), let ref = ResourceID(parsing: text), !ref.name.contains(":") {
+    if text.hasPrefix("image/"), let ref = ResourceID(parsing: text, in: module), !ref.name.contains(":") {
       return .resource(ref)
     }
     guard !text.isEmpty, !text.contains(" "), text.lowercased() == text || text.contains("@") else {
@@ -125,7 +126,7 @@ enum ContainerSpecDecoder {
     return .reference(text)
   }
 
-  static func mounts(_ r: inout FieldReader) -> [ContainerSpec.Mount] {
+  static func mounts(_ r: inout FieldReader, in module: String?) -> [ContainerSpec.Mount] {
     var out: [ContainerSpec.Mount] = []
     for var m in r.objects("mounts") ?? [] {
       let volume = m.string("volume")
@@ -136,7 +137,7 @@ enum ContainerSpecDecoder {
       var source: ContainerSpec.Mount.Source?
       switch (volume, bind) {
       case (let v?, nil):
-        if let ref = ResourceID(parsing: v), ref.kind == "volume" {
+        if let ref = ResourceID(parsing: v, in: module), ref.kind == "volume", ref.module == module {
           source = .volume(ref.name)
         } else {
           m.report("volume", "expected \"volume/NAME\", got '\(v)'")
@@ -154,14 +155,14 @@ enum ContainerSpecDecoder {
     return out
   }
 
-  static func networks(_ r: inout FieldReader) -> [ContainerSpec.NetworkAttachment] {
+  static func networks(_ r: inout FieldReader, in module: String?) -> [ContainerSpec.NetworkAttachment] {
     var out: [ContainerSpec.NetworkAttachment] = []
     for var n in r.objects("networks") ?? [] {
       let ref = n.string("network", required: true)
       let aliases = n.strings("aliases") ?? []
       n.finish()
       guard let ref else { continue }
-      guard let id = ResourceID(parsing: ref), id.kind == "network" else {
+      guard let id = ResourceID(parsing: ref, in: module), id.kind == "network", id.module == module else {
         n.report("network", "expected \"network/NAME\", got '\(ref)'")
         continue
       }

@@ -74,7 +74,7 @@ public struct ServiceSpec: ResourceSpec {
 
   public var dockerName: String { id.name }
   public var locator: [String: String] { ["name": dockerName] }
-  public var implicitDependencies: [ResourceID] { networks.map { ResourceID(kind: "network", name: $0.network) } }
+  public var implicitDependencies: [ResourceID] { networks.map { id.sibling(kind: "network", name: $0.network) } }
 
   public var attributes: [Attribute] {
     var out = [Attribute("image", image)]

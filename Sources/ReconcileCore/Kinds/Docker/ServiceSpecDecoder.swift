@@ -49,8 +49,8 @@ enum ServiceSpecDecoder {
       r.report("update.order", "a port published in host mode is held by the old task on its node until it stops; with \"ports\" use \"stop-first\"")
     }
     spec.endpointMode = r.choice("endpointMode", ["vip", "dnsrr"])
-    spec.networks = ContainerSpecDecoder.networks(&r)
-    spec.mounts = ContainerSpecDecoder.mounts(&r)
+    spec.networks = ContainerSpecDecoder.networks(&r, in: id.module)
+    spec.mounts = ContainerSpecDecoder.mounts(&r, in: id.module)
     spec.healthcheck = ContainerSpecDecoder.healthcheck(&r)
     spec.stopTimeout = ContainerSpecDecoder.seconds(&r, "stopTimeout")
     return spec

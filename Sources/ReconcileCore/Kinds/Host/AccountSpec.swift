@@ -75,7 +75,7 @@ public struct UserSpec: ResourceSpec {
     spec.createHome = r.bool("createHome") ?? false
     if spec.createHome, spec.home == nil { r.report("createHome", "needs a 'home' to make") }
     spec.root = AccountNames.root(&r)
-    spec.groupResources = ([spec.group].compactMap { $0 } + spec.groups).map { ResourceID(kind: "group", name: $0) }.filter { context.peers[$0] != nil }
+    spec.groupResources = ([spec.group].compactMap { $0 } + spec.groups).map { id.sibling(kind: "group", name: $0) }.filter { context.peers[$0] != nil }
     return spec
   }
 }

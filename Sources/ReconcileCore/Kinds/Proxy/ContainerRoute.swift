@@ -23,10 +23,11 @@ public struct ContainerRoute: Sendable, Hashable {
     self.admin = admin
   }
 
-  /// `reconcile_app_3001` (`reconcile_service_web_8080` for a service): letters, digits and `_` only (a container
-  /// name may hold `.` and `-`).
+  /// `reconcile_app_3001` (`reconcile_service_web_8080` for a service, `reconcile_staging__app_3001` in module
+  /// instance `staging`): letters, digits and `_` only (a container name may hold `.` and `-`).
   public var upstreamName: String {
-    "reconcile_" + (isService ? "service_" : "") + String(container.name.map { $0.isLetter || $0.isNumber ? $0 : "_" }) + "_\(port)"
+    let module = container.module.map { $0 + "__" } ?? ""
+    return "reconcile_" + (isService ? "service_" : "") + String((module + container.name).map { $0.isLetter || $0.isNumber ? $0 : "_" }) + "_\(port)"
   }
 
   /// A Swarm service's route: its servers are the nodes that run its tasks, at the port the tasks publish.

@@ -64,7 +64,7 @@ struct SiteModel {
       let cert = t.string("certificate", required: true)
       let tlsListen = readListen(&t, "listen") ?? "443"
       // The certificate's own directory when it is declared (the usual case), else the default for its name.
-      let peer = cert.flatMap { peers[ResourceID(kind: "certificate", name: $0)] as? CertificateSpec }
+      let peer = cert.flatMap { peers[id.sibling(kind: "certificate", name: $0)] as? CertificateSpec }
       var dir = peer?.directory ?? cert.map { "\(CertificateSpec.defaultRoot)/\($0)" } ?? ""
       if let d = t.string("directory") {
         if ConfigValue.isPlainPath(d) { dir = d } else { t.report("directory", Self.expectedPath(d)) }
@@ -96,27 +96,29 @@ struct SiteModel {
       case nil:
         o.report("upstream", "expected \"container/NAME:PORT\", \"service/NAME:PORT\", \"HOST:PORT\" or \"http://HOST:PORT\", got '\(up)'")
       case .service(let name, let port)?:
-        let id = ResourceID(kind: "service", name: name)
-        guard let service = peers[id] as? ServiceSpec else {
-          o.report("upstream", "\(id) is not declared in the manifests")
+        let service = id.sibling(kind: "service", name: name)
+        guard let spec = peers[service] as? ServiceSpec else {
+          o.report("upstream", "\(service) is not declared in the manifests")
           continue
         }
-        guard let published = service.publishedPort(for: port) else {
+        guard let published = spec.publishedPort(for: port) else {
           o.report(
             "upstream",
-            "\(id) publishes no port for its port \(port) (a proxy reaches a service's tasks where they publish it in host mode): add one like \"\(port):\(port)\" to its 'ports'")
+            "\(service) publishes no port for its port \(port) (a proxy reaches a service's tasks where they publish it in host mode): add one like \"\(port):\(port)\" to its 'ports'"
+          )
           continue
         }
-        let upstream = ContainerRoute(container: id, name: name, port: published, prefix: "").upstreamName
+        let upstream = ContainerRoute(container: service, name: name, port: published, prefix: "").upstreamName
         routes.append(Route(path: path, upstream: "http://\(upstream)", container: name, dynamicPort: published, service: true, websocket: ws, stripPrefix: strip))
       case .address(let hostPort)?:
         routes.append(Route(path: path, upstream: "http://\(hostPort)", container: nil, websocket: ws, stripPrefix: strip))
       case .container(let name, let port)?:
-        switch Upstream.published(name, port: port, peers: peers) {
+        let container = id.sibling(kind: "container", name: name)
+        switch Upstream.published(container, port: port, peers: peers) {
         case .success(let hostPort): routes.append(Route(path: path, upstream: "http://\(hostPort)", container: name, websocket: ws, stripPrefix: strip))
-        case .failure where peers[ResourceID(kind: "container", name: name)] != nil:
+        case .failure where peers[container] != nil:
           // No host port: the proxy reaches the container on its network, through an upstream the replacement moves.
-          let upstream = ContainerRoute(container: ResourceID(kind: "container", name: name), name: name, port: port, prefix: "").upstreamName
+          let upstream = ContainerRoute(container: container, name: name, port: port, prefix: "").upstreamName
           routes.append(Route(path: path, upstream: "http://\(upstream)", container: name, dynamicPort: port, websocket: ws, stripPrefix: strip))
         case .failure(let e):
           o.report("upstream", e.description)
@@ -214,15 +216,15 @@ enum Upstream {
 
   /// `HOST:PORT` where the declared `container/NAME` publishes its TCP port `port` on the host (`"3001:3001"` and
   /// `"0.0.0.0:3001:3001"` are reached on 127.0.0.1), or a message saying what the manifests lack.
-  static func published(_ name: String, port: Int, peers: [ResourceID: any ResourceSpec]) -> Result<String, OperationError> {
-    guard let container = peers[ResourceID(kind: "container", name: name)] as? ContainerSpec else {
-      return .failure(OperationError("container/\(name) is not declared in the manifests"))
+  static func published(_ id: ResourceID, port: Int, peers: [ResourceID: any ResourceSpec]) -> Result<String, OperationError> {
+    guard let container = peers[id] as? ContainerSpec else {
+      return .failure(OperationError("\(id) is not declared in the manifests"))
     }
     guard let m = container.ports.first(where: { $0.containerPort == port && $0.proto == "tcp" }) else {
       let have = container.ports.isEmpty ? "none" : container.ports.map(\.canonical).joined(separator: ", ")
       return .failure(
         OperationError(
-          "container/\(name) publishes no host port for its port \(port) (ports: \(have)): add one like \"127.0.0.1:\(port):\(port)\" to its 'ports', or route to a plain address"))
+          "\(id) publishes no host port for its port \(port) (ports: \(have)): add one like \"127.0.0.1:\(port):\(port)\" to its 'ports', or route to a plain address"))
     }
     let host = m.hostIP.isEmpty || m.hostIP == "0.0.0.0" ? "127.0.0.1" : m.hostIP
     return .success("\(host):\(m.hostPort)")

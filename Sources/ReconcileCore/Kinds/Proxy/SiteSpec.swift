@@ -104,7 +104,7 @@ public struct SiteSpec: ResourceSpec {
       r.report("rateLimit", "Debian's Caddy has no rate limiting module (it needs the caddy-ratelimit plugin); use \"server\": \"nginx\" for a rate limit")
     }
     guard let config = SiteRenderer.render(model, template: r.string("template"), context: context, report: { r.report("template", $0) }) else { return nil }
-    let certificates = model.tls.map { [ResourceID(kind: "certificate", name: $0.certificate)] } ?? []
+    let certificates = model.tls.map { [id.sibling(kind: "certificate", name: $0.certificate)] } ?? []
     // An ACME certificate answered from this site's webroot can only be issued once the site serves it.
     let served = certificates.filter { c in
       guard let webroot = model.acmeWebroot, case .acme(_, _, let w, _, _)? = (context.peers[c] as? CertificateSpec)?.issuer else { return false }
@@ -113,12 +113,12 @@ public struct SiteSpec: ResourceSpec {
     return SiteSpec(
       id: id, server: server, prefix: prefix, admin: admin, config: Text(config), certificates: certificates, certificateFiles: model.tls.map { [$0.chain, $0.key] } ?? [],
       servesChallenges: served, serverNames: model.serverNames.filter { $0 != "_" },
-      containers: model.routes.compactMap { r in r.container.map { ResourceID(kind: r.service ? "service" : "container", name: $0) } }.uniqued(),
+      containers: model.routes.compactMap { r in r.container.map { id.sibling(kind: r.service ? "service" : "container", name: $0) } }.uniqued(),
       containerRoutes: model.routes.compactMap { r in
         r.dynamicPort.map { port in
-          let id = ResourceID(kind: r.service ? "service" : "container", name: r.container!)
+          let target = id.sibling(kind: r.service ? "service" : "container", name: r.container!)
           return ContainerRoute(
-            container: id, name: (context.peers[id] as? ContainerSpec)?.dockerName ?? id.name, port: port, prefix: prefix, server: server, admin: admin ?? "")
+            container: target, name: (context.peers[target] as? ContainerSpec)?.dockerName ?? target.name, port: port, prefix: prefix, server: server, admin: admin ?? "")
         }
       }.uniqued())
   }
