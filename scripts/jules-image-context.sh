@@ -3,7 +3,7 @@
 # a release `jules` built with the Swift stdlib linked statically, exactly the shared libraries
 # `ldd` lists plus the dynamic loader, CA certificates for HTTPS, and an /etc/passwd with the
 # non-root user `jules` (uid 10001). The Dockerfile is FROM scratch; no shell, no curl inside.
-# The healthcheck (`/jules healthcheck`) is declared by manifests/jules/jules.json.
+# The healthcheck (`/jules healthcheck`) is declared by manifests/modules/jules/jules.json.
 # JULES_BIN=PATH uses that binary instead of building one (the tests use their debug build: its Swift
 # libraries are copied in like every other shared object it loads).
 set -euo pipefail

@@ -79,9 +79,11 @@ struct BackupCommand {
   func backupSpec(_ name: String) throws -> BackupSpec {
     let ws = try Workspace(args)
     let manifest = try ws.manifest()
-    guard let spec = manifest[ResourceID(kind: "backup", name: name)]?.spec as? BackupSpec else {
-      let known = manifest.resources.filter { $0.id.kind == "backup" }.map(\.id.name)
-      throw OperationError("backup/\(name) is not declared in the manifests\(Suggestion.hint(for: name, in: known))")
+    // NAME as its schedule calls it (a module's backup too: backup names are unique, their files are), or an address.
+    let address = ResourceID(parsing: name)
+    let backups = manifest.resources.filter { $0.id.kind == "backup" }
+    guard let spec = backups.first(where: { $0.id == address || $0.id.name == name })?.spec as? BackupSpec else {
+      throw OperationError("backup/\(name) is not declared in the manifests\(Suggestion.hint(for: name, in: backups.map(\.id.name)))")
     }
     return spec
   }

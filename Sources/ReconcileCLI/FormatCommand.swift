@@ -15,7 +15,7 @@ struct FormatCommand {
     let check = args.has("check")
     var changed: [String] = []
     var broken: [String] = []
-    let sources = try ManifestFiles.read(path)
+    let sources = try ManifestFiles.read(path, modules: true)
     for source in sources {
       let formatted: String
       do {

@@ -53,7 +53,7 @@ import Testing
   /// outcome is a value or a positioned refusal, never a crash.
   @Test func damagedTextNeverCrashes() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    let original = Array(try Data(contentsOf: URL(fileURLWithPath: root + "/manifests/jules/jules.json")))
+    let original = Array(try Data(contentsOf: URL(fileURLWithPath: root + "/manifests/modules/jules/jules.json")))
     let noise: [UInt8] = Array("{}[]\",:\\u0 \n\tx".utf8) + [0x00, 0x1F, 0x80, 0xC3, 0xFF]
     var refused = 0
     for _ in 0..<3000 {

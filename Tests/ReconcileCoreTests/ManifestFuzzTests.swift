@@ -44,14 +44,30 @@ import Testing
     #"[1e19]"#, "\"" + String(repeating: "x", count: 5000) + "\"",
   ]
 
-  /// Each resource of the corpus as a JSON object, with the file it comes from.
+  /// Every shipped manifest file (the bundled module's too), relative to the repository.
+  static func shippedFiles() throws -> [String] {
+    var out: [String] = []
+    for dir in ["manifests", "manifests/host", "manifests/modules/jules"] {
+      for f in try FileManager.default.contentsOfDirectory(atPath: "\(root)/\(dir)").sorted() where f.hasSuffix(".json") && !f.hasSuffix(".schema.json") {
+        out.append("\(dir)/\(f)")
+      }
+    }
+    return out
+  }
+
+  /// Each resource of the corpus as a JSON object, with the file it comes from. A module's resources stand alone with
+  /// their inputs as variables (`${input.NAME}` read as `${var.NAME}`, the input's default or a sample value).
   static func corpus() throws -> [(file: String, variables: Any?, resource: [String: Any])] {
     var out: [(String, Any?, [String: Any])] = []
-    for dir in ["manifests/jules", "manifests/host"] {
-      for f in try FileManager.default.contentsOfDirectory(atPath: "\(root)/\(dir)").sorted() where f.hasSuffix(".json") {
-        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(root)/\(dir)/\(f)"))) as! [String: Any]
-        for r in doc["resources"] as! [[String: Any]] { out.append(("\(dir)/\(f)", doc["variables"], r)) }
-      }
+    let module = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(root)/manifests/modules/jules/module.json"))) as! [String: Any]
+    var inputs: [String: String] = [:]
+    for (name, d) in module["inputs"] as! [String: [String: Any]] { inputs[name] = d["default"].map { "\($0)" } ?? "sample-\(name)-value" }
+    for file in try shippedFiles() {
+      var text = try String(contentsOfFile: "\(root)/\(file)", encoding: .utf8)
+      if file.hasPrefix("manifests/modules/") { text = text.replacingOccurrences(of: "${input.", with: "${var.") }
+      let doc = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+      let variables: Any? = file.hasPrefix("manifests/modules/") ? inputs : doc["variables"]
+      for r in doc["resources"] as? [[String: Any]] ?? [] { out.append((file, variables, r)) }
     }
     for r in try JSONSerialization.jsonObject(with: Data(extra.utf8)) as! [[String: Any]] { out.append(("extra.json", nil, r)) }
     return out

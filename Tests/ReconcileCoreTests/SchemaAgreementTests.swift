@@ -83,21 +83,17 @@ import Testing
   @Test func theShippedSchemaIsTheGeneratedOne() throws {
     let shipped = try String(contentsOfFile: "\(Self.root)/manifests/reconcile.schema.json", encoding: .utf8)
     #expect(shipped == Self.schema(), "manifests/reconcile.schema.json is stale: run `reconcile schema > manifests/reconcile.schema.json`")
-    for dir in ["manifests/jules", "manifests/host"] {
-      for f in try FileManager.default.contentsOfDirectory(atPath: "\(Self.root)/\(dir)") where f.hasSuffix(".json") {
-        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Self.root)/\(dir)/\(f)"))) as! [String: Any]
-        #expect(doc["$schema"] as? String == "../reconcile.schema.json", "\(dir)/\(f)")
-      }
+    for file in try ManifestFuzzTests.shippedFiles() {
+      let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Self.root)/\(file)"))) as! [String: Any]
+      // From the file's directory back up to manifests/.
+      let up = String(repeating: "../", count: file.split(separator: "/").count - 2)
+      #expect(doc["$schema"] as? String == up + "reconcile.schema.json", "\(file)")
     }
   }
 
   @Test func whatTheDecoderAcceptsTheSchemaAccepts() throws {
     var docs: [String] = []
-    for dir in ["manifests/jules", "manifests/host"] {
-      for f in try FileManager.default.contentsOfDirectory(atPath: "\(Self.root)/\(dir)").sorted() where f.hasSuffix(".json") {
-        docs.append(try String(contentsOfFile: "\(Self.root)/\(dir)/\(f)", encoding: .utf8))
-      }
-    }
+    for file in try ManifestFuzzTests.shippedFiles() { docs.append(try String(contentsOfFile: "\(Self.root)/\(file)", encoding: .utf8)) }
     let examples = try Self.examples()
     docs += examples.filter(Self.decodes)
     let corpus = try ManifestFuzzTests.corpus()

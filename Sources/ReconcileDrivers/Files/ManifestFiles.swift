@@ -5,8 +5,9 @@ import ReconcileCore
 /// Reads manifest sources from a file or a directory tree of `*.json` files (sorted by path; not `*.schema.json`; not
 /// the files of a module kept in the tree: a directory below the top holding a `module.json`).
 public enum ManifestFiles {
-  /// `excluding`: a directory under `path` that holds no manifests (the state directory, when it lies there).
-  public static func read(_ path: String, excluding: String? = nil) throws -> [ManifestSource] {
+  /// `excluding`: a directory under `path` that holds no manifests (the state directory, when it lies there);
+  /// `modules`: the files of modules kept in the tree too (`fmt` formats them).
+  public static func read(_ path: String, excluding: String? = nil, modules: Bool = false) throws -> [ManifestSource] {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
       throw OperationError(doing: "read the manifests", "'\(path)' does not exist (pass --manifests FILE_OR_DIR)")
@@ -20,7 +21,7 @@ public enum ManifestFiles {
     let excluded = excluding.map(standard)
     while let rel = walker.nextObject() as? String {
       let name = (rel as NSString).lastPathComponent
-      if name.hasPrefix(".") || standard("\(path)/\(rel)") == excluded || FileManager.default.fileExists(atPath: "\(path)/\(rel)/module.json") {
+      if name.hasPrefix(".") || standard("\(path)/\(rel)") == excluded || (!modules && FileManager.default.fileExists(atPath: "\(path)/\(rel)/module.json")) {
         walker.skipDescendants()
         continue
       }

@@ -7,9 +7,10 @@ public struct ContainerSpec: ResourceSpec {
     case resource(ResourceID)
     case reference(String)
 
+    /// As the manifest writes it: `image/NAME` (of the container's own module) or the reference.
     public var text: String {
       switch self {
-      case .resource(let id): id.description
+      case .resource(let id): "\(id.kind)/\(id.name)"
       case .reference(let ref): ref
       }
     }
