@@ -11,6 +11,25 @@ import TestSupport
 struct DockerContainerKindTests {
   static func port() -> Int { Int.random(in: 20000...29999) }
 
+  /// A network, a volume and a container with every setting the container kind has (a secret in its env).
+  static func everySetting(web: String, net: String, vol: String, port: Int, project: String? = nil) -> String {
+    """
+    { "apiVersion": "reconcile/v1", \(project.map { "\"project\": \"\($0)\"," } ?? "") "resources": [
+      { "kind": "network", "name": "\(net)" },
+      { "kind": "volume", "name": "\(vol)" },
+      { "kind": "container", "name": "\(web)", "image": "local/busybox:1",
+        "entrypoint": ["/bin/httpd"], "command": ["-f", "-p", "80", "-h", "/www"], "ports": ["127.0.0.1:\(port):80"],
+        "readOnlyRootfs": true,
+        "env": { "GREETING": "hi", "TOKEN": "${secret.token}" }, "restart": "unless-stopped",
+        "mounts": [{ "volume": "volume/\(vol)", "target": "/data" }, { "bind": "/tmp", "target": "/host-tmp", "readOnly": true }],
+        "networks": [{ "network": "network/\(net)", "aliases": ["api"] }],
+        "healthcheck": { "command": "test -f /www/index.html", "interval": "1s", "timeout": "10s", "retries": 3, "startPeriod": "1s" },
+        "workingDir": "/www", "labels": { "team": "web" }, "memory": "64m", "cpus": 0.5, "pidsLimit": 64,
+        "init": true, "capDrop": ["NET_RAW"], "stopSignal": "SIGTERM", "stopTimeout": "5s",
+        "log": { "driver": "json-file", "options": { "max-size": "1m" } } } ] }
+    """
+  }
+
   @Test func fullContainerIsIdempotentAndConfiguredAsDeclared() async throws {
     try await DockerTestScope.run { scope in
       let h = DockerKindHarness(scope)
@@ -19,22 +38,7 @@ struct DockerContainerKindTests {
       let vol = DockerTestEngine.uniqueName("vol")
       let port = Self.port()
       h.secrets = ["token": "s3cret-value"]
-      let manifest = try h.decode(
-        """
-        { "apiVersion": "reconcile/v1", "resources": [
-          { "kind": "network", "name": "\(net)" },
-          { "kind": "volume", "name": "\(vol)" },
-          { "kind": "container", "name": "\(web)", "image": "local/busybox:1",
-            "entrypoint": ["/bin/httpd"], "command": ["-f", "-p", "80", "-h", "/www"], "ports": ["127.0.0.1:\(port):80"],
-            "readOnlyRootfs": true,
-            "env": { "GREETING": "hi", "TOKEN": "${secret.token}" }, "restart": "unless-stopped",
-            "mounts": [{ "volume": "volume/\(vol)", "target": "/data" }, { "bind": "/tmp", "target": "/host-tmp", "readOnly": true }],
-            "networks": [{ "network": "network/\(net)", "aliases": ["api"] }],
-            "healthcheck": { "command": "test -f /www/index.html", "interval": "1s", "timeout": "10s", "retries": 3, "startPeriod": "1s" },
-            "workingDir": "/www", "labels": { "team": "web" }, "memory": "64m", "cpus": 0.5, "pidsLimit": 64,
-            "init": true, "capDrop": ["NET_RAW"], "stopSignal": "SIGTERM", "stopTimeout": "5s",
-            "log": { "driver": "json-file", "options": { "max-size": "1m" } } } ] }
-        """)
+      let manifest = try h.decode(Self.everySetting(web: web, net: net, vol: vol, port: port))
       let first = try await h.plan(manifest)
       let text = h.render(first)
       #expect(!text.contains("s3cret-value"), "the plan shows a secret:\n\(text)")
@@ -215,20 +219,7 @@ struct DockerContainerKindTests {
           DockerTestEngine.busybox1, "-f", "-p", "80", "-h", "/www",
         ])
       h.secrets = ["token": "s3cret-value"]
-      let json = """
-        { "apiVersion": "reconcile/v1", "project": "adoption", "resources": [
-          { "kind": "network", "name": "\(net)" },
-          { "kind": "volume", "name": "\(vol)" },
-          { "kind": "container", "name": "\(web)", "image": "local/busybox:1",
-            "entrypoint": ["/bin/httpd"], "command": ["-f", "-p", "80", "-h", "/www"], "ports": ["127.0.0.1:\(port):80"],
-            "readOnlyRootfs": true, "env": { "GREETING": "hi", "TOKEN": "${secret.token}" }, "restart": "unless-stopped",
-            "mounts": [{ "volume": "volume/\(vol)", "target": "/data" }, { "bind": "/tmp", "target": "/host-tmp", "readOnly": true }],
-            "networks": [{ "network": "network/\(net)", "aliases": ["api"] }],
-            "healthcheck": { "command": "test -f /www/index.html", "interval": "1s", "timeout": "10s", "retries": 3, "startPeriod": "1s" },
-            "workingDir": "/www", "labels": { "team": "web" }, "memory": "64m", "cpus": 0.5, "pidsLimit": 64,
-            "init": true, "capDrop": ["NET_RAW"], "stopSignal": "SIGTERM", "stopTimeout": "5s",
-            "log": { "driver": "json-file", "options": { "max-size": "1m" } } } ] }
-        """
+      let json = Self.everySetting(web: web, net: net, vol: vol, port: port, project: "adoption")
       let manifest = try h.decode(json)
       var adopted: [ResourceID: Adoption] = [:]
       for r in manifest.resources {

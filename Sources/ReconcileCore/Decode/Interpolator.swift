@@ -134,25 +134,19 @@ public struct Interpolator: Sendable {
   /// `${input.NAME}` (a module's own files), `${module.INSTANCE.OUTPUT}` (the top level); a module's files see no
   /// variables: what they need comes in as inputs.
   func scoped(_ ref: String, path: String, report: (String, String) -> Void) -> Text? {
-    if let inputs {
-      guard ref.hasPrefix("input.") else {
-        report(path, "'${\(ref)}': a module's files see only their inputs (${input.NAME}); pass the value as an input")
-        return nil
-      }
-      let name = String(ref.dropFirst("input.".count))
-      guard let v = inputs[name] else {
-        report(path, "input '\(name)' is not declared in the module's inputs\(Suggestion.hint(for: name, in: inputs.keys))")
-        return nil
-      }
-      return v
-    }
-    guard ref.hasPrefix("module.") else {
-      report(path, "'${\(ref)}' is for a module's own files; at the top level use ${var.NAME}")
+    let (prefix, values, unknown) =
+      inputs.map { ("input.", $0, "is not declared in the module's inputs") } ?? ("module.", outputs, "is not an output of a declared module instance")
+    guard ref.hasPrefix(prefix) else {
+      report(
+        path,
+        inputs == nil
+          ? "'${\(ref)}' is for a module's own files; at the top level use ${var.NAME}"
+          : "'${\(ref)}': a module's files see only their inputs (${input.NAME}); pass the value as an input")
       return nil
     }
-    let key = String(ref.dropFirst("module.".count))
-    guard let v = outputs[key] else {
-      report(path, "'${\(ref)}' is not an output of a declared module instance\(Suggestion.hint(for: key, in: outputs.keys))")
+    let key = String(ref.dropFirst(prefix.count))
+    guard let v = values[key] else {
+      report(path, (inputs == nil ? "'${\(ref)}'" : "input '\(key)'") + " \(unknown)\(Suggestion.hint(for: key, in: values.keys))")
       return nil
     }
     return v
