@@ -12,7 +12,7 @@ struct AdoptCommand {
 
   func run() async throws -> Int32 {
     let ws = try Workspace(args)
-    let manifest = ws.scoped(try ws.manifest())
+    let manifest = try ws.manifest()
     let out = ws.redacting(terminal)
     let form = try ws.form()
     let lease = try ws.store.lock(for: "import", timeout: try args.seconds("lock-timeout", default: 0))
@@ -52,7 +52,8 @@ struct AdoptCommand {
     let now = Date()
     for c in checks {
       var record = form.record(for: manifest[c.id]!, at: now)
-      record.adopted = c.adoption
+      // A file or a unit is found where it is: only a Docker object needs its identity and labels kept.
+      record.adopted = c.adoption.labels.isEmpty ? nil : c.adoption
       state.resources[c.id] = record
     }
     _ = try ws.store.save(state)

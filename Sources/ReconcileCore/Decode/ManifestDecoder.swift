@@ -74,6 +74,7 @@ public struct ManifestDecoder: Sendable {
     var release = ReleasePolicy()
     var rawVerify: [Raw] = []
     var rawMoved: [Raw] = []
+    var instances: [Raw] = []
     for source in sources where source.module == nil {
       guard let top = parse(source, issues: issues) else { continue }
       var reader = FieldReader(file: source.file, subject: "", path: "", object: top, issues: issues)
@@ -122,7 +123,8 @@ public struct ManifestDecoder: Sendable {
           issues.add(ManifestIssue(file: source.file, subject: "resources[\(i)]", message: "expected an object, got \(item.typeName)"))
           continue
         }
-        raws.append(Raw(file: source.file, directory: source.directory, index: i, object: o))
+        let raw = Raw(file: source.file, directory: source.directory, index: i, object: o)
+        if raw.isModule { instances.append(raw) } else { raws.append(raw) }
       }
     }
     for o in overrides {
@@ -136,9 +138,11 @@ public struct ManifestDecoder: Sendable {
     var interpolator = Interpolator(variables: resolveVariables(variables, issues: issues), secrets: secrets)
     interpolator.invocation = context.invocation
     // Module instances first: their resources join the others, their outputs become `${module.NAME.OUTPUT}`.
-    let modules = expandModules(raws.filter(\.isModule), given: sources, interpolator: interpolator, issues: issues)
-    raws = raws.filter { !$0.isModule } + modules.raws
-    interpolator.outputs = modules.outputs
+    let modules = instances.isEmpty ? ExpandedModules() : expandModules(instances, given: sources, interpolator: interpolator, issues: issues)
+    if !instances.isEmpty {
+      raws += modules.raws
+      interpolator.outputs = modules.outputs
+    }
     var resources: [Resource] = []
     var seen: [ResourceID: Origin] = [:]
     // A kind that reads peers (a container reads its image's reference, a site its containers and certificates)
@@ -179,8 +183,8 @@ public struct ManifestDecoder: Sendable {
     Self.checkRollouts(resources, issues: issues)
     let ordered = DependencyGraph(PathClaims.apply(Self.addingDependents(resources), issues: issues)).ordered(issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
-    let all = sources.filter { $0.module == nil } + modules.sources
-    let moved = Self.moves(rawMoved, declared: Set(ordered.map(\.id)), issues: issues)
+    let all = modules.sources.isEmpty && !sources.contains(where: { $0.module != nil }) ? sources : sources.filter { $0.module == nil } + modules.sources
+    let moved = rawMoved.isEmpty ? [] : Self.moves(rawMoved, declared: Set(ordered.map(\.id)), issues: issues)
     if !issues.items.isEmpty { throw ManifestErrors(issues.items) }
     var applied: [String: String] = [:]
     for o in overrides { applied[o.name] = o.value }

@@ -28,8 +28,10 @@ public struct ResourceMove: Sendable, Hashable {
       out.append(m)
       taken.formUnion([m.from, m.to])
     }
-    let orphans = state.resources.values.filter { !manifest.contains($0.id) && !taken.contains($0.id) && !$0.locator.isEmpty }.sorted { $0.id < $1.id }
-    guard !orphans.isEmpty else { return out }
+    // Usually no record is undeclared: one pass over the keys, the rest only for the few.
+    let undeclared = state.resources.keys.filter { !manifest.contains($0) }.filter { !taken.contains($0) }
+    guard !undeclared.isEmpty else { return out }
+    let orphans = undeclared.sorted().map { state.resources[$0]! }.filter { !$0.locator.isEmpty }
     // A Swarm service or node is found by its address: it does not move.
     for r in manifest.resources where state.resources[r.id] == nil && !taken.contains(r.id) && !["service", "node"].contains(r.id.kind) {
       let locator = r.spec.locator

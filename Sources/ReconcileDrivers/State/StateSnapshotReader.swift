@@ -39,24 +39,27 @@ enum StateSnapshotReader {
       dependsOn.append(dep)
     }
     var provisional: Bool?
-    switch item["provisional"] {
-    case nil, .null?: provisional = nil
-    case .bool(let b)?: provisional = b
-    default: return nil
-    }
     var adopted: Adoption?
-    switch item["adopted"] {
-    case nil, .null?: adopted = nil
-    case let a?:
-      guard let objectID = a["objectID"]?.stringValue, let labels = strings(a["labels"]) else { return nil }
-      adopted = Adoption(objectID: objectID, labels: labels)
-    }
     var formerly: ResourceID?
-    switch item["formerly"] {
-    case nil, .null?: formerly = nil
-    case let f?:
-      guard let text = f.stringValue, let was = ResourceID(parsing: text) else { return nil }
-      formerly = was
+    // The six fields every record has; the optional ones (provisional, adopted, formerly) only when there are more.
+    if case .object(let fields) = item, fields.count > 6 {
+      switch fields["provisional"] {
+      case nil, .null?: provisional = nil
+      case .bool(let b)?: provisional = b
+      default: return nil
+      }
+      switch fields["adopted"] {
+      case nil, .null?: adopted = nil
+      case let a?:
+        guard let objectID = a["objectID"]?.stringValue, let labels = strings(a["labels"]) else { return nil }
+        adopted = Adoption(objectID: objectID, labels: labels)
+      }
+      switch fields["formerly"] {
+      case nil, .null?: formerly = nil
+      case let f?:
+        guard let text = f.stringValue, let was = ResourceID(parsing: text) else { return nil }
+        formerly = was
+      }
     }
     var record = ResourceRecord(
       id: id, locator: locator, attributes: attributes, dependsOn: dependsOn, appliedAt: appliedAt, fingerprint: fingerprint,

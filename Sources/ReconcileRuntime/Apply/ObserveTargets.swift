@@ -5,12 +5,16 @@ extension ObserveTarget {
   /// declare (by its recorded locator, so prune can find it).
   public static func all(for manifest: Manifest, recorded state: StateSnapshot) -> [ObserveTarget] {
     let project = Project.resolve(declared: manifest.project, lineage: state.lineage)
-    var targets = manifest.resources.map {
-      ObserveTarget(
-        id: $0.id, locator: $0.spec.locator, spec: $0.spec, project: project, adopted: state.resources[$0.id]?.adopted,
-        formerly: state.resources[$0.id]?.formerly)
+    // A taken-over or moved record's identity, read in place (a record is not copied for two of its fields).
+    let records = state.resources.values
+    var targets = manifest.resources.map { r in
+      let at = state.resources.index(forKey: r.id)
+      return ObserveTarget(
+        id: r.id, locator: r.spec.locator, spec: r.spec, project: project, adopted: at.flatMap { records[$0].adopted }, formerly: at.flatMap { records[$0].formerly })
     }
-    for r in state.resources.values.sorted(by: { $0.id < $1.id }) where !manifest.contains(r.id) {
+    // The records the manifests no longer declare (usually none), in a stable order.
+    for id in state.resources.keys.filter({ !manifest.contains($0) }).sorted() {
+      let r = state.resources[id]!
       targets.append(ObserveTarget(id: r.id, locator: r.locator, spec: nil, project: project, adopted: r.adopted, formerly: r.formerly))
     }
     return targets
