@@ -213,6 +213,10 @@ import Testing
         Plan: 0 to add, 0 to change, 0 to replace, 0 to destroy, 1 moved.
 
         """)
+    let doc = try? JSONSerialization.jsonObject(with: PlanDocument(p, manifestDigest: "d", state: StateSnapshot(lineage: "l")).encoded()) as? [String: Any]
+    let moved = doc?["moved"] as? [[String: Any]]
+    #expect(moved?.count == 1 && moved?[0]["from"] as? String == "container/app" && moved?[0]["to"] as? String == "module.staging/container/app", "\(doc ?? [:])")
+    #expect(moved?[0]["found"] as? Bool == false)
   }
 
   @Test func aMoveMustMakeSense() {

@@ -54,7 +54,16 @@ public struct PlanDocument: Codable, Sendable, Equatable {
   public var resourceChanges: [ResourceChange]
   public var kept: [Note]
   public var forgotten: [String]
+  /// Resources at a new address (`ResourceMove`); absent when none.
+  public var moved: [Moved]?
   public var summary: Summary
+
+  public struct Moved: Codable, Sendable, Equatable {
+    public var from: String
+    public var to: String
+    /// Found by its object (the same locator), not declared in `moved`.
+    public var found: Bool
+  }
 
   public init(_ plan: Plan, manifestDigest: String, state: StateSnapshot) {
     formatVersion = Self.currentFormat
@@ -69,6 +78,7 @@ public struct PlanDocument: Codable, Sendable, Equatable {
     }
     kept = plan.kept.map { Note(address: $0.id.description, reason: $0.text) }
     forgotten = plan.forgotten.map(\.description)
+    moved = plan.moves.isEmpty ? nil : plan.moves.map { Moved(from: $0.from.description, to: $0.to.description, found: $0.found) }
     summary = Summary(
       add: plan.count(.create), change: plan.count(.update), replace: plan.count(.replace), destroy: plan.count(.destroy), refresh: plan.refreshCount > 0 ? plan.refreshCount : nil)
   }
