@@ -118,6 +118,20 @@ import Testing
         """)
   }
 
+  @Test func aModuleCannotHoldAModule() {
+    let nested = Self.module.replacingOccurrences(
+      of: "\"resources\": [", with: "\"resources\": [ { \"kind\": \"module\", \"name\": \"inner\", \"source\": \".\" },")
+    var got: [String] = []
+    do {
+      _ = try Self.decode(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "module", "name": "staging", "source": "../modules/app", "inputs": { "prefix": "stg-" } } ] }
+        """, module: nested)
+    } catch { got = error.issues.map(\.description) }
+    #expect(got == ["/srv/modules/app/module.json: resources[0]: modules cannot declare modules (yet): declare it at the top level"], "\(got)")
+  }
+
   @Test func idsParseWithTheirModule() {
     #expect(ResourceID(parsing: "module.staging/container/app") == ResourceID(kind: "container", name: "app", module: "staging"))
     #expect(ResourceID(parsing: "container/app", in: "staging")?.description == "module.staging/container/app")

@@ -41,10 +41,6 @@ extension ManifestDecoder {
       let values = r.value("inputs")
       r.finish()
       guard let source else { continue }
-      guard raw.module == nil else {
-        issues.add(ManifestIssue(file: raw.file, subject: subject, message: "modules cannot declare modules (yet): declare 'module.\(name)' at the top level"))
-        continue
-      }
       guard Self.isValidName(name), !name.contains(".") else {
         r.report("name", "expected letters, digits, '_' or '-' (starting with a letter or digit), got '\(name)'")
         continue
@@ -61,7 +57,7 @@ extension ManifestDecoder {
       }
       if loaded.insert(directory).inserted { out.sources += files }
       guard var module = readModule(files, name: name, issues: issues) else { continue }
-      // Without its inputs the instance's resources would only repeat the error: they wait for the next run.
+      // Without its inputs the instance's resources would only repeat the error: they are not read.
       guard let inputs = inputValues(module.inputs, given: values, file: raw.file, subject: subject, issues: issues) else { continue }
       var scope = interpolator
       scope.inputs = inputs
