@@ -24,7 +24,7 @@ struct ShowCommand {
     let s = terminal.style
     var out = [s.bold(id.description)]
     if let resource {
-      out.append("  declared in \(resource.origin.file) (\(resource.origin.path))")
+      out.append("  declared in \(resource.origin.file) (\(resource.origin.path))" + (id.module.map { ", for module instance '\($0)'" } ?? ""))
       if !resource.dependsOn.isEmpty { out.append("  depends on " + resource.dependsOn.map(\.description).joined(separator: ", ")) }
     } else {
       out.append("  no longer declared: recorded in the state only")
@@ -102,7 +102,8 @@ struct GraphCommand {
   }
 
   /// Nodes by kind, an edge from each resource to what it depends on; green in sync, amber to change, red to
-  /// create, replace or destroy, with the plan's reason as the tooltip. Pure.
+  /// create, replace or destroy, with the plan's reason as the tooltip; each module instance's resources in a box of
+  /// their own (a cluster labelled `module.NAME`). Pure.
   static func dot(manifest: Manifest, plan: Plan) -> String {
     func escaped(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
     func quoted(_ s: String) -> String { "\"" + escaped(s) + "\"" }
@@ -112,7 +113,14 @@ struct GraphCommand {
       "  edge [color=\"#607d8b\"];",
     ]
     let ids = (manifest.resources.map(\.id) + plan.steps.map(\.id)).reduce(into: [ResourceID]()) { if !$0.contains($1) { $0.append($1) } }
+    var cluster: String?
+    // Sorted, the top-level resources come first, then each instance's together.
     for id in ids.sorted() {
+      if id.module != cluster {
+        if cluster != nil { lines.append("  }") }
+        cluster = id.module
+        if let m = cluster { lines += ["  subgraph \(quoted("cluster_module_" + m)) {", "    label=\(quoted("module." + m));"] }
+      }
       let step = steps[id]
       let (colour, label) =
         switch step?.action {
@@ -122,8 +130,9 @@ struct GraphCommand {
         }
       let tip = step.map { $0.reasons.joined(separator: "; ") } ?? "in sync"
       let text = "\"" + escaped(id.description) + "\\n" + label + "\""
-      lines.append("  \(quoted(id.description)) [fillcolor=\(quoted(colour)), tooltip=\(quoted(tip)), label=\(text)];")
+      lines.append((cluster == nil ? "  " : "    ") + "\(quoted(id.description)) [fillcolor=\(quoted(colour)), tooltip=\(quoted(tip)), label=\(text)];")
     }
+    if cluster != nil { lines.append("  }") }
     for r in manifest.resources.sorted(by: { $0.id < $1.id }) {
       for dep in r.dependsOn { lines.append("  \(quoted(r.id.description)) -> \(quoted(dep.description));") }
     }

@@ -56,6 +56,10 @@ struct ModuleCLITests {
     #expect(h.read(urls) == "http://127.0.0.1:\(ports.0)/ http://127.0.0.1:\(ports.1)/\n")
     #expect(TestEngine.docker(["inspect", "-f", "{{index .Config.Labels \"io.reconcile.resource\"}}", "stg\(id)-web"]).1 == "module.staging/container/web")
     #expect(h.stateText().contains("module.production/volume/prod\(id)-data"))
+    // graph draws each instance in a box of its own; show names the instance.
+    let graph = try h.run(["graph"]).stdout
+    #expect(graph.contains("  subgraph \"cluster_module_staging\" {\n    label=\"module.staging\";\n    \"module.staging/container/web\" ["), "\(graph)")
+    #expect(try h.run(["show", "module.staging/container/web"]).stdout.contains("/modules/web/module.json (resources[2]), for module instance 'staging'"))
     let again = try h.run(["plan"])
     #expect(again.stdout.contains("No changes"), "\(again.all)")
 
