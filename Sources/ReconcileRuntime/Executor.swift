@@ -70,7 +70,6 @@ public struct Executor: Sendable {
             let outcome = await StepSlots.$current.withValue(stopOnFailure ? nil : slots) {
               await Self.perform(step, with: performer, observer: observer)
             }
-            slots.give()
             return .outcome(outcome)
           }
         }
@@ -96,6 +95,9 @@ public struct Executor: Sendable {
         case .outcome(let o):
           running -= 1
           finish(o)
+          // The place goes back once the outcome is heard: given from the step's task, it could wake this loop (a
+          // `.freed` event) before the outcome did, and a step started after a failure under `stopOnFailure`.
+          slots.give()
         }
         launchReady()
         watch()

@@ -115,6 +115,27 @@ import Testing
     #expect(waiter.counts.withLock { $0.mostWaiting } == 1)
   }
 
+  /// The place a failed step leaves is not handed to the next step before its failure is heard: 300 runs of three
+  /// steps at parallelism 1, the first failing, and never a second one started (a full suite caught one, once).
+  @Test func underStopOnFailureTheFreedPlaceWaitsForTheOutcome() async {
+    struct FailsFirst: StepPerformer {
+      let started = Locked<[String]>([])
+      func perform(_ step: Step) async throws {
+        started.withLock { $0.append(step.id.name) }
+        // Long enough for the executor to be waiting for a freed place when it fails.
+        try? await Task.sleep(for: .milliseconds(2))
+        if step.id.name == "a" { throw OperationError("refused") }
+      }
+    }
+    var extra = 0
+    for _ in 0..<300 {
+      let performer = FailsFirst()
+      _ = await Executor(parallelism: 1, stopOnFailure: true).run(Plan(steps: [step("a"), step("b"), step("c")]), performer: performer, observer: Quiet())
+      if performer.started.withLock({ $0 }) != ["a"] { extra += 1 }
+    }
+    #expect(extra == 0, "\(extra) of 300 runs started another step after the first failed")
+  }
+
   @Test func aFailureSkipsItsDependentsTransitivelyAndEveryOtherStepRuns() async {
     let worker = Worker(failing: ["a"])
     let plan = Plan(steps: [step("a"), step("b", after: ["a"]), step("c", after: ["b"]), step("d")])
