@@ -118,6 +118,20 @@ import Testing
         """)
   }
 
+  @Test func aModuleIsReadOnceForAllItsInstances() {
+    let broken = Self.module.replacingOccurrences(of: "\"apiVersion\": \"reconcile/v1\",", with: "\"apiVersion\": \"reconcile/v1\", \"project\": \"p\",")
+    var got: [String] = []
+    do {
+      _ = try Self.decode(
+        """
+        { "apiVersion": "reconcile/v1", "resources": [
+          { "kind": "module", "name": "staging", "source": "../modules/app", "inputs": { "prefix": "stg-" } },
+          { "kind": "module", "name": "production", "source": "../modules/app", "inputs": { "prefix": "prod-" } } ] }
+        """, module: broken)
+    } catch { got = error.issues.map(\.description) }
+    #expect(got == ["/srv/modules/app/module.json: project: 'project' is set by the top-level manifests, not by a module"], "\(got)")
+  }
+
   @Test func aModuleCannotHoldAModule() {
     let nested = Self.module.replacingOccurrences(
       of: "\"resources\": [", with: "\"resources\": [ { \"kind\": \"module\", \"name\": \"inner\", \"source\": \".\" },")

@@ -27,7 +27,8 @@ extension ManifestDecoder {
 
   func expandModules(_ instances: [Raw], given: [ManifestSource], interpolator: Interpolator, issues: IssueList) -> ExpandedModules {
     var out = ExpandedModules()
-    var loaded: Set<String> = []
+    // Each module is read once, however many instances use it (its mistakes reported once).
+    var read: [String: ModuleFiles?] = [:]
     var named: Set<String> = []
     for raw in instances {
       let at = "resources[\(raw.index)]"
@@ -55,8 +56,11 @@ extension ManifestDecoder {
         r.report("source", "no module in '\(source)' (looked for *.json files in \(directory))")
         continue
       }
-      if loaded.insert(directory).inserted { out.sources += files }
-      guard var module = readModule(files, name: name, issues: issues) else { continue }
+      if read[directory] == nil {
+        read[directory] = .some(readModule(files, issues: issues))
+        out.sources += files
+      }
+      guard var module = read[directory]! else { continue }
       // Without its inputs the instance's resources would only repeat the error: they are not read.
       guard let inputs = inputValues(module.inputs, given: values, file: raw.file, subject: subject, issues: issues) else { continue }
       var scope = interpolator
@@ -91,7 +95,7 @@ extension ManifestDecoder {
   }
 
   /// Reads a module's files: each may declare inputs, outputs and resources; nothing the top level alone sets.
-  func readModule(_ files: [ManifestSource], name: String, issues: IssueList) -> ModuleFiles? {
+  func readModule(_ files: [ManifestSource], issues: IssueList) -> ModuleFiles? {
     var module = ModuleFiles()
     let before = issues.items.count
     for source in files {
@@ -113,7 +117,7 @@ extension ManifestDecoder {
           _ = d.string("description")
           let sensitive = d.bool("sensitive") ?? false
           d.finish()
-          if module.inputs[key] != nil { declared.report(key, "input '\(key)' is declared twice in module '\(name)'") }
+          if module.inputs[key] != nil { declared.report(key, "input '\(key)' is declared twice in the module's files") }
           module.inputs[key] = ModuleInput(type: type, defaultValue: defaultValue.map { Text($0.value, sensitive: sensitive) }, sensitive: sensitive)
         }
         declared.finish()
