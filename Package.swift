@@ -17,6 +17,8 @@ let package = Package(
     .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // glibc's posix_spawn extensions (close every inherited descriptor, change directory), for running commands.
+    .systemLibrary(name: "CSpawn"),
 
     // What reconcile and jules share that does no I/O: SHA-256 (libcrypto's), HMAC, constant-time comparison, the lock
     // box, the .env grammar and the JSON value. Pure computation, so Core may use it.
@@ -33,7 +35,7 @@ let package = Package(
     // Manifest model, validation, planner, plan, renderers, templates, port protocols. Foundation and Essentials only.
     .target(name: "ReconcileCore", dependencies: ["Essentials"], exclude: ["KINDS.md"]),
     // Real adapters: filesystem, state store, Docker kinds over DockerEngine, processes.
-    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HostSystems", "HTTPKit", "DockerEngine", "CSQLite", "CCrypto"]),
+    .target(name: "ReconcileDrivers", dependencies: ["ReconcileCore", "Essentials", "HostSystems", "HTTPKit", "DockerEngine", "CSQLite", "CCrypto", "CSpawn"]),
     // Executor, controller loop. Core only: it cannot reach I/O by accident.
     .target(name: "ReconcileRuntime", dependencies: ["ReconcileCore"]),
     // Commands and views; the only place that builds concrete drivers.
