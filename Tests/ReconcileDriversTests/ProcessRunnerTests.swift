@@ -25,12 +25,12 @@ import ReconcileCore
   }
 
   @Test func nothingIsInheritedWhileOtherThreadsOpenAndCloseDescriptors() async throws {
-    let held = (0..<1200).compactMap { _ in open("/dev/null", O_RDONLY) }
+    let held = (0..<300).compactMap { _ in open("/dev/null", O_RDONLY) }
     defer { for fd in held { close(fd) } }
     let churning = Locked(true)
     let churn = Thread {
       while churning.withLock({ $0 }) {
-        let fds = (0..<200).map { _ in open("/dev/null", O_RDONLY) }
+        let fds = (0..<50).map { _ in open("/dev/null", O_RDONLY) }
         for fd in fds where fd >= 0 { close(fd) }
       }
     }
@@ -39,7 +39,7 @@ import ReconcileCore
     try await withThrowingTaskGroup(of: ProcessResult.self) { group in
       for _ in 0..<40 { group.addTask { try ProcessRunner.run(["sh", "-c", "ls /proc/self/fd"]) } }
       for try await r in group {
-        // 0, 1, 2 and the directory ls reads: nothing of this process's 1,200 and more.
+        // 0, 1, 2 and the directory ls reads: nothing of this process's 300 and more.
         #expect(r.status == 0 && r.output.split(separator: "\n").count == 4, "\(r.output.prefix(200))")
       }
     }
