@@ -13,8 +13,10 @@ let package = Package(
   ],
   targets: [
     // C libraries from Debian (-dev packages), wrapped by shim.h.
-    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-    .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+    // libcurl and libmicrohttpd are loaded at their first use (dlopen), so not linked: see their shim.h. Headers from
+    // libcurl4-openssl-dev and libmicrohttpd-dev.
+    .systemLibrary(name: "CCurl"),
+    .systemLibrary(name: "CMicroHTTPD"),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     // glibc's posix_spawn extensions (close every inherited descriptor, change directory), for running commands.

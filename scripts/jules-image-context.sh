@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Assembles a Docker build context for the jules image in OUTDIR (default .build/jules-image):
 # a release `jules` built with the Swift stdlib linked statically, exactly the shared libraries
-# `ldd` lists plus the dynamic loader, CA certificates for HTTPS, and an /etc/passwd with the
-# non-root user `jules` (uid 10001). The Dockerfile is FROM scratch; no shell, no curl inside.
+# `ldd` lists (and the two it loads at first use) plus the dynamic loader, CA certificates for HTTPS,
+# and an /etc/passwd with the non-root user `jules` (uid 10001). The Dockerfile is FROM scratch; no shell, no curl inside.
 # The healthcheck (`/jules healthcheck`) is declared by manifests/modules/jules/jules.json.
 # JULES_BIN=PATH uses that binary instead of building one (the tests use their debug build: its Swift
 # libraries are copied in like every other shared object it loads).
@@ -25,8 +25,15 @@ mkdir -p "$OUT/rootfs/etc" "$OUT/rootfs/tmp" "$OUT/data"
 cp "$BIN" "$OUT/rootfs/jules"
 if command -v strip >/dev/null; then strip --strip-unneeded "$OUT/rootfs/jules"; fi
 
-# Every shared object the binary loads, at the path the loader will look for it.
-ldd "$BIN" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
+# Every shared object the binary loads, at the path the loader will look for it. libcurl and libmicrohttpd are
+# loaded at their first use (dlopen; see Sources/CCurl/shim.h), so the binary's ldd does not name them: they are
+# added with what they need.
+LAZY=$(for l in libcurl.so.4 libmicrohttpd.so.12; do /sbin/ldconfig -p | awk -v l="$l" '$1 == l && /x86-64/ { print $NF; exit }'; done)
+[ "$(echo "$LAZY" | wc -w)" = 2 ] || { echo "jules-image-context.sh: libcurl.so.4 or libmicrohttpd.so.12 not found (install libcurl4 and libmicrohttpd12)" >&2; exit 1; }
+{
+  ldd "$BIN"
+  for l in $LAZY; do printf '\t%s => %s (0)\n' "$l" "$l" && ldd "$l"; done
+} | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u | while read -r lib; do
   mkdir -p "$OUT/rootfs$(dirname "$lib")"
   cp -L "$lib" "$OUT/rootfs$lib"
 done

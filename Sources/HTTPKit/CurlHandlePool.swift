@@ -11,31 +11,34 @@ final class CurlHandlePool: @unchecked Sendable {
   private var idle: [UnsafeMutableRawPointer] = []
   private let maxIdle: Int
 
-  private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-
   init(maxIdle: Int = 8) {
-    _ = CurlHandlePool.globalInit
     self.maxIdle = maxIdle
   }
 
   deinit {
-    for handle in idle { curl_easy_cleanup(handle) }
+    for handle in idle { rc_curl_easy_cleanup(curlAPI, handle) }
   }
 
   /// Lends a handle with all options reset (live connections are kept) to `body`.
   func withHandle<T>(_ body: (UnsafeMutableRawPointer) throws -> T) throws -> T {
-    let handle = take()
+    let handle = try take()
     defer { give(handle) }
-    curl_easy_reset(handle)
+    rc_curl_easy_reset(curlAPI, handle)
     return try body(handle)
   }
 
-  private func take() -> UnsafeMutableRawPointer {
+  /// Throws when libcurl cannot be loaded (it is loaded by the first request, not at start: see LoadedLibraries).
+  private func take() throws -> UnsafeMutableRawPointer {
+    if let error = curlLibrary.error {
+      throw CurlTransferError(
+        kind: .other, message: "libcurl could not be loaded (\(error)): install Debian's libcurl4",
+        osErrno: 0, status: 0)
+    }
     lock.lock()
     let handle = idle.popLast()
     lock.unlock()
     if let handle { return handle }
-    guard let created = curl_easy_init() else { fatalError("curl_easy_init returned NULL (out of memory)") }
+    guard let created = rc_curl_easy_init(curlAPI) else { fatalError("curl_easy_init returned NULL (out of memory)") }
     return created
   }
 
@@ -46,7 +49,7 @@ final class CurlHandlePool: @unchecked Sendable {
       lock.unlock()
     } else {
       lock.unlock()
-      curl_easy_cleanup(handle)
+      rc_curl_easy_cleanup(curlAPI, handle)
     }
   }
 }

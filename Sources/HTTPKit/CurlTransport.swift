@@ -33,41 +33,41 @@ public final class CurlTransport: Sendable {
       let opaque = unmanaged.toOpaque()
 
       var headers: UnsafeMutablePointer<curl_slist>? = nil
-      defer { curl_slist_free_all(headers) }
-      for (name, value) in request.headers { headers = curl_slist_append(headers, "\(name): \(value)") }
-      if request.body != nil { headers = curl_slist_append(headers, "Expect:") }
+      defer { rc_curl_slist_free_all(curlAPI, headers) }
+      for (name, value) in request.headers { headers = rc_curl_slist_append(curlAPI, headers, "\(name): \(value)") }
+      if request.body != nil { headers = rc_curl_slist_append(curlAPI, headers, "Expect:") }
 
-      if let unixSocketPath { _ = rc_curl_set_string(handle, CURLOPT_UNIX_SOCKET_PATH, unixSocketPath) }
-      _ = rc_curl_set_string(handle, CURLOPT_URL, request.url)
-      _ = rc_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
-      _ = rc_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
-      _ = rc_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int((request.timeout ?? 0) * 1000))
-      _ = rc_curl_set_write(handle, writeCallback)
-      _ = rc_curl_set_pointer(handle, CURLOPT_WRITEDATA, opaque)
-      _ = rc_curl_set_header_cb(handle, headerCallback)
-      _ = rc_curl_set_pointer(handle, CURLOPT_HEADERDATA, opaque)
-      _ = rc_curl_set_xferinfo_cb(handle, progressCallback)
-      _ = rc_curl_set_pointer(handle, CURLOPT_XFERINFODATA, opaque)
-      _ = rc_curl_set_long(handle, CURLOPT_NOPROGRESS, 0)
+      if let unixSocketPath { _ = rc_curl_set_string(curlAPI, handle, CURLOPT_UNIX_SOCKET_PATH, unixSocketPath) }
+      _ = rc_curl_set_string(curlAPI, handle, CURLOPT_URL, request.url)
+      _ = rc_curl_set_long(curlAPI, handle, CURLOPT_NOSIGNAL, 1)
+      _ = rc_curl_set_long(curlAPI, handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+      _ = rc_curl_set_long(curlAPI, handle, CURLOPT_TIMEOUT_MS, Int((request.timeout ?? 0) * 1000))
+      _ = rc_curl_set_write(curlAPI, handle, writeCallback)
+      _ = rc_curl_set_pointer(curlAPI, handle, CURLOPT_WRITEDATA, opaque)
+      _ = rc_curl_set_header_cb(curlAPI, handle, headerCallback)
+      _ = rc_curl_set_pointer(curlAPI, handle, CURLOPT_HEADERDATA, opaque)
+      _ = rc_curl_set_xferinfo_cb(curlAPI, handle, progressCallback)
+      _ = rc_curl_set_pointer(curlAPI, handle, CURLOPT_XFERINFODATA, opaque)
+      _ = rc_curl_set_long(curlAPI, handle, CURLOPT_NOPROGRESS, 0)
       switch (request.method, request.body) {
-      case ("GET", nil): _ = rc_curl_set_long(handle, CURLOPT_HTTPGET, 1)
-      case ("HEAD", _): _ = rc_curl_set_long(handle, CURLOPT_NOBODY, 1)
-      default: _ = rc_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+      case ("GET", nil): _ = rc_curl_set_long(curlAPI, handle, CURLOPT_HTTPGET, 1)
+      case ("HEAD", _): _ = rc_curl_set_long(curlAPI, handle, CURLOPT_NOBODY, 1)
+      default: _ = rc_curl_set_string(curlAPI, handle, CURLOPT_CUSTOMREQUEST, request.method)
       }
-      if let username = request.username { _ = rc_curl_set_string(handle, CURLOPT_USERNAME, username) }
-      if let password = request.password { _ = rc_curl_set_string(handle, CURLOPT_PASSWORD, password) }
-      if let caBundlePath = request.caBundlePath { _ = rc_curl_set_string(handle, CURLOPT_CAINFO, caBundlePath) }
-      _ = rc_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers)
+      if let username = request.username { _ = rc_curl_set_string(curlAPI, handle, CURLOPT_USERNAME, username) }
+      if let password = request.password { _ = rc_curl_set_string(curlAPI, handle, CURLOPT_PASSWORD, password) }
+      if let caBundlePath = request.caBundlePath { _ = rc_curl_set_string(curlAPI, handle, CURLOPT_CAINFO, caBundlePath) }
+      _ = rc_curl_set_slist(curlAPI, handle, CURLOPT_HTTPHEADER, headers)
 
       let payload = request.body ?? Data()
       let code: CURLcode = payload.withUnsafeBytes { raw in
         if request.body != nil {
           // A non-null pointer even for an empty body: a null one makes libcurl read stdin.
           let bytes = UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
-          _ = rc_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
-          _ = rc_curl_set_pointer(handle, CURLOPT_POSTFIELDS, bytes)
+          _ = rc_curl_set_off(curlAPI, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
+          _ = rc_curl_set_pointer(curlAPI, handle, CURLOPT_POSTFIELDS, bytes)
         }
-        return curl_easy_perform(handle)
+        return rc_curl_easy_perform(curlAPI, handle)
       }
       if code != CURLE_OK && !(box.stoppedByConsumer && code == CURLE_WRITE_ERROR) {
         if cancellation.isSet { throw CancellationError() }
@@ -79,9 +79,9 @@ public final class CurlTransport: Sendable {
 
   private static func failure(_ code: CURLcode, handle: UnsafeMutableRawPointer) -> CurlTransferError {
     var osErrno = 0
-    _ = rc_curl_get_long(handle, CURLINFO_OS_ERRNO, &osErrno)
+    _ = rc_curl_get_long(curlAPI, handle, CURLINFO_OS_ERRNO, &osErrno)
     var status = 0
-    _ = rc_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+    _ = rc_curl_get_long(curlAPI, handle, CURLINFO_RESPONSE_CODE, &status)
     let kind: CurlTransferError.Kind =
       switch code {
       case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST: .couldNotConnect
@@ -89,7 +89,7 @@ public final class CurlTransport: Sendable {
       default: .other
       }
     return CurlTransferError(
-      kind: kind, message: String(cString: curl_easy_strerror(code)), osErrno: Int32(osErrno), status: status)
+      kind: kind, message: String(cString: rc_curl_easy_strerror(curlAPI, code)), osErrno: Int32(osErrno), status: status)
   }
 }
 
@@ -110,7 +110,7 @@ private final class TransferBox {
 
   var status: Int {
     var code = 0
-    _ = rc_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &code)
+    _ = rc_curl_get_long(curlAPI, handle, CURLINFO_RESPONSE_CODE, &code)
     return code
   }
 }

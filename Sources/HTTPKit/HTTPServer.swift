@@ -57,6 +57,9 @@ public final class HTTPServer: @unchecked Sendable {
 
   /// Binds and starts serving. Throws when the address is malformed or the port cannot be bound.
   public func start() throws {
+    if let error = mhdLibrary.error {
+      throw HTTPKitError("could not start HTTP server: libmicrohttpd could not be loaded (\(error)): install Debian's libmicrohttpd12")
+    }
     var flags =
       MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_TURBO.rawValue
       | MHD_USE_ERROR_LOG.rawValue | MHD_ALLOW_UPGRADE.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
@@ -71,7 +74,7 @@ public final class HTTPServer: @unchecked Sendable {
     daemon = withUnsafePointer(to: &address) { p in
       p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
         rc_mhd_start(
-          flags, options.port, sa, httpServerAccessHandler, cls, httpServerCompleted,
+          mhdAPI, flags, options.port, sa, httpServerAccessHandler, cls, httpServerCompleted,
           options.connectionLimit, options.timeoutSeconds, options.memoryLimitBytes,
           options.perIPConnectionLimit, UInt32(max(1, options.eventThreads)),
           options.acceptPolicy == nil ? nil : httpServerAcceptPolicy, cls,
@@ -81,7 +84,7 @@ public final class HTTPServer: @unchecked Sendable {
     guard let daemon else {
       throw HTTPKitError("could not start HTTP server on \(options.host):\(options.port): libmicrohttpd refused (port in use or not permitted)")
     }
-    port = rc_mhd_bound_port(daemon)
+    port = rc_mhd_bound_port(mhdAPI, daemon)
     let t = Thread { [weak self] in
       while let server = self, !server.suspended.current.stopping {
         for s in server.suspended.current.all.values where s.ticks { s.wake() }
@@ -96,7 +99,7 @@ public final class HTTPServer: @unchecked Sendable {
   /// Stops accepting, waits up to `grace` seconds for in-flight requests, then stops the daemon.
   public func shutdown(grace: Double) {
     guard let d = daemon else { return }
-    let listen = MHD_quiesce_daemon(d)
+    let listen = rc_mhd_quiesce_daemon(mhdAPI, d)
     let deadline = systemMonotonicSeconds() + grace
     while inFlight.current > 0 && systemMonotonicSeconds() < deadline { usleep(10_000) }
     // libmicrohttpd must not be stopped while a connection is out of its loop: each one still out ends now (a
@@ -108,7 +111,7 @@ public final class HTTPServer: @unchecked Sendable {
     for s in left { s.stop() }
     let out = systemMonotonicSeconds() + 5
     while suspended.current.all.values.contains(where: { $0.isOut }) && systemMonotonicSeconds() < out { usleep(5_000) }
-    MHD_stop_daemon(d)
+    rc_mhd_stop_daemon(mhdAPI, d)
     if listen >= 0 { close(listen) }
     daemon = nil
   }

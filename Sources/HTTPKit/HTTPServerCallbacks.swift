@@ -17,8 +17,8 @@ final class RequestContext {
 private func connectionValues(_ connection: OpaquePointer?, _ kind: MHD_ValueKind) -> [(key: String, value: String)] {
   final class Box { var pairs: [(key: String, value: String)] = [] }
   let box = Box()
-  _ = MHD_get_connection_values(
-    connection, kind,
+  _ = rc_mhd_get_connection_values(
+    mhdAPI, connection, kind,
     { cls, _, key, value in
       guard let cls, let key else { return .YES }
       Unmanaged<Box>.fromOpaque(cls).takeUnretainedValue().pairs.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
@@ -69,7 +69,7 @@ let httpServerAccessHandler: MHD_AccessHandlerCallback = {
     ctx = RequestContext()
     conCls.pointee = Unmanaged.passRetained(ctx).toOpaque()
     server.inFlight.withLock { $0 += 1 }
-    let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").map { String(cString: $0) }
+    let length = rc_mhd_lookup_connection_value(mhdAPI, connection, .HEADER_KIND, "Content-Length").map { String(cString: $0) }
     if let length, let n = Int(length), n > server.options.maxBodyBytes {
       ctx.rejected = true
       ctx.answered = true
@@ -123,7 +123,7 @@ private func respond(
     _ = waiting.suspendUnlessWoken()
     return .YES
   }
-  let peer = rc_mhd_client_addr(connection).flatMap { IPAddress(sockaddr: $0) }
+  let peer = rc_mhd_client_addr(mhdAPI, connection).flatMap { IPAddress(sockaddr: $0) }
   let request = HTTPRequest(
     method: method.map { String(cString: $0) } ?? "GET",
     path: url.map { String(cString: $0) } ?? "/",
@@ -145,22 +145,22 @@ private func queue(_ server: HTTPServer, _ connection: OpaquePointer?, _ respons
   switch response.body {
   case .bytes(let bytes):
     mhd = bytes.withUnsafeBytes { raw in
-      MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+      rc_mhd_create_response_from_buffer(mhdAPI, raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
     }
   case .stream(let stream):
     let waiting = Suspension(connection, ticks: true)
     guard server.track(waiting) else { return queue(server, connection, HTTPResponse.error(503, "the server is stopping")) }
     let box = Unmanaged.passRetained(StreamBox(stream, server, waiting)).toOpaque()
-    mhd = MHD_create_response_from_callback(rc_mhd_size_unknown(), 4096, streamReader, box, streamFree)
+    mhd = rc_mhd_create_response_from_callback(mhdAPI, rc_mhd_size_unknown(), 4096, streamReader, box, streamFree)
   case .upgrade(let upgrader):
     let box = Unmanaged.passRetained(UpgradeBox(upgrader)).toOpaque()
-    mhd = MHD_create_response_for_upgrade(upgradeHandler, box)
+    mhd = rc_mhd_create_response_for_upgrade(mhdAPI, upgradeHandler, box)
   }
   guard let mhd else { return .NO }
-  for (k, v) in server.options.defaultHeaders { _ = MHD_add_response_header(mhd, k, v) }
-  for (k, v) in response.headers { _ = MHD_add_response_header(mhd, k, v) }
-  let result = MHD_queue_response(connection, UInt32(response.status), mhd)
-  MHD_destroy_response(mhd)
+  for (k, v) in server.options.defaultHeaders { _ = rc_mhd_add_response_header(mhdAPI, mhd, k, v) }
+  for (k, v) in response.headers { _ = rc_mhd_add_response_header(mhdAPI, mhd, k, v) }
+  let result = rc_mhd_queue_response(mhdAPI, connection, UInt32(response.status), mhd)
+  rc_mhd_destroy_response(mhdAPI, mhd)
   return result
 }
 
@@ -241,7 +241,7 @@ private let upgradeHandler: MHD_UpgradeHandler = { cls, _, _, extraIn, extraSize
       let first = closed.withLock { done -> Bool in
         defer { done = true }; return !done
       }
-      if first { _ = rc_mhd_upgrade_close(handle.urh) }
+      if first { _ = rc_mhd_upgrade_close(mhdAPI, handle.urh) }
     }
   }
   thread.start()

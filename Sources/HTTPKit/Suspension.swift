@@ -30,7 +30,7 @@ final class Suspension: @unchecked Sendable {
       return false
     }
     suspended = true
-    MHD_suspend_connection(connection)
+    rc_mhd_suspend_connection(mhdAPI, connection)
     return true
   }
 
@@ -40,7 +40,7 @@ final class Suspension: @unchecked Sendable {
     guard !over else { return }
     if suspended {
       suspended = false
-      MHD_resume_connection(connection)
+      rc_mhd_resume_connection(mhdAPI, connection)
     } else {
       wakePending = true
     }
@@ -77,7 +77,7 @@ final class Suspension: @unchecked Sendable {
   }
 
   /// Whether the client hung up. Only from libmicrohttpd's callbacks for this connection.
-  var peerGone: Bool { rc_mhd_peer_gone(connection) != 0 }
+  var peerGone: Bool { rc_mhd_peer_gone(mhdAPI, connection) != 0 }
 
   var isOut: Bool {
     lock.lock()

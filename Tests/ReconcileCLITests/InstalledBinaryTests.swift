@@ -54,4 +54,24 @@ import Testing
     let r = try h.run(["plan", "--manifests", h.manifests, "--manifests", h.root], plain: true)
     #expect(r.status == 1 && r.stderr.contains("--manifests is given twice ('\(h.manifests)' and '\(h.root)'); give it once"), "\(r.all)")
   }
+
+  /// libcurl and libmicrohttpd (with gnutls, krb5, ldap and some twenty more behind them) are loaded by the first
+  /// request and the first server, not by every start: a plan of files loads neither; one that asks the Engine loads
+  /// libcurl. Seen through the dynamic loader's own trace (LD_DEBUG=files names each library it opens).
+  @Test func theHTTPLibrariesAreLoadedOnlyWhenUsed() throws {
+    let h = try CLIHarness()
+    defer { h.cleanup() }
+    try h.manifest(demoManifest)
+    let files = try h.run(["plan"], env: ["LD_DEBUG": "files"])
+    #expect(files.status == 0 && files.stdout.contains("Plan: 2 to add"), "\(files.all)")
+    #expect(files.stderr.contains("libcrypto.so"), "the trace names the libraries opened: \(files.stderr.prefix(2000))")
+    #expect(!files.stderr.contains("libcurl.so") && !files.stderr.contains("libmicrohttpd.so"), "\(files.stderr)")
+    guard TestEngine.enabled else { return }
+    try h.manifest(
+      #"{ "apiVersion": "reconcile/v1", "resources": [ { "kind": "network", "name": "rc-lazy-\#(UUID().uuidString.prefix(6).lowercased())" } ] }"#
+    )
+    let docker = try h.run(["plan"], env: ["LD_DEBUG": "files", "DOCKER_HOST": TestEngine.host])
+    #expect(docker.status == 0 && docker.stdout.contains("Plan: 1 to add"), "\(docker.all)")
+    #expect(docker.stderr.contains("file=libcurl.so.4"), "\(docker.stderr.prefix(2000))")
+  }
 }
