@@ -31,6 +31,8 @@ struct DockerHTTPRequest: Sendable {
 struct DockerHTTPResponse: Sendable {
   var status: Int
   var body: Data
+  /// Header names in lower case (`api-version`).
+  var headers: [String: String] = [:]
 }
 
 /// HTTP/1.1 to the Engine's unix socket over HTTPKit's `CurlTransport` (kept-alive pooled handles),
@@ -67,7 +69,7 @@ struct DockerSocketTransport: Sendable {
     curlRequest.headers += request.headers
     do {
       let response = try curl.perform(curlRequest, cancellation: cancellation, onChunk: onChunk)
-      return DockerHTTPResponse(status: response.status, body: response.body)
+      return DockerHTTPResponse(status: response.status, body: response.body, headers: response.headers)
     } catch let failure as CurlTransferError {
       throw error(for: failure, request: request)
     }

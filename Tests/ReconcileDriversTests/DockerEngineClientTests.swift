@@ -21,6 +21,9 @@ struct DockerEngineClientTests {
     #expect(DockerEngineClient.compare(chosen, server.apiVersion) <= 0)
     #expect(DockerEngineClient.compare(chosen, DockerEngineClient.maxAPIVersion) <= 0)
     #expect(chosen == server.apiVersion || chosen == DockerEngineClient.maxAPIVersion)
+    // Negotiated from the ping's API-Version header, which names the version /version reports.
+    let ping = try await client.send(DockerHTTPRequest(method: "GET", path: "/_ping"))
+    #expect(ping.headers["api-version"] == server.apiVersion, "\(ping.headers)")
     // The negotiated prefix is used: a versioned call succeeds.
     _ = try await client.listContainers(labels: ["io.reconcile.test": "1"])
   }
