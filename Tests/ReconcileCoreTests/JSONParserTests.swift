@@ -10,6 +10,11 @@ import Testing
 
   static let refused: [(String, String)] = [
     ("{ \"a\": 1,\n  \"b\": 2,\n  \"a\": 3 }", "line 3, column 3: the key 'a' is given twice in one object (first at line 1, column 3)"),
+    // The first place is found past values that hold the same key, and inside the object that repeats it.
+    (
+      "{ \"o\": { \"b\": { \"a\": [1, { \"a\": 2 }] },\n  \"é\": \"ü\", \"a\": true,\n  \"a\": null } }",
+      "line 3, column 3: the key 'a' is given twice in one object (first at line 2, column 13)"
+    ),
     ("{ \"apiVersion\": ", "line 1, column 17: expected a value, found the end of the document"),
     ("{\n  \"a\": [1, 2,,]\n}", "line 2, column 14: expected a value, found ','"),
     ("{ \"a\": 1 } x", "line 1, column 12: expected the end of the document after the value, found 'x'"),
