@@ -1,20 +1,25 @@
 /// Orders resources so that dependencies come first, and reports dangling references and cycles.
 public struct DependencyGraph {
   let resources: [Resource]
-  let byID: [ResourceID: Resource]
+  /// Each identifier's position in `resources` (the first, should one be declared twice).
+  let position: [ResourceID: Int]
 
   public init(_ resources: [Resource]) {
     self.resources = resources
-    self.byID = Dictionary(resources.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    var position: [ResourceID: Int] = [:]
+    position.reserveCapacity(resources.count)
+    for (i, r) in resources.enumerated() where position[r.id] == nil { position[r.id] = i }
+    self.position = position
   }
 
-  /// Dependencies first; ties broken by id, so the order is deterministic.
+  /// Dependencies first; ties broken by id, so the order is deterministic. Works on positions: the resources are
+  /// neither copied into a dictionary nor looked up by identifier again (a tenth of reading 10,000 resources).
   public func ordered(issues: IssueList) -> [Resource] {
     var valid = true
     for r in resources {
-      for dep in r.dependsOn where byID[dep] == nil {
+      for dep in r.dependsOn where position[dep] == nil {
         valid = false
-        let hint = Suggestion.hint(for: dep.description, in: byID.keys.filter { $0 != r.id }.map(\.description))
+        let hint = Suggestion.hint(for: dep.description, in: position.keys.filter { $0 != r.id }.map(\.description))
         issues.add(
           ManifestIssue(
             file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "dependsOn",
@@ -22,34 +27,45 @@ public struct DependencyGraph {
       }
     }
     guard valid else { return resources }
-    let order = Self.topologicalOrder(ids: byID.keys.sorted()) { byID[$0]?.dependsOn ?? [] }
+    let ids = resources.map(\.id)
+    let sorted = position.values.sorted { ids[$0] < ids[$1] }
+    let adjacency = resources.map { r in (r.dependsOn.count > 1 ? r.dependsOn.sorted() : r.dependsOn).compactMap { position[$0] } }
+    let order = Self.topologicalOrder(sorted, adjacency: adjacency)
     if let cycle = order.cycle {
-      let r = byID[cycle[0]]!
+      let r = resources[cycle[0]]
       issues.add(
         ManifestIssue(
           file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'",
-          message: "dependency cycle: \(cycle.map(\.description).joined(separator: " -> "))"))
+          message: "dependency cycle: \(cycle.map { resources[$0].id.description }.joined(separator: " -> "))"))
       return resources
     }
-    return order.ids.map { byID[$0]! }
+    return order.positions.map { resources[$0] }
   }
 
-  /// Kahn-style depth-first order; returns the first cycle found, closed (`a -> b -> a`). Works on positions: one
-  /// dictionary lookup per edge, once (hashing identifiers at every visit was a tenth of reading 10,000 resources).
+  /// `ids` ordered so that each comes after what `edges` names for it (ties in the order given); the first cycle found,
+  /// closed (`a -> b -> a`).
   public static func topologicalOrder(ids: [ResourceID], edges: (ResourceID) -> [ResourceID]) -> (ids: [ResourceID], cycle: [ResourceID]?) {
     var index: [ResourceID: Int] = [:]
     index.reserveCapacity(ids.count)
     for (i, id) in ids.enumerated() where index[id] == nil { index[id] = i }
     let adjacency: [[Int]] = ids.map { id in edges(id).sorted().compactMap { index[$0] } }
-    var marks = [UInt8](repeating: 0, count: ids.count)  // 0 unseen, 1 visiting, 2 done
-    var out: [ResourceID] = []
-    out.reserveCapacity(ids.count)
+    let order = topologicalOrder(Array(ids.indices), adjacency: adjacency)
+    return (order.positions.map { ids[$0] }, order.cycle.map { $0.map { ids[$0] } })
+  }
+
+  /// Kahn-style depth-first order of positions, visited in the order of `roots`; `adjacency[i]` are the positions `i`
+  /// depends on. One dictionary lookup per edge happens before, once (hashing identifiers at every visit was a tenth
+  /// of reading 10,000 resources).
+  static func topologicalOrder(_ roots: [Int], adjacency: [[Int]]) -> (positions: [Int], cycle: [Int]?) {
+    var marks = [UInt8](repeating: 0, count: adjacency.count)  // 0 unseen, 1 visiting, 2 done
+    var out: [Int] = []
+    out.reserveCapacity(roots.count)
     var stack: [Int] = []
-    func visit(_ i: Int) -> [ResourceID]? {
+    func visit(_ i: Int) -> [Int]? {
       if marks[i] == 2 { return nil }
       if marks[i] == 1 {
         let start = stack.firstIndex(of: i)!
-        return (stack[start...] + [i]).map { ids[$0] }
+        return Array(stack[start...]) + [i]
       }
       marks[i] = 1
       stack.append(i)
@@ -58,11 +74,11 @@ public struct DependencyGraph {
       }
       stack.removeLast()
       marks[i] = 2
-      out.append(ids[i])
+      out.append(i)
       return nil
     }
-    for id in ids {
-      if let cycle = visit(index[id]!) { return (out, cycle) }
+    for i in roots {
+      if let cycle = visit(i) { return (out, cycle) }
     }
     return (out, nil)
   }
