@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where `${secret.NAME}` values come from; built by the CLI from an env file, the environment and a secrets directory.
 public protocol SecretLookup: Sendable {
   func secret(named name: String) -> String?
@@ -57,6 +59,18 @@ public struct Interpolator: Sendable {
     case .array(let items): items.contains(where: mayReference)
     case .object(let fields): fields.values.contains(where: mayReference)
     default: false
+    }
+  }
+
+  /// Whether the bytes of a file hold `${` anywhere.
+  public static func mayReference(_ data: Data) -> Bool {
+    data.withUnsafeBytes { raw in
+      var dollar = false
+      for b in raw {
+        if dollar && b == UInt8(ascii: "{") { return true }
+        dollar = b == UInt8(ascii: "$")
+      }
+      return false
     }
   }
 

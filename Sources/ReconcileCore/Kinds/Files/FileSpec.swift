@@ -102,13 +102,13 @@ enum OwnershipFields {
 
   /// `/srv/acme/` → `/srv/acme`; `/` stays.
   static func withoutTrailingSlash(_ p: String) -> String {
-    p.count > 1 && p.hasSuffix("/") ? String(p.dropLast()) : p
+    p.utf8.count > 1 && p.hasSuffix("/") ? String(p.dropLast()) : p
   }
 
   static func read(_ r: inout FieldReader) -> (mode: String?, owner: String?, group: String?) {
     var mode: String?
     if let m = r.string("mode") {
-      if m.count >= 3, m.count <= 4, let v = Int(m, radix: 8), v <= 0o7777 {
+      if m.utf8.count >= 3, m.utf8.count <= 4, let v = Int(m, radix: 8), v <= 0o7777 {
         mode = FileSpec.octalMode(v)
       } else {
         r.report("mode", "expected an octal mode like \"0644\", got '\(m)'")
