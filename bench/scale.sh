@@ -109,7 +109,13 @@ PY
   $BIN apply --auto-approve --parallelism 8 $A >/dev/null
   e=$(date +%s.%N)
   list=$(median "curl -s -o /dev/null --unix-socket ${DOCKER_HOST#unix://} http://localhost/containers/json?all=1")
+  # What the plan asks the Engine: the list, then each container's inspect (for the settings `docker update` changes),
+  # two at a time over kept-alive connections, in one curl process.
+  docker ps -q --filter "label=io.reconcile.bench=scale" --filter "name=rcscale-$n-" |
+    sed 's|^|url = "http://localhost/containers/|; s|$|/json"|' >"$WORK/inspects$n.curl"
+  engine=$(median "curl -s -o /dev/null --unix-socket ${DOCKER_HOST#unix://} --parallel --parallel-max 2 http://localhost/containers/json?all=1 -K $WORK/inspects$n.curl")
   row "no-op plan, $n containers" "$(median "$BIN plan $A")" "$list" "one GET /containers/json (curl, a process: $spawn s of it)"
+  row "" "" "$engine" "the list and $(wc -l <"$WORK/inspects$n.curl") inspects (curl, 2 at a time)"
   row "  first apply of $n (s)" "$(python3 -c "print(f'{$e - $s:.2f}')")" "" "parallelism 8"
 done
 
