@@ -1,5 +1,3 @@
-import Foundation
-
 /// Where `${secret.NAME}` values come from; built by the CLI from an env file, the environment and a secrets directory.
 public protocol SecretLookup: Sendable {
   func secret(named name: String) -> String?
@@ -62,22 +60,13 @@ public struct Interpolator: Sendable {
     }
   }
 
-  /// Whether the bytes of a file hold `${` anywhere.
-  public static func mayReference(_ data: Data) -> Bool {
-    data.withUnsafeBytes { raw in
-      var dollar = false
-      for b in raw {
-        if dollar && b == UInt8(ascii: "{") { return true }
-        dollar = b == UInt8(ascii: "$")
-      }
-      return false
-    }
-  }
-
   /// Whether `s` holds `${` anywhere.
-  static func mayReference(_ s: String) -> Bool {
+  static func mayReference(_ s: String) -> Bool { mayReference(bytes: s.utf8) }
+
+  /// Whether `bytes` (a string's, or a whole manifest file's) hold `${` anywhere.
+  static func mayReference(bytes: some Sequence<UInt8>) -> Bool {
     var dollar = false
-    for b in s.utf8 {
+    for b in bytes {
       if dollar && b == UInt8(ascii: "{") { return true }
       dollar = b == UInt8(ascii: "$")
     }

@@ -121,7 +121,7 @@ public struct ManifestDecoder: Sendable {
         reader.report("resources", "expected a list of resources, got \(list.typeName)")
         continue
       }
-      let references = Interpolator.mayReference(source.data)
+      let references = source.data.withUnsafeBytes { Interpolator.mayReference(bytes: $0) }
       for (i, item) in items.enumerated() {
         guard case .object(let o) = item else {
           issues.add(ManifestIssue(file: source.file, subject: "resources[\(i)]", message: "expected an object, got \(item.typeName)"))
