@@ -1,12 +1,13 @@
+import Essentials
 import Foundation
 import HTTPKit
 
-/// A client for the Docker Engine API over its unix socket (libcurl, kept-alive connections).
+/// A client for the Docker Engine API over its unix socket (`UnixSocketTransport`, kept-alive connections).
 ///
 /// Every call names itself in errors (`POST /containers/create`). The API version is
-/// negotiated once from `GET /version`: min(the Engine's `ApiVersion`, `maxAPIVersion`).
-/// Calls are `async` and run their blocking libcurl transfer on a private concurrent queue,
-/// so several calls can be in flight at once, each on its own pooled handle.
+/// negotiated once (see `apiVersion()`): min(the Engine's, `maxAPIVersion`).
+/// Calls are `async` and run their blocking transfer on a private concurrent queue,
+/// so several calls can be in flight at once, each on its own pooled connection.
 public final class DockerEngineClient: @unchecked Sendable {
   /// The newest Engine API version this client speaks.
   public static let maxAPIVersion = "1.45"
@@ -161,9 +162,7 @@ public final class DockerEngineClient: @unchecked Sendable {
 
   /// Escapes one path segment (container names and image references contain `/` and `:`).
   static func segment(_ value: String) -> String {
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~:@/")
-    return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    PercentEncoding.encode(value, keeping: ":@/")
   }
 
   /// `{"label": ["key=value", "key-only"]}` as query filters.

@@ -10,7 +10,7 @@ public enum DockerEngineError: Error, Sendable, Equatable, CustomStringConvertib
   case engine(status: Int, call: String, message: String)
   /// The call did not finish within its deadline.
   case timedOut(host: String, call: String, seconds: Double)
-  /// A transport failure other than connection refusal (libcurl's text).
+  /// A transport failure other than connection refusal (the transport's text).
   case transport(host: String, call: String, cause: String)
   /// The Engine answered 2xx but the body was not what the API documents.
   case unexpectedResponse(call: String, cause: String)

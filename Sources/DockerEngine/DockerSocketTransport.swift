@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPKit
 
@@ -35,19 +36,19 @@ struct DockerHTTPResponse: Sendable {
   var headers: [String: String] = [:]
 }
 
-/// HTTP/1.1 to the Engine's unix socket over HTTPKit's `CurlTransport` (kept-alive pooled handles),
-/// with libcurl's failures worded as `DockerEngineError`s that name the call.
+/// HTTP/1.1 to the Engine's unix socket over HTTPKit's `UnixSocketTransport` (kept-alive pooled connections),
+/// with its failures worded as `DockerEngineError`s that name the call.
 ///
 /// Blocking; callers run it off the cooperative pool (see `DockerEngineClient`).
 struct DockerSocketTransport: Sendable {
   let host: String
   let connectTimeout: Double
-  let curl: CurlTransport
+  let socket: UnixSocketTransport
 
   init(host: String, socketPath: String, connectTimeout: Double, maxConnections: Int) {
     self.host = host
     self.connectTimeout = connectTimeout
-    self.curl = CurlTransport(unixSocketPath: socketPath, maxIdleHandles: maxConnections)
+    self.socket = UnixSocketTransport(socketPath: socketPath, maxIdleConnections: maxConnections)
   }
 
   /// Performs `request`; with `onChunk`, a 2xx body is handed over as it arrives
@@ -59,23 +60,23 @@ struct DockerSocketTransport: Sendable {
   ) throws -> DockerHTTPResponse {
     // Every method but GET and HEAD sends a body, possibly empty; no Content-Type unless the call names one.
     let sendsBody = request.method != "GET" && request.method != "HEAD"
-    var curlRequest = CurlRequest(
+    var transfer = TransferRequest(
       method: request.method, url: "http://localhost" + request.path + Self.encode(request.query), timeout: request.timeout,
       connectTimeout: connectTimeout)
     if sendsBody {
-      curlRequest.headers = [("Content-Type", request.contentType ?? "")]
-      curlRequest.body = request.body ?? Data()
+      transfer.headers = [("Content-Type", request.contentType ?? "")]
+      transfer.body = request.body ?? Data()
     }
-    curlRequest.headers += request.headers
+    transfer.headers += request.headers
     do {
-      let response = try curl.perform(curlRequest, cancellation: cancellation, onChunk: onChunk)
+      let response = try socket.perform(transfer, cancellation: cancellation, onChunk: onChunk)
       return DockerHTTPResponse(status: response.status, body: response.body, headers: response.headers)
-    } catch let failure as CurlTransferError {
+    } catch let failure as TransferError {
       throw error(for: failure, request: request)
     }
   }
 
-  private func error(for failure: CurlTransferError, request: DockerHTTPRequest) -> DockerEngineError {
+  private func error(for failure: TransferError, request: DockerHTTPRequest) -> DockerEngineError {
     let osCause = failure.osErrno != 0 ? String(cString: strerror(failure.osErrno)).lowercased() : nil
     switch failure.kind {
     case .couldNotConnect:
@@ -93,11 +94,6 @@ struct DockerSocketTransport: Sendable {
 
   static func encode(_ query: [(String, String)]) -> String {
     guard !query.isEmpty else { return "" }
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~")
-    let parts = query.map { key, value in
-      "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
-    }
-    return "?" + parts.joined(separator: "&")
+    return "?" + query.map { key, value in "\(key)=\(PercentEncoding.encode(value))" }.joined(separator: "&")
   }
 }

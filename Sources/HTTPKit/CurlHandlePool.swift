@@ -30,7 +30,7 @@ final class CurlHandlePool: @unchecked Sendable {
   /// Throws when libcurl cannot be loaded (it is loaded by the first request, not at start: see LoadedLibraries).
   private func take() throws -> UnsafeMutableRawPointer {
     if let error = curlLibrary.error {
-      throw CurlTransferError(
+      throw TransferError(
         kind: .other, message: "libcurl could not be loaded (\(error)): install Debian's libcurl4",
         osErrno: 0, status: 0)
     }

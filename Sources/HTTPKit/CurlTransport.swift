@@ -1,31 +1,27 @@
 import CCurl
 import Foundation
 
-/// The one libcurl driver of the code base: blocking HTTP/1.1 over TCP or a unix socket
-/// (`CURLOPT_UNIX_SOCKET_PATH`), on pooled easy handles that keep their connections alive.
+/// The one libcurl driver of the code base: blocking HTTP/1.1 over TCP and TLS, on pooled easy handles that keep
+/// their connections alive (unix sockets: `UnixSocketTransport`).
 ///
-/// `HTTPClient` uses it with no idle handles (a fresh connection per request); the Docker Engine
-/// client with a pool over the Engine's socket. Blocking: async callers run it off the
-/// cooperative pool. A transfer polls its `TransferCancellation` from libcurl's callbacks.
+/// `HTTPClient` uses it with no idle handles (a fresh connection per request). Blocking: async callers run it off
+/// the cooperative pool. A transfer polls its `TransferCancellation` from libcurl's callbacks.
 public final class CurlTransport: Sendable {
-  /// The socket every request connects to, whatever its URL's host; nil for TCP.
-  public let unixSocketPath: String?
   private let pool: CurlHandlePool
 
   /// `maxIdleHandles` handles (and their connections) are kept between requests; 0 keeps none.
-  public init(unixSocketPath: String? = nil, maxIdleHandles: Int = 8) {
-    self.unixSocketPath = unixSocketPath
+  public init(maxIdleHandles: Int = 8) {
     self.pool = CurlHandlePool(maxIdle: maxIdleHandles)
   }
 
   /// Performs `request` and returns any HTTP answer. With `onChunk`, a 2xx body is handed over
   /// as it arrives (return false to stop) and only an error body is collected.
-  /// Throws `CancellationError` once `cancellation` is set, else `CurlTransferError`.
+  /// Throws `CancellationError` once `cancellation` is set, else `TransferError`.
   public func perform(
-    _ request: CurlRequest,
+    _ request: TransferRequest,
     cancellation: TransferCancellation = TransferCancellation(),
     onChunk: ((Data) -> Bool)? = nil
-  ) throws -> CurlResponse {
+  ) throws -> TransferResponse {
     try pool.withHandle { handle in
       let box = TransferBox(handle: handle, onChunk: onChunk, cancellation: cancellation)
       let unmanaged = Unmanaged.passRetained(box)
@@ -37,7 +33,6 @@ public final class CurlTransport: Sendable {
       for (name, value) in request.headers { headers = rc_curl_slist_append(curlAPI, headers, "\(name): \(value)") }
       if request.body != nil { headers = rc_curl_slist_append(curlAPI, headers, "Expect:") }
 
-      if let unixSocketPath { _ = rc_curl_set_string(curlAPI, handle, CURLOPT_UNIX_SOCKET_PATH, unixSocketPath) }
       _ = rc_curl_set_string(curlAPI, handle, CURLOPT_URL, request.url)
       _ = rc_curl_set_long(curlAPI, handle, CURLOPT_NOSIGNAL, 1)
       _ = rc_curl_set_long(curlAPI, handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
@@ -73,22 +68,22 @@ public final class CurlTransport: Sendable {
         if cancellation.isSet { throw CancellationError() }
         throw Self.failure(code, handle: handle)
       }
-      return CurlResponse(status: box.status, headers: box.headers, body: box.body)
+      return TransferResponse(status: box.status, headers: box.headers, body: box.body)
     }
   }
 
-  private static func failure(_ code: CURLcode, handle: UnsafeMutableRawPointer) -> CurlTransferError {
+  private static func failure(_ code: CURLcode, handle: UnsafeMutableRawPointer) -> TransferError {
     var osErrno = 0
     _ = rc_curl_get_long(curlAPI, handle, CURLINFO_OS_ERRNO, &osErrno)
     var status = 0
     _ = rc_curl_get_long(curlAPI, handle, CURLINFO_RESPONSE_CODE, &status)
-    let kind: CurlTransferError.Kind =
+    let kind: TransferError.Kind =
       switch code {
       case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST: .couldNotConnect
       case CURLE_OPERATION_TIMEDOUT: .timedOut
       default: .other
       }
-    return CurlTransferError(
+    return TransferError(
       kind: kind, message: String(cString: rc_curl_easy_strerror(curlAPI, code)), osErrno: Int32(osErrno), status: status)
   }
 }

@@ -32,7 +32,7 @@ public struct HTTPClient: Sendable {
   public func send(_ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil)
     throws -> HTTPClientResponse
   {
-    var request = CurlRequest(method: method, url: url, timeout: timeoutSeconds, connectTimeout: min(timeoutSeconds, 5))
+    var request = TransferRequest(method: method, url: url, timeout: timeoutSeconds, connectTimeout: min(timeoutSeconds, 5))
     request.headers = headers
     request.body = body.map { Data($0) }
     request.username = username
@@ -41,7 +41,7 @@ public struct HTTPClient: Sendable {
     do {
       let response = try Self.transport.perform(request)
       return HTTPClientResponse(status: response.status, headers: response.headers, body: [UInt8](response.body))
-    } catch let error as CurlTransferError {
+    } catch let error as TransferError {
       throw HTTPKitError("could not \(method) \(Self.origin(url)): \(error.message)", isTimeout: error.kind == .timedOut)
     }
   }

@@ -237,3 +237,14 @@ import Essentials
     for p in Set(paths + paths.map { "/" + $0 }) { #expect(PathText.lexical(p) == reference(p), "\(p)") }
   }
 }
+
+@Suite("Percent-encoding of URL parts")
+struct PercentEncodingTests {
+  @Test func unreservedBytesStayAndEveryOtherByteIsEncoded() {
+    #expect(PercentEncoding.encode("web-1.a_b~") == "web-1.a_b~")
+    #expect(PercentEncoding.encode("{\"label\":[\"a=b c\"]}") == "%7B%22label%22%3A%5B%22a%3Db%20c%22%5D%7D")
+    #expect(PercentEncoding.encode("é/x") == "%C3%A9%2Fx", "UTF-8 bytes, each encoded")
+    #expect(PercentEncoding.encode("registry:5000/app@sha256:ab", keeping: ":@/") == "registry:5000/app@sha256:ab")
+    #expect(PercentEncoding.encode("100%") == "100%25")
+  }
+}

@@ -36,7 +36,7 @@ public final class LoadGenerator: @unchecked Sendable {
           let key: String
           let sent = Date()
           do {
-            var request = CurlRequest(method: "GET", url: url, timeout: 10, connectTimeout: 5)
+            var request = TransferRequest(method: "GET", url: url, timeout: 10, connectTimeout: 5)
             request.caBundlePath = caBundle
             let r = try transport.perform(request)
             key = "\(r.status) \(String(decoding: r.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))"

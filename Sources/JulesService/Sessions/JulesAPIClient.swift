@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Calls the Jules API v1alpha with `X-Goog-Api-Key`. The key is sent, never logged or put in errors.
@@ -71,6 +72,6 @@ public struct JulesAPIClient: Sendable {
   }
 
   static func escape(_ s: String) -> String {
-    s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+    PercentEncoding.encode(s)
   }
 }

@@ -149,8 +149,7 @@ public final class LiteWriterSync: @unchecked Sendable {
   }
 
   func url(_ rel: String) -> String {
-    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-    let encoded = rel.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? String($0) }
+    let encoded = rel.split(separator: "/").map { PercentEncoding.encode(String($0)) }
     return baseURL + "/" + encoded.joined(separator: "/")
   }
 

@@ -37,8 +37,8 @@ struct NginxServer {
   /// What the status server answers: the generation its configuration was written for and the pid of the worker
   /// that answered (a new worker after a reload). Nil when nothing answers.
   var status: (generation: String?, worker: String?)? {
-    let request = CurlRequest(method: "GET", url: "http://nginx/reconcile/generation", timeout: 2, connectTimeout: 1)
-    guard let r = try? CurlTransport(unixSocketPath: statusSocket, maxIdleHandles: 0).perform(request) else { return nil }
+    let request = TransferRequest(method: "GET", url: "http://nginx/reconcile/generation", timeout: 2, connectTimeout: 1)
+    guard let r = try? UnixSocketTransport(socketPath: statusSocket, maxIdleConnections: 0).perform(request) else { return nil }
     let words = String(decoding: r.body, as: UTF8.self).split(whereSeparator: \.isWhitespace).map(String.init)
     guard r.status == 200, words.count == 2, words.allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return (nil, nil) }
     return (words[0], words[1])

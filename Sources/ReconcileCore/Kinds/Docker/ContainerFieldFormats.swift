@@ -97,9 +97,20 @@ enum CommandText {
     words.map(quote).joined(separator: " ")
   }
 
+  /// Letters and digits (any script's) and `-_./:=@%+,` need no quotes.
+  private static let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./:=@%+,"))
+
   static func quote(_ word: String) -> String {
-    let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./:=@%+,"))
-    if !word.isEmpty, word.unicodeScalars.allSatisfy({ plain.contains($0) }) { return word }
+    if !word.isEmpty, word.unicodeScalars.allSatisfy({ $0.isASCII ? isPlainASCII(UInt8($0.value)) : plain.contains($0) }) {
+      return word
+    }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+
+  private static func isPlainASCII(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+    default: "-_./:=@%+,".utf8.contains(byte)
+    }
   }
 }
