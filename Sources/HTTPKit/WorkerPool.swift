@@ -1,17 +1,18 @@
 import Foundation
 
 /// Threads that run closures taken from one queue: up to `limit`, started when every running one is busy, so
-/// that a handler that waits on another service holds a worker, never an event-loop thread.
-final class WorkerPool: @unchecked Sendable {
+/// that a handler that waits on another service holds a worker, never an event-loop thread (the HTTP server), and
+/// blocking requests run as many at once as there are connections for them (the Docker Engine client).
+public final class WorkerPool: @unchecked Sendable {
   private let limit: Int
   private let cond = NSCondition()
   private var queue: [@Sendable () -> Void] = []
   private var threads = 0
   private var idle = 0
 
-  init(limit: Int) { self.limit = max(1, limit) }
+  public init(limit: Int) { self.limit = max(1, limit) }
 
-  func run(_ work: @escaping @Sendable () -> Void) {
+  public func run(_ work: @escaping @Sendable () -> Void) {
     cond.lock()
     queue.append(work)
     // An idle thread takes one piece each (a woken one counts as idle until it has taken its piece): a piece more
