@@ -1,10 +1,11 @@
-// glibc's posix_spawn extensions (2.29, 2.34; Debian 12 has 2.36) and pipe2, declared here rather than through
+// glibc's posix_spawn extensions (2.29, 2.34; Debian 12 has 2.36), pipe2 and malloc_trim, declared here rather than through
 // _GNU_SOURCE, which would change struct definitions the Glibc module already has.
 #include <spawn.h>
 
 extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *directory);
 extern int pipe2(int fds[2], int flags);
+extern int malloc_trim(size_t pad);
 
 // In the child, close every descriptor from `from` on: nothing of the parent leaks into a command, without listing
 // the parent's descriptors (which other threads open and close meanwhile).
