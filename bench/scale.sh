@@ -163,8 +163,9 @@ C
   version_rss=$(LD_PRELOAD="$WORK/rss-at-exit.so" $BIN --version 2>&1 >/dev/null | awk '/VmRSS/ {printf "%.0f", $2/1024}')
   row "controller idle, 1000 files: RSS MB" "$rss" "$version_rss" "after 5 s ($split); floor: \`reconcile --version\` at its exit"
   row "  CPU over 10 s idle (%)" "$(python3 -c "print(f'{($t1 - $t0) / $(getconf CLK_TCK) / 10 * 100:.1f}')")" "" ""
-  # No growth over 1,000 triggered runs: each `POST /trigger` waited for until the run count moves on.
-  python3 - "$port" 1000 <<'PY'
+  # No growth over 1,000 triggered runs: each `POST /trigger` waited for until the run count moves on; the RSS after
+  # the first 100 (arenas of threads that first ran then) and after all.
+  cat >"$WORK/trigger.py" <<'PY'
 import sys, time, urllib.request
 port, count = sys.argv[1], int(sys.argv[2])
 def call(method, path):
@@ -177,5 +178,8 @@ for i in range(count):
     call("POST", "/trigger")
     while runs() <= start + i: time.sleep(0.002)
 PY
-  row "  RSS MB after 1,000 triggered runs" "$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$CTL_PID/status")" "" "each a no-op plan of the 1,000 files"
+  python3 "$WORK/trigger.py" "$port" 100
+  after100=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$CTL_PID/status")
+  python3 "$WORK/trigger.py" "$port" 900
+  row "  RSS MB after 100, 1,000 triggered runs" "$after100, $(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$CTL_PID/status")" "" "each a no-op plan of the 1,000 files"
 fi

@@ -130,6 +130,21 @@ import Testing
     }
   }
 
+  /// A long list decodes on every core; its issues still come in declaration order, each resource's own in the
+  /// order its decoder found them, and a name declared twice is reported at the second declaration.
+  @Test func aLongListReportsItsIssuesInDeclarationOrder() {
+    var items = (0..<600).map { #"{ "kind": "directory", "name": "d\#($0)", "path": "/srv/d\#($0)" }"# }
+    items[7] = #"{ "kind": "directory", "name": "d7", "path": "/srv/d7", "mode": "9", "own": 1 }"#
+    items[301] = #"{ "kind": "directory", "name": "d3", "path": "/srv/other" }"#
+    items[599] = #"{ "kind": "fiel", "name": "last" }"#
+    let found = issues(Self.wrap(items.joined(separator: ", ")))
+    #expect(found.count == 4, "\(found)")
+    #expect(found.first?.hasPrefix("m.json: resources[7] 'directory/d7': ") == true, "\(found)")
+    #expect(found.dropFirst().first?.hasPrefix("m.json: resources[7] 'directory/d7': ") == true, "\(found)")
+    #expect(found.dropFirst(2).first?.hasPrefix("m.json: resources[301] 'directory/d3': 'directory/d3' is declared twice") == true, "\(found)")
+    #expect(found.last?.hasPrefix("m.json: resources[599]: kind: unknown kind 'fiel'") == true, "\(found)")
+  }
+
   @Test func allErrorsAreReportedAtOnce() {
     let json = Self.wrap(#"{ "kind": "file", "name": "a", "path": "x", "content": "x", "mod": "1" }, { "kind": "nope", "name": "b" }"#)
     #expect(issues(json).count == 3)

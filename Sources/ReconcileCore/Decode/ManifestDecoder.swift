@@ -148,7 +148,9 @@ public struct ManifestDecoder: Sendable {
       raws += modules.raws
       interpolator.outputs = modules.outputs
     }
-    var resources: [Resource] = []
+    // Each resource at its declaration's place: the order of the manifests again, which breaks the ties of the
+    // dependency order, so the plan reads as the manifests do.
+    var placed = [Resource?](repeating: nil, count: raws.count)
     var seen: [ResourceID: Origin] = [:]
     // A kind that reads peers (a container reads its image's reference, a site its containers and certificates)
     // decodes after the kinds it reads, with the specs decoded before it as `context.peers`.
@@ -156,12 +158,17 @@ public struct ManifestDecoder: Sendable {
     let byPhase = Dictionary(grouping: raws.enumerated()) { _, raw in
       if case .string(let k)? = raw.object["kind"] { registry.phase(of: k.value) } else { 0 }
     }
-    var position: [ResourceID: Int] = [:]
     for phase in byPhase.keys.sorted() {
-      if phase > 0 { context.peers = Dictionary(uniqueKeysWithValues: resources.map { ($0.id, $0.spec) }) }
-      for (at, raw) in byPhase[phase]! {
+      if phase > 0 { context.peers = Dictionary(uniqueKeysWithValues: placed.lazy.compactMap { $0 }.map { ($0.id, $0.spec) }) }
+      let items = byPhase[phase]!
+      let decoded = Self.eachInParallel(items.count) { [interpolator, context] i, found in
+        let raw = items[i].element
         let scope = raw.module.flatMap { modules.interpolators[$0] } ?? interpolator
-        guard let r = decodeResource(raw, interpolator: scope, context: context, issues: issues) else { continue }
+        return decodeResource(raw, interpolator: scope, context: context, issues: found)
+      }
+      for ((at, raw), (resource, found)) in zip(items, decoded) {
+        for issue in found { issues.add(issue) }
+        guard let r = resource else { continue }
         if let first = seen[r.id] {
           issues.add(
             ManifestIssue(
@@ -170,12 +177,10 @@ public struct ManifestDecoder: Sendable {
           continue
         }
         seen[r.id] = r.origin
-        position[r.id] = at
-        resources.append(r)
+        placed[at] = r
       }
     }
-    // Declaration order again: it breaks the ties of the dependency order, so the plan reads as the manifests do.
-    resources.sort { position[$0.id]! < position[$1.id]! }
+    var resources = placed.compactMap { $0 }
     let alerts = decodeAlerts(rawAlerts, interpolator: interpolator, issues: issues)
     for raw in rawVerify {
       // Variables resolve in a check as anywhere else (`http://127.0.0.1:${var.port}/healthz`).
