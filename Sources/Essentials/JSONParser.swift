@@ -29,6 +29,45 @@ public struct JSONParser {
     return value
   }
 
+  /// Like `parse`, for a document that is an object with one long array member, `key`: its items are handed to
+  /// `each` as they are read, and never held all at once (`state.json`'s resources); in the object returned that
+  /// member is an empty array. `each` returns false to stop reading: the result is then nil.
+  @inlinable public static func parse<Leaf: JSONLeaf>(
+    _ bytes: [UInt8], as: Leaf.Type = Leaf.self, streaming key: String, each: (JSONTree<Leaf>) -> Bool
+  ) throws(Failure) -> [String: JSONTree<Leaf>]? {
+    var p = JSONParser(bytes: bytes)
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { p.at = 3 }
+    p.skipSpace()
+    guard p.at < bytes.count, bytes[p.at] == UInt8(ascii: "{") else { throw p.failure("expected an object, found \(p.shown)") }
+    var members: [String: JSONTree<Leaf>] = [:]
+    var streamed = false, stopped = false
+    do {
+      try p.eachMember { p, name, keyAt throws(Failure) in
+        guard name == key, p.at < bytes.count, bytes[p.at] == UInt8(ascii: "[") else {
+          if members.updateValue(try p.value(depth: 1), forKey: name) != nil || (name == key && streamed) {
+            throw p.failure("the key '\(name)' is given twice in one object", at: keyAt)
+          }
+          return
+        }
+        if streamed || members[name] != nil { throw p.failure("the key '\(name)' is given twice in one object", at: keyAt) }
+        streamed = true
+        try p.eachItem { p throws(Failure) in
+          guard each(try p.value(depth: 2)) else {
+            stopped = true
+            throw p.failure("stopped")
+          }
+        }
+      }
+    } catch {
+      if stopped { return nil }
+      throw error
+    }
+    p.skipSpace()
+    guard p.at == bytes.count else { throw p.failure("expected the end of the document after the value, found \(p.shown)") }
+    if streamed { members[key] = .array([]) }
+    return members
+  }
+
   @usableFromInline func failure(_ message: String, at position: Int? = nil) -> Failure {
     let end = min(position ?? at, bytes.count)
     var line = 1, lineStart = 0
@@ -77,13 +116,26 @@ public struct JSONParser {
   }
 
   @inlinable mutating func object<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
-    let open = at
-    at += 1
     var members: [String: JSONTree<Leaf>] = [:]
+    let open = at
+    try eachMember { p, key, keyAt throws(Failure) in
+      // One hash per member; a key given twice is found by the insert, and where it was first given by reading the
+      // object again (only then: a list of every key's position cost a tenth of parsing).
+      if members.updateValue(try p.value(depth: depth + 1), forKey: key) != nil {
+        let f = p.failure("", at: p.firstKey(key, inObjectAt: open))
+        throw p.failure("the key '\(key)' is given twice in one object (first at line \(f.line), column \(f.column))", at: keyAt)
+      }
+    }
+    return .object(members)
+  }
+
+  /// Walks the object opening at `at`: `member(parser, key, keyAt)` is called at each member's value, which it reads.
+  @inlinable mutating func eachMember(_ member: (inout JSONParser, String, Int) throws(Failure) -> Void) throws(Failure) {
+    at += 1
     skipSpace()
     if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
       at += 1
-      return .object(members)
+      return
     }
     while true {
       skipSpace()
@@ -94,12 +146,7 @@ public struct JSONParser {
       guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw failure("expected ':' after the key '\(key)', found \(shown)") }
       at += 1
       skipSpace()
-      // One hash per member; a key given twice is found by the insert, and where it was first given by reading the
-      // object again (only then: a list of every key's position cost a tenth of parsing).
-      if members.updateValue(try value(depth: depth + 1), forKey: key) != nil {
-        let f = failure("", at: firstKey(key, inObjectAt: open))
-        throw failure("the key '\(key)' is given twice in one object (first at line \(f.line), column \(f.column))", at: keyAt)
-      }
+      try member(&self, key, keyAt)
       skipSpace()
       guard at < bytes.count else { throw failure("expected ',' or '}' after a member, found the end of the document") }
       if bytes[at] == UInt8(ascii: ",") {
@@ -108,7 +155,7 @@ public struct JSONParser {
       }
       guard bytes[at] == UInt8(ascii: "}") else { throw failure("expected ',' or '}' after a member, found \(shown)") }
       at += 1
-      return .object(members)
+      return
     }
   }
 
@@ -130,16 +177,22 @@ public struct JSONParser {
   }
 
   @inlinable mutating func array<Leaf: JSONLeaf>(depth: Int) throws(Failure) -> JSONTree<Leaf> {
-    at += 1
     var items: [JSONTree<Leaf>] = []
+    try eachItem { p throws(Failure) in items.append(try p.value(depth: depth + 1)) }
+    return .array(items)
+  }
+
+  /// Walks the array opening at `at`: `item(parser)` is called at each item, which it reads.
+  @inlinable mutating func eachItem(_ item: (inout JSONParser) throws(Failure) -> Void) throws(Failure) {
+    at += 1
     skipSpace()
     if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
       at += 1
-      return .array(items)
+      return
     }
     while true {
       skipSpace()
-      items.append(try value(depth: depth + 1))
+      try item(&self)
       skipSpace()
       guard at < bytes.count else { throw failure("expected ',' or ']' after an item, found the end of the document") }
       if bytes[at] == UInt8(ascii: ",") {
@@ -148,7 +201,7 @@ public struct JSONParser {
       }
       guard bytes[at] == UInt8(ascii: "]") else { throw failure("expected ',' or ']' after an item, found \(shown)") }
       at += 1
-      return .array(items)
+      return
     }
   }
 

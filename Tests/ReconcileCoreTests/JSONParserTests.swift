@@ -84,3 +84,48 @@ import Testing
     #expect(found == ["m.json: not valid JSON: line 2, column 49: the key 'name' is given twice in one object (first at line 2, column 36)"])
   }
 }
+
+/// One long array member read item by item (`state.json`'s resources): the same items and errors as the whole parse.
+@Suite struct JSONStreamingParseTests {
+  static func stream(_ text: String, stopAfter: Int = .max) throws(JSONParser.Failure) -> ([String: JSONTree<String>]?, [JSONTree<String>]) {
+    var items: [JSONTree<String>] = []
+    let top = try JSONParser.parse(Array(text.utf8), as: String.self, streaming: "r") { item in
+      items.append(item)
+      return items.count < stopAfter
+    }
+    return (top, items)
+  }
+
+  @Test func itemsComeInOrderAndTheMemberIsLeftEmpty() throws {
+    let text = #"{ "v": 1, "r": [ { "id": "a", "n": [1, 2] }, "b", null ], "w": { "x": true } }"#
+    let (top, items) = try Self.stream(text)
+    guard case .object(let whole) = try JSONParser.parse(Array(text.utf8), as: String.self), case .array(let all)? = whole["r"] else {
+      Issue.record("not an object with an array")
+      return
+    }
+    #expect(items == all)
+    #expect(top?["r"] == .array([]))
+    #expect(top?["v"] == whole["v"] && top?["w"] == whole["w"])
+  }
+
+  @Test func aMemberNotAnArrayOrAbsentIsKeptAsItIs() throws {
+    #expect(try Self.stream(#"{ "r": 3 }"#).0?["r"] == .number(3))
+    #expect(try Self.stream(#"{ "v": 1 }"#).0?["r"] == nil)
+  }
+
+  @Test func theReaderMayStop() throws {
+    let (top, items) = try Self.stream(#"{ "r": [1, 2, 3, 4] }"#, stopAfter: 2)
+    #expect(top == nil)
+    #expect(items.count == 2)
+  }
+
+  @Test func refusalsNameLineAndColumnAsTheWholeParseDoes() {
+    for text in [#"{ "r": [1, 2,, 3] }"#, "{ \"r\": [],\n \"r\": [] }", "{ \"v\": 1,\n \"r\": [], \"v\": 2 }", #"{ "r": [1] } x"#, "[1]"] {
+      let streamed = #expect(throws: JSONParser.Failure.self) { try Self.stream(text) }
+      if text != "[1]" {
+        let whole = #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8), as: String.self) }
+        #expect(streamed?.line == whole?.line && streamed?.column == whole?.column, "\(text): \(String(describing: streamed)) vs \(String(describing: whole))")
+      }
+    }
+  }
+}

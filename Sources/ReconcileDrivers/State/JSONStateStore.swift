@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ReconcileCore
 
@@ -52,11 +53,13 @@ public struct JSONStateStore: Sendable {
   /// Reads `state.json`; a new, empty state (no lineage until its first save) when there is none.
   /// A file that does not parse is an error, never a reset.
   public func load() throws -> StateSnapshot {
-    guard let data = FileManager.default.contents(atPath: statePath) else {
+    // Read once into the parser's bytes (a `Data` and its copy as bytes were 9 MB of a plan's peak over 10,000 files).
+    var size = stat()
+    guard stat(statePath, &size) == 0, let bytes = ProcFile.bytes(statePath, sizeHint: Int(size.st_size)) else {
       return StateSnapshot(lineage: "")
     }
     do {
-      let s = try StateSnapshotReader.read(Array(data)) ?? Self.decoder.decode(StateSnapshot.self, from: data)
+      let s = try StateSnapshotReader.read(bytes) ?? Self.decoder.decode(StateSnapshot.self, from: Data(bytes))
       guard s.version == StateSnapshot.formatVersion else {
         throw OperationError("format version \(s.version) is not supported (this reconcile reads version \(StateSnapshot.formatVersion))")
       }
