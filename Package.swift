@@ -42,7 +42,12 @@ let package = Package(
     .target(name: "ReconcileRuntime", dependencies: ["ReconcileCore"]),
     // Commands and views; the only place that builds concrete drivers.
     .target(name: "ReconcileCLI", dependencies: ["ReconcileCore", "ReconcileDrivers", "DockerEngine", "ReconcileRuntime"]),
-    .executableTarget(name: "reconcile", dependencies: ["ReconcileCLI"]),
+    // Linked by GNU ld with packed relative relocations (DT_RELR, glibc 2.36: Debian 12): the 80,000 relocations of a
+    // position-independent Swift binary take 15 KB instead of 1.9 MB that every process read at its start (2 to 4 MB
+    // less resident in an idle controller). gold, the toolchain's default here, cannot pack them.
+    .executableTarget(
+      name: "reconcile", dependencies: ["ReconcileCLI"],
+      linkerSettings: [.unsafeFlags(["-use-ld=bfd", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))]),
 
     // The bundled Jules service.
     .target(name: "JulesService", dependencies: ["Essentials", "HostSystems", "HTTPKit", "CMicroHTTPD", "CSQLite", "CCrypto", "CCurl"]),
