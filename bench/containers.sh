@@ -8,7 +8,8 @@
 #   create+start 50 busybox containers serially and with 4 in parallel, one create+start+stop+delete
 #   cycle, and listing 50 containers 50 times over one kept-alive connection.
 # Beside it: Debian's docker-compose (up -d for N services, no-op up -d, one service changed) and
-# reconcile (apply for N, no-op plan (whole process), no-op apply, one container changed). Every service declares
+# reconcile (apply for N, no-op plan (whole process), no-op apply, one container changed; then the apply and the change
+# again with startupGrace 0s, holding nothing after a start as the floor does). Every service declares
 # `restart: unless-stopped`, so reconcile's observation also inspects each container for its live restart policy.
 # Everything it creates is labelled io.reconcile.bench=1 and removed at the end.
 set -euo pipefail
@@ -113,14 +114,15 @@ compose_file() { # $1 = N, $2 = value of CHANGED for service 0
   } >"$WORK/docker-compose.yml"
 }
 
-manifest() { # $1 = N, $2 = value of CHANGED for container 0
-  python3 - "$1" "$2" >"$WORK/m.json" <<'PY'
+manifest() { # $1 = N, $2 = value of CHANGED for container 0, $3 = startupGrace (default: the kind's, 2s)
+  python3 - "$1" "$2" "${3:-}" >"$WORK/m.json" <<'PY'
 import json, sys
-n, changed = int(sys.argv[1]), sys.argv[2]
+n, changed, grace = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 res = []
 for i in range(n):
     r = {"kind": "container", "name": f"rcbench-r{i}", "image": "local/busybox:1", "command": ["/bin/sleep", "3600"],
          "init": True, "stopTimeout": 2, "restart": "unless-stopped", "labels": {"io.reconcile.bench": "1"}}
+    if grace: r["update"] = {"startupGrace": grace}
     if i == 0: r["env"] = {"CHANGED": changed}
     res.append(r)
 print(json.dumps({"apiVersion": "reconcile/v1", "resources": res}))
@@ -144,6 +146,13 @@ for n in $SIZES; do
   row "reconcile apply, no change" "$(timed "${R[0]}" apply --auto-approve "${R[@]:1}")"
   manifest "$n" b
   row "reconcile apply, one container changed" "$(timed "${R[0]}" apply --auto-approve "${R[@]:1}")"
+  manifest 0 a
+  "${R[0]}" apply --auto-approve "${R[@]:1}" >/dev/null 2>&1 || true
+  # The same with nothing held after a start (startupGrace 0s): what the Engine's floor above does, for the same N.
+  manifest "$n" a 0s
+  row "reconcile apply ($n containers), startupGrace 0s" "$(timed "${R[0]}" apply --auto-approve "${R[@]:1}")"
+  manifest "$n" b 0s
+  row "reconcile apply, one container changed, startupGrace 0s" "$(timed "${R[0]}" apply --auto-approve "${R[@]:1}")"
   manifest 0 a
   "${R[0]}" apply --auto-approve "${R[@]:1}" >/dev/null 2>&1 || true
 done
