@@ -70,8 +70,10 @@ struct SocketConnection {
     }
   }
 
-  /// Reads what has arrived into the buffer, waiting for it; false at the end of the stream.
+  /// Reads what has arrived into the buffer, waiting for it; false at the end of the stream. A stream that never
+  /// pauses still ends at its deadline or cancellation.
   mutating func fill() throws -> Bool {
+    _ = try timeLeft()
     if start == end {
       start = 0
       end = 0
@@ -105,18 +107,21 @@ struct SocketConnection {
   /// Waits until the socket is ready for `events`, the deadline passes (timed out) or the exchange is cancelled.
   private func wait(for events: Int32) throws {
     while true {
-      if cancellation.isSet { throw CancellationError() }
-      var slice = 1.0
-      if let deadline {
-        let left = deadline - systemMonotonicSeconds()
-        if left <= 0 { throw TransferError(kind: .timedOut, message: "Timeout was reached", osErrno: 0, status: status) }
-        slice = min(slice, left)
-      }
+      let slice = min(1, try timeLeft())
       var entry = pollfd(fd: fd, events: Int16(events), revents: 0)
       let ready = poll(&entry, 1, Int32((slice * 1000).rounded(.up)))
       if ready > 0 { return }
       if ready < 0 && errno != EINTR { throw closed(errno) }
     }
+  }
+
+  /// Seconds to the deadline (infinity without one); throws once it passed or the exchange was cancelled.
+  private func timeLeft() throws -> Double {
+    if cancellation.isSet { throw CancellationError() }
+    guard let deadline else { return .infinity }
+    let left = deadline - systemMonotonicSeconds()
+    if left <= 0 { throw TransferError(kind: .timedOut, message: "Timeout was reached", osErrno: 0, status: status) }
+    return left
   }
 
   private func closed(_ code: Int32) -> TransferError {

@@ -41,6 +41,10 @@ struct UnixSocketTransportTests {
             conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
             while True:
                 conn.sendall(b"4\r\ntick\r\n"); time.sleep(0.05)
+        if target == "/flood":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            while True:
+                conn.sendall(b"1000\r\n" + b"x" * 4096 + b"\r\n")
         if target == "/cut":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this"); return False
         if target == "/garbage":
@@ -154,6 +158,34 @@ struct UnixSocketTransportTests {
         _ = try transport.perform(get("/forever", timeout: nil), cancellation: cancellation) { _ in true }
       }
       #expect(Date().timeIntervalSince(started) < 3, "cancelled within about a second")
+    }
+  }
+
+  /// A stream whose data never pauses (its reader slower than its writer) still ends at its deadline and when
+  /// cancelled: neither waits for a quiet moment.
+  @Test func aStreamThatNeverPausesEndsAtItsDeadlineAndWhenCancelled() throws {
+    try withPeer { transport, _ in
+      let giveUp = Date().addingTimeInterval(10)
+      let started = Date()
+      let late = #expect(throws: TransferError.self) {
+        _ = try transport.perform(get("/flood", timeout: 0.5)) { _ in
+          usleep(500)
+          return Date() < giveUp
+        }
+      }
+      #expect(late?.kind == .timedOut)
+      #expect(Date().timeIntervalSince(started) < 3)
+
+      let cancellation = TransferCancellation()
+      DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.set() }
+      let again = Date()
+      #expect(throws: CancellationError.self) {
+        _ = try transport.perform(get("/flood", timeout: nil), cancellation: cancellation) { _ in
+          usleep(500)
+          return Date() < giveUp
+        }
+      }
+      #expect(Date().timeIntervalSince(again) < 3)
     }
   }
 
