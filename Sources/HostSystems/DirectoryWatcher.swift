@@ -5,9 +5,10 @@ import Foundation
   import Glibc
 #endif
 
-/// Watches directories (not their subdirectories) with inotify on a thread of its own. Every poll interval
-/// (100 ms) the thread hands the events read since the last one, possibly none, to `onPoll`, so a caller can both
-/// filter events and debounce them by time. `stop()` ends the thread within one interval.
+/// Watches directories (not their subdirectories) with inotify on a thread of its own. The thread hands the events it
+/// read to `onPoll`, and calls it again after one poll interval (100 ms), possibly with none, while `onPoll` says it
+/// waits for time to pass (a debounce); otherwise it sleeps until an event comes, so an idle watch costs nothing.
+/// `stop()` wakes and ends the thread.
 public final class DirectoryWatcher: @unchecked Sendable {
   /// One inotify event.
   public struct Event: Sendable, Hashable {
@@ -37,6 +38,8 @@ public final class DirectoryWatcher: @unchecked Sendable {
   public static let changes = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
 
   let fd: Int32
+  /// A pipe that `stop()` writes: it wakes the thread out of a wait without a timeout.
+  let wake: (read: Int32, write: Int32)
   let mask: UInt32
   private let watches = Locked<[Int32: String]>([:])
   private let stopping = Locked(false)
@@ -47,6 +50,14 @@ public final class DirectoryWatcher: @unchecked Sendable {
   public init(events mask: UInt32 = DirectoryWatcher.changes) throws(SystemCallFailure) {
     fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
     guard fd >= 0 else { throw .last("inotify_init1", "") }
+    var ends: [Int32] = [0, 0]
+    guard pipe(&ends) == 0 else {
+      let failure = SystemCallFailure.last("pipe", "")
+      close(fd)
+      throw failure
+    }
+    for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+    wake = (ends[0], ends[1])
     self.mask = mask
   }
 
@@ -72,17 +83,21 @@ public final class DirectoryWatcher: @unchecked Sendable {
   /// The directories watched now.
   public var directories: Set<String> { Set(watches.current.values) }
 
-  /// Starts the watch thread, named `name`; it calls `onPoll` after every poll until `stop()`, then closes the
-  /// descriptor.
-  public func start(name: String, onPoll: @escaping @Sendable ([Event]) -> Void) {
+  /// Starts the watch thread, named `name`; it calls `onPoll` with every read of events, and once more after an
+  /// interval while `onPoll` returns true, until `stop()`; then closes the descriptors. The first call comes after one
+  /// interval.
+  public func start(name: String, onPoll: @escaping @Sendable ([Event]) -> Bool) {
     started.withLock { $0 = true }
     let t = Thread { [self] in
       defer {
         close(fd)
+        close(wake.read)
+        close(wake.write)
         finished.withLock { $0 = true }
       }
       var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-      while !stopping.current { onPoll(read(into: &buffer)) }
+      var soon = true
+      while !stopping.current { soon = onPoll(read(into: &buffer, waiting: soon ? 100 : -1)) }
     }
     t.name = name
     t.start()
@@ -96,16 +111,22 @@ public final class DirectoryWatcher: @unchecked Sendable {
     }
     if !wasStopping, !started.current {
       close(fd)
+      close(wake.read)
+      close(wake.write)
       return
+    }
+    if !wasStopping {
+      var byte: UInt8 = 1
+      _ = write(wake.write, &byte, 1)
     }
     let deadline = Date().addingTimeInterval(wait)
     while !finished.current && Date() < deadline { usleep(10_000) }
   }
 
-  /// Waits up to 100 ms for events and returns those read.
-  func read(into buffer: inout [UInt8]) -> [Event] {
-    var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-    _ = poll(&p, 1, 100)
+  /// Waits up to `milliseconds` (-1: until something happens) for events and returns those read.
+  func read(into buffer: inout [UInt8], waiting milliseconds: Int32) -> [Event] {
+    var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+    _ = poll(&p, 2, milliseconds)
     let n = Glibc.read(fd, &buffer, buffer.count)
     guard n > 0 else { return [] }
     var events: [Event] = []

@@ -10,8 +10,40 @@ import Testing
     let watcher = try DirectoryWatcher()
     try watcher.add(dir.path)
     let seen = Locked<[DirectoryWatcher.Event]>([])
-    watcher.start(name: "test-watcher") { events in seen.withLock { $0 += events } }
+    watcher.start(name: "test-watcher") { events in
+      seen.withLock { $0 += events }
+      return false
+    }
     return (watcher, seen)
+  }
+
+  /// Idle, the thread sleeps until an event (no call without one); while `onPoll` waits for time to pass it is called
+  /// again after an interval; `stop()` wakes it at once.
+  @Test func anIdleWatchSleepsUntilAnEventAndStopWakesIt() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let watcher = try DirectoryWatcher()
+    try watcher.add(dir.path)
+    let calls = Locked<[Int]>([])  // events in each call
+    let wantsTime = Locked(false)
+    watcher.start(name: "test-watcher") { events in
+      calls.withLock { $0.append(events.count) }
+      return wantsTime.current
+    }
+    #expect(eventually(within: 2) { calls.current.count == 1 }, "the first call comes after one interval")
+    usleep(600_000)
+    #expect(calls.current == [0], "no call while nothing happens: \(calls.current)")
+    wantsTime.withLock { $0 = true }
+    try AtomicWrite.write("x", to: dir.path + "/a")
+    #expect(eventually(within: 2) { calls.current.count >= 4 }, "called every interval while it waits for time: \(calls.current)")
+    wantsTime.withLock { $0 = false }
+    usleep(300_000)
+    let settled = calls.current.count
+    usleep(500_000)
+    #expect(calls.current.count == settled, "asleep again once it no longer waits")
+    let stopping = Date()
+    watcher.stop(wait: 5)
+    #expect(Date().timeIntervalSince(stopping) < 0.5, "stop wakes the sleeping thread")
   }
 
   @Test func aWriteInAWatchedDirectoryIsReported() throws {

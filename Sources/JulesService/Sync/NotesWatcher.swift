@@ -38,6 +38,7 @@ public final class NotesWatcher: @unchecked Sendable {
         return true
       }
       if due { onChange() }
+      return lastEvent.withLock { $0 != nil }
     }
   }
 

@@ -4,8 +4,8 @@ import HostSystems
 import ReconcileCore
 
 /// Watches the manifests' and managed files' directories and calls back once per burst of changes (debounced),
-/// leaving out reconcile's own temp files. `start()` runs it on its own thread; `stop()` ends it within one poll
-/// interval.
+/// leaving out reconcile's own temp files. `start()` runs it on its own thread, asleep while nothing changes; `stop()`
+/// ends it.
 public final class FileWatcher: @unchecked Sendable {
   let watcher: DirectoryWatcher
   let debounce: Double
@@ -38,6 +38,8 @@ public final class FileWatcher: @unchecked Sendable {
         return Array(Set(pending.paths)).sorted()
       }
       if let ready { onChange(ready) }
+      // Called again after an interval only while a burst waits for its debounce.
+      return pending.withLock { !$0.paths.isEmpty }
     }
   }
 
