@@ -28,9 +28,9 @@ final class ControllerState: @unchecked Sendable {
   private(set) var resources: [ResourceID: ResourceStatus] = [:]
   private(set) var selfHeal = false
   private var runsByOutcomeTrigger: [String: Int] = [:]
-  private var durations: [Double] = []
-  /// Step durations by kind: counts per bucket of `stepBuckets`, sum, count.
-  private var stepDurations: [String: (buckets: [Int], sum: Double, count: Int)] = [:]
+  private var durations = Histogram(bounds: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
+  /// Step durations by kind.
+  private var stepDurations: [String: Histogram] = [:]
   static let stepBuckets: [Double] = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300]
   private(set) var operations = OperationFigures()
   /// What the page shows beyond `/status`.
@@ -54,11 +54,7 @@ final class ControllerState: @unchecked Sendable {
   func recordSteps(_ outcomes: [StepOutcome]) {
     lock.withLock {
       for o in outcomes {
-        var h = stepDurations[o.id.kind] ?? (Array(repeating: 0, count: Self.stepBuckets.count), 0, 0)
-        for (i, b) in Self.stepBuckets.enumerated() where o.seconds <= b { h.buckets[i] += 1 }
-        h.sum += o.seconds
-        h.count += 1
-        stepDurations[o.id.kind] = h
+        stepDurations[o.id.kind, default: Histogram(bounds: Self.stepBuckets)].observe(o.seconds)
       }
     }
   }
@@ -72,7 +68,7 @@ final class ControllerState: @unchecked Sendable {
       lastRun = RunRecord(number: n, time: Date(), triggers: triggers.map(\.description), outcome: outcome, summary: summary, seconds: seconds)
       if outcome == "succeeded" { lastSuccess = Date() }
       for t in triggers { runsByOutcomeTrigger["\(outcome)|\(Self.kind(of: t))", default: 0] += 1 }
-      durations.append(seconds)
+      durations.observe(seconds)
     }
   }
 
@@ -122,12 +118,7 @@ final class ControllerState: @unchecked Sendable {
       }
       out.append("# HELP reconcile_run_duration_seconds Duration of reconciliation runs.")
       out.append("# TYPE reconcile_run_duration_seconds histogram")
-      for b in [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] {
-        out.append("reconcile_run_duration_seconds_bucket{le=\"\(b)\"} \(durations.filter { $0 <= b }.count)")
-      }
-      out.append("reconcile_run_duration_seconds_bucket{le=\"+Inf\"} \(durations.count)")
-      out.append("reconcile_run_duration_seconds_sum \(durations.reduce(0, +))")
-      out.append("reconcile_run_duration_seconds_count \(durations.count)")
+      out += durations.lines("reconcile_run_duration_seconds")
       out.append("# HELP reconcile_drifted_resources Resources out of sync after the last run.")
       out.append("# TYPE reconcile_drifted_resources gauge")
       out.append("reconcile_drifted_resources \(resources.values.filter { $0.sync != "in-sync" }.count)")
@@ -149,10 +140,7 @@ final class ControllerState: @unchecked Sendable {
       out.append("# HELP reconcile_step_duration_seconds Duration of applied steps by kind.")
       out.append("# TYPE reconcile_step_duration_seconds histogram")
       for (kind, h) in stepDurations.sorted(by: { $0.key < $1.key }) {
-        for (i, b) in Self.stepBuckets.enumerated() { out.append("reconcile_step_duration_seconds_bucket{kind=\"\(kind)\",le=\"\(b)\"} \(h.buckets[i])") }
-        out.append("reconcile_step_duration_seconds_bucket{kind=\"\(kind)\",le=\"+Inf\"} \(h.count)")
-        out.append("reconcile_step_duration_seconds_sum{kind=\"\(kind)\"} \(h.sum)")
-        out.append("reconcile_step_duration_seconds_count{kind=\"\(kind)\"} \(h.count)")
+        out += h.lines("reconcile_step_duration_seconds", labels: "kind=\"\(kind)\"")
       }
       out += operations.metrics
       out.append("# HELP reconcile_build_info The running reconcile's version.")
