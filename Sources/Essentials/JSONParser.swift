@@ -41,15 +41,18 @@ public struct JSONParser {
     guard p.at < bytes.count, bytes[p.at] == UInt8(ascii: "{") else { throw p.failure("expected an object, found \(p.shown)") }
     var members: [String: JSONTree<Leaf>] = [:]
     var streamed = false, stopped = false
+    let open = p.at
+    func twice(_ p: JSONParser, _ name: String, _ keyAt: Int) -> Failure {
+      let f = p.failure("", at: p.firstKey(name, inObjectAt: open))
+      return p.failure("the key '\(name)' is given twice in one object (first at line \(f.line), column \(f.column))", at: keyAt)
+    }
     do {
       try p.eachMember { p, name, keyAt throws(Failure) in
         guard name == key, p.at < bytes.count, bytes[p.at] == UInt8(ascii: "[") else {
-          if members.updateValue(try p.value(depth: 1), forKey: name) != nil || (name == key && streamed) {
-            throw p.failure("the key '\(name)' is given twice in one object", at: keyAt)
-          }
+          if members.updateValue(try p.value(depth: 1), forKey: name) != nil || (name == key && streamed) { throw twice(p, name, keyAt) }
           return
         }
-        if streamed || members[name] != nil { throw p.failure("the key '\(name)' is given twice in one object", at: keyAt) }
+        if streamed || members[name] != nil { throw twice(p, name, keyAt) }
         streamed = true
         try p.eachItem { p throws(Failure) in
           guard each(try p.value(depth: 2)) else {

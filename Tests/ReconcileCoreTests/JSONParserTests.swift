@@ -124,7 +124,7 @@ import Testing
       let streamed = #expect(throws: JSONParser.Failure.self) { try Self.stream(text) }
       if text != "[1]" {
         let whole = #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8), as: String.self) }
-        #expect(streamed?.line == whole?.line && streamed?.column == whole?.column, "\(text): \(String(describing: streamed)) vs \(String(describing: whole))")
+        #expect(streamed == whole, "\(text): \(String(describing: streamed)) vs \(String(describing: whole))")
       }
     }
   }
