@@ -23,7 +23,9 @@ struct ResponseReader {
       try readHead(&connection)
     } while status >= 100 && status < 200 && status != 101
     connection.status = status
-    if method == "HEAD" || status == 204 || status == 304 || status == 101 { return keepsAlive }
+    // A switched protocol owns the connection from here: it never carries another request.
+    if status == 101 { return false }
+    if method == "HEAD" || status == 204 || status == 304 { return keepsAlive }
     if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
       try readChunks(&connection)
     } else if let text = headers["content-length"] {
