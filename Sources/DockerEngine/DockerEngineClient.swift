@@ -19,9 +19,10 @@ public final class DockerEngineClient: @unchecked Sendable {
   let transport: DockerSocketTransport
   /// Deadline for ordinary calls; calls that wait on containers add their own time.
   public let requestTimeout: Double
-  /// Runs requests: one thread per kept-alive connection, so that up to `maxConnections` requests are in flight (a
-  /// Dispatch queue ran two at a time on two cores, as its threads block in the exchange: 500 inspects 10 % slower).
-  private let workers: WorkerPool
+  /// Runs every client's requests: up to eight in flight at once, as many as a client keeps connections (a Dispatch
+  /// queue ran two at a time on two cores, as its threads block in the exchange: 500 inspects 10 % slower). One pool
+  /// for the process: a controller makes clients at every run.
+  private static let workers = WorkerPool(limit: 8)
   /// Runs streams (events, logs, pulls), which may last for ever and must not hold a worker.
   private let streams = DispatchQueue(label: "reconcile.docker-engine.streams", attributes: .concurrent)
   private let lock = NSLock()
@@ -35,7 +36,6 @@ public final class DockerEngineClient: @unchecked Sendable {
     }
     self.host = host
     self.requestTimeout = requestTimeout
-    self.workers = WorkerPool(limit: maxConnections)
     self.transport = DockerSocketTransport(
       host: host, socketPath: String(host.dropFirst("unix://".count)), connectTimeout: connectTimeout,
       maxConnections: maxConnections)
@@ -115,7 +115,7 @@ public final class DockerEngineClient: @unchecked Sendable {
     let cancellation = TransferCancellation()
     let response = try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<DockerHTTPResponse, Error>) in
-        workers.run {
+        Self.workers.run {
           continuation.resume(with: Result { try transport.perform(request, cancellation: cancellation) })
         }
       }
