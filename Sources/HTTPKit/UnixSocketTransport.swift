@@ -37,25 +37,26 @@ public final class UnixSocketTransport: Sendable {
     // A kept-alive connection the other end closed since fails before the first byte of an answer, having read
     // nothing: the request goes again on the next one, and at last on a new connection.
     while var connection = takeIdle() {
-      connection.cancellation = cancellation
-      connection.deadline = deadline
-      do { return try exchange(&connection, head, request, onChunk) } catch is UnansweredRequest { continue }
+      do {
+        return try exchange(&connection, head, request, cancellation, deadline, onChunk)
+      } catch is UnansweredRequest { continue }
     }
     var connection = try SocketConnection.connect(path: socketPath, timeout: request.connectTimeout)
-    connection.cancellation = cancellation
-    connection.deadline = deadline
     do {
-      return try exchange(&connection, head, request, onChunk)
+      return try exchange(&connection, head, request, cancellation, deadline, onChunk)
     } catch is UnansweredRequest {
       throw TransferError(kind: .other, message: "Empty reply from server", osErrno: 0, status: 0)
     }
   }
 
-  /// Sends the request and reads its answer; the connection goes back to the pool when its answer was read whole
-  /// and it may carry another, else it is closed (also on any error).
+  /// Sends the request and reads its answer, bounded by `deadline` and `cancellation`; the connection goes back to
+  /// the pool when its answer was read whole and it may carry another, else it is closed (also on any error).
   private func exchange(
-    _ connection: inout SocketConnection, _ head: [UInt8], _ request: TransferRequest, _ onChunk: ((Data) -> Bool)?
+    _ connection: inout SocketConnection, _ head: [UInt8], _ request: TransferRequest, _ cancellation: TransferCancellation,
+    _ deadline: Double?, _ onChunk: ((Data) -> Bool)?
   ) throws -> TransferResponse {
+    connection.cancellation = cancellation
+    connection.deadline = deadline
     do {
       let body = request.body ?? Data()
       do {
