@@ -5,7 +5,8 @@
 #   containers  no-op `plan` of N containers that declare a restart policy; floor: one `GET /containers/json?all=1`
 #               over the engine's socket (curl) and a process spawn (`/bin/true`)
 #   sites       no-op `plan` of N nginx sites with N self-signed certificates
-#   controller  idle RSS and CPU of `reconcile controller` watching 1,000 files, its RSS after 1,000 triggered runs;
+#   controller  idle RSS and CPU of `reconcile controller` watching 1,000 files, its RSS after 1,000 triggered runs, a
+#               run's time back to back and after idle;
 #               floor: the RSS of `reconcile --version` at its exit
 # Medians of hyperfine runs. Usage: bench/scale.sh   (SIZES="1000 10000" CONTAINERS="50 500" SITES=200 to change)
 set -euo pipefail
@@ -148,7 +149,8 @@ if [ -d "$d" ]; then
   sleep 10
   t1=$(awk '{print $14 + $15}' "/proc/$CTL_PID/stat")
   # The floor: what any process of this binary holds, `reconcile --version` at its exit (a destructor preloaded
-  # reads its /proc/self/status); the kernel maps 64 KB of cached file pages around each fault.
+  # reads its /proc/self/status); the kernel maps cached file pages around each fault (64 KB, or a whole large folio of
+  # the page cache since Linux 6.18).
   cat >"$WORK/rss-at-exit.c" <<'C'
 #include <stdio.h>
 #include <string.h>
@@ -161,25 +163,33 @@ __attribute__((destructor)) static void report(void) {
 C
   cc -shared -fPIC -o "$WORK/rss-at-exit.so" "$WORK/rss-at-exit.c"
   version_rss=$(LD_PRELOAD="$WORK/rss-at-exit.so" $BIN --version 2>&1 >/dev/null | awk '/VmRSS/ {printf "%.0f", $2/1024}')
-  row "controller idle, 1000 files: RSS MB" "$rss" "$version_rss" "after 5 s ($split); floor: \`reconcile --version\` at its exit"
+  row "controller idle, 1000 files: RSS MB" "$rss" "$version_rss" "after 5 s: a run, 2 s idle ($split); floor: \`reconcile --version\` at its exit"
   row "  CPU over 10 s idle (%)" "$(python3 -c "print(f'{($t1 - $t0) / $(getconf CLK_TCK) / 10 * 100:.1f}')")" "" ""
   # No growth over 1,000 triggered runs: each `POST /trigger` waited for until the run count moves on; the RSS after
-  # the first 100 (arenas of threads that first ran then) and after all.
+  # the first 100 (arenas of threads that first ran then) and after all, each right after the last run and once idle
+  # (2 s after a run the controller hands back the pages of its binary); then a run's time back to back and after idle.
   cat >"$WORK/trigger.py" <<'PY'
-import sys, time, urllib.request
-port, count = sys.argv[1], int(sys.argv[2])
+import statistics, sys, time, urllib.request
+port, count, pause = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]) if len(sys.argv) > 3 else 0
 def call(method, path):
     r = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, headers={"Authorization": "Bearer bench-token-0123456789"})
     return urllib.request.urlopen(r, timeout=10).read().decode()
 def runs():
     return sum(int(float(l.rsplit(" ", 1)[1])) for l in call("GET", "/metrics").splitlines() if l.startswith("reconcile_runs_total{"))
-start = runs()
+start, took = runs(), []
 for i in range(count):
+    time.sleep(pause)
+    t = time.monotonic()
     call("POST", "/trigger")
-    while runs() <= start + i: time.sleep(0.002)
+    while runs() <= start + i: time.sleep(0.001)
+    took.append(time.monotonic() - t)
+print(f"{statistics.median(took) * 1000:.0f}")
 PY
-  python3 "$WORK/trigger.py" "$port" 100
-  after100=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$CTL_PID/status")
-  python3 "$WORK/trigger.py" "$port" 900
-  row "  RSS MB after 100, 1,000 triggered runs" "$after100, $(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$CTL_PID/status")" "" "each a no-op plan of the 1,000 files"
+  rss_now() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$CTL_PID/status"; }
+  python3 "$WORK/trigger.py" "$port" 100 >/dev/null
+  after100="$(rss_now) → $(sleep 3; rss_now)"
+  python3 "$WORK/trigger.py" "$port" 900 >/dev/null
+  row "  RSS MB after 100, 1,000 runs" "$after100, $(rss_now) → $(sleep 3; rss_now)" "" "each a no-op plan of the 1,000 files: right after the last → 3 s later"
+  row "  a triggered run (ms)" "$(python3 "$WORK/trigger.py" "$port" 20)" "" "back to back, median of 20 (from the request until the run is counted)"
+  row "  a triggered run after idle (ms)" "$(python3 "$WORK/trigger.py" "$port" 5 3)" "" "each 3 s after the last (the binary's pages handed back), median of 5"
 fi

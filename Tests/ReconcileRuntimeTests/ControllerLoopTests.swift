@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Testing
 @testable import ReconcileCore
@@ -33,8 +34,12 @@ actor Script {
   /// The loop runs on a thread of its own: tests elsewhere that block the cooperative pool cannot stall it.
   static let executor = DedicatedExecutor("tests.controller-loop")
 
-  func start(_ script: Script, clock: ManualClock, inbox: TriggerInbox, resync: Duration = .seconds(300)) -> Task<Void, Never> {
-    let loop = ControllerLoop(inbox: inbox, clock: clock, resync: resync, backoff: Backoff(base: .seconds(1), cap: .seconds(60)), jitter: { 0.999_999 }) {
+  func start(
+    _ script: Script, clock: ManualClock, inbox: TriggerInbox, resync: Duration = .seconds(300), idle: ControllerLoop<ManualClock>.Idle? = nil
+  ) -> Task<Void, Never> {
+    let loop = ControllerLoop(
+      inbox: inbox, clock: clock, resync: resync, backoff: Backoff(base: .seconds(1), cap: .seconds(60)), jitter: { 0.999_999 }, idle: idle
+    ) {
       await script.run($0)
     }
     return Task(executorPreference: Self.executor) { await loop.run() }
@@ -99,6 +104,34 @@ actor Script {
       #expect(await !script.runs.contains { $0.contains(.retry) })
       task.cancel()
       await task.value
+    }
+  }
+
+  @Test func theIdleActionRunsOnceAfterTheLastRunAndNotWhileRunsFollowEachOther() async {
+    await withTaskExecutorPreference(Self.executor) {
+      let script = Script(), clock = ManualClock(), inbox = TriggerInbox()
+      let idled = Locked(0)
+      let task = start(script, clock: clock, inbox: inbox, idle: .init(after: .seconds(2)) { idled.withLock { $0 += 1 } })
+      // The startup run, then the resync's sleep and the idle one.
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 1 && clock.sleeperCount == 2 })
+      clock.advance(by: .seconds(1.9))
+      #expect(idled.current == 0)
+      clock.advance(by: .seconds(0.2))
+      #expect(await eventuallyAsync(within: 60) { idled.current == 1 })
+      // A run 1 s after another: the first one's idle time comes during the second's, and is dropped.
+      await inbox.post(.manual("a"))
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 2 && clock.sleeperCount == 2 })
+      clock.advance(by: .seconds(1))
+      await inbox.post(.manual("b"))
+      #expect(await eventuallyAsync(within: 60) { await script.runs.count == 3 && clock.sleeperCount == 3 })
+      clock.advance(by: .seconds(1.5))
+      #expect(await eventuallyAsync(within: 60) { clock.sleeperCount == 2 })
+      #expect(idled.current == 1)
+      clock.advance(by: .seconds(0.6))
+      #expect(await eventuallyAsync(within: 60) { idled.current == 2 })
+      task.cancel()
+      await task.value
+      #expect(idled.current == 2, "the stale idle time did nothing")
     }
   }
 

@@ -68,7 +68,10 @@ struct ControllerCommand {
 
     let loop = ControllerLoop(
       inbox: inbox, clock: ContinuousClock(), resync: .seconds(try args.seconds("resync", default: 300)),
-      backoff: Backoff(base: .seconds(1), cap: .seconds(try args.seconds("backoff-cap", default: 300)))
+      backoff: Backoff(base: .seconds(1), cap: .seconds(try args.seconds("backoff-cap", default: 300))),
+      // Idle 2 s after a run: the pages of the binary it ran are handed back (read again, from the page cache or the
+      // disk, by the next run), so an idle controller holds little more than what its waiting uses.
+      idle: .init(after: .seconds(2)) { CodePages.handBack() }
     ) { triggers in
       let verdict = await reconciler.run(triggers)
       // An Engine event whose run found nothing: look once more shortly, instead of waiting for the next resync.

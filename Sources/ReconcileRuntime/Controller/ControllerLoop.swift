@@ -21,15 +21,29 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
   let resync: Duration
   let backoff: Backoff
   let jitter: @Sendable () -> Double
+  let idle: Idle?
   let runner: Runner
 
-  public init(inbox: TriggerInbox, clock: C, resync: Duration, backoff: Backoff, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, runner: @escaping Runner)
-  {
+  /// What to do once the loop has waited `after` since a run with no run started meanwhile (hand memory back).
+  public struct Idle: Sendable {
+    public let after: Duration
+    public let action: @Sendable () -> Void
+    public init(after: Duration, action: @escaping @Sendable () -> Void) {
+      self.after = after
+      self.action = action
+    }
+  }
+
+  public init(
+    inbox: TriggerInbox, clock: C, resync: Duration, backoff: Backoff, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+    idle: Idle? = nil, runner: @escaping Runner
+  ) {
     self.inbox = inbox
     self.clock = clock
     self.resync = resync
     self.backoff = backoff
     self.jitter = jitter
+    self.idle = idle
     self.runner = runner
   }
 
@@ -52,9 +66,9 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
 
   func loop(group: inout DiscardingTaskGroup) async {
     var attempt = 0
-    // Retries are child tasks of the loop (they share its executor and end with it); a run makes every retry
-    // scheduled before it stale, which is then dropped when it fires.
-    let generation = RetryGeneration()
+    // Retries and idle actions are child tasks of the loop (they share its executor and end with it); a run makes
+    // every one scheduled before it stale, which is then dropped when it fires.
+    let generation = RunGeneration()
     while !Task.isCancelled {
       await inbox.wait()
       if Task.isCancelled { break }
@@ -62,7 +76,15 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
       if triggers.isEmpty { continue }
       let current = generation.next()
       triggers.sort { $0.description < $1.description }
-      switch await runner(triggers) {
+      let verdict = await runner(triggers)
+      if let idle {
+        let clock = self.clock
+        group.addTask {
+          do { try await clock.sleep(for: idle.after) } catch { return }
+          if generation.isCurrent(current) { idle.action() }
+        }
+      }
+      switch verdict {
       case .succeeded:
         attempt = 0
       case .terminal:
@@ -80,8 +102,8 @@ public struct ControllerLoop<C: Clock>: Sendable where C.Duration == Duration {
   }
 }
 
-/// Which run a scheduled retry belongs to: a retry of an earlier run is stale once a newer run has started.
-final class RetryGeneration: @unchecked Sendable {
+/// Which run a scheduled retry or idle action belongs to: it is stale once a newer run has started.
+final class RunGeneration: @unchecked Sendable {
   private let lock = NSLock()
   private var value = 0
 
