@@ -193,8 +193,15 @@ public struct JSONParser {
       at += 1
       return
     }
+    _ = try items(stoppingAt: nil, item)
+  }
+
+  /// Walks the items of an array from where one starts to past its `]`: `item(parser)` is called at each, which it
+  /// reads. Returns false, having read nothing of it, when an item starts at `stop`.
+  @inlinable mutating func items(stoppingAt stop: Int?, _ item: (inout JSONParser) throws(Failure) -> Void) throws(Failure) -> Bool {
     while true {
       skipSpace()
+      if at == stop { return false }
       try item(&self)
       skipSpace()
       guard at < bytes.count else { throw failure("expected ',' or ']' after an item, found the end of the document") }
@@ -204,7 +211,7 @@ public struct JSONParser {
       }
       guard bytes[at] == UInt8(ascii: "]") else { throw failure("expected ',' or ']' after an item, found \(shown)") }
       at += 1
-      return
+      return true
     }
   }
 
