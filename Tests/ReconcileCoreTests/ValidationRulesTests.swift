@@ -23,6 +23,19 @@ import Testing
     #expect(m.resources.map(\.id.description) == ["directory/a", "directory/b", "file/f"])
   }
 
+  /// Neighbours in one directory share the lookup of their parent; a different parent in between, a file beside the
+  /// directory, and one at the top each get their own.
+  @Test func filesSideBySideAndApartEachWaitForTheirNearestDirectory() throws {
+    let files = [("a1", "/srv/a/x"), ("a2", "/srv/a/y"), ("b", "/srv/b/z"), ("a3", "/srv/a/w"), ("s", "/srv/v"), ("top", "/t"), ("a4", "/srv/a/u")]
+    let declared = files.map { #"{ "kind": "file", "name": "\#($0.0)", "path": "\#($0.1)", "content": "x" }"# }
+    let m = try decode(
+      Self.manifest(
+        (declared + [#"{ "kind": "directory", "name": "a", "path": "/srv/a" }"#, #"{ "kind": "directory", "name": "srv", "path": "/srv" }"#])
+          .joined(separator: ", ")))
+    let waits = files.map { m[ResourceID(kind: "file", name: $0.0)]?.dependsOn.map(\.name) ?? ["?"] }
+    #expect(waits == [["a"], ["a"], ["srv"], ["a"], ["srv"], [], ["a"]])
+  }
+
   static let engineRefusals: [(String, String)] = [
     (#""stopSignal": "SIGFOO""#, "stopSignal: expected a signal name like \"SIGTERM\" or \"SIGQUIT\", got 'SIGFOO'"),
     (#""stopSignal": "99""#, "stopSignal: expected a signal name like \"SIGTERM\" or \"SIGQUIT\", got '99'"),

@@ -5,13 +5,11 @@ import Foundation
 /// directory at `/srv/x`, two files), and a file or directory below a declared directory waits for it without an
 /// explicit `dependsOn`, so the order of a plan never depends on the order of the manifests.
 enum PathClaims {
-  static let kinds: Set<String> = ["file", "directory"]
-
   /// The resources with the implied edges; a path claimed twice is reported on the later resource.
   static func apply(_ resources: [Resource], issues: IssueList) -> [Resource] {
     // By the text of the paths: a look at the file system for each (Foundation's `standardizingPath` follows symbolic
     // links) took 60 % of reading 10,000 file resources.
-    let paths = resources.map { r in kinds.contains(r.id.kind) ? r.spec.locator["path"].map(normalized) : nil }
+    let paths = resources.map { r in path(of: r.spec).map(normalized) }
     var owner: [String: Int] = [:]
     owner.reserveCapacity(resources.count)
     var directories: [String: ResourceID] = [:]
@@ -30,16 +28,34 @@ enum PathClaims {
     }
     guard !directories.isEmpty else { return resources }
     var out = resources
+    // Files side by side share their answer: the last parent's text is compared instead of looked up again.
+    var last: (parent: Substring, directory: ResourceID?)?
     for (i, path) in paths.enumerated() {
-      guard let path, let parent = nearestDirectory(above: path, in: directories), parent != out[i].id, !out[i].dependsOn.contains(parent) else {
-        continue
+      guard let path else { continue }
+      let parentText = path.lastIndex(of: "/").map { path[...$0] } ?? ""  // "/srv/a" -> "/srv/", "/a" and "/" -> "/"
+      let found: ResourceID?
+      if let last, last.parent == parentText {
+        found = last.directory
+      } else {
+        found = nearestDirectory(above: path, in: directories)
+        last = (parentText, found)
       }
+      guard let parent = found, parent != out[i].id, !out[i].dependsOn.contains(parent) else { continue }
       out[i] = out[i].adding(dependencies: [parent])
     }
     return out
   }
 
   static func normalized(_ path: String) -> String { PathText.lexical(path) }
+
+  /// The path a file or directory claims (read from its spec, not its `locator`: a dictionary made for each).
+  static func path(of spec: any ResourceSpec) -> String? {
+    switch spec {
+    case let file as FileSpec: file.path
+    case let directory as DirectorySpec: directory.path
+    default: nil
+    }
+  }
 
   /// The deepest declared directory strictly above `path`.
   static func nearestDirectory(above path: String, in directories: [String: ResourceID]) -> ResourceID? {
