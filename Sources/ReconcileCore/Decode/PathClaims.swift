@@ -9,22 +9,23 @@ enum PathClaims {
   static func apply(_ resources: [Resource], issues: IssueList) -> [Resource] {
     // By the text of the paths: a look at the file system for each (Foundation's `standardizingPath` follows symbolic
     // links) took 60 % of reading 10,000 file resources.
-    let paths = resources.map { r in path(of: r.spec).map(normalized) }
+    let paths = resources.map { r in r.spec.claimedPath.map(normalized) }
     var owner: [String: Int] = [:]
     owner.reserveCapacity(resources.count)
     var directories: [String: ResourceID] = [:]
     for (i, path) in paths.enumerated() {
       guard let path else { continue }
-      let r = resources[i]
-      if let first = owner[path].map({ resources[$0] }) {
-        issues.add(
-          ManifestIssue(
-            file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "path",
-            message: "'\(path)' is also claimed by \(first.id) (\(first.origin.file) \(first.origin.path)); one path, one resource"))
-      } else {
-        owner[path] = i
-        if r.id.kind == "directory" { directories[path] = r.id }
+      // One hash for a path claimed once (the common case); the first owner is put back when there was one.
+      guard let first = owner.updateValue(i, forKey: path) else {
+        if resources[i].id.kind == "directory" { directories[path] = resources[i].id }
+        continue
       }
+      owner[path] = first
+      let (r, earlier) = (resources[i], resources[first])
+      issues.add(
+        ManifestIssue(
+          file: r.origin.file, subject: "\(r.origin.path) '\(r.id)'", path: "path",
+          message: "'\(path)' is also claimed by \(earlier.id) (\(earlier.origin.file) \(earlier.origin.path)); one path, one resource"))
     }
     guard !directories.isEmpty else { return resources }
     var out = resources
@@ -47,15 +48,6 @@ enum PathClaims {
   }
 
   static func normalized(_ path: String) -> String { PathText.lexical(path) }
-
-  /// The path a file or directory claims (read from its spec, not its `locator`: a dictionary made for each).
-  static func path(of spec: any ResourceSpec) -> String? {
-    switch spec {
-    case let file as FileSpec: file.path
-    case let directory as DirectorySpec: directory.path
-    default: nil
-    }
-  }
 
   /// The deepest declared directory strictly above `path`.
   static func nearestDirectory(above path: String, in directories: [String: ResourceID]) -> ResourceID? {

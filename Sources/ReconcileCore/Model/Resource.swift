@@ -16,6 +16,8 @@ public protocol ResourceSpec: Sendable {
   var attributes: [Attribute] { get }
   /// What an observer needs to find the object on the host (e.g. `path`); kept in state so prune can find it.
   var locator: [String: String] { get }
+  /// The path it claims in the host's one namespace of files and directories (`PathClaims`); nil for other kinds.
+  var claimedPath: String? { get }
   /// True for `ensure: absent`: the object must not exist.
   var wantsAbsent: Bool { get }
   /// Backups taken (verified, pinned) before the object is replaced or removed (`backupBefore`).
@@ -28,6 +30,7 @@ public protocol ResourceSpec: Sendable {
 }
 
 extension ResourceSpec {
+  public var claimedPath: String? { nil }
   public var implicitDependencies: [ResourceID] { [] }
   public var dependents: [ResourceID] { [] }
   public var refreshedBy: [ResourceID] { [] }

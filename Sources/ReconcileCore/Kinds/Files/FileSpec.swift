@@ -30,6 +30,7 @@ public struct FileSpec: ResourceSpec {
 
   public var wantsAbsent: Bool { ensure == .absent }
   public var locator: [String: String] { ["path": path] }
+  public var claimedPath: String? { path }
 
   public var attributes: [Attribute] {
     guard ensure == .present else { return [] }
@@ -63,6 +64,7 @@ public struct DirectorySpec: ResourceSpec {
   public let group: String?
 
   public var locator: [String: String] { ["path": path] }
+  public var claimedPath: String? { path }
   public var attributes: [Attribute] { OwnershipFields.attributes(mode: mode, owner: owner, group: group) }
 
   public static let descriptor = KindDescriptor(name: "directory") { id, r, _ in
