@@ -21,6 +21,11 @@ public indirect enum JSONTree<Leaf: JSONLeaf>: Sendable, Hashable, Decodable {
   case array([JSONTree])
   case object([String: JSONTree])
 
+  /// Whether it is `null` (asked without building a `.null` to compare with).
+  @inlinable public var isNull: Bool {
+    if case .null = self { true } else { false }
+  }
+
   public init(from decoder: Decoder) throws {
     let c = try decoder.singleValueContainer()
     if c.decodeNil() {

@@ -31,6 +31,7 @@ public struct FieldReader {
     self.object = object
     self.issues = issues
     self.directory = directory
+    known.reserveCapacity(16)  // one allocation for the keys of a resource, not one per doubling
   }
 
   /// Reports a problem at `key` (or at this object when nil).
@@ -56,7 +57,7 @@ public struct FieldReader {
       return nil
     }
     known.append(key)
-    guard let v = object[key], v != .null else {
+    guard let v = object[key], !v.isNull else {
       if required { report(key, "is required") }
       return nil
     }

@@ -8,7 +8,8 @@ public struct DependencyGraph {
     self.resources = resources
     var position: [ResourceID: Int] = [:]
     position.reserveCapacity(resources.count)
-    for (i, r) in resources.enumerated() where position[r.id] == nil { position[r.id] = i }
+    // By index, here and below: a `for r in resources` copies each resource, retaining and releasing its fields.
+    for i in resources.indices where position[resources[i].id] == nil { position[resources[i].id] = i }
     self.position = position
   }
 
@@ -16,8 +17,9 @@ public struct DependencyGraph {
   /// neither copied into a dictionary nor looked up by identifier again (a tenth of reading 10,000 resources).
   public func ordered(issues: IssueList) -> [Resource] {
     var valid = true
-    for r in resources {
-      for dep in r.dependsOn where position[dep] == nil {
+    for i in resources.indices {
+      for dep in resources[i].dependsOn where position[dep] == nil {
+        let r = resources[i]
         valid = false
         let hint = Suggestion.hint(for: dep.description, in: position.keys.filter { $0 != r.id }.map(\.description))
         issues.add(
@@ -27,9 +29,12 @@ public struct DependencyGraph {
       }
     }
     guard valid else { return resources }
-    let ids = resources.map(\.id)
+    let ids = resources.indices.map { resources[$0].id }
     let sorted = position.values.sorted { ids[$0] < ids[$1] }
-    let adjacency = resources.map { r in (r.dependsOn.count > 1 ? r.dependsOn.sorted() : r.dependsOn).compactMap { position[$0] } }
+    let adjacency = resources.indices.map { i in
+      let deps = resources[i].dependsOn
+      return (deps.count > 1 ? deps.sorted() : deps).compactMap { position[$0] }
+    }
     let order = Self.topologicalOrder(sorted, adjacency: adjacency)
     if let cycle = order.cycle {
       let r = resources[cycle[0]]

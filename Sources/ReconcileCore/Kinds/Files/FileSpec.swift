@@ -118,9 +118,11 @@ enum OwnershipFields {
     }
     let owner = r.string("owner")
     let group = r.string("group")
-    for (key, v) in [("owner", owner), ("group", group)] {
+    func check(_ key: String, _ v: String?) {
       if let v, v.isEmpty || v.contains(":") || v.contains(" ") { r.report(key, "expected a user or group name or number, got '\(v)'") }
     }
+    check("owner", owner)
+    check("group", group)
     return (mode, owner, group)
   }
 
