@@ -5,7 +5,12 @@ import Foundation
 /// Every getter marks its key as known, so `finish()` can flag unknown keys with a suggestion.
 public struct FieldReader {
   public let file: String
-  public let subject: String
+  /// What problems are reported against: `resources[3] 'file/motd'`, the resource's address added once it is known
+  /// (`named`), and put into words only for a report (not once for each of 10,000 resources).
+  public var subject: String { named.map { "\(at) '\($0)'" } ?? at }
+  let at: String
+  /// The resource this object declares or belongs to, once its kind and name are read.
+  public var named: ResourceID?
   public let path: String
   public let object: [String: JSONValue]
   let issues: IssueList
@@ -26,7 +31,7 @@ public struct FieldReader {
 
   public init(file: String, subject: String, path: String, object: [String: JSONValue], issues: IssueList, directory: String? = nil) {
     self.file = file
-    self.subject = subject
+    self.at = subject
     self.path = path
     self.object = object
     self.issues = issues
@@ -226,7 +231,14 @@ public struct FieldReader {
       report(key, "expected an object, got \(v.typeName)")
       return nil
     }
-    return FieldReader(file: file, subject: subject, path: join(key), object: fields, issues: issues, directory: directory)
+    return nested(path: join(key), object: fields)
+  }
+
+  /// A reader of an object inside this one, reporting against the same subject.
+  func nested(path: String, object: [String: JSONValue]) -> FieldReader {
+    var r = FieldReader(file: file, subject: at, path: path, object: object, issues: issues, directory: directory)
+    r.named = named
+    return r
   }
 
   /// A list of objects, each with its own reader.
@@ -239,7 +251,7 @@ public struct FieldReader {
       guard case .object(let fields) = item else { return nil }
       return fields
     }
-    return items?.map { FieldReader(file: file, subject: subject, path: join("\(key)[\($0.index)]"), object: $0.item, issues: issues, directory: directory) }
+    return items?.map { nested(path: join("\(key)[\($0.index)]"), object: $0.item) }
   }
 
   /// A duration such as `30s`, `5m`, `1h30m`, `250ms`; returns seconds.

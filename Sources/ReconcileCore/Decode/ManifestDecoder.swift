@@ -403,21 +403,21 @@ public struct ManifestDecoder: Sendable {
   func decodeResource(_ raw: Raw, interpolator: Interpolator, context: DecodeContext, issues: IssueList) -> Resource? {
     let at = (raw.module.map { "module.\($0) " } ?? "") + "resources[\(raw.index)]"
     guard let object = resolve(raw, subject: at, interpolator: interpolator, issues: issues) else { return nil }
-    var head = FieldReader(file: raw.file, subject: at, path: "", object: object, issues: issues)
-    let kind = head.string("kind", required: true)
-    let name = head.string("name", required: true)
+    // One reader: its subject names the resource once the kind and name are read.
+    var reader = FieldReader(file: raw.file, subject: at, path: "", object: object, issues: issues, directory: raw.directory)
+    let kind = reader.string("kind", required: true)
+    let name = reader.string("name", required: true)
     guard let kind, let name else { return nil }
     guard let descriptor = registry[kind] else {
-      head.report("kind", "unknown kind '\(kind)'\(Suggestion.hint(for: kind, in: registry.kinds.keys)); known kinds: \(registry.kinds.keys.sorted().joined(separator: ", "))")
+      reader.report("kind", "unknown kind '\(kind)'\(Suggestion.hint(for: kind, in: registry.kinds.keys)); known kinds: \(registry.kinds.keys.sorted().joined(separator: ", "))")
       return nil
     }
     guard Self.isValidName(name) else {
-      head.report("name", "expected letters, digits, '.', '_' or '-' (starting with a letter or digit), got '\(name)'")
+      reader.report("name", "expected letters, digits, '.', '_' or '-' (starting with a letter or digit), got '\(name)'")
       return nil
     }
     let id = ResourceID(kind: kind, name: name, module: raw.module)
-    var reader = FieldReader(file: raw.file, subject: "\(at) '\(id)'", path: "", object: object, issues: issues, directory: raw.directory)
-    reader.accept("kind", "name")
+    reader.named = id
     let selfHeal = reader.bool("selfHeal")
     let (explicit, healthy) = Self.dependencies(&reader, in: id.module)
     let before = issues.items.count
@@ -445,7 +445,7 @@ public struct ManifestDecoder: Sendable {
       case .string(let t):
         (text, condition) = (t.value, nil)
       case .object(let fields):
-        var entry = FieldReader(file: reader.file, subject: reader.subject, path: "dependsOn[\(i)]", object: fields, issues: reader.issues)
+        var entry = reader.nested(path: "dependsOn[\(i)]", object: fields)
         (text, condition) = (entry.string("resource", required: true), entry.choice("condition", ["started", "healthy"]))
         entry.finish()
       default:
