@@ -38,6 +38,23 @@ import Testing
     #expect(top["variables"] == .object(["v": .string("1")]))
   }
 
+  /// The second half is read on a thread of its own: nesting as deep as the parser allows reads there too, and one
+  /// level deeper is refused as the whole parse refuses it.
+  @Test func theDeepestNestingIsReadOrRefusedInTheSecondHalfAsAWhole() throws {
+    for depth in [JSONParser.maxDepth - 3, JSONParser.maxDepth - 2] {
+      var text = Self.manifest(40)
+      let deep = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+      text = text.replacingOccurrences(of: #""name": "f35","#, with: #""name": "f35", "deep": \#(deep),"#)
+      let bytes = Array(text.utf8)
+      let halves = Self.outcome(bytes, halves: true), whole = Self.outcome(bytes, halves: false)
+      let same = halves == whole
+      #expect(same, "depth \(depth)")
+      let read = (try? halves.get()) != nil
+      #expect(read == (depth == JSONParser.maxDepth - 3), "depth \(depth): read \(read)")
+      if read { #expect(try JSONParser.halves(bytes, as: String.self, key: "resources", from: 0).joined) }
+    }
+  }
+
   /// A guess inside a string or a nested list is found out: the first half reads on, and the value is the same.
   @Test func aGuessThatIsNoItemsStartIsDroppedAtEveryPlace() throws {
     let text = Array(Self.manifest(60, tricky: true).utf8)
