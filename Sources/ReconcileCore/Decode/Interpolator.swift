@@ -63,25 +63,18 @@ public struct Interpolator: Sendable {
   }
 
   /// Whether `s` holds `${` anywhere.
-  static func mayReference(_ s: String) -> Bool { mayReference(bytes: s.utf8) }
+  static func mayReference(_ s: String) -> Bool {
+    var s = s
+    return s.withUTF8 { mayReference(bytes: UnsafeRawBufferPointer($0)) }
+  }
 
-  /// Whether a whole manifest file holds `${` anywhere: each `$` found by `memchr`.
+  /// Whether `bytes` (a string's, or a whole manifest file's) hold `${` anywhere: each `$` found by `memchr`.
   static func mayReference(bytes: UnsafeRawBufferPointer) -> Bool {
     guard let base = bytes.baseAddress else { return false }
     var at = 0
     while at < bytes.count, let dollar = memchr(base + at, Int32(UInt8(ascii: "$")), bytes.count - at) {
       at = base.distance(to: UnsafeRawPointer(dollar)) + 1
       if at < bytes.count, bytes[at] == UInt8(ascii: "{") { return true }
-    }
-    return false
-  }
-
-  /// Whether `bytes` (a string's) hold `${` anywhere.
-  static func mayReference(bytes: some Sequence<UInt8>) -> Bool {
-    var dollar = false
-    for b in bytes {
-      if dollar && b == UInt8(ascii: "{") { return true }
-      dollar = b == UInt8(ascii: "$")
     }
     return false
   }
