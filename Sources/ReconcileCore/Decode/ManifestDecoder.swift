@@ -299,9 +299,9 @@ public struct ManifestDecoder: Sendable {
   /// A canary or blue-green moves a managed proxy's traffic between two containers at once: the container must be
   /// routed to on its network by a managed site and publish no host port (two containers cannot publish the same one).
   static func checkRollouts(_ resources: [Resource], issues: IssueList) {
-    for i in resources.indices {
-      guard type(of: resources[i].spec) == ContainerSpec.self, let c = resources[i].spec as? ContainerSpec, let rollout = c.rollout else { continue }
-      let r = resources[i]
+    for i in resources.indices where type(of: resources[i].spec) == ContainerSpec.self {
+      let r = resources[i], c = r.spec as! ContainerSpec
+      guard let rollout = c.rollout else { continue }
       if c.replicas > 1 {
         issues.add(
           ManifestIssue(
