@@ -16,7 +16,7 @@ import TestSupport
     let t = ApplyTransaction(store: store, performer: host, form: testForm, command: "reconcile apply", by: .init(user: "ops", host: "box"))
     let harness = ApplyHarness(host: host, store: store, form: testForm)
     return try await t.run(
-      .init(manifest: m, triggers: ["test"], revision: "abc123", redactor: Redactor(secrets: secrets)),
+      .init(manifest: m, triggers: ["test"], revision: { "abc123" }, redactor: Redactor(secrets: secrets)),
       plan: { state in
         let observed = try await harness.observe(m, state: state)
         return (Planner(registry: .builtIn, form: testForm).plan(m, observed: observed, state: state, now: Date()), observed)

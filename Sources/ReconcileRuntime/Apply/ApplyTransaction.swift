@@ -41,11 +41,12 @@ public struct ApplyTransaction: Sendable {
   public struct Request: Sendable {
     public var manifest: Manifest
     public var triggers: [String]
-    /// The git revision of the manifests, when they are in a work tree.
-    public var revision: String?
+    /// The git revision of the manifests, when they are in a work tree: asked for once the steps are done, so that
+    /// finding it (a `git rev-parse`) runs beside the plan rather than before it.
+    public var revision: @Sendable () async -> String?
     public var redactor: Redactor
 
-    public init(manifest: Manifest, triggers: [String] = [], revision: String? = nil, redactor: Redactor) {
+    public init(manifest: Manifest, triggers: [String] = [], revision: @escaping @Sendable () async -> String? = { nil }, redactor: Redactor) {
       self.manifest = manifest
       self.triggers = triggers
       self.revision = revision
@@ -104,13 +105,14 @@ public struct ApplyTransaction: Sendable {
     result.outcomes = await Executor(parallelism: parallelism, stopOnFailure: request.manifest.release.stopOnFailure).run(
       chosen, performer: performer, observer: journal)
     var next = builder.build(from: state, plan: chosen, outcomes: result.outcomes, now: Date())
+    let revision = await request.revision()
     next.lastApply = ApplyStamp(
-      time: started, manifestDigest: request.manifest.digest, revision: request.revision, outcome: result.succeeded ? "succeeded" : "failed")
+      time: started, manifestDigest: request.manifest.digest, revision: revision, outcome: result.succeeded ? "succeeded" : "failed")
     result.state = try store.save(next)
     result.seconds = Date().timeIntervalSince(started)
     let entry = HistoryEntry(
       started: started, seconds: result.seconds, command: command, triggers: request.triggers, by: by, manifestDigest: request.manifest.digest,
-      revision: request.revision, serial: result.state.serial, outcomes: result.outcomes, redactor: request.redactor)
+      revision: revision, serial: result.state.serial, outcomes: result.outcomes, redactor: request.redactor)
     // The apply is done and saved; a history line that cannot be written does not undo it.
     try? store.appendHistory(entry)
     return result
