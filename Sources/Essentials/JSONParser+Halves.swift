@@ -65,13 +65,9 @@ extension JSONParser {
       } else {
         value = try p.value(depth: 1)
       }
-      if members.updateValue(value, forKey: name) != nil {
-        let f = p.failure("", at: p.firstKey(name, inObjectAt: open))
-        throw p.failure("the key '\(name)' is given twice in one object (first at line \(f.line), column \(f.column))", at: keyAt)
-      }
+      if members.updateValue(value, forKey: name) != nil { throw p.repeated(name, at: keyAt, inObjectAt: open) }
     }
-    p.skipSpace()
-    guard p.at == bytes.count else { throw p.failure("expected the end of the document after the value, found \(p.shown)") }
+    try p.end()
     return (.object(members), joined)
   }
 

@@ -24,8 +24,7 @@ public struct JSONParser {
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { p.at = 3 }
     p.skipSpace()
     let value: JSONTree<Leaf> = try p.value(depth: 0)
-    p.skipSpace()
-    guard p.at == bytes.count else { throw p.failure("expected the end of the document after the value, found \(p.shown)") }
+    try p.end()
     return value
   }
 
@@ -42,17 +41,13 @@ public struct JSONParser {
     var members: [String: JSONTree<Leaf>] = [:]
     var streamed = false, stopped = false
     let open = p.at
-    func twice(_ p: JSONParser, _ name: String, _ keyAt: Int) -> Failure {
-      let f = p.failure("", at: p.firstKey(name, inObjectAt: open))
-      return p.failure("the key '\(name)' is given twice in one object (first at line \(f.line), column \(f.column))", at: keyAt)
-    }
     do {
       try p.eachMember { p, name, keyAt throws(Failure) in
         guard name == key, p.at < bytes.count, bytes[p.at] == UInt8(ascii: "[") else {
-          if members.updateValue(try p.value(depth: 1), forKey: name) != nil || (name == key && streamed) { throw twice(p, name, keyAt) }
+          if members.updateValue(try p.value(depth: 1), forKey: name) != nil || (name == key && streamed) { throw p.repeated(name, at: keyAt, inObjectAt: open) }
           return
         }
-        if streamed || members[name] != nil { throw twice(p, name, keyAt) }
+        if streamed || members[name] != nil { throw p.repeated(name, at: keyAt, inObjectAt: open) }
         streamed = true
         try p.eachItem { p throws(Failure) in
           guard each(try p.value(depth: 2)) else {
@@ -65,8 +60,7 @@ public struct JSONParser {
       if stopped { return nil }
       throw error
     }
-    p.skipSpace()
-    guard p.at == bytes.count else { throw p.failure("expected the end of the document after the value, found \(p.shown)") }
+    try p.end()
     if streamed { members[key] = .array([]) }
     return members
   }
@@ -124,10 +118,7 @@ public struct JSONParser {
     try eachMember { p, key, keyAt throws(Failure) in
       // One hash per member; a key given twice is found by the insert, and where it was first given by reading the
       // object again (only then: a list of every key's position cost a tenth of parsing).
-      if members.updateValue(try p.value(depth: depth + 1), forKey: key) != nil {
-        let f = p.failure("", at: p.firstKey(key, inObjectAt: open))
-        throw p.failure("the key '\(key)' is given twice in one object (first at line \(f.line), column \(f.column))", at: keyAt)
-      }
+      if members.updateValue(try p.value(depth: depth + 1), forKey: key) != nil { throw p.repeated(key, at: keyAt, inObjectAt: open) }
     }
     return .object(members)
   }
@@ -160,6 +151,18 @@ public struct JSONParser {
       at += 1
       return
     }
+  }
+
+  /// Past the value: only white space may follow it.
+  @inlinable mutating func end() throws(Failure) {
+    skipSpace()
+    guard at == bytes.count else { throw failure("expected the end of the document after the value, found \(shown)") }
+  }
+
+  /// The error for `key` given again at `keyAt` in the object opening at `open`, naming where it was first given.
+  @usableFromInline func repeated(_ key: String, at keyAt: Int, inObjectAt open: Int) -> Failure {
+    let f = failure("", at: firstKey(key, inObjectAt: open))
+    return failure("the key '\(key)' is given twice in one object (first at line \(f.line), column \(f.column))", at: keyAt)
   }
 
   /// Where `key` is first given among the members of the object opening at `open` (which parsed up to a repeat of it).
