@@ -1,5 +1,5 @@
 import Essentials
-import Glibc
+import Foundation
 
 /// The pages of this process's own executable that the kernel keeps mapped: the code and constants a run used.
 public enum CodePages {
@@ -32,10 +32,6 @@ public enum CodePages {
     }
   }
 
-  static func executablePath() -> String? {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    guard n > 0 else { return nil }
-    return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
+  /// This process's executable, as the kernel names it.
+  static func executablePath() -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") }
 }
