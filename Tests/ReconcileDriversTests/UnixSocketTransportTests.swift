@@ -11,7 +11,8 @@ struct UnixSocketTransportTests {
     import os, socket, sys, threading, time
     path = sys.argv[1]
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path); server.listen(16)
+    # Bound and listening under another name first: the socket appears at `path` only once it accepts connections.
+    server.bind(path + ".new"); server.listen(16); os.rename(path + ".new", path)
     connections = 0
     def answer(conn, target, body):
         global connections
@@ -91,7 +92,9 @@ struct UnixSocketTransportTests {
     python.arguments = ["-c", Self.peer, socketPath]
     try python.run()
     defer { kill(python.processIdentifier, SIGKILL) }
-    for _ in 0..<200 where !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
+    // Python starts in well under a second, but the whole suite on two cores has taken longer.
+    for _ in 0..<3000 where !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
+    try #require(FileManager.default.fileExists(atPath: socketPath), "the peer listens within 30 s")
     try body(UnixSocketTransport(socketPath: socketPath, maxIdleConnections: 2), socketPath)
   }
 
